@@ -1,0 +1,46 @@
+# Two commands do all the set-up on a fresh Debian/Ubuntu machine:
+#   make demo   installs everything, ingests samples/ and searches it
+#   make test   installs everything and runs the test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils
+DEMO_HOME := $(CURDIR)/.demo-home
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test install system-deps samples benchmarks clean
+
+system-deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
+	$(PYTHON) -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BIN)/luutru: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+install: system-deps $(BIN)/luutru
+
+demo: install
+	$(BIN)/luutru --home $(DEMO_HOME) ingest samples/scans
+	$(BIN)/luutru --home $(DEMO_HOME) search "quyet dinh giao dat"
+	$(BIN)/luutru --home $(DEMO_HOME) search "thửa đất số 245"
+
+test: install
+	$(BIN)/python -m pytest
+
+# Re-render samples/ from samples/documents.py (needs serif fonts with Vietnamese glyphs).
+samples: install
+	dpkg -s fonts-noto-core >/dev/null 2>&1 || $(SUDO) apt-get install -y -qq fonts-noto-core
+	$(BIN)/python -m pip install -q -e '.[samples]'
+	$(BIN)/python samples/make_samples.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache *.egg-info

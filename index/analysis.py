@@ -1,0 +1,120 @@
+"""Vietnamese text analysis: NFC, one tone-mark placement, diacritic folding, i/y variants.
+
+The word-level functions are plain and engine-independent; the Whoosh filters at the bottom
+compose them, the way Whoosh's own analysis module composes small filters. Indexing and
+querying share the same analyzers, so a query is always analysed exactly as the text was.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
+
+# Combining tone marks: huyền, sắc, ngã, hỏi, nặng.
+TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+VOWELS = frozenset("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
+MARKED_VOWELS = frozenset("ăâêôơưĂÂÊÔƠƯ")
+# Word characters, including combining marks so that stray NFD input never splits a word.
+WORD_PATTERN = r"[\w\u0300-\u036f]+"
+# A folded syllable whose whole vowel is "y" after a consonant onset: ky/ki, ly/li, quy/qui.
+I_Y_SYLLABLE = re.compile(r"^(?:[bcdghklmnprstvx]|ch|gh|kh|ngh?|nh|ph|th|tr|qu)y$")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _nucleus(base: str) -> tuple[int, int]:
+    """Start and end (exclusive) of the vowel nucleus of a toneless syllable."""
+    start = 0
+    lower = base.lower()
+    if lower.startswith(("qu", "gi")) and len(base) > 2 and base[2] in VOWELS:
+        start = 2  # the u of qu and the i of gi belong to the onset
+    while start < len(base) and base[start] not in VOWELS:
+        start += 1
+    end = start
+    while end < len(base) and base[end] in VOWELS:
+        end += 1
+    return start, end
+
+
+def _tone_position(base: str) -> int | None:
+    start, end = _nucleus(base)
+    if start == end:
+        return None
+    marked = [i for i in range(start, end) if base[i] in MARKED_VOWELS]
+    if marked:
+        return marked[-1]  # ươ, uô, iê: the tone sits on the last marked vowel
+    if end - start == 1:
+        return start
+    if end < len(base):
+        return end - 1  # closed syllable: hoàn, toán
+    if end - start == 3:
+        return start + 1  # ngoài, khuỷu
+    return start  # open two-vowel syllable: hòa, thủy, khỏe (one style, chosen once)
+
+
+@lru_cache(maxsize=200_000)
+def canonical_tones(word: str) -> str:
+    """Place the tone mark of one syllable by a single rule, so 'hoà' and 'hòa' are one word."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = [c for c in decomposed if c in TONE_MARKS]
+    if len(tones) != 1:
+        return word
+    base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_MARKS))
+    position = _tone_position(base)
+    if position is None:
+        return word
+    return unicodedata.normalize("NFC", base[: position + 1] + tones[0] + base[position + 1:])
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Drop every tone and vowel mark and turn đ into d: 'Đường' -> 'duong'."""
+    decomposed = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def fold_spelling(word: str) -> str:
+    """Fold, then merge the i/y spellings that mean the same syllable (kỹ/kĩ, lý/lí, quý/quí)."""
+    folded = fold(word)
+    if I_Y_SYLLABLE.match(folded):
+        return folded[:-1] + "i"
+    return folded
+
+
+class NfcTokenizer(RegexTokenizer):
+    """Normalizes to NFC before splitting: NFD input would otherwise split inside words."""
+
+    def __init__(self) -> None:
+        super().__init__(expression=WORD_PATTERN)
+
+    def __call__(self, value, **kwargs):
+        return super().__call__(nfc(value), **kwargs)
+
+
+class CanonicalToneFilter(Filter):
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = canonical_tones(token.text)
+            yield token
+
+
+class FoldFilter(Filter):
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = fold_spelling(token.text)
+            yield token
+
+
+def exact_analyzer():
+    """Words as written, lowercased, with one tone placement. No stop words, no minimum size."""
+    return NfcTokenizer() | LowercaseFilter() | CanonicalToneFilter()
+
+
+def folded_analyzer():
+    """Words without diacritics, for queries typed without them."""
+    return NfcTokenizer() | LowercaseFilter() | FoldFilter()

@@ -1,0 +1,119 @@
+"""The Whoosh index: one document per page, derived from the catalog and rebuildable from it.
+
+The index lives in a generation folder (`index-000003`) that the archive home's `index` symlink
+points to. A full rebuild writes a new generation beside the live one and swaps the symlink
+atomically, so searches keep working during the rebuild and never see an empty index.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+
+from index.analysis import exact_analyzer, folded_analyzer, nfc
+
+GENERATION_PREFIX = "index-"
+# Keep the generation before the live one: a search that opened it just before a swap finishes.
+GENERATIONS_KEPT = 2
+
+
+def make_schema() -> Schema:
+    return Schema(
+        key=ID(unique=True, stored=True),  # "file_id:page"
+        file_id=ID(stored=True),
+        path=ID(stored=True),
+        page=NUMERIC(int, stored=True, sortable=True),
+        confidence=STORED(),
+        text=TEXT(analyzer=exact_analyzer(), stored=True, phrase=True),
+        folded=TEXT(analyzer=folded_analyzer(), phrase=True),
+    )
+
+
+@dataclass(frozen=True)
+class PageDocument:
+    file_id: int
+    path: str
+    page: int
+    text: str
+    confidence: float | None
+
+
+class IndexUnavailable(Exception):
+    """The index cannot be opened or written; the message says why in one line."""
+
+
+def _generation_number(folder: Path) -> int:
+    return int(folder.name[len(GENERATION_PREFIX):])
+
+
+def _generations(link: Path) -> list[Path]:
+    candidates = link.parent.glob(GENERATION_PREFIX + "*")
+    return sorted((p for p in candidates if p.name[len(GENERATION_PREFIX):].isdigit()), key=_generation_number)
+
+
+def new_generation(link: Path) -> Path:
+    """An empty index in a fresh generation folder next to the live one."""
+    existing = _generations(link)
+    number = _generation_number(existing[-1]) + 1 if existing else 1
+    folder = link.parent / f"{GENERATION_PREFIX}{number:06d}"
+    folder.mkdir(mode=0o700)
+    whoosh_index.create_in(str(folder), make_schema())
+    return folder
+
+
+def publish(link: Path, generation: Path) -> None:
+    """Point the live symlink at `generation` in one atomic rename, then drop old generations."""
+    temporary = link.with_name(link.name + ".swap")
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(generation.name)
+    os.replace(temporary, link)
+    for old in _generations(link)[:-GENERATIONS_KEPT]:
+        if old != generation:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def ensure_index(link: Path) -> None:
+    if not link.exists():
+        publish(link, new_generation(link))
+
+
+class IndexStore:
+    def __init__(self, link: Path) -> None:
+        self.link = link
+        try:
+            self.index = whoosh_index.open_dir(str(link))
+        except (OSError, whoosh_index.EmptyIndexError) as error:
+            raise IndexUnavailable(f"cannot open the index at {link}: {error}; "
+                              "run `luutru reindex --full` to rebuild it from the catalog") from error
+
+    def file_ids(self) -> set[int]:
+        with self.index.reader() as reader:
+            return {int(term) for term in reader.field_terms("file_id")}
+
+    def page_count(self) -> int:
+        return self.index.doc_count()
+
+    def update(self, remove: Iterable[int], add: Iterable[PageDocument]) -> int:
+        """Remove the pages of some files and add pages, in one commit; returns pages added."""
+        writer = self.index.writer(limitmb=128)
+        try:
+            for file_id in remove:
+                writer.delete_by_term("file_id", str(file_id))
+            added = 0
+            for document in add:
+                writer.add_document(
+                    key=f"{document.file_id}:{document.page}", file_id=str(document.file_id),
+                    path=document.path, page=document.page, confidence=document.confidence,
+                    text=nfc(document.text), folded=nfc(document.text))
+                added += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return added

@@ -1,0 +1,284 @@
+"""The `luutru` command: a thin click face over scanners/, pipeline/ and index/.
+
+Every command calls one plain function (pipeline.run.ingest, index.search.search, ...) and only
+formats its result. Exit statuses mean something (see ExitCode and the README).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import logging.handlers
+import os
+import sys
+from enum import IntEnum
+from pathlib import Path
+
+import click
+
+from index.search import MARK_END, MARK_START, QueryError, SearchResult, search as run_search
+from index.store import IndexUnavailable
+from luutru import __version__
+from luutru.doctor import doctor as run_doctor, preflight
+from pipeline.home import ArchiveHome, BusyError, resolve_home
+from pipeline.report import NotFound, export_jsonl, show as run_show, status as run_status
+from pipeline.run import RunSummary, ingest as run_ingest, reindex as run_reindex
+from pipeline.work import OcrSettings
+from scanners.pages import DEFAULT_MAX_PIXELS
+
+log = logging.getLogger("luutru")
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FILES_FAILED = 1  # ingest/reindex: some files failed; all the others were processed
+    USAGE = 2  # a wrong option or a query that cannot be understood
+    BUSY = 3  # another run holds the archive home
+    NOT_READY = 4  # tesseract, its Vietnamese model or poppler missing; no archive; index unusable
+    NOT_FOUND = 5  # show: no such document or page
+    INTERRUPTED = 130  # Ctrl-C; the next run resumes where this one stopped
+    INTERNAL = 70  # a bug: the message and the log say where
+
+
+def _utf8_streams() -> None:
+    """Vietnamese must reach the terminal even under a C locale or a cron job's bare environment."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+
+
+def _setup_logging(home: ArchiveHome, quiet: bool) -> None:
+    logger = logging.getLogger("luutru")
+    logger.setLevel(logging.INFO)
+    logger.handlers.clear()
+    console = logging.StreamHandler(sys.stderr)
+    if sys.stderr.isatty():
+        console.setFormatter(logging.Formatter("luutru: %(message)s"))
+        console.setLevel(logging.WARNING)
+    else:
+        console.setFormatter(logging.Formatter("%(asctime)s luutru %(levelname)s %(message)s"))
+        console.setLevel(logging.WARNING if quiet else logging.INFO)
+    logger.addHandler(console)
+    if home.root.exists():
+        home.log_dir.mkdir(mode=0o700, exist_ok=True)
+        log_file = logging.handlers.RotatingFileHandler(home.log_dir / "luutru.log", maxBytes=5_000_000,
+                                                        backupCount=5, encoding="utf-8")
+        log_file.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
+        logger.addHandler(log_file)
+
+
+def _fail(code: ExitCode, message: str) -> None:
+    click.echo(f"luutru: {message}", err=True)
+    sys.exit(code)
+
+
+def friendly_errors(command):
+    """Turn every expected failure into one line and its exit status; never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except BusyError as error:
+            _fail(ExitCode.BUSY, str(error))
+        except QueryError as error:
+            _fail(ExitCode.USAGE, str(error))
+        except NotFound as error:
+            _fail(ExitCode.NOT_FOUND, str(error))
+        except (IndexUnavailable, FileNotFoundError) as error:
+            _fail(ExitCode.NOT_READY, str(error))
+        except BrokenPipeError:
+            # The reader went away (`luutru export | head`): stop quietly, as Unix tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(ExitCode.OK)
+        except KeyboardInterrupt:
+            _fail(ExitCode.INTERRUPTED, "interrupted; the next run resumes where this one stopped")
+        except Exception as error:  # noqa: BLE001
+            log.exception("internal error")
+            _fail(ExitCode.INTERNAL, f"internal error: {type(error).__name__}: {error} "
+                                     "(details in the log under the archive home)")
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="LUUTRU_HOME",
+              help="Archive home: catalog, index and logs. Default: $LUUTRU_HOME or ~/.local/share/luutru.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
+@click.version_option(__version__, prog_name="luutru")
+@click.pass_context
+def main(context: click.Context, home: Path | None, quiet: bool) -> None:
+    """luutru: scan, OCR and search the paper archives of Vietnamese local government."""
+    _utf8_streams()
+    archive = ArchiveHome(resolve_home(home))
+    _setup_logging(archive, quiet)
+    context.obj = archive
+
+
+def _settings(force_ocr: bool, timeout: int, max_pixels: int) -> OcrSettings:
+    return OcrSettings(force_ocr=force_ocr, timeout=timeout, max_pixels=max_pixels)
+
+
+def run_options(command):
+    """Options shared by the commands that read scans."""
+    options = [
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
+                     help="Pages read in parallel, one single-threaded Tesseract each."),
+        click.option("--force-ocr", is_flag=True, help="OCR PDF pages even when they carry a text layer."),
+        click.option("--timeout", type=click.IntRange(min=1), default=OcrSettings().timeout, show_default=True,
+                     help="Seconds before Tesseract is stopped on one page (reported as a failure)."),
+        click.option("--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS, show_default=True,
+                     help="Refuse images larger than this before decoding them (raise it for map sheets)."),
+        click.option("--wait", is_flag=True, help="Wait for another run to finish instead of exiting."),
+        click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _check_ready() -> None:
+    problems = preflight()
+    if problems:
+        _fail(ExitCode.NOT_READY, "; ".join(f"{c.name}: {c.detail} (fix: {c.fix})" for c in problems))
+
+
+def _report_run(summary: RunSummary, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"{summary.files_seen} files: {summary.new} new, {summary.changed} changed, "
+                   f"{summary.unchanged} unchanged, {summary.reused} reused, {summary.missing} gone; "
+                   f"{summary.pages_ocr} pages OCR'd, {summary.pages_text_layer} from a text layer, "
+                   f"{summary.pages_failed} failed; {summary.pages_indexed} pages indexed "
+                   f"in {summary.seconds:.1f}s")
+        for path, reason in summary.failures:
+            click.echo(f"FAILED  {path}: {reason}")
+        for path in summary.unsupported:
+            click.echo(f"SKIPPED {path}: not a scan (PDF, TIFF, JPEG or PNG)")
+    sys.exit(ExitCode.FILES_FAILED if summary.failures else ExitCode.OK)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@run_options
+@click.pass_obj
+@friendly_errors
+def ingest(home: ArchiveHome, paths, jobs, force_ocr, timeout, max_pixels, wait, as_json) -> None:
+    """Ingest scanned files and folder trees; unchanged files are not read again."""
+    _check_ready()
+    _report_run(run_ingest(home, paths, jobs, _settings(force_ocr, timeout, max_pixels), wait), as_json)
+
+
+@main.command()
+@click.option("--full", is_flag=True, help="Rebuild the whole index from the catalog (no OCR) and swap it in.")
+@run_options
+@click.pass_obj
+@friendly_errors
+def reindex(home: ArchiveHome, full, jobs, force_ocr, timeout, max_pixels, wait, as_json) -> None:
+    """For cron: pick up new, changed and removed scans under the folders ingested before."""
+    _check_ready()
+    _report_run(run_reindex(home, full, jobs, _settings(force_ocr, timeout, max_pixels), wait), as_json)
+
+
+def _highlighted(marked: str, style: bool) -> str:
+    flat = " ".join(marked.split())
+    if style:
+        return flat.replace(MARK_START, "\033[1m").replace(MARK_END, "\033[0m")
+    return flat.replace(MARK_START, "").replace(MARK_END, "")
+
+
+def _print_results(result: SearchResult) -> None:
+    if not result.hits:
+        hint = f' Did you mean "{result.suggestion}"?' if result.suggestion else ""
+        click.echo(f'No page matches "{result.query}".{hint}')
+        return
+    click.echo(f'{result.total} pages match "{result.query}"; the best {len(result.hits)}:')
+    style = sys.stdout.isatty()
+    for rank, hit in enumerate(result.hits, 1):
+        click.echo(f"{rank:>3}. {hit.path}  page {hit.page}  (score {hit.score:.1f})")
+        click.echo(f"     {_highlighted(hit.marked_snippet, style)}")
+
+
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object with a `hits` list.")
+@click.pass_obj
+@friendly_errors
+def search(home: ArchiveHome, query, limit, as_json) -> None:
+    """Search the archive, with or without diacritics (add ~ to a word for OCR-tolerant matching)."""
+    result = run_search(home.index_link, " ".join(query), limit)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_results(result)
+
+
+@main.command()
+@click.argument("path_or_id")
+@click.option("--page", type=click.IntRange(min=1), help="Only this page (1-based).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def show(home: ArchiveHome, path_or_id, page, as_json) -> None:
+    """The stored text and facts of a document (by path or id), or of one of its pages."""
+    facts = run_show(home, path_or_id, page)
+    if as_json:
+        click.echo(json.dumps(facts, ensure_ascii=False, indent=2))
+        return
+    record = facts["file"]
+    click.echo(f"{record['path']}\n  id {record['id']}, {record['kind']}, {record['page_count']} pages, "
+               f"status {record['status']}, sha256 {record['sha256']}")
+    if record["error"]:
+        click.echo(f"  error: {record['error']}")
+    for item in facts["pages"]:
+        click.echo(f"\n--- page {item['page']} ({item['source']}, confidence {item['confidence']}) ---")
+        click.echo(item["text"])
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.pass_obj
+@friendly_errors
+def export(home: ArchiveHome, output_format) -> None:
+    """Every searchable page as one JSON object per line: path, page, text, confidence."""
+    for line in export_jsonl(home):
+        click.echo(line)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def status(home: ArchiveHome, as_json) -> None:
+    """Counts of files and pages, failed files with their reasons, index freshness."""
+    facts = run_status(home)
+    if as_json:
+        click.echo(json.dumps(facts, ensure_ascii=False, indent=2))
+        return
+    index = facts["index"]
+    freshness = ("up to date" if index.get("up_to_date") else
+                 f"behind the catalog ({facts['files_waiting_for_index']} files waiting)" if index["usable"]
+                 else index["error"])
+    click.echo(f"archive home: {facts['home']}\nroots: {', '.join(facts['roots']) or '(none)'}\n"
+               f"files: {facts['files']} ({facts.get('files_done', 0)} done, {facts.get('files_failed', 0)} "
+               f"failed, {facts.get('files_unsupported', 0)} unsupported, {facts.get('files_missing', 0)} gone)\n"
+               f"pages: {facts['pages']}\nindex: {index.get('pages', '?')} pages, {freshness}")
+    for failure in facts["failed"]:
+        click.echo(f"FAILED  {failure['path']}: {failure['reason']}")
+    for path in facts["unsupported"]:
+        click.echo(f"SKIPPED {path}")
+
+
+@main.command()
+@click.pass_obj
+@friendly_errors
+def doctor(home: ArchiveHome) -> None:
+    """Check that Tesseract with Vietnamese, poppler and the index are usable, and say how to fix them."""
+    checks = run_doctor(home)
+    for check in checks:
+        click.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}"
+                   + ("" if check.ok else f"\n     fix: {check.fix}"))
+    sys.exit(ExitCode.OK if all(check.ok for check in checks) else ExitCode.NOT_READY)

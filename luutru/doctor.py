@@ -1,0 +1,58 @@
+"""Is this machine ready? Tesseract with Vietnamese, poppler, and a usable archive home."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+
+from index.store import IndexStore, IndexUnavailable
+from pipeline.home import ArchiveHome
+from pipeline.ocr import LANGUAGE, missing_language, tesseract_version
+
+APT_INSTALL = "sudo apt-get install tesseract-ocr tesseract-ocr-vie poppler-utils"
+# Tesseract 4 introduced the LSTM engine that the `vie` model needs.
+MINIMUM_TESSERACT = 4
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def _tesseract() -> list[Check]:
+    version = tesseract_version()
+    if version is None:
+        return [Check("tesseract", False, "not found", APT_INSTALL)]
+    checks = [Check("tesseract", int(version.split(".")[0]) >= MINIMUM_TESSERACT, version,
+                    f"Tesseract {MINIMUM_TESSERACT} or newer is needed: {APT_INSTALL}")]
+    has_vie = not missing_language(LANGUAGE)
+    checks.append(Check(f"tesseract language {LANGUAGE}", has_vie, "installed" if has_vie else "missing",
+                        "sudo apt-get install tesseract-ocr-vie"))
+    return checks
+
+
+def _poppler() -> list[Check]:
+    return [Check(tool, shutil.which(tool) is not None, shutil.which(tool) or "not found",
+                  "sudo apt-get install poppler-utils") for tool in ("pdfinfo", "pdftoppm", "pdftotext")]
+
+
+def _home(home: ArchiveHome) -> list[Check]:
+    if not home.exists():
+        return [Check("archive home", True, f"{home.root} (empty; `luutru ingest PATH` creates it)")]
+    try:
+        pages = IndexStore(home.index_link).page_count()
+    except IndexUnavailable as error:
+        return [Check("index", False, str(error), "luutru reindex --full")]
+    return [Check("archive home", True, str(home.root)), Check("index", True, f"{pages} pages")]
+
+
+def doctor(home: ArchiveHome) -> list[Check]:
+    return _tesseract() + _poppler() + _home(home)
+
+
+def preflight() -> list[Check]:
+    """The failed checks that would make every page of an ingest fail."""
+    return [check for check in _tesseract() + _poppler() if not check.ok]

@@ -1,0 +1,37 @@
+"""Progress of a long run: a bar on a terminal, a plain log line now and then under cron."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from typing import TextIO
+
+from tqdm import tqdm
+
+log = logging.getLogger("luutru")
+LOG_INTERVAL_SECONDS = 60
+
+
+class Progress:
+    def __init__(self, total: int, label: str, stream: TextIO | None = None) -> None:
+        stream = stream or sys.stderr
+        self.interactive = stream.isatty()
+        self.total, self.label, self.done, self.failed = total, label, 0, 0
+        self.started = self.last_log = time.monotonic()
+        self.bar = tqdm(total=total, desc=label, unit="page", file=stream, disable=not self.interactive,
+                        dynamic_ncols=True, leave=False)
+
+    def advance(self, failed: bool = False) -> None:
+        self.done += 1
+        self.failed += failed
+        self.bar.update(1)
+        if failed:
+            self.bar.set_postfix(failed=self.failed)
+        if not self.interactive and time.monotonic() - self.last_log >= LOG_INTERVAL_SECONDS:
+            self.last_log = time.monotonic()
+            log.info("%s: %d/%d pages, %d failed, %.0fs", self.label, self.done, self.total,
+                     self.failed, self.last_log - self.started)
+
+    def close(self) -> None:
+        self.bar.close()

@@ -1,0 +1,93 @@
+"""What the catalog knows, for people and scripts: status, one document, an export of every page."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+
+from index.store import IndexStore, IndexUnavailable
+from pipeline.catalog import Catalog, FileRecord
+from pipeline.home import ArchiveHome
+from pipeline.indexing import SEARCHABLE
+
+
+class NotFound(Exception):
+    """The document or page asked for is not in the catalog."""
+
+
+def _open(home: ArchiveHome) -> Catalog:
+    if not home.exists():
+        raise NotFound(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
+    return Catalog(home.catalog_path)
+
+
+def _index_facts(home: ArchiveHome) -> dict:
+    try:
+        store = IndexStore(home.index_link)
+    except IndexUnavailable as error:
+        return {"usable": False, "error": str(error)}
+    return {"usable": True, "pages": store.page_count(), "generation": home.index_link.resolve().name,
+            "updated": store.index.last_modified()}
+
+
+def status(home: ArchiveHome) -> dict:
+    """Counts of files and pages, failed and unsupported files with their reasons, index freshness."""
+    catalog = _open(home)
+    try:
+        counts = catalog.counts()
+        failed = [{"path": r.path, "reason": r.error} for r in catalog.files("failed")]
+        unsupported = [r.path for r in catalog.files("unsupported")]
+        roots = [str(root) for root in catalog.roots()]
+    finally:
+        catalog.close()
+    index = _index_facts(home)
+    index["up_to_date"] = index.get("usable", False) and counts["files_waiting_for_index"] == 0 \
+        and index.get("pages") == counts["pages"]
+    return {"home": str(home.root), "roots": roots, **counts, "failed": failed,
+            "unsupported": unsupported, "index": index}
+
+
+def _find_file(catalog: Catalog, path_or_id: str) -> FileRecord:
+    record = None
+    if path_or_id.isdigit():
+        record = catalog.file_by_id(int(path_or_id))
+    record = record or catalog.file_by_path(str(Path(path_or_id).expanduser().absolute()))
+    if record is None:
+        raise NotFound(f"{path_or_id}: no such document in the catalog")
+    return record
+
+
+def show(home: ArchiveHome, path_or_id: str, page: int | None = None) -> dict:
+    """The stored facts and text of one document, or of one of its pages."""
+    catalog = _open(home)
+    try:
+        record = _find_file(catalog, path_or_id)
+        pages = [p for p in catalog.pages(record.id) if page is None or p.page == page]
+    finally:
+        catalog.close()
+    if page is not None and not pages:
+        raise NotFound(f"{record.path}: no page {page} in the catalog (it has {record.page_count or 0})")
+    return {"file": asdict(record),
+            "pages": [{"page": p.page, "confidence": p.confidence, "source": p.source, "text": p.text}
+                      for p in pages]}
+
+
+def export_pages(home: ArchiveHome) -> Iterator[dict]:
+    """One record per searchable page, in catalog order, streamed."""
+    catalog = _open(home)
+    try:
+        for status_name in SEARCHABLE:
+            for record in catalog.files(status_name):
+                for page in catalog.pages(record.id):
+                    yield {"path": record.path, "page": page.page, "text": page.text,
+                           "confidence": page.confidence, "source": page.source,
+                           "file_id": record.id, "sha256": record.sha256}
+    finally:
+        catalog.close()
+
+
+def export_jsonl(home: ArchiveHome) -> Iterator[str]:
+    for row in export_pages(home):
+        yield json.dumps(row, ensure_ascii=False)

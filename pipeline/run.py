@@ -1,0 +1,272 @@
+"""The run: find what is new, changed or gone, read the pages that need it, record and index them.
+
+Planning happens in this process (walk, stat, hash only when size or mtime moved, count pages);
+page reading happens on the executor; every finished page is committed to the catalog at once,
+so an interrupted run resumes with the pages it had not finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.catalog import Catalog, FileRecord, PageRecord, words_json
+from pipeline.executor import make_executor
+from pipeline.home import ArchiveHome
+from pipeline.indexing import rebuild_index, sync_index
+from pipeline.progress import Progress
+from pipeline.work import OcrSettings, PageJob, PageOutcome, process_page
+from scanners import (SCAN_SUFFIXES, Fingerprint, Kind, ScanError, count_pages, detect_kind, fingerprint,
+                      stat_fingerprint, walk)
+
+log = logging.getLogger("luutru")
+# A file-level error keeps this many page errors; the rest are counted.
+MAX_PAGE_ERRORS_SHOWN = 3
+
+
+@dataclass
+class RunSummary:
+    files_seen: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    retried: int = 0
+    reused: int = 0  # same content already read elsewhere (moved, renamed, copied): no OCR
+    missing: int = 0
+    pages_ocr: int = 0
+    pages_text_layer: int = 0
+    pages_failed: int = 0
+    pages_indexed: int = 0
+    seconds: float = 0.0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    unsupported: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        data = dict(self.__dict__)
+        data["failures"] = [{"path": path, "reason": reason} for path, reason in self.failures]
+        return data
+
+
+@dataclass
+class _Pending:
+    record: FileRecord
+    pages: list[int]
+    errors: list[str] = field(default_factory=list)
+
+
+def _absolute(paths: Iterable[Path]) -> list[Path]:
+    return [Path(path).expanduser().absolute() for path in paths]
+
+
+def _record_failure(catalog: Catalog | None, summary: RunSummary, path: str, reason: str) -> None:
+    """Report a failure; a file's is also kept in the catalog, without touching pages read before."""
+    summary.failures.append((path, reason))
+    log.warning("%s: %s", path, reason)
+    if catalog is None:
+        return
+    record = catalog.file_by_path(path)
+    if record is None:
+        catalog.upsert_file(path, kind=None, size=None, mtime_ns=None, sha256=None,
+                            status="failed", error=reason)
+    else:
+        catalog.finish_file(record.id, reason)
+
+
+def _os_reason(error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        return "file vanished during the run"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    return error.strerror or str(error)
+
+
+def _record_unreadable(catalog: Catalog, summary: RunSummary, path: Path, current: Fingerprint) -> None:
+    """A file whose content is no scan: a failure when its name promises one, else just listed."""
+    promised = SCAN_SUFFIXES.get(path.suffix.lower())
+    if promised is None:
+        summary.unsupported.append(str(path))
+        catalog.upsert_file(str(path), kind=None, size=current.size, mtime_ns=current.mtime_ns,
+                            sha256=current.sha256, status="unsupported", error="not a scan")
+        return
+    reason = "empty file" if current.size == 0 else f"named {path.suffix} but its content is not a {promised}"
+    _record_failure(catalog, summary, str(path), reason)
+
+
+def _plan_file(catalog: Catalog, summary: RunSummary, path: Path) -> int | None:
+    """Classify one found file; returns its catalog id when its pages need reading."""
+    text_path = str(path)
+    record = catalog.file_by_path(text_path)
+    try:
+        stat = stat_fingerprint(path)
+        if record and record.status in ("done", "unsupported") and \
+                (record.size, record.mtime_ns) == (stat.size, stat.mtime_ns):
+            summary.unchanged += 1
+            return None
+        kind = detect_kind(path)
+        current = fingerprint(path)
+    except OSError as error:
+        _record_failure(catalog, summary, text_path, _os_reason(error))
+        return None
+    if kind is None:
+        _record_unreadable(catalog, summary, path, current)
+        return None
+    if record and record.sha256 == current.sha256 and record.status == "done":
+        catalog.touch_file(record.id, current.size, current.mtime_ns)
+        summary.unchanged += 1
+        return None
+    if record is None:
+        summary.new += 1
+    elif record.sha256 != current.sha256:
+        summary.changed += 1
+    else:
+        summary.retried += 1
+    return catalog.upsert_file(text_path, kind=kind.value, size=current.size, mtime_ns=current.mtime_ns,
+                               sha256=current.sha256, status="pending")
+
+
+def _mark_missing(catalog: Catalog, summary: RunSummary, roots: list[Path], seen: set[str]) -> None:
+    for root in roots:
+        if not root.exists():
+            continue  # an unmounted share must not look like an archive that was emptied
+        gone = [r for r in catalog.files(under=root) if r.status != "missing" and r.path not in seen]
+        for record in gone:
+            log.info("%s: gone from disk", record.path)
+        catalog.mark_missing(record.id for record in gone)
+        summary.missing += len(gone)
+
+
+def _prepare(catalog: Catalog, summary: RunSummary, file_id: int, settings: OcrSettings) -> _Pending | None:
+    """Reuse the pages of identical content, or count the pages still to read."""
+    record = catalog.file_by_id(file_id)
+    twin = catalog.done_file_with_hash(record.sha256, other_than=record.id)
+    if twin is not None:
+        catalog.copy_pages(twin.id, record.id)
+        catalog.set_page_count(record.id, twin.page_count)
+        catalog.finish_file(record.id, None)
+        summary.reused += 1
+        log.info("%s: same content as %s, pages reused without OCR", record.path, twin.path)
+        return None
+    try:
+        total = count_pages(Path(record.path), Kind(record.kind), settings.max_pixels)
+    except ScanError as error:
+        _record_failure(catalog, summary, record.path, str(error))
+        return None
+    except OSError as error:
+        _record_failure(catalog, summary, record.path, _os_reason(error))
+        return None
+    catalog.set_page_count(record.id, total)
+    done = catalog.done_pages(record.id)
+    return _Pending(record, [page for page in range(1, total + 1) if page not in done])
+
+
+def _jobs(pending: list[_Pending], settings: OcrSettings) -> Iterator[PageJob]:
+    for item in pending:
+        for page in item.pages:
+            yield PageJob(item.record.id, item.record.path, Kind(item.record.kind), page, settings)
+
+
+def _store(catalog: Catalog, outcome: PageOutcome) -> None:
+    catalog.put_page(PageRecord(outcome.file_id, outcome.page, outcome.text, outcome.confidence,
+                                outcome.source, words_json(outcome.words), outcome.seconds))
+
+
+def _file_error(errors: list[str]) -> str | None:
+    if not errors:
+        return None
+    shown = "; ".join(sorted(errors)[:MAX_PAGE_ERRORS_SHOWN])
+    more = len(errors) - MAX_PAGE_ERRORS_SHOWN
+    return shown + (f"; and {more} more pages failed" if more > 0 else "")
+
+
+def _finish(catalog: Catalog, summary: RunSummary, item: _Pending) -> None:
+    error = _file_error(item.errors)
+    if error:
+        _record_failure(catalog, summary, item.record.path, error)
+    else:
+        catalog.finish_file(item.record.id, None)
+
+
+def _read_pages(catalog: Catalog, summary: RunSummary, pending: list[_Pending], jobs: int,
+                settings: OcrSettings) -> None:
+    remaining = {item.record.id: len(item.pages) for item in pending}
+    by_id = {item.record.id: item for item in pending}
+    for item in pending:
+        if not item.pages:
+            _finish(catalog, summary, item)  # every page was read by an interrupted run
+    progress = Progress(sum(remaining.values()), "OCR")
+    try:
+        for outcome in make_executor(jobs).map_unordered(process_page, _jobs(pending, settings)):
+            item = by_id[outcome.file_id]
+            if outcome.error:
+                item.errors.append(f"page {outcome.page}: {outcome.error}")
+                summary.pages_failed += 1
+            else:
+                _store(catalog, outcome)
+                if outcome.source == "ocr":
+                    summary.pages_ocr += 1
+                else:
+                    summary.pages_text_layer += 1
+            progress.advance(failed=bool(outcome.error))
+            remaining[outcome.file_id] -= 1
+            if remaining[outcome.file_id] == 0:
+                _finish(catalog, summary, item)
+    finally:
+        progress.close()
+
+
+def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], jobs: int,
+                   settings: OcrSettings, summary: RunSummary) -> None:
+    seen: set[str] = set()
+    to_read = []
+    for found in walk(roots):
+        seen.add(str(found.path))
+        if found.error:
+            _record_failure(None if found.folder else catalog, summary, str(found.path), found.error)
+            continue
+        summary.files_seen += 1
+        file_id = _plan_file(catalog, summary, found.path)
+        if file_id is not None:
+            to_read.append(file_id)
+    _mark_missing(catalog, summary, roots, seen)
+    pending = [item for file_id in to_read if (item := _prepare(catalog, summary, file_id, settings))]
+    _read_pages(catalog, summary, pending, jobs, settings)
+    summary.pages_indexed += sync_index(home, catalog)
+
+
+def _run(home: ArchiveHome, roots: list[Path] | None, jobs: int, settings: OcrSettings | None,
+         wait: bool, full_rebuild: bool = False) -> RunSummary:
+    started = time.monotonic()
+    summary = RunSummary()
+    with home.exclusive(wait=wait):
+        catalog = Catalog(home.catalog_path)
+        try:
+            if roots is None:
+                roots = catalog.roots()
+            else:
+                catalog.add_roots(root for root in roots if root.exists())
+            if full_rebuild:
+                summary.pages_indexed += rebuild_index(home, catalog)
+            _ingest_locked(home, catalog, roots, jobs, settings or OcrSettings(), summary)
+        finally:
+            catalog.close()
+    summary.seconds = round(time.monotonic() - started, 2)
+    return summary
+
+
+def ingest(home: ArchiveHome, paths: Iterable[Path], jobs: int = 1, settings: OcrSettings | None = None,
+           wait: bool = False) -> RunSummary:
+    """Ingest files and folder trees into the archive: only new, changed or unfinished files are read."""
+    home.create()
+    return _run(home, _absolute(paths), jobs, settings, wait)
+
+
+def reindex(home: ArchiveHome, full: bool = False, jobs: int = 1, settings: OcrSettings | None = None,
+            wait: bool = False) -> RunSummary:
+    """For cron: re-scan every root ingested before, read what changed, update the index.
+    With `full`, first rebuild the whole index from the catalog (without OCR) and swap it in."""
+    if not home.exists():
+        raise FileNotFoundError(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
+    return _run(home, None, jobs, settings, wait, full_rebuild=full)

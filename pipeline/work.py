@@ -1,0 +1,83 @@
+"""One page, from file to text: the unit of work a worker process runs."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.cleanup import DEFAULT_STEPS, clean_page
+from pipeline.ocr import DEFAULT_PSM, DEFAULT_TIMEOUT, LANGUAGE, TesseractError, Word, ocr_image
+from scanners import Kind, ScanError, render_page, text_layer
+from scanners.pages import DEFAULT_DPI, DEFAULT_MAX_PIXELS
+
+# A PDF text layer with fewer letters than this is treated as absent (a scanner's stray header).
+MIN_TEXT_LAYER_LETTERS = 20
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    language: str = LANGUAGE
+    dpi: int = DEFAULT_DPI
+    psm: int = DEFAULT_PSM
+    timeout: int = DEFAULT_TIMEOUT
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    force_ocr: bool = False
+    cleanup: tuple[str, ...] = DEFAULT_STEPS
+
+
+@dataclass(frozen=True)
+class PageJob:
+    file_id: int
+    path: str
+    kind: Kind
+    page: int
+    settings: OcrSettings = field(default_factory=OcrSettings)
+
+
+@dataclass
+class PageOutcome:
+    file_id: int
+    page: int
+    text: str = ""
+    confidence: float | None = None
+    source: str = "ocr"
+    words: list[Word] = field(default_factory=list)
+    seconds: float = 0.0
+    error: str | None = None
+
+
+def _usable_text_layer(text: str) -> bool:
+    return sum(character.isalpha() for character in text) >= MIN_TEXT_LAYER_LETTERS
+
+
+def _read(job: PageJob, outcome: PageOutcome) -> None:
+    path, settings = Path(job.path), job.settings
+    if job.kind is Kind.PDF and not settings.force_ocr:
+        layer = text_layer(path, job.page)
+        if _usable_text_layer(layer):
+            outcome.text = unicodedata.normalize("NFC", layer.strip())
+            outcome.confidence, outcome.source = 100.0, "text-layer"
+            return
+    image = render_page(path, job.kind, job.page, settings.dpi, settings.max_pixels)
+    result = ocr_image(clean_page(image, settings.cleanup), settings.language, settings.psm, settings.timeout)
+    outcome.text, outcome.words, outcome.confidence = result.text, result.words, result.confidence
+
+
+def process_page(job: PageJob) -> PageOutcome:
+    """Read one page. Never raises: a failure comes back as the outcome's one-line error."""
+    outcome = PageOutcome(job.file_id, job.page)
+    started = time.perf_counter()
+    try:
+        _read(job, outcome)
+    except (ScanError, TesseractError) as error:
+        outcome.error = str(error)
+    except FileNotFoundError:
+        outcome.error = "file vanished during the run"
+    except PermissionError:
+        outcome.error = "permission denied"
+    except Exception as error:  # noqa: BLE001 - one odd page must never stop a batch
+        outcome.error = f"unexpected {type(error).__name__}: {error}"
+    outcome.seconds = round(time.perf_counter() - started, 3)
+    return outcome

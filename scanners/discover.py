@@ -1,0 +1,64 @@
+"""Walk folder trees and fingerprint the files found in them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    size: int
+    mtime_ns: int
+    sha256: str | None = None  # computed only when size and mtime do not settle the question
+
+
+@dataclass(frozen=True)
+class Found:
+    """A file found under a root, or a file or folder that could not be read (error set)."""
+
+    path: Path
+    error: str | None = None
+    folder: bool = False
+
+
+def walk(roots: Iterable[Path]) -> Iterator[Found]:
+    """Every regular file under the roots, in a stable order. Symlinked folders are not
+    followed, so a symlink loop cannot trap the walk; a root that is a file is yielded itself."""
+    for root in roots:
+        if root.is_file():
+            yield Found(root)
+            continue
+        if not root.is_dir():
+            yield Found(root, "no such file or folder", folder=True)
+            continue
+        errors: list[OSError] = []
+        for folder, subfolders, files in os.walk(root, onerror=errors.append, followlinks=False):
+            subfolders.sort()
+            for name in sorted(files):
+                path = Path(folder) / name
+                if path.is_file():
+                    yield Found(path)
+                elif path.is_symlink():
+                    yield Found(path, "broken symbolic link")
+                else:
+                    yield Found(path, "not a regular file")
+            while errors:
+                failure = errors.pop()
+                yield Found(Path(failure.filename or folder), failure.strerror or str(failure), folder=True)
+
+
+def stat_fingerprint(path: Path) -> Fingerprint:
+    info = path.stat()
+    return Fingerprint(info.st_size, info.st_mtime_ns)
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    """Size, mtime and sha256, read in one pass without loading the file into memory."""
+    with open(path, "rb") as stream:
+        digest = hashlib.file_digest(stream, "sha256").hexdigest()
+        info = os.fstat(stream.fileno())
+    return Fingerprint(info.st_size, info.st_mtime_ns, digest)
