@@ -101,9 +101,20 @@ def _matched_folded_terms(hit) -> set[str]:
     return terms
 
 
+def _closest_term(searcher: Searcher, word: str) -> str:
+    """The most frequent indexed term nearest to `word` (Whoosh ranks by frequency alone)."""
+    if searcher.reader().frequency("folded", word):
+        return word
+    for distance in (1, 2):
+        suggestions = searcher.suggest("folded", word, limit=1, maxdist=distance)
+        if suggestions:
+            return suggestions[0]
+    return word
+
+
 def _suggest(searcher: Searcher, text: str) -> str | None:
     words = _tokens(folded_analyzer(), text)
-    corrected = [next(iter(searcher.suggest("folded", word, limit=1, maxdist=2)), word) for word in words]
+    corrected = [_closest_term(searcher, word) for word in words]
     return " ".join(corrected) if corrected != words else None
 
 

@@ -43,7 +43,11 @@ def _open_image(path: Path, max_pixels: int) -> Image.Image:
         image = Image.open(path)
     except UnidentifiedImageError as error:
         raise ScanError("not a readable image") from error
-    _check_pixels(image, max_pixels)
+    try:
+        _check_pixels(image, max_pixels)
+    except ScanError:
+        image.close()
+        raise
     return image
 
 

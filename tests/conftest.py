@@ -1,0 +1,59 @@
+"""Shared fixtures: the real samples, a real archive home, the real `luutru` command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from rapidfuzz.distance import Levenshtein
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+SAMPLES = REPOSITORY / "samples" / "scans"
+TRUTH = json.loads((REPOSITORY / "samples" / "truth.json").read_text(encoding="utf-8"))
+LUUTRU = Path(sys.executable).parent / "luutru"
+
+
+def run_luutru(home: Path, *args: str, check_code: int | None = 0, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the installed console command, as a clerk or cron would."""
+    result = subprocess.run([str(LUUTRU), "--home", str(home), *args], capture_output=True, text=True,
+                            encoding="utf-8", timeout=600, env=env)
+    if check_code is not None:
+        assert result.returncode == check_code, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def json_of(result: subprocess.CompletedProcess) -> dict:
+    return json.loads(result.stdout)
+
+
+def char_error_rate(truth: str, text: str) -> float:
+    """Levenshtein distance over the true length, after NFC and collapsing whitespace."""
+    def norm(value: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", value).split())
+    return Levenshtein.distance(norm(truth), norm(text)) / max(1, len(norm(truth)))
+
+
+@pytest.fixture(scope="session")
+def archive(tmp_path_factory) -> dict:
+    """The samples copied into a scan folder and ingested once with two workers."""
+    base = tmp_path_factory.mktemp("archive")
+    scans = base / "scans"
+    shutil.copytree(SAMPLES, scans)
+    home = base / "home"
+    result = run_luutru(home, "ingest", str(scans), "--jobs", "2", "--json")
+    return {"home": home, "scans": scans, "summary": json_of(result)}
+
+
+@pytest.fixture
+def one_scan(tmp_path) -> dict:
+    """A fresh home and a folder with one small real scan, for tests that change things."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    shutil.copy(SAMPLES / "2023" / "cv-45-ra-soat.png", scans / "cong-van.png")
+    return {"home": tmp_path / "home", "scans": scans}

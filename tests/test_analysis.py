@@ -1,0 +1,62 @@
+"""Vietnamese text analysis: the part no generic tool gets right."""
+
+import unicodedata
+
+import pytest
+
+from index.analysis import canonical_tones, exact_analyzer, fold, fold_spelling, folded_analyzer
+
+
+@pytest.mark.parametrize("old, new", [
+    ("hoà", "hòa"), ("thuỷ", "thủy"), ("khoẻ", "khỏe"), ("Hoá", "Hóa"), ("THUỶ", "THỦY"),
+    ("tuỳ", "tùy"), ("loè", "lòe"), ("hoạ", "họa"),
+])
+def test_both_tone_styles_are_one_word(old, new):
+    assert canonical_tones(old) == canonical_tones(new)
+
+
+@pytest.mark.parametrize("word", ["người", "quyết", "giữa", "ngoài", "hoàn", "khuỷu", "quý", "gìn", "thửa", "đất"])
+def test_words_with_one_correct_placement_are_left_alone(word):
+    assert canonical_tones(word) == word
+
+
+def test_tone_placement_keeps_different_words_apart():
+    assert canonical_tones("mả") != canonical_tones("má")
+    assert canonical_tones("hòa") != canonical_tones("hóa")
+
+
+def test_fold_removes_all_marks_and_d_stroke():
+    assert fold("Đường") == "duong"
+    assert fold("ĐẤT ĐAI") == "dat dai"
+    assert fold("thửa đất") == "thua dat"
+    assert fold("Ở") == "o"
+
+
+@pytest.mark.parametrize("one, other", [("kỹ", "kĩ"), ("lý", "lí"), ("quý", "quí"), ("Mỹ", "mĩ")])
+def test_i_y_spellings_fold_together(one, other):
+    assert fold_spelling(one) == fold_spelling(other)
+
+
+@pytest.mark.parametrize("one, other", [("tay", "tai"), ("may", "mai"), ("tuy", "tui")])
+def test_i_y_folding_keeps_distinct_rhymes_apart(one, other):
+    assert fold_spelling(one) != fold_spelling(other)
+
+
+def tokens(analyzer, text):
+    return [token.text for token in analyzer(text)]
+
+
+def test_nfd_input_gives_the_same_terms_as_nfc():
+    text = "Quyết định giao đất ở cho hộ gia đình"
+    decomposed = unicodedata.normalize("NFD", text)
+    assert decomposed != text
+    assert tokens(exact_analyzer(), decomposed) == tokens(exact_analyzer(), text)
+    assert tokens(exact_analyzer(), text) == ["quyết", "định", "giao", "đất", "ở", "cho", "hộ", "gia", "đình"]
+
+
+def test_one_letter_words_and_english_stop_words_are_kept():
+    assert tokens(exact_analyzer(), "ở Ý to an may a") == ["ở", "ý", "to", "an", "may", "a"]
+
+
+def test_folded_analyzer_terms():
+    assert tokens(folded_analyzer(), "Kỹ thuật đo đạc, thửa đất số 245") == ["ki", "thuat", "do", "dac", "thua", "dat", "so", "245"]

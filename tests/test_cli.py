@@ -1,0 +1,210 @@
+"""End to end through the installed `luutru` command, with the real Tesseract, poppler, SQLite and Whoosh."""
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import LUUTRU, SAMPLES, TRUTH, json_of, run_luutru
+from pipeline.home import ArchiveHome
+
+
+def hits_of(home, *query):
+    return json_of(run_luutru(home, "search", *query, "--json"))["hits"]
+
+
+def found(hits, name, page=None):
+    return any(hit["path"].endswith(name) and (page is None or hit["page"] == page) for hit in hits)
+
+
+def test_first_ingest_reads_every_page(archive):
+    summary = archive["summary"]
+    pages = sum(len(pages) for pages in TRUTH.values())
+    assert summary["new"] == len(TRUTH) and not summary["failures"]
+    assert summary["pages_ocr"] + summary["pages_text_layer"] == pages
+    assert summary["pages_text_layer"] == 1  # the born-digital PDF is not OCR'd
+    assert summary["pages_indexed"] == pages
+
+
+@pytest.mark.parametrize("query", ["quyet dinh giao dat", "quyết định giao đất", "QUYẾT ĐỊNH GIAO ĐẤT"])
+def test_search_with_and_without_diacritics_finds_the_decision(archive, query):
+    hits = hits_of(archive["home"], query)
+    assert hits[0]["path"].endswith("qd-123-giao-dat.jpg") and hits[0]["page"] == 1
+
+
+def test_search_json_contract(archive):
+    result = json_of(run_luutru(archive["home"], "search", "thua dat so 87", "--json"))
+    assert result["hits"], result
+    for hit in result["hits"]:
+        assert {"path", "page", "score", "snippet"} <= hit.keys()
+        assert hit["page"] >= 1 and hit["score"] > 0 and os.path.isabs(hit["path"])
+    assert found(result["hits"], "gcn-thua-87.tif", 1)
+    assert "thửa đất số 87" in result["hits"][0]["snippet"].lower()
+
+
+def test_pages_of_multi_page_files_are_numbered(archive):
+    hits = hits_of(archive["home"], "phuong huong nam 2024")
+    assert found(hits, "bc-56-dat-dai.pdf", 3)
+    assert found(hits_of(archive["home"], "nhung thay doi sau khi cap"), "gcn-thua-87.tif", 2)
+
+
+def test_other_tone_style_and_exact_diacritics_rank_first(archive):
+    # The scan writes "Hoà Thạch"; the clerk types the other style.
+    assert hits_of(archive["home"], "Hòa Thạch")[0]["path"].endswith("cv-45-ra-soat.png")
+    # "mả" (grave) must not be outranked by pages that only match folded "ma".
+    assert hits_of(archive["home"], "mả")[0]["path"].endswith("ttr-09-mo-ma.jpg")
+
+
+def test_human_output_names_path_and_page(archive):
+    output = run_luutru(archive["home"], "search", "tiep cong dan").stdout
+    assert "tb-18-tiep-cong-dan.pdf  page 1" in output and "tiếp công dân" in output.lower()
+
+
+def test_nothing_found_and_a_fuzzy_query(archive):
+    output = run_luutru(archive["home"], "search", "thuaa", "datt").stdout
+    assert "No page matches" in output and 'Did you mean "thua dat"' in output
+    assert hits_of(archive["home"], "nguyeen~ hungg~")
+
+
+def test_empty_query_is_one_line_and_usage_status(archive):
+    result = run_luutru(archive["home"], "search", "  ", check_code=2)
+    assert result.stderr.strip().count("\n") == 0 and "empty" in result.stderr
+
+
+def test_reingest_reads_nothing(archive):
+    summary = json_of(run_luutru(archive["home"], "ingest", str(archive["scans"]), "--json"))
+    assert summary["unchanged"] == len(TRUTH)
+    assert summary["pages_ocr"] == summary["pages_text_layer"] == summary["pages_indexed"] == 0
+
+
+def test_originals_are_never_modified(tmp_path):
+    scans = tmp_path / "scans"
+    shutil.copytree(SAMPLES / "2022", scans)
+    before = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in scans.rglob("*")}
+    run_luutru(tmp_path / "home", "ingest", str(scans), "--jobs", "1")
+    after = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in scans.rglob("*")}
+    assert before == after
+
+
+def test_status_export_and_show(archive):
+    facts = json_of(run_luutru(archive["home"], "status", "--json"))
+    pages = sum(len(pages) for pages in TRUTH.values())
+    assert facts["files_done"] == len(TRUTH) and facts["pages"] == pages and facts["index"]["up_to_date"]
+    lines = run_luutru(archive["home"], "export", "--format", "jsonl").stdout.splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert len(rows) == pages and all({"path", "page", "text", "confidence"} <= row.keys() for row in rows)
+    assert len({(row["path"], row["page"]) for row in rows}) == pages
+    decision = next(row for row in rows if row["path"].endswith("qd-123-giao-dat.jpg"))
+    shown = run_luutru(archive["home"], "show", decision["path"], "--page", "1").stdout
+    assert "Số: 123/QĐ-UBND" in shown and "page 1" in shown
+    run_luutru(archive["home"], "show", decision["path"], "--page", "9", check_code=5)
+
+
+def _altered_copy(source, target):
+    """A genuinely new scan: the same page with a few pixels changed, so its content hash differs."""
+    pixels = np.asarray(Image.open(source).convert("L")).copy()
+    pixels[:4, :4] = 0
+    Image.fromarray(pixels).save(target)
+
+
+def test_reindex_reads_only_the_new_scan_and_drops_removed_ones(one_scan):
+    home, scans = one_scan["home"], one_scan["scans"]
+    run_luutru(home, "ingest", str(scans))
+    _altered_copy(SAMPLES / "2024" / "ttr-09-mo-ma.jpg", scans / "to-trinh.png")
+    summary = json_of(run_luutru(home, "reindex", "--json"))
+    assert summary["new"] == 1 and summary["unchanged"] == 1 and summary["pages_ocr"] == 1
+    assert found(hits_of(home, "di chuyen mo ma"), "to-trinh.png")
+    (scans / "to-trinh.png").unlink()
+    summary = json_of(run_luutru(home, "reindex", "--json"))
+    assert summary["missing"] == 1 and summary["pages_ocr"] == 0
+    assert not found(hits_of(home, "di chuyen mo ma"), "to-trinh.png")
+
+
+def test_moved_file_is_not_read_again(one_scan):
+    home, scans = one_scan["home"], one_scan["scans"]
+    run_luutru(home, "ingest", str(scans))
+    (scans / "2023").mkdir()
+    (scans / "cong-van.png").rename(scans / "2023" / "cong-van-45.png")
+    summary = json_of(run_luutru(home, "reindex", "--json"))
+    assert summary["reused"] == 1 and summary["missing"] == 1 and summary["pages_ocr"] == 0
+    hits = hits_of(home, "ra soat ho so")
+    assert [hit["path"].rsplit("/", 1)[-1] for hit in hits] == ["cong-van-45.png"]
+
+
+def test_bad_files_are_reported_and_the_rest_is_ingested(one_scan):
+    home, scans = one_scan["home"], one_scan["scans"]
+    (scans / "broken.pdf").write_bytes((SAMPLES / "2023" / "bc-56-dat-dai.pdf").read_bytes()[:3000])
+    (scans / "notes.jpg").write_text("not an image\n")
+    (scans / "empty.tif").write_bytes(b"")
+    (scans / "list.txt").write_text("inventory\n")
+    result = run_luutru(home, "ingest", str(scans), check_code=1)
+    assert "FAILED  " + str(scans / "broken.pdf") + ": unreadable PDF" in result.stdout
+    assert str(scans / "notes.jpg") + ": named .jpg but its content is not a JPEG image" in result.stdout
+    assert str(scans / "empty.tif") + ": empty file" in result.stdout
+    assert "SKIPPED " + str(scans / "list.txt") in result.stdout
+    assert found(hits_of(home, "ra soat ho so"), "cong-van.png")
+    status = json_of(run_luutru(home, "status", "--json"))
+    assert {f["path"].rsplit("/", 1)[-1] for f in status["failed"]} == {"broken.pdf", "notes.jpg", "empty.tif"}
+
+
+def test_full_reindex_rebuilds_from_the_catalog_without_ocr(one_scan):
+    home, scans = one_scan["home"], one_scan["scans"]
+    run_luutru(home, "ingest", str(scans))
+    old_generation = (home / "index").resolve()
+    summary = json_of(run_luutru(home, "reindex", "--full", "--json"))
+    assert summary["pages_ocr"] == 0 and summary["pages_indexed"] == 1
+    assert (home / "index").resolve() != old_generation
+    assert found(hits_of(home, "ra soat ho so"), "cong-van.png")
+
+
+def test_a_second_run_exits_at_once_while_one_holds_the_home(one_scan):
+    home = ArchiveHome(one_scan["home"]).create()
+    with home.exclusive():
+        result = run_luutru(one_scan["home"], "ingest", str(one_scan["scans"]), check_code=3)
+    assert "in use" in result.stderr
+
+
+def test_killed_ingest_resumes_without_reading_pages_twice(tmp_path):
+    scans, home = tmp_path / "scans", tmp_path / "home"
+    scans.mkdir()
+    shutil.copy(SAMPLES / "2023" / "bc-56-dat-dai.pdf", scans / "bao-cao.pdf")
+    process = subprocess.Popen([str(LUUTRU), "--home", str(home), "ingest", str(scans), "--jobs", "1"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and _pages_in(home) < 1:
+        time.sleep(0.1)
+    process.kill()
+    process.wait()
+    read_before = _pages_in(home)
+    assert 1 <= read_before < 3
+    summary = json_of(run_luutru(home, "ingest", str(scans), "--json"))
+    assert summary["pages_ocr"] == 3 - read_before
+    assert _pages_in(home) == 3
+    assert json_of(run_luutru(home, "status", "--json"))["index"]["pages"] == 3
+
+
+def _pages_in(home):
+    catalog = home / "catalog.sqlite3"
+    if not catalog.exists():
+        return 0
+    try:
+        with sqlite3.connect(catalog, timeout=5) as db:
+            return db.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_doctor_passes_here_and_explains_a_missing_tesseract(tmp_path):
+    assert "ok   tesseract language vie" in run_luutru(tmp_path, "doctor").stdout
+    bare = dict(os.environ, PATH=str(tmp_path))
+    result = run_luutru(tmp_path, "doctor", check_code=4, env=bare)
+    assert "FAIL tesseract: not found" in result.stdout and "apt-get install" in result.stdout
+    result = run_luutru(tmp_path, "ingest", str(SAMPLES), check_code=4, env=bare)
+    assert "tesseract" in result.stderr

@@ -1,0 +1,58 @@
+"""pipeline/: cleanup and OCR with the real Tesseract on the real sample scans."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import SAMPLES, TRUTH, char_error_rate
+from pipeline.cleanup import clean_page, estimate_skew, ink_free_gray
+from pipeline.ocr import TesseractError, limit_threads, ocr_image
+from pipeline.work import OcrSettings, PageJob, process_page
+from scanners import Kind, render_page
+
+PNG = SAMPLES / "2023" / "cv-45-ra-soat.png"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    limit_threads()
+
+
+@pytest.mark.parametrize("angle", [-3.0, 1.5])
+def test_skew_is_measured_to_a_tenth_of_a_degree(angle):
+    straight = Image.open(PNG).convert("L")
+    turned = straight.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
+    assert estimate_skew(np.asarray(straight)) == pytest.approx(0.0, abs=0.1)
+    assert estimate_skew(np.asarray(turned)) == pytest.approx(-angle, abs=0.1)
+
+
+def test_red_seal_is_dropped_but_black_text_is_kept():
+    page = Image.new("RGB", (40, 10), (250, 245, 230))
+    page.putpixel((5, 5), (215, 30, 35))  # seal ink
+    page.putpixel((6, 5), (20, 20, 20))  # black print
+    gray = ink_free_gray(page)
+    assert gray[5, 5] > 200 and gray[5, 6] < 50
+
+
+@pytest.mark.parametrize("name", ["2023/qd-123-giao-dat.jpg", "2024/ttr-09-mo-ma.jpg", "2023/cv-45-ra-soat.png"])
+def test_skewed_sealed_and_speckled_pages_read_well(name):
+    path = SAMPLES / name
+    image = render_page(path, Kind.JPEG if name.endswith(".jpg") else Kind.PNG, 1)
+    result = ocr_image(clean_page(image))
+    assert char_error_rate(TRUTH[name][0], result.text) < 0.08
+    assert result.confidence > 80
+    assert all(0 <= word.confidence <= 100 for word in result.words)
+
+
+def test_a_timeout_is_a_failure_not_an_empty_page():
+    with pytest.raises(TesseractError, match="timed out"):
+        ocr_image(np.asarray(Image.open(PNG).convert("L")), timeout=0.01)
+
+
+def test_process_page_uses_the_text_layer_and_never_raises(tmp_path):
+    born_digital = PageJob(1, str(SAMPLES / "2024" / "tb-18-tiep-cong-dan.pdf"), Kind.PDF, 1)
+    outcome = process_page(born_digital)
+    assert outcome.source == "text-layer" and outcome.error is None
+    assert char_error_rate(TRUTH["2024/tb-18-tiep-cong-dan.pdf"][0], outcome.text) < 0.02
+    vanished = process_page(PageJob(2, str(tmp_path / "gone.png"), Kind.PNG, 1, OcrSettings()))
+    assert vanished.error == "file vanished during the run"
