@@ -118,3 +118,8 @@ def exact_analyzer():
 def folded_analyzer():
     """Words without diacritics, for queries typed without them."""
     return NfcTokenizer() | LowercaseFilter() | FoldFilter()
+
+
+def symbol_analyzer():
+    """A document number and symbol as one term: 123/QĐ-UBND, 123/qd-ubnd and 123/QD-UBND are one."""
+    return RegexTokenizer(r"\S+") | LowercaseFilter() | FoldFilter()

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from whoosh import highlight, query as q
-from whoosh.qparser import FuzzyTermPlugin, MultifieldParser
+from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 from whoosh.searching import Searcher
 
-from index.analysis import exact_analyzer, folded_analyzer, nfc
+from index.analysis import exact_analyzer, folded_analyzer, nfc, symbol_analyzer
 from index.store import IndexStore
 
 MARK_START, MARK_END = "\x02", "\x03"
-# Words that match with their diacritics score above words that only match once folded.
-FIELD_BOOSTS = {"text": 3.0, "folded": 1.0}
+# Words that match with their diacritics score above words that only match once folded;
+# a whole document number (123/QĐ-UBND) typed as a word outranks both.
+FIELD_BOOSTS = {"text": 3.0, "folded": 1.0, "number": 10.0}
+# Field syntax a clerk can type inside the query: so:123/QĐ-UBND thua:245 to:12 nam:2023
+FIELD_ALIASES = {"number": ["so"], "doc_type": ["loai"], "agency": ["coquan"], "year": ["nam"],
+                 "parcels": ["thua"], "sheets": ["to"], "path": ["duongdan"]}
+# Page hits fetched per document wanted, so that grouping still fills the page of results.
+PAGES_PER_DOCUMENT = 5
 PHRASE_BOOST = 2.0
 QUERY_SYNTAX = re.compile(r'[:"~*?()\[\]{}^]|\b(AND|OR|NOT)\b')
 
@@ -32,6 +39,7 @@ class Hit:
     file_id: int
     marked_snippet: str = ""  # matched words between MARK_START and MARK_END
     confidence: float | None = None
+    fields: dict = field(default_factory=dict)
 
     @property
     def snippet(self) -> str:
@@ -39,7 +47,58 @@ class Hit:
 
     def to_json(self) -> dict:
         return {"path": self.path, "page": self.page, "score": round(self.score, 4),
-                "snippet": self.snippet, "file_id": self.file_id, "confidence": self.confidence}
+                "snippet": self.snippet, "file_id": self.file_id, "confidence": self.confidence, **self.fields}
+
+
+@dataclass
+class DocumentHit:
+    """One document with its best-matching pages, best first."""
+
+    path: str
+    file_id: int
+    score: float
+    fields: dict
+    pages: list[Hit]
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "file_id": self.file_id, "score": round(self.score, 4), **self.fields,
+                "pages": [{"page": hit.page, "score": round(hit.score, 4), "snippet": hit.snippet}
+                          for hit in self.pages]}
+
+
+@dataclass
+class Filters:
+    """Restrictions on document fields; every one given must hold."""
+
+    doc_type: str | None = None
+    agency: str | None = None
+    number: str | None = None
+    issued_from: str | None = None  # ISO date, inclusive
+    issued_to: str | None = None
+    year: int | None = None
+    parcel: str | None = None
+    sheet: str | None = None
+    path_prefix: str | None = None
+
+    def query(self) -> q.Query | None:
+        parts = [part for part in self._parts() if part is not None]
+        return q.And(parts) if parts else None
+
+    def _parts(self):
+        yield _words_query("doc_type", self.doc_type)
+        yield _words_query("agency", self.agency)
+        if self.number:
+            yield q.Term("number", _tokens(symbol_analyzer(), self.number)[0])
+        if self.issued_from or self.issued_to:
+            yield q.NumericRange("issued", _day(self.issued_from), _day(self.issued_to))
+        if self.year:
+            yield q.Term("year", self.year)
+        if self.parcel:
+            yield q.Term("parcels", self.parcel.strip())
+        if self.sheet:
+            yield q.Term("sheets", self.sheet.strip())
+        if self.path_prefix:
+            yield q.Prefix("path", self.path_prefix)
 
 
 @dataclass
@@ -48,10 +107,28 @@ class SearchResult:
     total: int
     hits: list[Hit] = field(default_factory=list)
     suggestion: str | None = None  # "did you mean", when nothing was found
+    documents: list[DocumentHit] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"query": self.query, "total": self.total, "suggestion": self.suggestion,
-                "hits": [hit.to_json() for hit in self.hits]}
+                "hits": [hit.to_json() for hit in self.hits],
+                "documents": [document.to_json() for document in self.documents]}
+
+
+def _words_query(field_name: str, text: str | None) -> q.Query | None:
+    if not text:
+        return None
+    words = _tokens(folded_analyzer(), text)
+    return q.Phrase(field_name, words) if len(words) > 1 else q.Term(field_name, words[0]) if words else None
+
+
+def _day(iso: str | None) -> int | None:
+    if not iso:
+        return None
+    try:
+        return int(date.fromisoformat(iso.strip()).strftime("%Y%m%d"))
+    except ValueError as error:
+        raise QueryError(f"{iso!r} is not a date; write it as YYYY-MM-DD") from error
 
 
 class _MarkFormatter(highlight.Formatter):
@@ -72,6 +149,7 @@ def build_query(schema, text: str) -> q.Query:
         raise QueryError("the query is empty")
     parser = MultifieldParser(list(FIELD_BOOSTS), schema, fieldboosts=FIELD_BOOSTS)
     parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
     try:
         parsed = parser.parse(text)
     except Exception as error:  # noqa: BLE001 - the parser's errors are many and undocumented
@@ -96,6 +174,8 @@ def _snippet(text: str, terms: set[str]) -> str:
 def _matched_folded_terms(hit) -> set[str]:
     terms = set()
     for field_name, term in hit.matched_terms():
+        if field_name not in ("text", "folded"):
+            continue  # numbers and keywords are not highlighted in the body text
         word = term.decode("utf-8") if isinstance(term, bytes) else term
         terms.update(_tokens(folded_analyzer(), word) if field_name == "text" else [word])
     return terms
@@ -118,14 +198,30 @@ def _suggest(searcher: Searcher, text: str) -> str | None:
     return " ".join(corrected) if corrected != words else None
 
 
-def search(link: Path, text: str, limit: int = 10) -> SearchResult:
+def _group(hits: list[Hit], limit: int) -> list[DocumentHit]:
+    documents: dict[int, DocumentHit] = {}
+    for hit in hits:
+        if hit.file_id not in documents:
+            if len(documents) == limit:
+                continue
+            documents[hit.file_id] = DocumentHit(hit.path, hit.file_id, hit.score, hit.fields, [])
+        documents[hit.file_id].pages.append(hit)
+    return list(documents.values())
+
+
+def search(link: Path, text: str, limit: int = 10, filters: Filters | None = None,
+           sort_by_date: bool = False) -> SearchResult:
+    """Pages ranked by relevance (or newest document first), and the same grouped per document."""
     store = IndexStore(link)
     query = build_query(store.index.schema, text)
+    restriction = (filters or Filters()).query()
     with store.index.searcher() as searcher:
-        results = searcher.search(query, limit=limit, terms=True)
-        hits = [Hit(path=hit["path"], page=hit["page"], score=hit.score, file_id=int(hit["file_id"]),
+        results = searcher.search(query, limit=limit * PAGES_PER_DOCUMENT, terms=True, filter=restriction,
+                                  sortedby="issued" if sort_by_date else None, reverse=sort_by_date)
+        hits = [Hit(path=hit["path"], page=hit["page"], score=hit.score or 0.0, file_id=int(hit["file_id"]),
                     marked_snippet=_snippet(hit["text"], _matched_folded_terms(hit)),
-                    confidence=hit.get("confidence"))
+                    confidence=hit.get("confidence"), fields=hit.get("fields") or {})
                 for hit in results]
         suggestion = _suggest(searcher, text) if not hits and not QUERY_SYNTAX.search(text) else None
-        return SearchResult(query=text, total=len(results), hits=hits, suggestion=suggestion)
+        return SearchResult(query=text, total=len(results), hits=hits[:limit], suggestion=suggestion,
+                            documents=_group(hits, limit))

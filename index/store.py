@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from index.analysis import exact_analyzer, folded_analyzer, nfc
+from index.analysis import exact_analyzer, folded_analyzer, nfc, symbol_analyzer
 
 GENERATION_PREFIX = "index-"
 # Keep the generation before the live one: a search that opened it just before a swap finishes.
@@ -32,6 +32,15 @@ def make_schema() -> Schema:
         confidence=STORED(),
         text=TEXT(analyzer=exact_analyzer(), stored=True, phrase=True),
         folded=TEXT(analyzer=folded_analyzer(), phrase=True),
+        # Document fields (pipeline.metadata), repeated on each page of the document.
+        number=TEXT(analyzer=symbol_analyzer(), stored=True, phrase=False),  # 123/QĐ-UBND as one term
+        doc_type=TEXT(analyzer=folded_analyzer(), stored=True),
+        agency=TEXT(analyzer=folded_analyzer(), stored=True),
+        issued=NUMERIC(int, stored=True, sortable=True),  # 20230912
+        year=NUMERIC(int, stored=True),
+        parcels=KEYWORD(commas=True, stored=True),
+        sheets=KEYWORD(commas=True, stored=True),
+        fields=STORED(),  # every extracted field, for display
     )
 
 
@@ -42,6 +51,21 @@ class PageDocument:
     page: int
     text: str
     confidence: float | None
+    fields: dict = field(default_factory=dict)
+
+
+def _field_values(fields: dict) -> dict:
+    values = {"fields": fields}
+    for name in ("number", "doc_type", "agency"):
+        if fields.get(name):
+            values[name] = fields[name]
+    if fields.get("issued"):
+        values["issued"] = int(fields["issued"].replace("-", ""))
+        values["year"] = int(fields["issued"][:4])
+    for name in ("parcels", "sheets"):
+        if fields.get(name):
+            values[name] = ",".join(fields[name])
+    return values
 
 
 class IndexUnavailable(Exception):
@@ -92,6 +116,10 @@ class IndexStore:
             raise IndexUnavailable(f"cannot open the index at {link}: {error}; "
                               "run `luutru reindex --full` to rebuild it from the catalog") from error
 
+    def schema_is_current(self) -> bool:
+        """False for an index written by an older luutru: it must be rebuilt from the catalog."""
+        return sorted(self.index.schema.names()) == sorted(make_schema().names())
+
     def file_ids(self) -> set[int]:
         with self.index.reader() as reader:
             return {int(term) for term in reader.field_terms("file_id")}
@@ -110,7 +138,7 @@ class IndexStore:
                 writer.add_document(
                     key=f"{document.file_id}:{document.page}", file_id=str(document.file_id),
                     path=document.path, page=document.page, confidence=document.confidence,
-                    text=nfc(document.text), folded=nfc(document.text))
+                    text=nfc(document.text), folded=nfc(document.text), **_field_values(document.fields))
                 added += 1
         except BaseException:
             writer.cancel()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from index.search import MARK_END, MARK_START, QueryError, SearchResult, search as run_search
+from index.search import MARK_END, MARK_START, Filters, QueryError, SearchResult, search as run_search
 from index.store import IndexUnavailable
 from luutru import __version__
 from luutru.doctor import doctor as run_doctor, preflight
@@ -189,27 +189,49 @@ def _highlighted(marked: str, style: bool) -> str:
     return flat.replace(MARK_START, "").replace(MARK_END, "")
 
 
+def _document_line(fields: dict) -> str:
+    facts = [fields.get("doc_type"), fields.get("number") and f"số {fields['number']}",
+             fields.get("issued") and f"ngày {fields['issued']}", fields.get("agency")]
+    return ", ".join(fact for fact in facts if fact)
+
+
 def _print_results(result: SearchResult) -> None:
-    if not result.hits:
+    if not result.documents:
         hint = f' Did you mean "{result.suggestion}"?' if result.suggestion else ""
         click.echo(f'No page matches "{result.query}".{hint}')
         return
-    click.echo(f'{result.total} pages match "{result.query}"; the best {len(result.hits)}:')
+    click.echo(f'{result.total} pages match "{result.query}"; the best {len(result.documents)} documents:')
     style = sys.stdout.isatty()
-    for rank, hit in enumerate(result.hits, 1):
-        click.echo(f"{rank:>3}. {hit.path}  page {hit.page}  (score {hit.score:.1f})")
-        click.echo(f"     {_highlighted(hit.marked_snippet, style)}")
+    for rank, document in enumerate(result.documents, 1):
+        click.echo(f"{rank:>3}. {document.path}  (score {document.score:.1f})")
+        if _document_line(document.fields):
+            click.echo(f"     {_document_line(document.fields)}")
+        for hit in document.pages[:3]:
+            click.echo(f"     page {hit.page}: {_highlighted(hit.marked_snippet, style)}")
 
 
 @main.command()
 @click.argument("query", nargs=-1, required=True)
-@click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object with a `hits` list.")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="Documents shown.")
+@click.option("--type", "doc_type", help="Document type, e.g. 'quyet dinh', 'cong van' (query: loai:).")
+@click.option("--agency", help="Issuing agency words, e.g. 'phong tai nguyen' (query: coquan:).")
+@click.option("--number", help="Number and symbol, e.g. 123/QĐ-UBND (query: so:).")
+@click.option("--from", "issued_from", metavar="YYYY-MM-DD", help="Issued on or after this day.")
+@click.option("--to", "issued_to", metavar="YYYY-MM-DD", help="Issued on or before this day.")
+@click.option("--year", type=int, help="Year of issue (query: nam:).")
+@click.option("--parcel", help="Land parcel number, thửa đất số (query: thua:).")
+@click.option("--sheet", help="Map sheet number, tờ bản đồ số (query: to:).")
+@click.option("--path", "path_prefix", help="Only files under this path.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object with `hits` (pages) and `documents`.")
 @click.pass_obj
 @friendly_errors
-def search(home: ArchiveHome, query, limit, as_json) -> None:
+def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_from, issued_to, year, parcel,
+           sheet, path_prefix, sort, as_json) -> None:
     """Search the archive, with or without diacritics (add ~ to a word for OCR-tolerant matching)."""
-    result = run_search(home.index_link, " ".join(query), limit)
+    prefix = str(Path(path_prefix).expanduser().absolute()) if path_prefix else None
+    filters = Filters(doc_type, agency, number, issued_from, issued_to, year, parcel, sheet, prefix)
+    result = run_search(home.index_link, " ".join(query), limit, filters, sort_by_date=sort == "date")
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -233,6 +255,9 @@ def show(home: ArchiveHome, path_or_id, page, as_json) -> None:
                f"status {record['status']}, sha256 {record['sha256']}")
     if record["error"]:
         click.echo(f"  error: {record['error']}")
+    for name, value in facts["fields"].items():
+        if value:
+            click.echo(f"  {name}: {', '.join(value) if isinstance(value, list) else value}")
     for item in facts["pages"]:
         click.echo(f"\n--- page {item['page']} ({item['source']}, confidence {item['confidence']}) ---")
         click.echo(item["text"])

@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS pages (
     seconds REAL,
     PRIMARY KEY (file_id, page)
 );
+CREATE TABLE IF NOT EXISTS document_fields (
+    file_id INTEGER PRIMARY KEY REFERENCES files (id) ON DELETE CASCADE,
+    fields TEXT NOT NULL            -- JSON of pipeline.metadata.DocumentFields
+);
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -226,6 +230,15 @@ class Catalog:
             query, args = query + " WHERE file_id = ?", (file_id,)
         for row in self.db.execute(query + " ORDER BY file_id, page", args):
             yield PageRecord(*row)
+
+    def put_fields(self, file_id: int, fields: dict) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO document_fields (file_id, fields) VALUES (?, ?)",
+                       (file_id, json.dumps(fields, ensure_ascii=False)))
+
+    def fields(self, file_id: int) -> dict:
+        row = self.db.execute("SELECT fields FROM document_fields WHERE file_id = ?", (file_id,)).fetchone()
+        return json.loads(row[0]) if row else {}
 
     # facts -------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from index.store import IndexStore, PageDocument, ensure_index, new_generation, publish
 from pipeline.catalog import Catalog, FileRecord
 from pipeline.home import ArchiveHome
+from pipeline.metadata import extract_fields
 
 log = logging.getLogger("luutru")
 # Files whose pages are searchable: fully read, or read apart from some failed pages.
@@ -15,9 +16,13 @@ SEARCHABLE = ("done", "failed")
 
 
 def _documents(catalog: Catalog, files: list[FileRecord]) -> Iterator[PageDocument]:
+    """The pages of each file, with the document fields read from them (and kept in the catalog)."""
     for record in files:
-        for page in catalog.pages(record.id):
-            yield PageDocument(record.id, record.path, page.page, page.text, page.confidence)
+        pages = list(catalog.pages(record.id))
+        fields = extract_fields([page.text for page in pages]).to_json()
+        catalog.put_fields(record.id, fields)
+        for page in pages:
+            yield PageDocument(record.id, record.path, page.page, page.text, page.confidence, fields)
 
 
 def _searchable(catalog: Catalog) -> list[FileRecord]:
@@ -28,6 +33,9 @@ def sync_index(home: ArchiveHome, catalog: Catalog) -> int:
     """Add what the index lacks and remove what the catalog no longer has; returns pages added."""
     ensure_index(home.index_link)
     store = IndexStore(home.index_link)
+    if not store.schema_is_current():
+        log.info("index: written by an older luutru; rebuilding it from the catalog")
+        return rebuild_index(home, catalog)
     searchable = _searchable(catalog)
     stale = [record for record in searchable if not record.indexed]
     current = {record.id for record in searchable if record.indexed}

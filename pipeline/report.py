@@ -65,11 +65,12 @@ def show(home: ArchiveHome, path_or_id: str, page: int | None = None) -> dict:
     try:
         record = _find_file(catalog, path_or_id)
         pages = [p for p in catalog.pages(record.id) if page is None or p.page == page]
+        fields = catalog.fields(record.id)
     finally:
         catalog.close()
     if page is not None and not pages:
         raise NotFound(f"{record.path}: no page {page} in the catalog (it has {record.page_count or 0})")
-    return {"file": asdict(record),
+    return {"file": asdict(record), "fields": fields,
             "pages": [{"page": p.page, "confidence": p.confidence, "source": p.source, "text": p.text}
                       for p in pages]}
 

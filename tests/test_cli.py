@@ -64,7 +64,9 @@ def test_other_tone_style_and_exact_diacritics_rank_first(archive):
 
 def test_human_output_names_path_and_page(archive):
     output = run_luutru(archive["home"], "search", "tiep cong dan").stdout
-    assert "tb-18-tiep-cong-dan.pdf  page 1" in output and "tiếp công dân" in output.lower()
+    first = output.split("\n  2. ")[0]
+    assert "tb-18-tiep-cong-dan.pdf" in first and "Thông báo, số 18/TB-UBND" in first
+    assert "page 1: " in first and "tiếp công dân" in first.lower()
 
 
 def test_nothing_found_and_a_fuzzy_query(archive):

@@ -1,0 +1,186 @@
+"""Fields of Vietnamese administrative documents, read from their fixed layout (Decree 30/2020/NĐ-CP).
+
+Matching is done on a folded copy of the text (no diacritics, đ → d) that has the same length as
+the original, so OCR that drops diacritics still matches, and the value is cut from the original
+text with its diacritics. The two-column header may come out row by row across both columns
+("Số: 123/QĐ-UBND Thạch Thất, ngày 12 tháng 9 năm 2023") or column by column; both work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from index.analysis import fold
+
+# Folded type line -> type name. Longer names first: "giay chung nhan quyen su dung dat" before others.
+TYPE_LINES = {
+    "giay chung nhan quyen su dung dat": "Giấy chứng nhận quyền sử dụng đất",
+    "nghi quyet": "Nghị quyết", "quyet dinh": "Quyết định", "chi thi": "Chỉ thị",
+    "to trinh": "Tờ trình", "bao cao": "Báo cáo", "thong bao": "Thông báo", "ke hoach": "Kế hoạch",
+    "bien ban": "Biên bản", "giay moi": "Giấy mời", "hop dong": "Hợp đồng", "cong van": "Công văn",
+    "thong tu": "Thông tư", "nghi dinh": "Nghị định", "huong dan": "Hướng dẫn", "phuong an": "Phương án",
+}
+# Abbreviation in the symbol (123/QĐ-UBND) -> type name, per Appendix III of the decree.
+# Looked up as written first (HĐ is a contract, HD a guideline), then folded (OCR lost the Đ).
+TYPE_SYMBOLS = {
+    "QĐ": "Quyết định", "QD": "Quyết định", "NQ": "Nghị quyết", "CT": "Chỉ thị", "TTR": "Tờ trình",
+    "BC": "Báo cáo", "TB": "Thông báo", "KH": "Kế hoạch", "BB": "Biên bản", "GM": "Giấy mời",
+    "HĐ": "Hợp đồng", "HD": "Hướng dẫn", "PA": "Phương án", "GCN": "Giấy chứng nhận quyền sử dụng đất",
+}
+MOTTO_WORDS = ("cong hoa xa hoi chu nghia viet nam", "doc lap", "tu do", "hanh phuc")
+HEADER_LINES = 14
+
+NUMBER = re.compile(r"\bs[o0]\s*[:.;]?\s*(\d{1,6}(?:\s*/\s*\d{4})?\s*/\s*[a-z0-9]+(?:\s*-\s*[a-z0-9]+)*)")
+DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
+PLACE_BEFORE_DATE = re.compile(r"((?:[^\W\d_]+\s+){0,3}[^\W\d_]+)\s*,\s*$")
+PARCEL = re.compile(r"\bthua\s*(?:dat\s*)?(?:so\s*)?[:.]?\s*(\d{1,6})\b")
+SHEET = re.compile(r"\bto\s*ban\s*do\s*(?:so\s*)?[:.]?\s*(\d{1,5})\b")
+SUBJECT_START = re.compile(r"^\s*(?:v\s*/\s*v|ve viec|trich yeu)\b")
+
+
+@dataclass
+class DocumentFields:
+    number: str | None = None  # "123/QĐ-UBND"
+    doc_type: str | None = None
+    agency: str | None = None
+    place: str | None = None
+    issued: str | None = None  # ISO date
+    subject: str | None = None
+    signer: str | None = None
+    parcels: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def folded_aligned(text: str) -> str:
+    """Fold character by character, keeping positions: folded[i] stands for text[i]."""
+    return "".join(f if len(f := fold(c)) == 1 else c.lower() for c in text)
+
+
+def _number(text: str, folded: str) -> str | None:
+    match = NUMBER.search(folded)
+    if not match:
+        return None
+    return re.sub(r"\s+", "", text[match.start(1):match.end(1)])
+
+
+def _symbol_type(number: str | None) -> str | None:
+    if not number:
+        return None
+    abbreviation = number.upper().split("/")[-1].split("-")[0]
+    return TYPE_SYMBOLS.get(abbreviation) or TYPE_SYMBOLS.get(fold(abbreviation).upper())
+
+
+def _type_of_line(lines: list[str], index: int) -> str | None:
+    """The type named by an upper-case title line (read together with the next, for long names)."""
+    if not _mostly_upper(lines[index]):
+        return None
+    folded = " ".join(folded_aligned(" ".join(lines[index:index + 2])).split())
+    return next((name for key, name in TYPE_LINES.items() if folded.startswith(key)), None)
+
+
+def _type_line(lines: list[str]) -> str | None:
+    return next(filter(None, (_type_of_line(lines, i) for i in range(min(len(lines), HEADER_LINES + 6)))), None)
+
+
+def _mostly_upper(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
+
+
+def _without_motto(line: str) -> str:
+    folded = folded_aligned(line)
+    cut = len(line)
+    for words in MOTTO_WORDS:
+        position = folded.find(words)
+        if position >= 0:
+            cut = min(cut, position)
+    return line[:cut].strip(" -")
+
+
+def _agency(lines: list[str]) -> str | None:
+    """The upper-case lines at the top left, before the number line."""
+    parts = []
+    for index, line in enumerate(lines[:HEADER_LINES]):
+        if NUMBER.search(folded_aligned(line)) or DATE.search(folded_aligned(line)) or _type_of_line(lines, index):
+            break
+        left = _without_motto(line)
+        if left and _mostly_upper(left):
+            parts.append(left)
+    return " ".join(parts) or None
+
+
+def _place_and_date(text: str, folded: str) -> tuple[str | None, str | None]:
+    match = DATE.search(folded)
+    if not match:
+        return None, None
+    day, month, year = (int(value) for value in match.groups())
+    try:
+        issued = date(year, month, day).isoformat()
+    except ValueError:
+        issued = None
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    place = PLACE_BEFORE_DATE.search(text[line_start:match.start()])
+    words = place.group(1).split() if place else []
+    while words and not _capitalised(words[0]):
+        words.pop(0)  # the tail of the number line read across both columns: "QĐ-UBND Thạch Thất,"
+    return " ".join(words) or None, issued
+
+
+def _subject(lines: list[str]) -> str | None:
+    for index, line in enumerate(lines[:HEADER_LINES + 8]):
+        if SUBJECT_START.match(folded_aligned(line)):
+            parts = [line.strip()]
+            for following in lines[index + 1:index + 3]:
+                if following[:1].islower():
+                    parts.append(following.strip())
+            return " ".join(parts).strip(" -")
+    return None
+
+
+def _subject_after_type(lines: list[str]) -> str | None:
+    for index in range(min(len(lines), HEADER_LINES + 6)):
+        if _type_of_line(lines, index):
+            following = [next_line.strip() for next_line in lines[index + 1:index + 3]]
+            if following and following[0] and not _mostly_upper(following[0]):
+                return following[0]
+    return None
+
+
+def _capitalised(word: str) -> bool:
+    return len(word) > 1 and word.isalpha() and word[0].isupper() and word[1:].islower()
+
+
+def _signer(lines: list[str]) -> str | None:
+    """The signer's name: the last line of the last page made of 2-5 capitalised words."""
+    for line in reversed(lines[-12:]):
+        words = line.split()
+        if 2 <= len(words) <= 5 and all(_capitalised(word) for word in words):
+            return line.strip()
+    return None
+
+
+def _numbers(pattern: re.Pattern, folded: str) -> list[str]:
+    return list(dict.fromkeys(match.group(1) for match in pattern.finditer(folded)))
+
+
+def extract_fields(pages: list[str]) -> DocumentFields:
+    """Read the fields of one document from the text of its pages, first page first."""
+    if not pages:
+        return DocumentFields()
+    first, whole = pages[0], "\n".join(pages)
+    lines = [line for line in first.splitlines() if line.strip()]
+    folded_first, folded_whole = folded_aligned(first), folded_aligned(whole)
+    number = _number(first, folded_first)
+    place, issued = _place_and_date(first, folded_first)
+    subject = _subject(lines)
+    doc_type = _type_line(lines) or _symbol_type(number) or ("Công văn" if subject else None)
+    return DocumentFields(
+        number=number, doc_type=doc_type, agency=_agency(lines), place=place, issued=issued,
+        subject=subject or _subject_after_type(lines),
+        signer=_signer([line for line in pages[-1].splitlines() if line.strip()]),
+        parcels=_numbers(PARCEL, folded_whole), sheets=_numbers(SHEET, folded_whole))
