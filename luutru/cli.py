@@ -200,7 +200,8 @@ def _print_results(result: SearchResult) -> None:
         hint = f' Did you mean "{result.suggestion}"?' if result.suggestion else ""
         click.echo(f'No page matches "{result.query}".{hint}')
         return
-    click.echo(f'{result.total} pages match "{result.query}"; the best {len(result.documents)} documents:')
+    pages = "1 page matches" if result.total == 1 else f"{result.total} pages match"
+    click.echo(f'{pages} "{result.query}"; the best {len(result.documents)} document(s):')
     style = sys.stdout.isatty()
     for rank, document in enumerate(result.documents, 1):
         click.echo(f"{rank:>3}. {document.path}  (score {document.score:.1f})")
