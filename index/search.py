@@ -87,8 +87,8 @@ class Filters:
     def _parts(self):
         yield _words_query("doc_type", self.doc_type)
         yield _words_query("agency", self.agency)
-        if self.number:
-            yield q.Term("number", _tokens(symbol_analyzer(), self.number)[0])
+        # Extraction stores numbers without spaces ("123 / QĐ-UBND" read by OCR is 123/QĐ-UBND).
+        yield _words_query("number", re.sub(r"\s+", "", self.number or ""), symbol_analyzer())
         if self.issued_from or self.issued_to:
             yield q.NumericRange("issued", _day(self.issued_from), _day(self.issued_to))
         if self.year:
@@ -115,11 +115,12 @@ class SearchResult:
                 "documents": [document.to_json() for document in self.documents]}
 
 
-def _words_query(field_name: str, text: str | None) -> q.Query | None:
-    if not text:
-        return None
-    words = _tokens(folded_analyzer(), text)
-    return q.Phrase(field_name, words) if len(words) > 1 else q.Term(field_name, words[0]) if words else None
+def _words_query(field_name: str, text: str | None, analyzer=None) -> q.Query | None:
+    """The field's words in order, analysed as the index analysed them; None when there are none."""
+    words = _tokens(analyzer or folded_analyzer(), text or "")
+    if len(words) > 1:
+        return q.Phrase(field_name, words)
+    return q.Term(field_name, words[0]) if words else None
 
 
 def _day(iso: str | None) -> int | None:

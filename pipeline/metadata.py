@@ -83,8 +83,13 @@ def _type_of_line(lines: list[str], index: int) -> str | None:
     return next((name for key, name in TYPE_LINES.items() if folded.startswith(key)), None)
 
 
-def _type_line(lines: list[str]) -> str | None:
-    return next(filter(None, (_type_of_line(lines, i) for i in range(min(len(lines), HEADER_LINES + 6)))), None)
+def _first_type_line(lines: list[str]) -> tuple[int, str] | tuple[None, None]:
+    """Where the title line stands among the header lines, and the type it names."""
+    for index in range(min(len(lines), HEADER_LINES + 6)):
+        name = _type_of_line(lines, index)
+        if name:
+            return index, name
+    return None, None
 
 
 def _mostly_upper(line: str) -> bool:
@@ -102,11 +107,12 @@ def _without_motto(line: str) -> str:
     return line[:cut].strip(" -")
 
 
-def _agency(lines: list[str]) -> str | None:
-    """The upper-case lines at the top left, before the number line."""
+def _agency(lines: list[str], type_index: int | None) -> str | None:
+    """The upper-case lines at the top left, before the number, date or title line."""
     parts = []
     for index, line in enumerate(lines[:HEADER_LINES]):
-        if NUMBER.search(folded_aligned(line)) or DATE.search(folded_aligned(line)) or _type_of_line(lines, index):
+        folded = folded_aligned(line)
+        if NUMBER.search(folded) or DATE.search(folded) or index == type_index:
             break
         left = _without_motto(line)
         if left and _mostly_upper(left):
@@ -142,13 +148,12 @@ def _subject(lines: list[str]) -> str | None:
     return None
 
 
-def _subject_after_type(lines: list[str]) -> str | None:
-    for index in range(min(len(lines), HEADER_LINES + 6)):
-        if _type_of_line(lines, index):
-            following = [next_line.strip() for next_line in lines[index + 1:index + 3]]
-            if following and following[0] and not _mostly_upper(following[0]):
-                return following[0]
-    return None
+def _subject_after_type(lines: list[str], type_index: int | None) -> str | None:
+    """The sentence-case line under the title line ("Về việc ...", "Kết quả ...")."""
+    if type_index is None or type_index + 1 >= len(lines):
+        return None
+    following = lines[type_index + 1].strip()
+    return following if following and not _mostly_upper(following) else None
 
 
 def _capitalised(word: str) -> bool:
@@ -178,9 +183,10 @@ def extract_fields(pages: list[str]) -> DocumentFields:
     number = _number(first, folded_first)
     place, issued = _place_and_date(first, folded_first)
     subject = _subject(lines)
-    doc_type = _type_line(lines) or _symbol_type(number) or ("Công văn" if subject else None)
+    type_index, type_name = _first_type_line(lines)
+    doc_type = type_name or _symbol_type(number) or ("Công văn" if subject else None)
     return DocumentFields(
-        number=number, doc_type=doc_type, agency=_agency(lines), place=place, issued=issued,
-        subject=subject or _subject_after_type(lines),
+        number=number, doc_type=doc_type, agency=_agency(lines, type_index), place=place, issued=issued,
+        subject=subject or _subject_after_type(lines, type_index),
         signer=_signer([line for line in pages[-1].splitlines() if line.strip()]),
         parcels=_numbers(PARCEL, folded_whole), sheets=_numbers(SHEET, folded_whole))
