@@ -20,7 +20,7 @@ MARK_START, MARK_END = "\x02", "\x03"
 FIELD_BOOSTS = {"text": 3.0, "folded": 1.0, "number": 10.0}
 # Field syntax a clerk can type inside the query: so:123/QĐ-UBND thua:245 to:12 nam:2023
 FIELD_ALIASES = {"number": ["so"], "doc_type": ["loai"], "agency": ["coquan"], "year": ["nam"],
-                 "parcels": ["thua"], "sheets": ["to"], "path": ["duongdan"]}
+                 "parcels": ["thua"], "sheets": ["to"], "department": ["donvi"], "path": ["duongdan"]}
 # Page hits fetched per document wanted, so that grouping still fills the page of results.
 PAGES_PER_DOCUMENT = 5
 PHRASE_BOOST = 2.0
@@ -31,11 +31,15 @@ class QueryError(Exception):
     """A query that cannot be run; the message says why in one line."""
 
 
+def _rounded(score: float | None) -> float | None:
+    return None if score is None else round(score, 4)
+
+
 @dataclass
 class Hit:
     path: str
     page: int
-    score: float
+    score: float | None  # None when sorted by date
     file_id: int
     marked_snippet: str = ""  # matched words between MARK_START and MARK_END
     confidence: float | None = None
@@ -46,7 +50,7 @@ class Hit:
         return self.marked_snippet.replace(MARK_START, "").replace(MARK_END, "")
 
     def to_json(self) -> dict:
-        return {"path": self.path, "page": self.page, "score": round(self.score, 4),
+        return {"path": self.path, "page": self.page, "score": _rounded(self.score),
                 "snippet": self.snippet, "file_id": self.file_id, "confidence": self.confidence, **self.fields}
 
 
@@ -56,13 +60,13 @@ class DocumentHit:
 
     path: str
     file_id: int
-    score: float
+    score: float | None
     fields: dict
     pages: list[Hit]
 
     def to_json(self) -> dict:
-        return {"path": self.path, "file_id": self.file_id, "score": round(self.score, 4), **self.fields,
-                "pages": [{"page": hit.page, "score": round(hit.score, 4), "snippet": hit.snippet}
+        return {"path": self.path, "file_id": self.file_id, "score": _rounded(self.score), **self.fields,
+                "pages": [{"page": hit.page, "score": _rounded(hit.score), "snippet": hit.snippet}
                           for hit in self.pages]}
 
 
@@ -78,6 +82,7 @@ class Filters:
     year: int | None = None
     parcel: str | None = None
     sheet: str | None = None
+    department: str | None = None
     path_prefix: str | None = None
 
     def query(self) -> q.Query | None:
@@ -87,6 +92,7 @@ class Filters:
     def _parts(self):
         yield _words_query("doc_type", self.doc_type)
         yield _words_query("agency", self.agency)
+        yield _words_query("department", self.department)
         # Extraction stores numbers without spaces ("123 / QĐ-UBND" read by OCR is 123/QĐ-UBND).
         yield _words_query("number", re.sub(r"\s+", "", self.number or ""), symbol_analyzer())
         if self.issued_from or self.issued_to:
@@ -217,9 +223,11 @@ def search(link: Path, text: str, limit: int = 10, filters: Filters | None = Non
     query = build_query(store.index.schema, text)
     restriction = (filters or Filters()).query()
     with store.index.searcher() as searcher:
+        # By date, Whoosh reports the sort key as the score; undated pages hold 0 and come last.
         results = searcher.search(query, limit=limit * PAGES_PER_DOCUMENT, terms=True, filter=restriction,
                                   sortedby="issued" if sort_by_date else None, reverse=sort_by_date)
-        hits = [Hit(path=hit["path"], page=hit["page"], score=hit.score or 0.0, file_id=int(hit["file_id"]),
+        hits = [Hit(path=hit["path"], page=hit["page"], score=None if sort_by_date else hit.score or 0.0,
+                    file_id=int(hit["file_id"]),
                     marked_snippet=_snippet(hit["text"], _matched_folded_terms(hit)),
                     confidence=hit.get("confidence"), fields=hit.get("fields") or {})
                 for hit in results]

@@ -19,6 +19,9 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from index.analysis import exact_analyzer, folded_analyzer, nfc, symbol_analyzer
 
 GENERATION_PREFIX = "index-"
+# Raise when fields or analyzers change: an index of another version is rebuilt from the catalog.
+SCHEMA_VERSION = 2
+SCHEMA_VERSION_FILE = "luutru-schema-version"
 # Keep the generation before the live one: a search that opened it just before a swap finishes.
 GENERATIONS_KEPT = 2
 
@@ -36,8 +39,9 @@ def make_schema() -> Schema:
         number=TEXT(analyzer=symbol_analyzer(), stored=True, phrase=False),  # 123/QĐ-UBND as one term
         doc_type=TEXT(analyzer=folded_analyzer(), stored=True),
         agency=TEXT(analyzer=folded_analyzer(), stored=True),
-        issued=NUMERIC(int, stored=True, sortable=True),  # 20230912
-        year=NUMERIC(int, stored=True),
+        issued=NUMERIC(int, stored=True, sortable=True, default=0),  # 20230912; undated sort last, newest first
+        year=NUMERIC(int, stored=True),  # of issue, else from the folder path
+        department=TEXT(analyzer=folded_analyzer(), stored=True),  # from the folder path
         parcels=KEYWORD(commas=True, stored=True),
         sheets=KEYWORD(commas=True, stored=True),
         fields=STORED(),  # every extracted field, for display
@@ -56,12 +60,11 @@ class PageDocument:
 
 def _field_values(fields: dict) -> dict:
     values = {"fields": fields}
-    for name in ("number", "doc_type", "agency"):
+    for name in ("number", "doc_type", "agency", "department", "year"):
         if fields.get(name):
             values[name] = fields[name]
     if fields.get("issued"):
         values["issued"] = int(fields["issued"].replace("-", ""))
-        values["year"] = int(fields["issued"][:4])
     for name in ("parcels", "sheets"):
         if fields.get(name):
             values[name] = ",".join(fields[name])
@@ -88,6 +91,7 @@ def new_generation(link: Path) -> Path:
     folder = link.parent / f"{GENERATION_PREFIX}{number:06d}"
     folder.mkdir(mode=0o700)
     whoosh_index.create_in(str(folder), make_schema())
+    (folder / SCHEMA_VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
     return folder
 
 
@@ -118,7 +122,10 @@ class IndexStore:
 
     def schema_is_current(self) -> bool:
         """False for an index written by an older luutru: it must be rebuilt from the catalog."""
-        return sorted(self.index.schema.names()) == sorted(make_schema().names())
+        try:
+            return int((self.link / SCHEMA_VERSION_FILE).read_text()) == SCHEMA_VERSION
+        except (OSError, ValueError):
+            return False
 
     def file_ids(self) -> set[int]:
         with self.index.reader() as reader:

@@ -21,6 +21,7 @@ from index.search import MARK_END, MARK_START, Filters, QueryError, SearchResult
 from index.store import IndexUnavailable
 from luutru import __version__
 from luutru.doctor import doctor as run_doctor, preflight
+from pipeline.config import ConfigError
 from pipeline.home import ArchiveHome, BusyError, resolve_home
 from pipeline.report import NotFound, export_jsonl, show as run_show, status as run_status
 from pipeline.run import RunSummary, ingest as run_ingest, reindex as run_reindex
@@ -82,7 +83,7 @@ def friendly_errors(command):
             return command(*args, **kwargs)
         except BusyError as error:
             _fail(ExitCode.BUSY, str(error))
-        except QueryError as error:
+        except (QueryError, ConfigError) as error:
             _fail(ExitCode.USAGE, str(error))
         except NotFound as error:
             _fail(ExitCode.NOT_FOUND, str(error))
@@ -191,7 +192,7 @@ def _highlighted(marked: str, style: bool) -> str:
 
 def _document_line(fields: dict) -> str:
     facts = [fields.get("doc_type"), fields.get("number") and f"số {fields['number']}",
-             fields.get("issued") and f"ngày {fields['issued']}", fields.get("agency")]
+             fields.get("issued") and f"ngày {fields['issued']}", fields.get("agency"), fields.get("department")]
     return ", ".join(fact for fact in facts if fact)
 
 
@@ -204,7 +205,8 @@ def _print_results(result: SearchResult) -> None:
     click.echo(f'{pages} "{result.query}"; the best {len(result.documents)} document(s):')
     style = sys.stdout.isatty()
     for rank, document in enumerate(result.documents, 1):
-        click.echo(f"{rank:>3}. {document.path}  (score {document.score:.1f})")
+        score = f"  (score {document.score:.1f})" if document.score is not None else ""
+        click.echo(f"{rank:>3}. {document.path}{score}")
         if _document_line(document.fields):
             click.echo(f"     {_document_line(document.fields)}")
         for hit in document.pages[:3]:
@@ -222,16 +224,18 @@ def _print_results(result: SearchResult) -> None:
 @click.option("--year", type=int, help="Year of issue (query: nam:).")
 @click.option("--parcel", help="Land parcel number, thửa đất số (query: thua:).")
 @click.option("--sheet", help="Map sheet number, tờ bản đồ số (query: to:).")
+@click.option("--department", help="Department from the folder path, e.g. TNMT (query: donvi:; see path_pattern).")
 @click.option("--path", "path_prefix", help="Only files under this path.")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
+              help="date: newest issue date first, undated documents last.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with `hits` (pages) and `documents`.")
 @click.pass_obj
 @friendly_errors
 def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_from, issued_to, year, parcel,
-           sheet, path_prefix, sort, as_json) -> None:
+           sheet, department, path_prefix, sort, as_json) -> None:
     """Search the archive, with or without diacritics (add ~ to a word for OCR-tolerant matching)."""
     prefix = str(Path(path_prefix).expanduser().absolute()) if path_prefix else None
-    filters = Filters(doc_type, agency, number, issued_from, issued_to, year, parcel, sheet, prefix)
+    filters = Filters(doc_type, agency, number, issued_from, issued_to, year, parcel, sheet, department, prefix)
     result = run_search(home.index_link, " ".join(query), limit, filters, sort_by_date=sort == "date")
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))

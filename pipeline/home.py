@@ -30,6 +30,7 @@ class ArchiveHome:
         self.index_link = root / "index"  # a symlink to the current index generation
         self.log_dir = root / "logs"
         self.lock_path = root / "luutru.lock"
+        self.config_path = root / "config.toml"  # written by the archivist, read by every run
 
     def create(self) -> ArchiveHome:
         """Create the home readable by its owner only: scans of land records are personal data."""

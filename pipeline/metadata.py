@@ -51,6 +51,8 @@ class DocumentFields:
     signer: str | None = None
     parcels: list[str] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
+    department: str | None = None  # from the folder path (PathPattern)
+    year: int | None = None  # of issue, else from the folder path
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -186,7 +188,55 @@ def extract_fields(pages: list[str]) -> DocumentFields:
     type_index, type_name = _first_type_line(lines)
     doc_type = type_name or _symbol_type(number) or ("Công văn" if subject else None)
     return DocumentFields(
-        number=number, doc_type=doc_type, agency=_agency(lines, type_index), place=place, issued=issued,
+        year=int(issued[:4]) if issued else None, number=number, doc_type=doc_type, agency=_agency(lines, type_index), place=place, issued=issued,
         subject=subject or _subject_after_type(lines, type_index),
         signer=_signer([line for line in pages[-1].splitlines() if line.strip()]),
         parcels=_numbers(PARCEL, folded_whole), sheets=_numbers(SHEET, folded_whole))
+
+
+class PathPatternError(ValueError):
+    """A path pattern that cannot be used; the message says why in one line."""
+
+
+class PathPattern:
+    """Department and year read from the folder names, e.g. "{department}/{year}" on .../TNMT/2023/...
+
+    The pattern is a run of folder names separated by "/": `{department}` is any one folder name,
+    `{year}` a four-digit year, `*` any one folder name that is skipped, and anything else a folder
+    name that must match as written (case and diacritics aside). The deepest match in the path wins.
+    """
+
+    PLACEHOLDERS = {"{department}": r"(?P<department>[^/]+)", "{year}": r"(?P<year>(?:19|20)\d\d)", "*": r"[^/]+"}
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        parts = [part for part in pattern.strip().strip("/").split("/") if part]
+        unknown = [part for part in parts if "{" in part and part not in self.PLACEHOLDERS]
+        if not parts or unknown:
+            raise PathPatternError(f"path pattern {pattern!r}: use folder names, *, {{department}} and {{year}}, "
+                                   'separated by "/", e.g. "{department}/{year}"')
+        body = "/".join(self.PLACEHOLDERS.get(part, re.escape(fold(part))) for part in parts)
+        self.regex = re.compile(rf"(?:^|/){body}(?=/)")
+
+    def fields(self, path: str) -> dict:
+        """{"department": ..., "year": ...} for the folders of `path`; empty when they do not match."""
+        folded = folded_aligned(path)
+        matches = list(self.regex.finditer(folded))
+        if not matches:
+            return {}
+        match, found = matches[-1], {}
+        for name in ("department", "year"):
+            if name in self.regex.groupindex and match.group(name):
+                found[name] = path[match.start(name):match.end(name)]
+        if "year" in found:
+            found["year"] = int(found["year"])
+        return found
+
+
+def document_fields(pages: list[str], path: str, pattern: PathPattern | None = None) -> DocumentFields:
+    """The fields read from the text, completed by the folder path: the text's date wins over the folder's year."""
+    fields = extract_fields(pages)
+    from_path = pattern.fields(path) if pattern else {}
+    fields.department = from_path.get("department")
+    fields.year = fields.year or from_path.get("year")
+    return fields

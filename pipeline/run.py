@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.catalog import Catalog, FileRecord, PageRecord, words_json
+from pipeline.config import load_config
 from pipeline.executor import make_executor
 from pipeline.home import ArchiveHome
 from pipeline.indexing import rebuild_index, sync_index
+from pipeline.metadata import PathPattern
 from pipeline.progress import Progress
 from pipeline.work import OcrSettings, PageJob, PageOutcome, process_page
 from scanners import (SCAN_SUFFIXES, Fingerprint, Kind, ScanError, count_pages, detect_kind, fingerprint,
@@ -218,7 +220,7 @@ def _read_pages(catalog: Catalog, summary: RunSummary, pending: list[_Pending], 
 
 
 def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], jobs: int,
-                   settings: OcrSettings, summary: RunSummary) -> None:
+                   settings: OcrSettings, summary: RunSummary, pattern: PathPattern | None) -> None:
     seen: set[str] = set()
     to_read = []
     for found in walk(roots):
@@ -233,13 +235,14 @@ def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], jobs:
     _mark_missing(catalog, summary, roots, seen)
     pending = [item for file_id in to_read if (item := _prepare(catalog, summary, file_id, settings))]
     _read_pages(catalog, summary, pending, jobs, settings)
-    summary.pages_indexed += sync_index(home, catalog)
+    summary.pages_indexed += sync_index(home, catalog, pattern)
 
 
 def _run(home: ArchiveHome, roots: list[Path] | None, jobs: int, settings: OcrSettings | None,
          wait: bool, full_rebuild: bool = False) -> RunSummary:
     started = time.monotonic()
     summary = RunSummary()
+    pattern = load_config(home.config_path).path_pattern  # a bad config stops the run before any work
     with home.exclusive(wait=wait):
         catalog = Catalog(home.catalog_path)
         try:
@@ -248,8 +251,8 @@ def _run(home: ArchiveHome, roots: list[Path] | None, jobs: int, settings: OcrSe
             else:
                 catalog.add_roots(root for root in roots if root.exists())
             if full_rebuild:
-                summary.pages_indexed += rebuild_index(home, catalog)
-            _ingest_locked(home, catalog, roots, jobs, settings or OcrSettings(), summary)
+                summary.pages_indexed += rebuild_index(home, catalog, pattern)
+            _ingest_locked(home, catalog, roots, jobs, settings or OcrSettings(), summary, pattern)
         finally:
             catalog.close()
     summary.seconds = round(time.monotonic() - started, 2)

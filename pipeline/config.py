@@ -1,0 +1,44 @@
+"""Settings an archive keeps between runs, in `config.toml` in the archive home.
+
+    # how folder names carry document fields: .../TNMT/2023/qd-123.pdf
+    path_pattern = "{department}/{year}"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.metadata import PathPattern, PathPatternError
+
+KNOWN_KEYS = {"path_pattern"}
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message names the file and the reason."""
+
+
+@dataclass(frozen=True)
+class Config:
+    path_pattern: PathPattern | None = None
+
+
+def load_config(path: Path) -> Config:
+    """The settings in `path`; defaults when the file does not exist."""
+    if not path.exists():
+        return Config()
+    try:
+        values = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: {error}") from error
+    unknown = sorted(set(values) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting {', '.join(unknown)} (known: {', '.join(sorted(KNOWN_KEYS))})")
+    pattern = values.get("path_pattern")
+    if pattern is not None and not isinstance(pattern, str):
+        raise ConfigError(f"{path}: path_pattern must be a string such as \"{{department}}/{{year}}\"")
+    try:
+        return Config(path_pattern=PathPattern(pattern) if pattern else None)
+    except PathPatternError as error:
+        raise ConfigError(f"{path}: {error}") from error

@@ -1,0 +1,139 @@
+"""Search quality over the OCR'd samples: queries as clerks type them, with recall and MRR printed.
+
+Each query names the documents a clerk expects; every one of them must be among the first three
+documents. Documents are named by the start of their file name: qd (decision, 123/QĐ-UBND),
+cv (official letter, 45/UBND-TNMT), gcn (land use right certificate), bc (report, 3 pages),
+ttr (submission on graves), tb (notice on citizen reception).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from index.search import Filters, search
+
+TOP = 3
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str
+    query: str
+    expected: tuple[str, ...]
+    filters: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.query}" + (f" {self.filters}" if self.filters else "")
+
+
+CASES = [
+    Case("no diacritics", "giao dat o", ("qd",)),
+    Case("no diacritics", "mo ma", ("ttr",)),
+    Case("no diacritics", "tiep cong dan", ("tb",)),
+    Case("no diacritics", "ra soat ho so", ("cv",)),
+    Case("no diacritics", "nguyen van hung", ("qd",)),
+    Case("no diacritics", "tran thi mai", ("gcn",)),
+    Case("no diacritics", "giai phong mat bang", ("bc",)),
+    Case("no diacritics", "dong cam phung xa", ("qd",)),
+    Case("no diacritics", "kenh muong", ("cv",)),
+    Case("no diacritics", "tinh lo 419", ("ttr",)),
+    Case("no diacritics", "duong chien thang", ("tb",)),
+    Case("no diacritics", "tang cho", ("gcn",)),
+    Case("other tone style", "Hòa Thạch", ("cv",)),  # the letter writes "Hoà Thạch"
+    Case("other tone style", "thủy lợi", ("cv",)),
+    Case("other tone style", "sức khỏe", ("cv",)),
+    Case("other tone style", "Thạch Hòa", ("bc",)),
+    Case("other tone style", "số hoá dữ liệu", ("bc",)),
+    Case("other tone style", "giấy tờ tuỳ thân", ("tb",)),
+    Case("i/y variant", "ki thuat", ("bc",)),
+    Case("i/y variant", "kỹ thuật", ("bc",)),
+    Case("i/y variant", "quí IV", ("bc",)),
+    Case("i/y variant", "chỉnh lí hồ sơ", ("qd",)),
+    Case("number", "123/QĐ-UBND", ("qd",)),
+    Case("number", "123/qd-ubnd", ("qd",)),
+    Case("number", "123/QD-UBND", ("qd",)),
+    Case("number", "45/ubnd-tnmt", ("cv",)),
+    Case("number", "56/BC-TNMT", ("bc",)),
+    Case("number", "so:09/ttr-tnmt", ("ttr",)),
+    Case("number", "dat", ("tb",), {"number": "18/tb-ubnd"}),
+    Case("number", "88/TTr-TNMT", ("qd",)),  # cited in the decision's preamble
+    Case("parcel", "thua:245", ("qd",)),
+    Case("parcel", "thua dat so 87", ("gcn",)),
+    Case("parcel", "thua:312", ("gcn",)),
+    Case("parcel", "to ban do so 12", ("qd", "bc")),
+    Case("parcel", "dat", ("qd",), {"parcel": "245", "sheet": "12"}),
+    Case("date range", "dat", ("ttr", "tb"), {"issued_from": "2024-01-01"}),
+    Case("date range", "giay chung nhan", ("cv", "bc"), {"issued_from": "2023-10-01", "issued_to": "2023-12-31"}),
+    Case("date range", "dat", ("qd",), {"year": 2023, "doc_type": "quyet dinh"}),
+    Case("date range", "ho so", ("qd",), {"issued_to": "2023-09-30"}),
+    Case("one-letter word", "đất ở", ("qd", "gcn", "ttr")),
+    Case("one-letter word", "ở số 1", ("tb",)),
+    Case("one-letter word", "ý kiến", ("tb",)),
+    Case("one-letter word", "nhà ở", ("gcn", "qd")),
+    Case("one-letter word", "mả", ("ttr",)),
+    Case("OCR-noisy spelling", "Nguyen Van Hunq~", ("qd",)),
+    Case("OCR-noisy spelling", "kenh rnuong~2", ("cv",)),
+    Case("OCR-noisy spelling", "tiep cong dam~", ("tb",)),
+    Case("OCR-noisy spelling", "Tran Thj~ Mai", ("gcn",)),
+    Case("phrase vs scattered", "hồ sơ địa chính", ("qd",)),
+    Case("phrase vs scattered", "muc dich su dung", ("gcn",)),
+    Case("phrase vs scattered", "dat nong nghiep", ("bc",)),
+    Case("phrase vs scattered", "bo phan mot cua", ("cv", "bc", "tb")),
+]
+
+
+def _short_name(path: str) -> str:
+    return Path(path).name.split("-", 1)[0]
+
+
+def ranked_documents(archive: dict, case: Case) -> list[str]:
+    result = search(archive["home"] / "index", case.query, limit=10, filters=Filters(**case.filters))
+    return [_short_name(document.path) for document in result.documents]
+
+
+def reciprocal_rank(ranked: list[str], expected: tuple[str, ...]) -> float:
+    return next((1 / rank for rank, name in enumerate(ranked, 1) if name in expected), 0.0)
+
+
+def recall_at_top(ranked: list[str], expected: tuple[str, ...]) -> float:
+    return len(set(ranked[:TOP]) & set(expected)) / len(expected)
+
+
+def test_the_query_set_is_large_and_covers_every_kind():
+    assert len(CASES) >= 40
+    assert len({case.kind for case in CASES}) == 9
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_expected_documents_in_the_top_three(archive, case):
+    ranked = ranked_documents(archive, case)
+    assert recall_at_top(ranked, case.expected) == 1.0, ranked
+
+
+@pytest.mark.parametrize("query, first", [("hồ sơ địa chính", "qd"), ("muc dich su dung", "gcn"),
+                                          ("mả", "ttr"), ("thủy lợi", "cv")])
+def test_phrase_and_exact_diacritics_rank_first(archive, query, first):
+    assert ranked_documents(archive, Case("", query, (first,)))[0] == first
+
+
+def test_recall_and_mrr_are_printed(archive, capsys):
+    recall, reciprocal = defaultdict(list), defaultdict(list)
+    for case in CASES:
+        ranked = ranked_documents(archive, case)
+        for kind in (case.kind, "all queries"):
+            recall[kind].append(recall_at_top(ranked, case.expected))
+            reciprocal[kind].append(reciprocal_rank(ranked, case.expected))
+    with capsys.disabled():
+        print(f"\n{'kind of query':<22}{'queries':>8}{'recall@3':>10}{'MRR':>7}")
+        for kind in sorted(recall, key=lambda kind: kind == "all queries"):
+            print(f"{kind:<22}{len(recall[kind]):>8}{mean(recall[kind]):>10.3f}{mean(reciprocal[kind]):>7.3f}")
+    assert mean(recall["all queries"]) == 1.0
+    assert mean(reciprocal["all queries"]) >= 0.9
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values)
