@@ -32,12 +32,16 @@ TYPE_SYMBOLS = {
 MOTTO_WORDS = ("cong hoa xa hoi chu nghia viet nam", "doc lap", "tu do", "hanh phuc")
 HEADER_LINES = 14
 
-NUMBER = re.compile(r"\bs[o0]\s*[:.;]?\s*(\d{1,6}(?:\s*/\s*\d{4})?\s*/\s*[a-z0-9]+(?:\s*-\s*[a-z0-9]+)*)")
+# "Số" as OCR reads it: So, S0, S6 (the ố taken for a 6).
+NUMBER = re.compile(r"\bs[o06]\s*[:.;]?\s*(\d{1,6}(?:\s*/\s*\d{4})?\s*/\s*[a-z0-9]+(?:\s*-\s*[a-z0-9]+)*)")
 DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
 PLACE_BEFORE_DATE = re.compile(r"((?:[^\W\d_]+\s+){0,3}[^\W\d_]+)\s*,\s*$")
 PARCEL = re.compile(r"\bthua\s*(?:dat\s*)?(?:so\s*)?[:.]?\s*(\d{1,6})\b")
 SHEET = re.compile(r"\bto\s*ban\s*do\s*(?:so\s*)?[:.]?\s*(\d{1,5})\b")
+CITATION_START = re.compile(r"\s*(?:can cu|xet|theo)\b")
 SUBJECT_START = re.compile(r"^\s*(?:v\s*/\s*v|ve viec|trich yeu)\b")
+# What OCR leaves at the end of a line: table rules, bars, specks read as quotes or stops.
+STRAY_END = re.compile(r"[\s|'\"`.,;:_~—–-]+$")
 
 
 @dataclass
@@ -109,44 +113,84 @@ def _without_motto(line: str) -> str:
     return line[:cut].strip(" -")
 
 
+def _without_stray_end(text: str) -> str:
+    return STRAY_END.sub("", text)
+
+
 def _agency(lines: list[str], type_index: int | None) -> str | None:
-    """The upper-case lines at the top left, before the number, date or title line."""
+    """The upper-case lines at the top left, before the number or title line.
+
+    The place and date line is passed over, not a stop: with the motto column read first it
+    stands above the agency.
+    """
     parts = []
     for index, line in enumerate(lines[:HEADER_LINES]):
         folded = folded_aligned(line)
-        if NUMBER.search(folded) or DATE.search(folded) or index == type_index:
+        if NUMBER.search(folded) or index == type_index:
             break
-        left = _without_motto(line)
-        if left and _mostly_upper(left):
+        left = _without_stray_end(_without_motto(line))
+        if left and _mostly_upper(left) and not DATE.search(folded):
             parts.append(left)
     return " ".join(parts) or None
 
 
+def _place_before(text: str, start: int) -> str | None:
+    """The place name ending the line just before `start` ("Thạch Thất, ngày ...")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    place = PLACE_BEFORE_DATE.search(text[line_start:start])
+    words = place.group(1).split() if place else []
+    while words and not _capitalised(words[0]):
+        words.pop(0)  # the tail of the number line read across both columns: "QĐ-UBND Thạch Thất,"
+    return " ".join(words) or None
+
+
+def _issue_date(text: str, folded: str) -> tuple[re.Match | None, str | None]:
+    """The date written after the place; else the first date in the header outside a citation.
+
+    "Căn cứ Luật Đất đai ngày 29 tháng 11 năm 2013" dates the law cited, not the document.
+    """
+    fallback = None
+    for match in DATE.finditer(folded):
+        place = _place_before(text, match.start())
+        if place:
+            return match, place
+        line_start = folded.rfind("\n", 0, match.start()) + 1
+        in_header = folded.count("\n", 0, match.start()) < HEADER_LINES
+        if fallback is None and in_header and not CITATION_START.match(folded, line_start):
+            fallback = match
+    return fallback, None
+
+
 def _place_and_date(text: str, folded: str) -> tuple[str | None, str | None]:
-    match = DATE.search(folded)
+    match, place = _issue_date(text, folded)
     if not match:
         return None, None
     day, month, year = (int(value) for value in match.groups())
     try:
-        issued = date(year, month, day).isoformat()
+        return place, date(year, month, day).isoformat()
     except ValueError:
-        issued = None
-    line_start = text.rfind("\n", 0, match.start()) + 1
-    place = PLACE_BEFORE_DATE.search(text[line_start:match.start()])
-    words = place.group(1).split() if place else []
-    while words and not _capitalised(words[0]):
-        words.pop(0)  # the tail of the number line read across both columns: "QĐ-UBND Thạch Thất,"
-    return " ".join(words) or None, issued
+        return place, None
+
+
+def _continues_subject(line: str) -> bool:
+    """A wrapped subject's second line: lower case, or a few words that are not a heading or a label."""
+    folded = folded_aligned(line)
+    if not line or _mostly_upper(line) or NUMBER.search(folded) or DATE.search(folded) or ":" in line:
+        return False
+    if any(words in folded for words in MOTTO_WORDS):
+        return False
+    return line[:1].islower() or (len(line.split()) <= 8 and not line.endswith((";", ".")))
 
 
 def _subject(lines: list[str]) -> str | None:
     for index, line in enumerate(lines[:HEADER_LINES + 8]):
         if SUBJECT_START.match(folded_aligned(line)):
-            parts = [line.strip()]
+            parts = [_without_stray_end(line.strip())]
             for following in lines[index + 1:index + 3]:
-                if following[:1].islower():
-                    parts.append(following.strip())
-            return " ".join(parts).strip(" -")
+                if not _continues_subject(following.strip()):
+                    break
+                parts.append(_without_stray_end(following.strip()))
+            return " ".join(parts)
     return None
 
 
@@ -154,7 +198,7 @@ def _subject_after_type(lines: list[str], type_index: int | None) -> str | None:
     """The sentence-case line under the title line ("Về việc ...", "Kết quả ...")."""
     if type_index is None or type_index + 1 >= len(lines):
         return None
-    following = lines[type_index + 1].strip()
+    following = _without_stray_end(lines[type_index + 1].strip())
     return following if following and not _mostly_upper(following) else None
 
 
@@ -165,9 +209,9 @@ def _capitalised(word: str) -> bool:
 def _signer(lines: list[str]) -> str | None:
     """The signer's name: the last line of the last page made of 2-5 capitalised words."""
     for line in reversed(lines[-12:]):
-        words = line.split()
+        words = _without_stray_end(line).split()
         if 2 <= len(words) <= 5 and all(_capitalised(word) for word in words):
-            return line.strip()
+            return " ".join(words)
     return None
 
 

@@ -1,9 +1,14 @@
 """Document fields from the Decree 30/2020/NĐ-CP layout, and searching and filtering on them."""
 
+import shutil
+from collections import Counter
+
 import pytest
 
-from conftest import TRUTH, json_of, run_luutru
-from pipeline.metadata import extract_fields
+from conftest import SAMPLES, TRUTH, json_of, run_luutru
+from index.analysis import fold
+from pipeline.metadata import PathPattern, extract_fields
+from synthetic_headers import Header, make_headers
 
 EXPECTED = {
     "2023/qd-123-giao-dat.jpg": dict(number="123/QĐ-UBND", doc_type="Quyết định", issued="2023-09-12",
@@ -70,3 +75,64 @@ def test_results_are_grouped_per_document_with_fields(archive):
 def test_a_bad_date_is_one_line(archive):
     result = run_luutru(archive["home"], "search", "dat", "--from", "2023-13-01", check_code=2)
     assert "YYYY-MM-DD" in result.stderr
+
+
+FIELDS = ("number", "doc_type", "agency", "place", "issued", "subject", "signer")
+
+
+def comparable(value) -> str | None:
+    """Values compared as OCR can deliver them: diacritics, case and spacing aside."""
+    return " ".join(fold(str(value)).replace(" / ", "/").replace(" - ", "-").split()) if value else None
+
+
+def field_scores(headers: list[Header]) -> dict[str, tuple[float, float]]:
+    """Per field: precision (right values / values given) and recall (right values / values there)."""
+    given, right = Counter(), Counter()
+    for header in headers:
+        fields = extract_fields([header.text]).to_json()
+        for name in FIELDS:
+            found = comparable(fields[name])
+            given[name] += found is not None
+            right[name] += found is not None and found == comparable(header.truth[name])
+    return {name: (right[name] / max(1, given[name]), right[name] / len(headers)) for name in FIELDS}
+
+
+def test_field_precision_and_recall_on_noisy_synthetic_headers(capsys):
+    headers = make_headers(200)
+    scores = field_scores(headers)
+    with capsys.disabled():
+        print(f"\n{len(headers)} synthetic noisy headers\n{'field':<10}{'precision':>10}{'recall':>8}")
+        for name, (precision, recall) in scores.items():
+            print(f"{name:<10}{precision:>10.3f}{recall:>8.3f}")
+    for name, (precision, recall) in scores.items():
+        assert precision >= 0.95 and recall >= 0.85, (name, precision, recall)
+
+
+@pytest.mark.parametrize("pattern, path, expected", [
+    ("{department}/{year}", "/srv/scans/TNMT/2023/qd-123.pdf", {"department": "TNMT", "year": 2023}),
+    ("{department}/{year}", "/srv/Phòng TNMT/2021/Quý 3/x.pdf", {"department": "Phòng TNMT", "year": 2021}),
+    ("{department}/{year}", "/srv/scans/TNMT/hồ sơ/x.pdf", {}),
+    ("lưu trữ/{department}/*/{year}", "/mnt/Luu tru/VP/hop/2019/x.tif", {"department": "VP", "year": 2019}),
+])
+def test_department_and_year_from_the_folder_path(pattern, path, expected):
+    assert PathPattern(pattern).fields(path) == expected
+
+
+def test_path_pattern_from_the_config_and_undated_documents_last(tmp_path):
+    scans, home = tmp_path / "TNMT" / "2022", tmp_path / "home"
+    shutil.copytree(SAMPLES / "2022", scans)  # the certificate: no date of issue on its first page
+    shutil.copytree(SAMPLES / "2024", scans.parent / "2024")
+    home.mkdir()
+    (home / "config.toml").write_text('path_pattern = "{department}/{year}"\n', encoding="utf-8")
+    run_luutru(home, "ingest", str(tmp_path / "TNMT"))
+    assert documents(home, "dat", "--department", "tnmt", "--year", "2022") == ["gcn-thua-87.tif"]
+    assert documents(home, "donvi:TNMT", "nam:2024", "--sort", "date") == ["tb-18-tiep-cong-dan.pdf",
+                                                                         "ttr-09-mo-ma.jpg"]
+    assert documents(home, "dat", "--sort", "date")[-1] == "gcn-thua-87.tif"
+
+
+def test_a_bad_config_is_one_line(one_scan):
+    one_scan["home"].mkdir()
+    (one_scan["home"] / "config.toml").write_text('path_pattern = "{phong}/{nam}"\n', encoding="utf-8")
+    result = run_luutru(one_scan["home"], "ingest", str(one_scan["scans"]), check_code=2)
+    assert "config.toml" in result.stderr and "{department}" in result.stderr
