@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +24,8 @@ FIELD_ALIASES = {"number": ["so"], "doc_type": ["loai"], "agency": ["coquan"], "
                  "parcels": ["thua"], "sheets": ["to"], "department": ["donvi"], "path": ["duongdan"]}
 # Page hits fetched per document wanted, so that grouping still fills the page of results.
 PAGES_PER_DOCUMENT = 5
+# Best pages listed under each document.
+PAGES_SHOWN = 3
 PHRASE_BOOST = 2.0
 QUERY_SYNTAX = re.compile(r'[:"~*?()\[\]{}^]|\b(AND|OR|NOT)\b')
 
@@ -41,9 +44,15 @@ class Hit:
     page: int
     score: float | None  # None when sorted by date
     file_id: int
-    marked_snippet: str = ""  # matched words between MARK_START and MARK_END
+    text: str = field(default="", repr=False)
+    matched: frozenset[str] = frozenset()  # folded terms that matched, for the snippet
     confidence: float | None = None
     fields: dict = field(default_factory=dict)
+
+    @functools.cached_property
+    def marked_snippet(self) -> str:
+        """The best passages, matched words between MARK_START and MARK_END; made only when shown."""
+        return _snippet(self.text, self.matched)
 
     @property
     def snippet(self) -> str:
@@ -149,11 +158,30 @@ def _tokens(analyzer, text: str) -> list[str]:
     return [token.text for token in analyzer(text)]
 
 
-def build_query(schema, text: str) -> q.Query:
-    """Every word must match, as written or folded; the words standing together rank higher."""
-    text = nfc(text).strip()
-    if not text:
-        raise QueryError("the query is empty")
+def _fuzzy_on_folded_only(node: q.Query) -> q.Query:
+    """OCR-tolerant terms are matched once, on the folded words: expanding them over the exact
+    words and the numbers as well finds nothing more and costs time on every fuzzy query."""
+    if isinstance(node, q.FuzzyTerm) and node.fieldname != "folded":
+        return q.NullQuery
+    return node
+
+
+def _plain_words_query(text: str) -> q.Query:
+    """Every word must match once folded; words that match as written, whole document numbers and
+    the words standing together only add to the score, so they are checked on matching pages alone."""
+    folded, exact = _tokens(folded_analyzer(), text), _tokens(exact_analyzer(), text)
+    bonuses = [q.Term("text", word, boost=FIELD_BOOSTS["text"]) for word in dict.fromkeys(exact)]
+    bonuses += [q.Term("number", symbol, boost=FIELD_BOOSTS["number"]) for symbol in _tokens(symbol_analyzer(), text)
+                if "/" in symbol]
+    if len(folded) > 1:
+        bonuses += [q.Phrase("text", exact, slop=1, boost=PHRASE_BOOST * FIELD_BOOSTS["text"]),
+                    q.Phrase("folded", folded, slop=1, boost=PHRASE_BOOST)]
+    required = q.And([q.Term("folded", word, boost=FIELD_BOOSTS["folded"]) for word in folded])
+    return q.AndMaybe(required, q.Or(bonuses)) if bonuses else required
+
+
+def _parsed_query(schema, text: str) -> q.Query:
+    """A query with field syntax, quotes, fuzzy terms or operators, read by Whoosh's parser."""
     parser = MultifieldParser(list(FIELD_BOOSTS), schema, fieldboosts=FIELD_BOOSTS)
     parser.add_plugin(FuzzyTermPlugin())
     parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
@@ -161,16 +189,21 @@ def build_query(schema, text: str) -> q.Query:
         parsed = parser.parse(text)
     except Exception as error:  # noqa: BLE001 - the parser's errors are many and undocumented
         raise QueryError(f"cannot understand the query {text!r}: {error}") from error
-    if parsed is q.NullQuery or not list(parsed.leaves()):
+    return parsed.accept(_fuzzy_on_folded_only).normalize()
+
+
+def build_query(schema, text: str) -> q.Query:
+    """Every word must match, as written or folded; exact words and words standing together rank higher."""
+    text = nfc(text).strip()
+    if not text:
+        raise QueryError("the query is empty")
+    has_syntax = QUERY_SYNTAX.search(text)
+    query = _parsed_query(schema, text) if has_syntax else None
+    if not has_syntax and _tokens(folded_analyzer(), text):
+        query = _plain_words_query(text)
+    if query is None or query is q.NullQuery or not list(query.leaves()):
         raise QueryError(f"the query {text!r} has no words to search for")
-    if QUERY_SYNTAX.search(text):
-        return parsed
-    folded, exact = _tokens(folded_analyzer(), text), _tokens(exact_analyzer(), text)
-    if len(folded) < 2:
-        return parsed
-    together = q.Or([q.Phrase("text", exact, slop=1, boost=PHRASE_BOOST * FIELD_BOOSTS["text"]),
-                     q.Phrase("folded", folded, slop=1, boost=PHRASE_BOOST)])
-    return q.AndMaybe(parsed, together)
+    return query
 
 
 def _snippet(text: str, terms: set[str]) -> str:
@@ -178,14 +211,14 @@ def _snippet(text: str, terms: set[str]) -> str:
                                _MarkFormatter(), top=2) or text[:200]
 
 
-def _matched_folded_terms(hit) -> set[str]:
+def _matched_folded_terms(hit) -> frozenset[str]:
     terms = set()
     for field_name, term in hit.matched_terms():
         if field_name not in ("text", "folded"):
             continue  # numbers and keywords are not highlighted in the body text
         word = term.decode("utf-8") if isinstance(term, bytes) else term
         terms.update(_tokens(folded_analyzer(), word) if field_name == "text" else [word])
-    return terms
+    return frozenset(terms)
 
 
 def _closest_term(searcher: Searcher, word: str) -> str:
@@ -212,7 +245,8 @@ def _group(hits: list[Hit], limit: int) -> list[DocumentHit]:
             if len(documents) == limit:
                 continue
             documents[hit.file_id] = DocumentHit(hit.path, hit.file_id, hit.score, hit.fields, [])
-        documents[hit.file_id].pages.append(hit)
+        if len(documents[hit.file_id].pages) < PAGES_SHOWN:
+            documents[hit.file_id].pages.append(hit)
     return list(documents.values())
 
 
@@ -227,8 +261,7 @@ def search(link: Path, text: str, limit: int = 10, filters: Filters | None = Non
         results = searcher.search(query, limit=limit * PAGES_PER_DOCUMENT, terms=True, filter=restriction,
                                   sortedby="issued" if sort_by_date else None, reverse=sort_by_date)
         hits = [Hit(path=hit["path"], page=hit["page"], score=None if sort_by_date else hit.score or 0.0,
-                    file_id=int(hit["file_id"]),
-                    marked_snippet=_snippet(hit["text"], _matched_folded_terms(hit)),
+                    file_id=int(hit["file_id"]), text=hit["text"], matched=_matched_folded_terms(hit),
                     confidence=hit.get("confidence"), fields=hit.get("fields") or {})
                 for hit in results]
         suggestion = _suggest(searcher, text) if not hits and not QUERY_SYNTAX.search(text) else None
