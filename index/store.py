@@ -116,7 +116,7 @@ class IndexStore:
         self.link = link
         try:
             self.index = whoosh_index.open_dir(str(link))
-        except (OSError, whoosh_index.EmptyIndexError) as error:
+        except Exception as error:  # noqa: BLE001 - a damaged index fails in many ways (OSError, pickle, struct)
             raise IndexUnavailable(f"cannot open the index at {link}: {error}; "
                               "run `luutru reindex --full` to rebuild it from the catalog") from error
 

@@ -6,11 +6,13 @@ formats its result. Exit statuses mean something (see ExitCode and the README).
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import logging
 import logging.handlers
 import os
+import sqlite3
 import sys
 from enum import IntEnum
 from pathlib import Path
@@ -23,6 +25,7 @@ from luutru import __version__
 from luutru.doctor import doctor as run_doctor, preflight
 from pipeline.config import ConfigError
 from pipeline.home import ArchiveHome, BusyError, resolve_home
+from pipeline.integrity import check as run_check, repair as run_repair, verify as run_verify
 from pipeline.report import NotFound, export_jsonl, show as run_show, status as run_status
 from pipeline.run import RunSummary, ingest as run_ingest, reindex as run_reindex
 from pipeline.work import OcrSettings
@@ -38,6 +41,7 @@ class ExitCode(IntEnum):
     BUSY = 3  # another run holds the archive home
     NOT_READY = 4  # tesseract, its Vietnamese model or poppler missing; no archive; index unusable
     NOT_FOUND = 5  # show: no such document or page
+    NO_SPACE = 6  # the disk is full: the run stopped, what was committed before stays usable
     INTERRUPTED = 130  # Ctrl-C; the next run resumes where this one stopped
     INTERNAL = 70  # a bug: the message and the log say where
 
@@ -50,6 +54,8 @@ def _utf8_streams() -> None:
 
 
 def _setup_logging(home: ArchiveHome, quiet: bool) -> None:
+    # A log file that cannot be written (a full disk) must not print tracebacks between the results.
+    logging.raiseExceptions = False
     logger = logging.getLogger("luutru")
     logger.setLevel(logging.INFO)
     logger.handlers.clear()
@@ -69,9 +75,23 @@ def _setup_logging(home: ArchiveHome, quiet: bool) -> None:
         logger.addHandler(log_file)
 
 
+def _print_json(value: dict) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
 def _fail(code: ExitCode, message: str) -> None:
     click.echo(f"luutru: {message}", err=True)
     sys.exit(code)
+
+
+def _disk_full(error: BaseException) -> bool:
+    """ENOSPC from the index or the logs, or SQLite's own word for it."""
+    return (isinstance(error, OSError) and error.errno == errno.ENOSPC) or \
+        (isinstance(error, sqlite3.OperationalError) and "disk is full" in str(error))
+
+
+def _home_of(args: tuple) -> str:
+    return next((str(arg.root) for arg in args if isinstance(arg, ArchiveHome)), "the archive home")
 
 
 def friendly_errors(command):
@@ -96,6 +116,9 @@ def friendly_errors(command):
         except KeyboardInterrupt:
             _fail(ExitCode.INTERRUPTED, "interrupted; the next run resumes where this one stopped")
         except Exception as error:  # noqa: BLE001
+            if _disk_full(error):
+                _fail(ExitCode.NO_SPACE, f"no space left on the disk of {_home_of(args)}: {error}; the run stopped "
+                                         "and what it committed before stays searchable; free space and run again")
             log.exception("internal error")
             _fail(ExitCode.INTERNAL, f"internal error: {type(error).__name__}: {error} "
                                      "(details in the log under the archive home)")
@@ -147,7 +170,7 @@ def _check_ready() -> None:
 
 def _report_run(summary: RunSummary, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+        _print_json(summary.to_json())
     else:
         click.echo(f"{summary.files_seen} files: {summary.new} new, {summary.changed} changed, "
                    f"{summary.unchanged} unchanged, {summary.reused} reused, {summary.missing} gone; "
@@ -238,7 +261,7 @@ def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_fro
     filters = Filters(doc_type, agency, number, issued_from, issued_to, year, parcel, sheet, department, prefix)
     result = run_search(home.index_link, " ".join(query), limit, filters, sort_by_date=sort == "date")
     if as_json:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        _print_json(result.to_json())
     else:
         _print_results(result)
 
@@ -253,7 +276,7 @@ def show(home: ArchiveHome, path_or_id, page, as_json) -> None:
     """The stored text and facts of a document (by path or id), or of one of its pages."""
     facts = run_show(home, path_or_id, page)
     if as_json:
-        click.echo(json.dumps(facts, ensure_ascii=False, indent=2))
+        _print_json(facts)
         return
     record = facts["file"]
     click.echo(f"{record['path']}\n  id {record['id']}, {record['kind']}, {record['page_count']} pages, "
@@ -286,7 +309,7 @@ def status(home: ArchiveHome, as_json) -> None:
     """Counts of files and pages, failed files with their reasons, index freshness."""
     facts = run_status(home)
     if as_json:
-        click.echo(json.dumps(facts, ensure_ascii=False, indent=2))
+        _print_json(facts)
         return
     index = facts["index"]
     freshness = ("up to date" if index.get("up_to_date") else
@@ -300,6 +323,54 @@ def status(home: ArchiveHome, as_json) -> None:
         click.echo(f"FAILED  {failure['path']}: {failure['reason']}")
     for path in facts["unsupported"]:
         click.echo(f"SKIPPED {path}")
+
+
+@main.command()
+@click.option("--repair", is_flag=True, help="Make the index agree with the catalog (no OCR).")
+@click.option("--wait", is_flag=True, help="With --repair: wait for a running ingest instead of exiting.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def check(home: ArchiveHome, repair, wait, as_json) -> None:
+    """Compare the index with the catalog (exit status 1 when they disagree and were not repaired)."""
+    report = run_repair(home, wait) if repair else run_check(home)
+    if as_json:
+        _print_json({**report.to_json(), "repaired": repair and not report.consistent})
+    else:
+        click.echo(f"catalog: {report.catalog_pages} searchable pages; index: {report.index_pages} pages")
+        if report.index_error:
+            click.echo(f"INDEX   {report.index_error}")
+        for path in report.missing:
+            click.echo(f"MISSING {path}: in the catalog, not in the index")
+        for path in report.page_mismatch:
+            click.echo(f"PAGES   {path}: the index holds a different number of pages")
+        if report.stale:
+            click.echo(f"STALE   {len(report.stale)} file(s) in the index that the catalog no longer lists")
+        click.echo("consistent" if report.consistent else ("repaired" if repair else
+                                                            "inconsistent: run `luutru check --repair`"))
+    sys.exit(ExitCode.OK if report.consistent or repair else ExitCode.FILES_FAILED)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def verify(home: ArchiveHome, as_json) -> None:
+    """Fixity: re-hash every ingested original against the catalog (exit status 1 if any changed or is gone)."""
+    report = run_verify(home)
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        for path in report.changed:
+            click.echo(f"CHANGED    {path}: its content differs from the one ingested")
+        for path in report.missing:
+            click.echo(f"MISSING    {path}")
+        for path, reason in report.unreadable:
+            click.echo(f"UNREADABLE {path}: {reason}")
+        click.echo(f"{report.checked} originals checked: "
+                   + ("all intact" if report.intact else f"{len(report.changed)} changed, {len(report.missing)} "
+                      f"missing, {len(report.unreadable)} unreadable"))
+    sys.exit(ExitCode.OK if report.intact else ExitCode.FILES_FAILED)
 
 
 @main.command()

@@ -202,9 +202,9 @@ class Catalog:
         with self.transaction() as db:
             db.executemany("UPDATE files SET indexed = 1 WHERE id = ?", [(i,) for i in file_ids])
 
-    def mark_all_unindexed(self) -> None:
+    def mark_unindexed(self, file_ids: Iterable[int]) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE files SET indexed = 0")
+            db.executemany("UPDATE files SET indexed = 0 WHERE id = ?", [(i,) for i in file_ids])
 
     # pages -------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from index.store import IndexStore, PageDocument, ensure_index, new_generation, publish
+from index.store import IndexStore, IndexUnavailable, PageDocument, ensure_index, new_generation, publish
 from pipeline.catalog import Catalog, FileRecord
 from pipeline.home import ArchiveHome
 from pipeline.metadata import PathPattern, document_fields
@@ -38,7 +38,12 @@ def _pattern_text(pattern: PathPattern | None) -> str:
 def sync_index(home: ArchiveHome, catalog: Catalog, pattern: PathPattern | None = None) -> int:
     """Add what the index lacks and remove what the catalog no longer has; returns pages added."""
     ensure_index(home.index_link)
-    store = IndexStore(home.index_link)
+    try:
+        store = IndexStore(home.index_link)
+    except IndexUnavailable as error:
+        # Never wiped in place: searches may hold it open. A new generation replaces it atomically.
+        log.warning("%s; building a new index from the catalog", error)
+        return rebuild_index(home, catalog, pattern)
     if not store.schema_is_current():
         log.info("index: written by another version of luutru; rebuilding it from the catalog")
         return rebuild_index(home, catalog, pattern)

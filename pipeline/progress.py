@@ -14,12 +14,13 @@ LOG_INTERVAL_SECONDS = 60
 
 
 class Progress:
-    def __init__(self, total: int, label: str, stream: TextIO | None = None) -> None:
+    def __init__(self, total: int, label: str, stream: TextIO | None = None, unit: str = "page") -> None:
         stream = stream or sys.stderr
         self.interactive = stream.isatty()
         self.total, self.label, self.done, self.failed = total, label, 0, 0
         self.started = self.last_log = time.monotonic()
-        self.bar = tqdm(total=total, desc=label, unit="page", file=stream, disable=not self.interactive,
+        self.unit = unit
+        self.bar = tqdm(total=total, desc=label, unit=unit, file=stream, disable=not self.interactive,
                         dynamic_ncols=True, leave=False)
 
     def advance(self, failed: bool = False) -> None:
@@ -30,7 +31,7 @@ class Progress:
             self.bar.set_postfix(failed=self.failed)
         if not self.interactive and time.monotonic() - self.last_log >= LOG_INTERVAL_SECONDS:
             self.last_log = time.monotonic()
-            log.info("%s: %d/%d pages, %d failed, %.0fs", self.label, self.done, self.total,
+            log.info("%s: %d/%d %ss, %d failed, %.0fs", self.label, self.done, self.total, self.unit,
                      self.failed, self.last_log - self.started)
 
     def close(self) -> None:

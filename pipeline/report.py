@@ -17,7 +17,8 @@ class NotFound(Exception):
     """The document or page asked for is not in the catalog."""
 
 
-def _open(home: ArchiveHome) -> Catalog:
+def open_catalog(home: ArchiveHome) -> Catalog:
+    """The catalog of an existing archive, for reading."""
     if not home.exists():
         raise NotFound(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
     return Catalog(home.catalog_path)
@@ -34,7 +35,7 @@ def _index_facts(home: ArchiveHome) -> dict:
 
 def status(home: ArchiveHome) -> dict:
     """Counts of files and pages, failed and unsupported files with their reasons, index freshness."""
-    catalog = _open(home)
+    catalog = open_catalog(home)
     try:
         counts = catalog.counts()
         failed = [{"path": r.path, "reason": r.error} for r in catalog.files("failed")]
@@ -61,7 +62,7 @@ def _find_file(catalog: Catalog, path_or_id: str) -> FileRecord:
 
 def show(home: ArchiveHome, path_or_id: str, page: int | None = None) -> dict:
     """The stored facts and text of one document, or of one of its pages."""
-    catalog = _open(home)
+    catalog = open_catalog(home)
     try:
         record = _find_file(catalog, path_or_id)
         pages = [p for p in catalog.pages(record.id) if page is None or p.page == page]
@@ -77,7 +78,7 @@ def show(home: ArchiveHome, path_or_id: str, page: int | None = None) -> dict:
 
 def export_pages(home: ArchiveHome) -> Iterator[dict]:
     """One record per searchable page, in catalog order, streamed."""
-    catalog = _open(home)
+    catalog = open_catalog(home)
     try:
         for status_name in SEARCHABLE:
             for record in catalog.files(status_name):

@@ -27,6 +27,11 @@ def _pdf_info(path: Path) -> dict:
     except PDFInfoNotInstalledError as error:
         raise ScanError("poppler (pdfinfo) is not installed") from error
     except (PDFPageCountError, PDFSyntaxError, ValueError) as error:
+        message = str(error)
+        if "Incorrect password" in message:
+            raise ScanError("password-protected PDF: it cannot be opened without its password") from error
+        if "Invalid page count 0" in message or "Wrong page range" in message:
+            raise ScanError("PDF has no pages") from error
         raise ScanError(f"unreadable PDF: {_first_line(error)}") from error
     except subprocess.TimeoutExpired as error:
         raise ScanError(f"pdfinfo took longer than {POPPLER_TIMEOUT}s") from error
@@ -60,9 +65,8 @@ def _check_pixels(image: Image.Image, max_pixels: int) -> None:
 
 def count_pages(path: Path, kind: Kind, max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
     if kind is Kind.PDF:
+        # A PDF encrypted with an owner password only (no copying, say) opens and renders as usual.
         info = _pdf_info(path)
-        if info.get("Encrypted", "no").startswith("yes"):
-            raise ScanError("encrypted PDF")
         pages = int(info.get("Pages", 0))
         if pages < 1:
             raise ScanError("PDF has no pages")

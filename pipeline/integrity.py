@@ -1,0 +1,155 @@
+"""Is everything where it should be? The index against the catalog, the originals against their hashes."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.store import IndexStore, IndexUnavailable
+from pipeline.catalog import Catalog
+from pipeline.config import load_config
+from pipeline.home import ArchiveHome
+from pipeline.indexing import SEARCHABLE, rebuild_index, sync_index
+from pipeline.progress import Progress
+from pipeline.report import open_catalog
+from scanners import fingerprint
+
+log = logging.getLogger("luutru")
+
+
+@dataclass
+class CheckReport:
+    """Where the index and the catalog disagree; the catalog is the side that is right."""
+
+    index_error: str | None = None  # the index cannot be opened or is of another version
+    missing: list[str] = field(default_factory=list)  # searchable in the catalog, absent from the index
+    stale: list[int] = field(default_factory=list)  # file ids in the index the catalog does not list as searchable
+    page_mismatch: list[str] = field(default_factory=list)  # a different number of pages in each
+    catalog_pages: int = 0
+    index_pages: int = 0
+
+    @property
+    def consistent(self) -> bool:
+        return not (self.index_error or self.missing or self.stale or self.page_mismatch)
+
+    def to_json(self) -> dict:
+        return {"consistent": self.consistent, "index_error": self.index_error, "missing": self.missing,
+                "stale_file_ids": self.stale, "page_mismatch": self.page_mismatch,
+                "catalog_pages": self.catalog_pages, "index_pages": self.index_pages}
+
+
+def _index_pages_per_file(store: IndexStore) -> Counter:
+    """Live (not deleted) index documents per file id."""
+    counts: Counter = Counter()
+    with store.index.reader() as reader:
+        for term in reader.field_terms("file_id"):
+            postings = reader.postings("file_id", term)
+            live = sum(1 for docnum in postings.all_ids() if not reader.is_deleted(docnum))
+            if live:
+                counts[int(term)] = live
+    return counts
+
+
+def _compare(catalog: Catalog, store: IndexStore, report: CheckReport) -> None:
+    indexed = _index_pages_per_file(store)
+    report.index_pages = sum(indexed.values())
+    searchable = {record.id: record for status in SEARCHABLE for record in catalog.files(status)}
+    for file_id, record in searchable.items():
+        pages = sum(1 for _ in catalog.pages(file_id))
+        report.catalog_pages += pages
+        if pages and file_id not in indexed:
+            report.missing.append(record.path)
+        elif indexed.get(file_id, 0) != pages:
+            report.page_mismatch.append(record.path)
+    report.stale = sorted(set(indexed) - set(searchable))
+
+
+def check(home: ArchiveHome) -> CheckReport:
+    """Compare the index with the catalog, page counts per file included; read-only."""
+    report = CheckReport()
+    catalog = open_catalog(home)
+    try:
+        try:
+            store = IndexStore(home.index_link)
+            if not store.schema_is_current():
+                report.index_error = f"the index at {home.index_link} was written by another version of luutru"
+            else:
+                _compare(catalog, store, report)
+        except IndexUnavailable as error:
+            report.index_error = str(error)
+    finally:
+        catalog.close()
+    return report
+
+
+def repair(home: ArchiveHome, wait: bool = False) -> CheckReport:
+    """Check, then make the index agree with the catalog: a new index generation when the live one is
+    unusable (the broken one stays on disk until it ages out), otherwise re-adding the files that disagree."""
+    report = check(home)
+    if report.consistent:
+        return report
+    pattern = load_config(home.config_path).path_pattern
+    with home.exclusive(wait=wait):
+        catalog = Catalog(home.catalog_path)
+        try:
+            if report.index_error:
+                log.warning("index: %s; building a new one from the catalog", report.index_error)
+                rebuild_index(home, catalog, pattern)
+            else:
+                wrong = set(report.missing) | set(report.page_mismatch)
+                catalog.mark_unindexed(record.id for record in catalog.files() if record.path in wrong)
+                sync_index(home, catalog, pattern)
+        finally:
+            catalog.close()
+    return report
+
+
+@dataclass
+class VerifyReport:
+    """Fixity: originals whose content changed, or that are gone, since they were ingested."""
+
+    checked: int = 0
+    changed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not (self.changed or self.missing or self.unreadable)
+
+    def to_json(self) -> dict:
+        return {"intact": self.intact, "checked": self.checked, "changed": self.changed, "missing": self.missing,
+                "unreadable": [{"path": path, "reason": reason} for path, reason in self.unreadable]}
+
+
+def verify(home: ArchiveHome) -> VerifyReport:
+    """Re-hash every ingested original and compare it with the sha256 the catalog recorded."""
+    report = VerifyReport()
+    catalog = open_catalog(home)
+    try:
+        records = [record for status in (*SEARCHABLE, "missing") for record in catalog.files(status)]
+    finally:
+        catalog.close()
+    progress = Progress(len(records), "verify", unit="file")
+    try:
+        for record in records:
+            _verify_one(Path(record.path), record.sha256, report)
+            progress.advance(failed=False)
+    finally:
+        progress.close()
+    return report
+
+
+def _verify_one(path: Path, sha256: str | None, report: VerifyReport) -> None:
+    report.checked += 1
+    try:
+        current = fingerprint(path)
+    except FileNotFoundError:
+        report.missing.append(str(path))
+    except OSError as error:
+        report.unreadable.append((str(path), error.strerror or str(error)))
+    else:
+        if current.sha256 != sha256:
+            report.changed.append(str(path))

@@ -1,0 +1,361 @@
+"""Fault injection: bad input, crashes, a full disk, overlapping runs, integrity of the originals.
+
+Everything runs for real: the `luutru` command, Tesseract, poppler, SQLite and Whoosh on disk.
+After each fault the archive must hold every good page exactly once and the index must agree
+with the catalog (`luutru check`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+import pipeline.run
+from conftest import LUUTRU, SAMPLES, json_of, run_luutru
+from index.search import search
+from pipeline.home import ArchiveHome
+from pipeline.run import ingest
+from samples.synthetic_archive import make_archive
+
+GOOD = SAMPLES / "2023" / "cv-45-ra-soat.png"  # one page; the letter on land-use certificates
+GOOD_QUERY = "ra soat ho so"
+
+
+def catalog_rows(home: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(home / "catalog.sqlite3") as db:
+        return db.execute(sql).fetchall()
+
+
+def assert_consistent(home: Path) -> dict:
+    """Every page once in the catalog, and the index equal to it."""
+    duplicates = catalog_rows(home, "SELECT file_id, page, COUNT(*) FROM pages GROUP BY file_id, page "
+                                    "HAVING COUNT(*) > 1")
+    assert duplicates == []
+    report = json_of(run_luutru(home, "check", "--json"))
+    assert report["consistent"] and report["catalog_pages"] == report["index_pages"], report
+    return report
+
+
+def found_documents(home: Path, query: str) -> list[str]:
+    result = json_of(run_luutru(home, "search", query, "--json"))
+    return [Path(document["path"]).name for document in result["documents"]]
+
+
+def write_pdf(path: Path, user_password: str | None = None, owner_password: str | None = None) -> None:
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfgen import canvas
+    encrypt = StandardEncryption(user_password or "", ownerPassword=owner_password) if owner_password else None
+    document = canvas.Canvas(str(path), encrypt=encrypt)
+    document.drawString(100, 700, "Thong bao lich tiep cong dan")
+    document.showPage()
+    document.save()
+
+
+NO_PAGES_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+                b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A real PNG header that claims `width` x `height` pixels, with no image data behind it."""
+    import struct
+    import zlib
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + header
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(header)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+
+
+def bad_inputs(folder: Path) -> dict[str, str]:
+    """Each bad file, with words its one-line reason must contain."""
+    (folder / "truncated.pdf").write_bytes((SAMPLES / "2023" / "bc-56-dat-dai.pdf").read_bytes()[:3000])
+    (folder / "empty.pdf").write_bytes(b"")
+    write_pdf(folder / "locked.pdf", user_password="secret", owner_password="owner")
+    (folder / "no-pages.pdf").write_bytes(NO_PAGES_PDF)
+    (folder / "letter.jpg").write_text("this is a letter, not a photo\n/etc/passwd\n", encoding="utf-8")
+    (folder / "bomb.png").write_bytes(png_header(100_000, 100_000))
+    big = Image.new("1", (8, 8))
+    big.save(folder / "huge.tif", compression="group4")
+    data = bytearray((folder / "huge.tif").read_bytes())
+    _claim_tiff_size(data, 200_000, 200_000)
+    (folder / "huge.tif").write_bytes(bytes(data))
+    return {"truncated.pdf": "PDF", "empty.pdf": "empty", "locked.pdf": "password", "no-pages.pdf": "no pages",
+            "letter.jpg": "image", "bomb.png": "pixels", "huge.tif": "pixels"}
+
+
+def _claim_tiff_size(data: bytearray, width: int, height: int) -> None:
+    """Rewrite the ImageWidth and ImageLength tags of a little-endian TIFF's first directory."""
+    import struct
+    offset = struct.unpack_from("<I", data, 4)[0]
+    for entry in range(struct.unpack_from("<H", data, offset)[0]):
+        position = offset + 2 + entry * 12
+        tag, kind = struct.unpack_from("<HH", data, position)
+        if tag in (256, 257):
+            value = width if tag == 256 else height
+            if kind == 3:  # SHORT cannot hold it: make it a LONG
+                struct.pack_into("<HHII", data, position, tag, 4, 1, value)
+            else:
+                struct.pack_into("<I", data, position + 8, value)
+
+
+def test_every_bad_file_is_reported_and_every_good_one_ingested(tmp_path):
+    scans, home = tmp_path / "scans", tmp_path / "home"
+    scans.mkdir()
+    shutil.copy(GOOD, scans / "good.png")
+    write_pdf(scans / "owner-only.pdf", owner_password="owner")  # readable: only copying is restricted
+    reasons = bad_inputs(scans)
+    (scans / "loop").symlink_to(scans)
+    (scans / "notes.txt").write_text("ghi chú", encoding="utf-8")
+    result = run_luutru(home, "ingest", str(scans), "--json", check_code=1)
+    summary = json_of(result)
+    failures = {Path(path).name: reason for path, reason in summary["failures"]}
+    assert set(failures) == set(reasons)
+    for name, words in reasons.items():
+        assert words in failures[name].lower(), (name, failures[name])
+    assert [Path(path).name for path in summary["unsupported"]] == ["notes.txt"]
+    status = json_of(run_luutru(home, "status", "--json"))
+    assert {Path(item["path"]).name for item in status["failed"]} == set(reasons)
+    log = (home / "logs" / "luutru.log").read_text(encoding="utf-8")
+    assert all(name in log for name in reasons)
+    assert found_documents(home, GOOD_QUERY) == ["good.png"]
+    assert found_documents(home, "lich tiep cong dan") == ["owner-only.pdf"]
+    assert_consistent(home)
+
+
+def test_odd_file_names_are_ingested_and_never_reach_a_shell(tmp_path):
+    scans, home = tmp_path / "scans", tmp_path / "home"
+    scans.mkdir()
+    names = [unicodedata.normalize("NFD", "Công văn rà soát.png"), "hồ sơ 'đặc biệt' \"số 1\".png",
+             "$(touch pwned).png", "a; touch pwned2 #.png"]
+    for name in names:
+        shutil.copy(GOOD, scans / name)
+    summary = json_of(run_luutru(home, "ingest", str(scans), "--json"))
+    assert summary["files_seen"] == len(names) and not summary["failures"]
+    assert sorted(found_documents(home, GOOD_QUERY)) == sorted(names)
+    assert not any(Path(".").glob("pwned*")) and not any(scans.glob("pwned*")) and not any(tmp_path.glob("pwned*"))
+    shown = json_of(run_luutru(home, "show", str(scans / names[1]), "--json"))
+    assert shown["file"]["path"].endswith(names[1])
+
+
+def test_hostile_query_text_is_only_a_query(tmp_path):
+    scans, home = tmp_path / "scans", tmp_path / "home"
+    scans.mkdir()
+    shutil.copy(GOOD, scans / "good.png")
+    run_luutru(home, "ingest", str(scans))
+    for text in ["'; DROP TABLE files; --", "$(rm -rf /)", "\" OR 1=1 --", "thua:'1' OR '1'='1'"]:
+        result = run_luutru(home, "search", text, check_code=None)
+        assert result.returncode in (0, 2), result
+    run_luutru(home, "show", "1; DROP TABLE pages", check_code=5)
+    assert catalog_rows(home, "SELECT COUNT(*) FROM pages") == [(1,)]
+    assert found_documents(home, GOOD_QUERY) == ["good.png"]
+
+
+def nobody_can_enter(folder: Path) -> None:
+    for path in [folder, *folder.rglob("*")]:
+        os.chown(path, 65534, 65534)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 and shutil.which("setpriv") is None, reason="needs root or setpriv")
+def test_an_unreadable_file_is_reported(tmp_path):
+    base = Path(tempfile.mkdtemp(prefix="luutru-perm-"))
+    try:
+        base.chmod(0o755)
+        scans, home = base / "scans", base / "home"
+        scans.mkdir()
+        shutil.copy(GOOD, scans / "good.png")
+        shutil.copy(GOOD, scans / "secret.png")
+        command = [str(LUUTRU), "--home", str(home), "ingest", str(scans), "--json"]
+        if os.geteuid() == 0:  # root reads everything: run as nobody, who may not read secret.png
+            nobody_can_enter(base)
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        (scans / "secret.png").chmod(0o000)
+        os.chown(scans / "secret.png", 0, 0)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 1, result.stderr
+        failures = dict(json_of(result)["failures"])
+        assert "permission denied" in failures[str(scans / "secret.png")].lower()
+        assert "Traceback" not in result.stderr
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _walk_that_loses(victim: str, when: str):
+    """The real walk, with `victim` deleted right after it is found ("found") or once every
+    file has been found and planned ("planned"), as when a colleague moves a file mid-run."""
+    real_walk = pipeline.run.walk
+
+    def walk(roots):
+        for found in real_walk(roots):
+            yield found
+            if when == "found" and found.path.name == victim:
+                found.path.unlink()
+        if when == "planned":
+            next(path for root in roots for path in root.rglob(victim)).unlink()
+    return walk
+
+
+@pytest.mark.parametrize("when", ["found", "planned"])
+def test_a_file_that_vanishes_during_the_run(tmp_path, monkeypatch, when):
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    shutil.copy(GOOD, scans / "a-good.png")
+    shutil.copy(SAMPLES / "2024" / "ttr-09-mo-ma.jpg", scans / "b-vanishing.jpg")
+    monkeypatch.setattr(pipeline.run, "walk", _walk_that_loses("b-vanishing.jpg", when))
+    home = ArchiveHome(tmp_path / "home")
+    summary = ingest(home, [scans], jobs=1)
+    assert [(Path(path).name, "no such file" in reason.lower()) for path, reason in summary.failures] == [
+        ("b-vanishing.jpg", True)]
+    assert found_documents(home.root, GOOD_QUERY) == ["a-good.png"]
+    assert_consistent(home.root)
+
+
+def test_random_kills_then_resume_reads_each_page_once(tmp_path):
+    scans, home = tmp_path / "scans", tmp_path / "home"
+    shutil.copytree(SAMPLES, scans)
+    rng = random.Random(7)
+    kills = 0
+    for _ in range(4):
+        process = subprocess.Popen([str(LUUTRU), "--home", str(home), "ingest", str(scans), "--jobs", "2"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rng.uniform(0.5, 3.0))
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)  # the workers too, as an OOM killer or power cut would
+            kills += 1
+        process.wait()
+    final = json_of(run_luutru(home, "ingest", str(scans), "--json"))
+    assert kills >= 2
+    read_at_the_end = final["pages_ocr"] + final["pages_text_layer"]
+    assert catalog_rows(home, "SELECT COUNT(*) FROM pages") == [(9,)]
+    assert read_at_the_end < 9  # earlier, killed runs kept what they had finished
+    assert_consistent(home)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 24 MB tmpfs for the archive home; root is needed to mount it."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)], capture_output=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_stops_the_run_cleanly_and_the_archive_stays_usable(tmp_path, small_disk):
+    scans, home = tmp_path / "scans", small_disk / "home"
+    scans.mkdir()
+    shutil.copy(GOOD, scans / "a-good.png")
+    run_luutru(home, "ingest", str(scans))
+    filler = small_disk / "filler"
+    free = shutil.disk_usage(small_disk).free
+    filler.write_bytes(b"\0" * max(0, free - 40_000))  # leave too little for the next pages
+    shutil.copytree(SAMPLES / "2023", scans / "more")
+    result = run_luutru(home, "ingest", str(scans), check_code=None)
+    assert result.returncode == 6, (result.returncode, result.stderr)
+    assert "no space left" in result.stderr.lower() and len(result.stderr.strip().splitlines()) <= 3
+    assert "a-good.png" in found_documents(home, GOOD_QUERY)  # the previous state is searchable
+    filler.unlink()
+    run_luutru(home, "ingest", str(scans))
+    assert catalog_rows(home, "SELECT COUNT(*) FROM pages") == [(1 + 6,)]
+    assert_consistent(home)
+
+
+def test_a_second_run_waits_with_wait(one_scan):
+    run_luutru(one_scan["home"], "ingest", str(one_scan["scans"]))
+    with open(one_scan["home"] / "luutru.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        run_luutru(one_scan["home"], "reindex", check_code=3)
+        waiting = subprocess.Popen([str(LUUTRU), "--home", str(one_scan["home"]), "reindex", "--wait"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(1.5)
+        assert waiting.poll() is None
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    assert waiting.wait(timeout=120) == 0
+
+
+def test_searches_never_fail_during_a_full_reindex(tmp_path):
+    home = make_archive(tmp_path, 1500, random.Random(3))
+    run_luutru(home.root, "reindex", "--full")
+    expected = search(home.index_link, "thua dat so").total
+    assert expected > 0
+    failures, totals = [], []
+    rebuild = subprocess.Popen([str(LUUTRU), "--home", str(home.root), "reindex", "--full"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def keep_searching():
+        while rebuild.poll() is None:
+            try:
+                totals.append(search(home.index_link, "thua dat so").total)
+            except Exception as error:  # noqa: BLE001 - any failure is what this test looks for
+                failures.append(repr(error))
+    searcher = threading.Thread(target=keep_searching)
+    searcher.start()
+    assert rebuild.wait(timeout=600) == 0
+    searcher.join()
+    assert failures == [] and len(totals) >= 5 and set(totals) == {expected}
+
+
+def test_check_finds_and_repair_fixes_an_index_that_disagrees(one_scan):
+    home = one_scan["home"]
+    run_luutru(home, "ingest", str(one_scan["scans"]))
+    from whoosh import index as whoosh_index
+    writer = whoosh_index.open_dir(str(home / "index")).writer()
+    writer.delete_by_term("file_id", "1")
+    writer.commit()
+    report = json_of(run_luutru(home, "check", "--json", check_code=1))
+    assert [Path(path).name for path in report["missing"]] == ["cong-van.png"]
+    run_luutru(home, "check", "--repair")
+    assert_consistent(home)
+
+
+def test_a_damaged_index_is_reported_and_rebuilt_beside_it(one_scan):
+    home = one_scan["home"]
+    run_luutru(home, "ingest", str(one_scan["scans"]))
+    live = (home / "index").resolve()
+    for toc in live.glob("*.toc"):
+        toc.write_bytes(b"garbage")
+    result = run_luutru(home, "search", GOOD_QUERY, check_code=4)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert json_of(run_luutru(home, "check", "--json", check_code=1))["index_error"]
+    run_luutru(home, "check", "--repair")
+    assert (home / "index").resolve() != live and live.exists()  # never wiped in place
+    assert found_documents(home, GOOD_QUERY) == ["cong-van.png"]
+    assert_consistent(home)
+
+
+def test_verify_finds_changed_and_missing_originals(tmp_path):
+    scans, home = tmp_path / "scans", tmp_path / "home"
+    scans.mkdir()
+    for name in ("a.png", "b.png", "c.png"):
+        shutil.copy(GOOD, scans / name)
+        with open(scans / name, "ab") as tail:
+            tail.write(name.encode())  # distinct content
+    run_luutru(home, "ingest", str(scans))
+    assert json_of(run_luutru(home, "verify", "--json"))["intact"]
+    stat = (scans / "a.png").stat()
+    with open(scans / "a.png", "r+b") as original:
+        original.seek(100)
+        original.write(b"\xff")  # bit rot: same size, same mtime
+    os.utime(scans / "a.png", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    (scans / "b.png").unlink()
+    report = json_of(run_luutru(home, "verify", "--json", check_code=1))
+    assert [Path(p).name for p in report["changed"]] == ["a.png"]
+    assert [Path(p).name for p in report["missing"]] == ["b.png"]
+
+
+def test_the_archive_home_keeps_other_users_out(one_scan):
+    run_luutru(one_scan["home"], "ingest", str(one_scan["scans"]))
+    assert one_scan["home"].stat().st_mode & 0o077 == 0
+    assert (one_scan["home"] / "logs").stat().st_mode & 0o077 == 0
