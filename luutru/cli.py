@@ -12,6 +12,7 @@ import json
 import logging
 import logging.handlers
 import os
+import select
 import sqlite3
 import sys
 from enum import IntEnum
@@ -66,6 +67,7 @@ def _setup_logging(home: ArchiveHome, quiet: bool) -> None:
     else:
         console.setFormatter(logging.Formatter("%(asctime)s luutru %(levelname)s %(message)s"))
         console.setLevel(logging.WARNING if quiet else logging.INFO)
+    console.addFilter(lambda record: not getattr(record, "file_only", False))
     logger.addHandler(console)
     if home.root.exists():
         home.log_dir.mkdir(mode=0o700, exist_ok=True)
@@ -82,6 +84,23 @@ def _print_json(value: dict) -> None:
 def _fail(code: ExitCode, message: str) -> None:
     click.echo(f"luutru: {message}", err=True)
     sys.exit(code)
+
+
+def _internal_error(error: BaseException) -> None:
+    """One line on stderr; the traceback goes to the log file only."""
+    log.error("internal error", exc_info=error, extra={"file_only": True})
+    _fail(ExitCode.INTERNAL, f"internal error: {type(error).__name__}: {error} "
+                             "(details in the log under the archive home)")
+
+
+def _reader_gone() -> bool:
+    """True when stdout is a pipe whose reader has closed it (poll reports an error on it)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLERR)
+        return bool(poller.poll(0))
+    except (OSError, ValueError):
+        return False
 
 
 def _disk_full(error: BaseException) -> bool:
@@ -109,7 +128,9 @@ def friendly_errors(command):
             _fail(ExitCode.NOT_FOUND, str(error))
         except (IndexUnavailable, FileNotFoundError) as error:
             _fail(ExitCode.NOT_READY, str(error))
-        except BrokenPipeError:
+        except BrokenPipeError as error:
+            if not _reader_gone():
+                _internal_error(error)  # a pipe of our own (a worker pool's) broke, not stdout's
             # The reader went away (`luutru export | head`): stop quietly, as Unix tools do.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(ExitCode.OK)
@@ -119,9 +140,7 @@ def friendly_errors(command):
             if _disk_full(error):
                 _fail(ExitCode.NO_SPACE, f"no space left on the disk of {_home_of(args)}: {error}; the run stopped "
                                          "and what it committed before stays searchable; free space and run again")
-            log.exception("internal error")
-            _fail(ExitCode.INTERNAL, f"internal error: {type(error).__name__}: {error} "
-                                     "(details in the log under the archive home)")
+            _internal_error(error)
 
     return wrapper
 
@@ -136,6 +155,8 @@ def main(context: click.Context, home: Path | None, quiet: bool) -> None:
     """luutru: scan, OCR and search the paper archives of Vietnamese local government."""
     _utf8_streams()
     archive = ArchiveHome(resolve_home(home))
+    if context.invoked_subcommand == "ingest":
+        archive.create()  # before logging, so that the first run is in the log file too
     _setup_logging(archive, quiet)
     context.obj = archive
 

@@ -15,6 +15,9 @@ DEFAULT_DPI = 300
 # 100 megapixels: an A0 map sheet at 200 dpi; a user can raise it for larger sheets.
 DEFAULT_MAX_PIXELS = 100_000_000
 POPPLER_TIMEOUT = 120
+# Pillow's own bomb guard (a warning past 89 MP, an error past 179 MP) would override the limit a
+# user sets with --max-pixels; _check_pixels below applies that limit, from the header, instead.
+Image.MAX_IMAGE_PIXELS = None
 
 
 class ScanError(Exception):
