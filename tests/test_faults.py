@@ -380,3 +380,20 @@ def test_the_archive_home_keeps_other_users_out(one_scan):
     run_luutru(one_scan["home"], "ingest", str(one_scan["scans"]))
     assert one_scan["home"].stat().st_mode & 0o077 == 0
     assert (one_scan["home"] / "logs").stat().st_mode & 0o077 == 0
+
+
+def test_a_hanging_tesseract_is_stopped_and_reported(one_scan, tmp_path):
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    real = shutil.which("tesseract")
+    (fake / "tesseract").write_text(  # answers the version and language checks, then hangs on a page
+        f'#!/bin/sh\ncase "$1" in --version|--list-langs) exec {real} "$@";; esac\nexec sleep 600\n')
+    (fake / "tesseract").chmod(0o755)
+    hanging = dict(os.environ, PATH=f"{fake}:{os.environ['PATH']}")
+    started = time.monotonic()
+    summary = json_of(run_luutru(one_scan["home"], "ingest", str(one_scan["scans"]), "--timeout", "2", "--json",
+                                 check_code=1, env=hanging))
+    assert time.monotonic() - started < 60
+    assert ["timed out" in failure["reason"] for failure in summary["failures"]] == [True]
+    assert catalog_rows(one_scan["home"], "SELECT COUNT(*) FROM pages") == [(0,)]  # never an empty page
+    assert json_of(run_luutru(one_scan["home"], "ingest", str(one_scan["scans"]), "--json"))["pages_ocr"] == 1
