@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS roots (
     path TEXT PRIMARY KEY,
@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS pages (
     source TEXT NOT NULL,           -- ocr or text-layer
     words TEXT,                     -- JSON [[text, confidence, left, top, width, height], ...]
     seconds REAL,
+    diagnostics TEXT,               -- JSON: what cleanup and OCR found (skew, ink level, rotation)
     PRIMARY KEY (file_id, page)
 );
 CREATE TABLE IF NOT EXISTS document_fields (
@@ -85,10 +86,13 @@ class PageRecord:
     source: str
     words: str | None = None
     seconds: float | None = None
+    diagnostics: str | None = None  # JSON
 
 
 FILE_COLUMNS = "id, path, kind, size, mtime_ns, sha256, page_count, status, error, indexed, updated_at"
-PAGE_COLUMNS = "file_id, page, text, confidence, source, words, seconds"
+PAGE_COLUMNS = "file_id, page, text, confidence, source, words, seconds, diagnostics"
+# Changes to an existing catalog, by the version they lead to.
+MIGRATIONS = {2: "ALTER TABLE pages ADD COLUMN diagnostics TEXT;"}
 
 
 class Catalog:
@@ -105,7 +109,9 @@ class Catalog:
         if version > SCHEMA_VERSION:
             raise RuntimeError(f"{self.path}: catalog schema {version} is newer than this luutru "
                                f"({SCHEMA_VERSION}); upgrade luutru")
-        self.db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        steps = "".join(MIGRATIONS[number] for number in range(version + 1, SCHEMA_VERSION + 1)
+                        if version and number in MIGRATIONS)
+        self.db.executescript(f"BEGIN IMMEDIATE; {steps} {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
 
     def close(self) -> None:
         self.db.close()
@@ -210,15 +216,16 @@ class Catalog:
 
     def put_page(self, page: PageRecord) -> None:
         with self.transaction() as db:
-            db.execute(f"INSERT OR REPLACE INTO pages ({PAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            db.execute(f"INSERT OR REPLACE INTO pages ({PAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        (page.file_id, page.page, page.text, page.confidence, page.source,
-                        page.words, page.seconds))
+                        page.words, page.seconds, page.diagnostics))
 
     def copy_pages(self, source_id: int, target_id: int) -> int:
         with self.transaction() as db:
             db.execute("DELETE FROM pages WHERE file_id = ?", (target_id,))
             cursor = db.execute(f"INSERT INTO pages ({PAGE_COLUMNS}) SELECT ?, page, text, confidence,"
-                                " source, words, seconds FROM pages WHERE file_id = ?", (target_id, source_id))
+                                " source, words, seconds, diagnostics FROM pages WHERE file_id = ?",
+                                (target_id, source_id))
             return cursor.rowcount
 
     def done_pages(self, file_id: int) -> set[int]:

@@ -7,6 +7,7 @@ so an interrupted run resumes with the pages it had not finished.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterable, Iterator
@@ -172,7 +173,8 @@ def _jobs(pending: list[_Pending], settings: OcrSettings) -> Iterator[PageJob]:
 
 def _store(catalog: Catalog, outcome: PageOutcome) -> None:
     catalog.put_page(PageRecord(outcome.file_id, outcome.page, outcome.text, outcome.confidence,
-                                outcome.source, words_json(outcome.words), outcome.seconds))
+                                outcome.source, words_json(outcome.words), outcome.seconds,
+                                json.dumps(outcome.diagnostics) if outcome.diagnostics else None))
 
 
 def _file_error(errors: list[str]) -> str | None:

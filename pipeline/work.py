@@ -46,6 +46,7 @@ class PageOutcome:
     words: list[Word] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
+    diagnostics: dict = field(default_factory=dict)  # what cleanup and OCR found, for `luutru review`
 
 
 def _usable_text_layer(text: str) -> bool:
@@ -61,8 +62,11 @@ def _read(job: PageJob, outcome: PageOutcome) -> None:
             outcome.confidence, outcome.source = 100.0, "text-layer"
             return
     image = render_page(path, job.kind, job.page, settings.dpi, settings.max_pixels)
-    result = ocr_image(clean_page(image, settings.cleanup), settings.language, settings.psm, settings.timeout)
+    cleaned = clean_page(image, settings.cleanup)
+    result = ocr_image(cleaned.pixels, settings.language, settings.psm, settings.timeout,
+                       sideways=cleaned.diagnostics.get("sideways", False))
     outcome.text, outcome.words, outcome.confidence = result.text, result.words, result.confidence
+    outcome.diagnostics = {**cleaned.diagnostics, **result.diagnostics, "words": len(result.words)}
 
 
 def process_page(job: PageJob) -> PageOutcome:

@@ -38,7 +38,7 @@ def test_red_seal_is_dropped_but_black_text_is_kept():
 def test_skewed_sealed_and_speckled_pages_read_well(name):
     path = SAMPLES / name
     image = render_page(path, Kind.JPEG if name.endswith(".jpg") else Kind.PNG, 1)
-    result = ocr_image(clean_page(image))
+    result = ocr_image(clean_page(image).pixels)
     assert char_error_rate(TRUTH[name][0], result.text) < 0.08
     assert result.confidence > 80
     assert all(0 <= word.confidence <= 100 for word in result.words)
