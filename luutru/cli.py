@@ -27,7 +27,8 @@ from luutru.doctor import doctor as run_doctor, preflight
 from pipeline.config import ConfigError
 from pipeline.home import ArchiveHome, BusyError, resolve_home
 from pipeline.integrity import check as run_check, repair as run_repair, verify as run_verify
-from pipeline.report import NotFound, export_jsonl, show as run_show, status as run_status
+from pipeline.report import REVIEW_BELOW, NotFound, export_jsonl, review as run_review, show as run_show, \
+    status as run_status
 from pipeline.run import RunSummary, ingest as run_ingest, reindex as run_reindex
 from pipeline.work import OcrSettings
 from scanners.pages import DEFAULT_MAX_PIXELS
@@ -344,6 +345,23 @@ def status(home: ArchiveHome, as_json) -> None:
         click.echo(f"FAILED  {failure['path']}: {failure['reason']}")
     for path in facts["unsupported"]:
         click.echo(f"SKIPPED {path}")
+
+
+@main.command()
+@click.option("--below", type=click.FloatRange(0, 100), default=REVIEW_BELOW, show_default=True,
+              help="List pages read with a confidence under this (0-100).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def review(home: ArchiveHome, below, as_json) -> None:
+    """Pages that read badly, worst first, with the likely cause: what an archivist should rescan."""
+    pages = run_review(home, below)
+    if as_json:
+        _print_json({"below": below, "pages": pages})
+        return
+    for page in pages:
+        click.echo(f"{page['confidence']:5.1f}  {page['path']}  page {page['page']}: {'; '.join(page['causes'])}")
+    click.echo(f"{len(pages)} page(s) read with a confidence under {below:g}")
 
 
 @main.command()

@@ -238,6 +238,15 @@ class Catalog:
         for row in self.db.execute(query + " ORDER BY file_id, page", args):
             yield PageRecord(*row)
 
+    def pages_below(self, confidence: float) -> Iterator[tuple[str, PageRecord]]:
+        """OCR'd pages of searchable files read with less than `confidence`, worst first, with their path."""
+        columns = ", ".join(f"p.{column.strip()}" for column in PAGE_COLUMNS.split(","))
+        rows = self.db.execute(f"SELECT f.path, {columns} FROM pages p JOIN files f ON f.id = p.file_id "
+                               "WHERE f.status IN ('done', 'failed') AND p.source = 'ocr' AND p.confidence < ? "
+                               "ORDER BY p.confidence, f.path, p.page", (confidence,))
+        for path, *page in rows:
+            yield path, PageRecord(*page)
+
     def put_fields(self, file_id: int, fields: dict) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO document_fields (file_id, fields) VALUES (?, ?)",

@@ -8,7 +8,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from index.store import IndexStore, IndexUnavailable
-from pipeline.catalog import Catalog, FileRecord
+from pipeline.catalog import Catalog, FileRecord, PageRecord
+from pipeline.cleanup import FAINT_INK_LEVEL, MAX_SKEW_DEGREES
 from pipeline.home import ArchiveHome
 from pipeline.indexing import SEARCHABLE
 
@@ -93,3 +94,35 @@ def export_pages(home: ArchiveHome) -> Iterator[dict]:
 def export_jsonl(home: ArchiveHome) -> Iterator[str]:
     for row in export_pages(home):
         yield json.dumps(row, ensure_ascii=False)
+
+
+# A page whose confidence is below this is worth a look; clean pages read at 90-95.
+REVIEW_BELOW = 70.0
+FEW_WORDS = 30
+
+
+def likely_causes(page: PageRecord) -> list[str]:
+    """Why a page may read badly, from what cleanup and OCR found on it."""
+    found = json.loads(page.diagnostics) if page.diagnostics else {}
+    causes = []
+    if found.get("words", FEW_WORDS) < FEW_WORDS:
+        causes.append("little text (a blank page, a photo, a map or handwriting?)")
+    if found.get("ink_level", 0) >= FAINT_INK_LEVEL:
+        causes.append("low contrast (a faded copy): rescan darker")
+    if found.get("sideways") and "rotated" not in found:
+        causes.append("on its side and its orientation was not found")
+    if abs(found.get("skew", 0.0)) >= MAX_SKEW_DEGREES - 0.2:
+        causes.append(f"skewed by {MAX_SKEW_DEGREES:g}° or more: straighten it on the scanner")
+    if "rotated" in found:
+        causes.append(f"was turned {found['rotated']}° to read it")
+    return causes or ["damage, small print or handwriting (no single cause found)"]
+
+
+def review(home: ArchiveHome, below: float = REVIEW_BELOW) -> list[dict]:
+    """Pages read with a confidence under `below`, worst first, with their likely causes: what to rescan."""
+    catalog = open_catalog(home)
+    try:
+        return [{"path": path, "page": page.page, "confidence": page.confidence, "causes": likely_causes(page)}
+                for path, page in catalog.pages_below(below)]
+    finally:
+        catalog.close()

@@ -3,17 +3,20 @@
 import hashlib
 import json
 import os
+import random
 import shutil
 import sqlite3
 import subprocess
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from conftest import LUUTRU, SAMPLES, TRUTH, json_of, run_luutru
 from pipeline.home import ArchiveHome
+from samples.damage import faded_photocopy
 
 
 def hits_of(home, *query):
@@ -210,3 +213,31 @@ def test_doctor_passes_here_and_explains_a_missing_tesseract(tmp_path):
     assert "FAIL tesseract: not found" in result.stdout and "apt-get install" in result.stdout
     result = run_luutru(tmp_path, "ingest", str(SAMPLES), check_code=4, env=bare)
     assert "tesseract" in result.stderr
+
+
+def test_review_lists_pages_to_rescan_with_their_likely_cause(tmp_path):
+    scans, home = tmp_path / "scans", tmp_path / "home"
+    scans.mkdir()
+    page = Image.open(SAMPLES / "2023" / "qd-123-giao-dat.jpg").convert("RGB")
+    faded_photocopy(page, random.Random(2)).save(scans / "faded.png")
+    blank = Image.new("L", page.size, 250)
+    ImageDraw.Draw(blank).text((300, 300), "x", fill=0)  # a stray mark on an empty page
+    blank.save(scans / "blank.png")
+    run_luutru(home, "ingest", str(scans))
+    below_70 = json_of(run_luutru(home, "review", "--json"))["pages"]
+    assert [(Path(page["path"]).name, page["page"]) for page in below_70] == [("blank.png", 1)]
+    assert "little text" in below_70[0]["causes"][0]
+    everything = json_of(run_luutru(home, "review", "--below", "100", "--json"))["pages"]
+    faded = next(page for page in everything if page["path"].endswith("faded.png"))
+    assert faded["confidence"] > 70 and any("low contrast" in cause for cause in faded["causes"])
+
+
+def test_a_catalog_from_the_previous_version_is_upgraded(one_scan):
+    run_luutru(one_scan["home"], "ingest", str(one_scan["scans"]))
+    with sqlite3.connect(one_scan["home"] / "catalog.sqlite3") as db:
+        db.execute("ALTER TABLE pages DROP COLUMN diagnostics")
+        db.execute("PRAGMA user_version = 1")
+    assert json_of(run_luutru(one_scan["home"], "status", "--json"))["pages"] == 1
+    with sqlite3.connect(one_scan["home"] / "catalog.sqlite3") as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(pages)")]
+        assert "diagnostics" in columns and db.execute("PRAGMA user_version").fetchone() == (2,)

@@ -1,13 +1,16 @@
 """pipeline/: cleanup and OCR with the real Tesseract on the real sample scans."""
 
+import random
+
 import numpy as np
 import pytest
 from PIL import Image
 
 from conftest import SAMPLES, TRUTH, char_error_rate
-from pipeline.cleanup import clean_page, estimate_skew, ink_free_gray
+from pipeline.cleanup import DEFAULT_STEPS, clean_page, estimate_skew, ink_free_gray
 from pipeline.ocr import TesseractError, limit_threads, ocr_image
 from pipeline.work import OcrSettings, PageJob, process_page
+from samples.damage import faded_photocopy, uneven_light
 from scanners import Kind, render_page
 
 PNG = SAMPLES / "2023" / "cv-45-ra-soat.png"
@@ -56,3 +59,38 @@ def test_process_page_uses_the_text_layer_and_never_raises(tmp_path):
     assert char_error_rate(TRUTH["2024/tb-18-tiep-cong-dan.pdf"][0], outcome.text) < 0.02
     vanished = process_page(PageJob(2, str(tmp_path / "gone.png"), Kind.PNG, 1, OcrSettings()))
     assert vanished.error == "file vanished during the run"
+
+
+QD_JPEG = SAMPLES / "2023" / "qd-123-giao-dat.jpg"
+
+
+def read_damaged(tmp_path, damage, name: str = "2023/qd-123-giao-dat.jpg") -> tuple[float, dict]:
+    """Damage a real sample scan, read it through the pipeline, and score it against the truth."""
+    source = Image.open(SAMPLES / name).convert("RGB")
+    path = tmp_path / "damaged.png"
+    damage(source).save(path)
+    outcome = process_page(PageJob(1, str(path), Kind.PNG, 1, OcrSettings()))
+    assert outcome.error is None
+    return char_error_rate(TRUTH[name][0], outcome.text), outcome.diagnostics
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_a_turned_page_is_read_upright(tmp_path, degrees):
+    error, diagnostics = read_damaged(tmp_path, lambda image: image.rotate(degrees, expand=True))
+    assert error < 0.08
+    assert diagnostics.get("rotated") == degrees  # PIL turns counter-clockwise; luutru turns it back
+
+
+def test_uneven_light_and_a_faded_copy_read_well(tmp_path):
+    rng = random.Random(1)
+    for damage in (lambda image: uneven_light(image, rng), lambda image: faded_photocopy(image, rng)):
+        error, diagnostics = read_damaged(tmp_path, damage)
+        assert error < 0.08, (error, diagnostics)
+
+
+def test_each_cleanup_step_is_switchable():
+    image = Image.open(PNG)
+    for step in DEFAULT_STEPS:
+        others = tuple(name for name in DEFAULT_STEPS if name != step)
+        assert clean_page(image, others).pixels.shape == clean_page(image).pixels.shape
+    assert "skew" in clean_page(image).diagnostics and "ink_level" in clean_page(image).diagnostics
