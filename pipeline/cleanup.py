@@ -24,8 +24,12 @@ SKEW_ANALYSIS_WIDTH = 1000
 # at 300 dpi) removes every stroke of text and keeps shadows, stains and yellowing.
 BACKGROUND_SCALE = 0.25
 BACKGROUND_KERNEL = 15
+# Ink whose extent exceeds this share of the page's width and height is a frame.
+FRAME_SHARE = 0.6
 # After flattening, a page whose darkest ink is lighter than this is faint (a faded copy).
 FAINT_INK_LEVEL = 100
+# A darkest percent closer to white than this (in gray levels) is paper noise, not faint text.
+MIN_CONTRAST = 40
 
 
 @dataclass
@@ -63,13 +67,17 @@ def denoise(page: CleanPage) -> None:
 
 
 def stretch_contrast(page: CleanPage) -> None:
-    """Give a faint page (a faded photocopy) its full range, darkest ink to black."""
+    """Give a faint page (a faded photocopy) its full range: its darkest ink becomes black, so
+    that Otsu's threshold falls between the faint strokes and the paper.
+
+    A page whose darkest percent is within MIN_CONTRAST of white is left alone: stretching it
+    would only make noise look like text."""
     ink = _percentile(page.pixels, 1)
-    page.diagnostics["ink_level"] = round(ink)
-    if ink < FAINT_INK_LEVEL or ink >= 250:
+    page.diagnostics["ink_level"] = ink
+    if ink < FAINT_INK_LEVEL or 255 - ink < MIN_CONTRAST:
         return
-    gain = 255.0 / (255.0 - ink)
-    page.pixels = cv2.convertScaleAbs(page.pixels, alpha=gain, beta=-ink * gain)
+    # Subtract first (saturating at 0), so that the scaling never sees a negative value.
+    page.pixels = cv2.convertScaleAbs(cv2.subtract(page.pixels, ink), alpha=255.0 / (255 - ink))
 
 
 def _percentile(gray: np.ndarray, share: float) -> int:
@@ -153,8 +161,19 @@ def turned(pixels: np.ndarray, degrees: int) -> np.ndarray:
 
 
 def binarize(page: CleanPage) -> None:
-    """Otsu's global threshold, which suits a page already flattened: black text on white."""
+    """Otsu's global threshold, which suits a page already flattened: black text on white.
+
+    Ink that spans most of the page both ways is a frame, not text (the edge of the paper on a
+    desk, a border or table grid): it is dropped, as Tesseract otherwise lays the page out
+    around it and reads the blocks out of order."""
     _, page.pixels = cv2.threshold(page.pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(255 - page.pixels, connectivity=8)
+    height, width = page.pixels.shape
+    frames = [label for label in range(1, count) if stats[label, cv2.CC_STAT_WIDTH] > FRAME_SHARE * width
+              and stats[label, cv2.CC_STAT_HEIGHT] > FRAME_SHARE * height]
+    if frames:
+        page.pixels[np.isin(labels, frames)] = 255
+        page.diagnostics["frames_dropped"] = len(frames)
 
 
 STEPS: dict[str, Callable[[CleanPage], None]] = {
