@@ -4,7 +4,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils
+# fonts-dejavu-core: Vietnamese glyphs for the pages benchmarks/ocr_accuracy.py renders
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-dejavu-core
 DEMO_HOME := $(CURDIR)/.demo-home
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -1,0 +1,38 @@
+"""The benchmarks run, at a small size, so that they keep working; their figures come from full runs
+by hand (see README). Each must print its table and exit 0."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPOSITORY
+
+
+def run_benchmark(name: str, *args: str) -> str:
+    result = subprocess.run([sys.executable, str(REPOSITORY / "benchmarks" / name), *args], capture_output=True,
+                            text=True, encoding="utf-8", timeout=900, cwd=REPOSITORY)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def test_ocr_accuracy_table_has_every_kind_of_damage():
+    output = run_benchmark("ocr_accuracy.py", "--pages-per-kind", "1")
+    for kind in ("clean", "skew", "rotated", "speckle", "uneven light", "faded photocopy", "phone photo", "red seal"):
+        assert any(line.startswith(kind) for line in output.splitlines()), kind
+    assert "luutru CER" in output and "tesseract CER" in output
+
+
+def test_index_scale_reports_build_rate_latency_and_the_nightly_no_op():
+    output = run_benchmark("index_scale.py", "--pages", "300", "--rounds", "1")
+    assert "pages/s" in output and "nothing changed" in output and "fuzzy" in output
+
+
+@pytest.mark.parametrize("name, args, expected", [
+    ("throughput.py", ["--pages", "2"], "ratio"),
+    ("memory.py", ["--pdf-pages", "3", "--files", "10"], "peak"),
+])
+def test_throughput_and_memory(name, args, expected):
+    assert expected in run_benchmark(name, *args)
