@@ -31,7 +31,7 @@ def test_index_scale_reports_build_rate_latency_and_the_nightly_no_op():
 
 
 @pytest.mark.parametrize("name, args, expected", [
-    ("throughput.py", ["--pages", "2"], "ratio"),
+    ("throughput.py", ["--pages", "2"], "luutru/plain"),
     ("memory.py", ["--pdf-pages", "3", "--files", "10"], "peak"),
 ])
 def test_throughput_and_memory(name, args, expected):
