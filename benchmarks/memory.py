@@ -77,8 +77,11 @@ def make_batch(folder: Path, files: int) -> None:
         copy.save(folder / f"strip-{index:05d}.png")
 
 
-def ingest_peak(scans: Path, home: Path, jobs: int) -> tuple[int, float, int]:
-    return peak_rss([str(LUUTRU), "--home", str(home), "ingest", str(scans), "--jobs", str(jobs), "-q"])
+def ingest_peak(scans: Path, home: Path, jobs: int) -> tuple[int, float]:
+    peak, seconds, status = peak_rss([str(LUUTRU), "--home", str(home), "-q", "ingest", str(scans), "--jobs", str(jobs)])
+    if status != 0:
+        raise SystemExit(f"luutru ingest {scans} exited with status {status}")
+    return peak, seconds
 
 
 def main() -> None:
@@ -97,16 +100,16 @@ def main() -> None:
         (base / "pdf").mkdir()
         make_pdf(base / "pdf" / "scan.pdf", options.pdf_pages)
         size = (base / "pdf" / "scan.pdf").stat().st_size / mib
-        peak, seconds, status = ingest_peak(base / "pdf", base / "home-pdf", options.jobs)
+        peak, seconds = ingest_peak(base / "pdf", base / "home-pdf", options.jobs)
         print(f"{options.pdf_pages}-page scanned PDF ({size:.0f} MiB), --jobs {options.jobs}: peak {peak / mib:.0f} MiB "
-              f"= {peak / plain:.1f}x one tesseract ({seconds:.0f} s, exit {status})")
+              f"= {peak / plain:.1f}x one tesseract ({seconds:.0f} s)")
         for files in sorted({max(1, options.files // 10), options.files}):
             batch = base / f"batch-{files}"
             batch.mkdir()
             make_batch(batch, files)
-            peak, seconds, status = ingest_peak(batch, base / f"home-{files}", options.jobs)
+            peak, seconds = ingest_peak(batch, base / f"home-{files}", options.jobs)
             print(f"batch of {files} files, --jobs {options.jobs}: peak {peak / mib:.0f} MiB "
-                  f"= {peak / plain:.1f}x one tesseract ({seconds:.0f} s, exit {status})")
+                  f"= {peak / plain:.1f}x one tesseract ({seconds:.0f} s)")
 
 
 if __name__ == "__main__":
