@@ -29,7 +29,7 @@ from pipeline.home import ArchiveHome, BusyError, resolve_home
 from pipeline.integrity import check as run_check, repair as run_repair, verify as run_verify
 from pipeline.report import REVIEW_BELOW, NotFound, export_jsonl, review as run_review, show as run_show, \
     status as run_status
-from pipeline.run import RunSummary, ingest as run_ingest, reindex as run_reindex
+from pipeline.run import DEFAULT_SYNC_SECONDS, RunSummary, ingest as run_ingest, reindex as run_reindex
 from pipeline.work import OcrSettings
 from scanners.pages import DEFAULT_MAX_PIXELS
 
@@ -177,6 +177,8 @@ def run_options(command):
         click.option("--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS, show_default=True,
                      help="Refuse images larger than this before decoding them (raise it for map sheets)."),
         click.option("--wait", is_flag=True, help="Wait for another run to finish instead of exiting."),
+        click.option("--sync-every", type=click.FloatRange(min=0), default=DEFAULT_SYNC_SECONDS, show_default=True,
+                     metavar="SECONDS", help="Make the files read so far searchable this often during the run."),
         click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON."),
     ]
     for option in reversed(options):
@@ -211,10 +213,10 @@ def _report_run(summary: RunSummary, as_json: bool) -> None:
 @run_options
 @click.pass_obj
 @friendly_errors
-def ingest(home: ArchiveHome, paths, jobs, force_ocr, timeout, max_pixels, wait, as_json) -> None:
+def ingest(home: ArchiveHome, paths, jobs, force_ocr, timeout, max_pixels, wait, sync_every, as_json) -> None:
     """Ingest scanned files and folder trees; unchanged files are not read again."""
     _check_ready()
-    _report_run(run_ingest(home, paths, jobs, _settings(force_ocr, timeout, max_pixels), wait), as_json)
+    _report_run(run_ingest(home, paths, jobs, _settings(force_ocr, timeout, max_pixels), wait, sync_every), as_json)
 
 
 @main.command()
@@ -222,10 +224,10 @@ def ingest(home: ArchiveHome, paths, jobs, force_ocr, timeout, max_pixels, wait,
 @run_options
 @click.pass_obj
 @friendly_errors
-def reindex(home: ArchiveHome, full, jobs, force_ocr, timeout, max_pixels, wait, as_json) -> None:
+def reindex(home: ArchiveHome, full, jobs, force_ocr, timeout, max_pixels, wait, sync_every, as_json) -> None:
     """For cron: pick up new, changed and removed scans under the folders ingested before."""
     _check_ready()
-    _report_run(run_reindex(home, full, jobs, _settings(force_ocr, timeout, max_pixels), wait), as_json)
+    _report_run(run_reindex(home, full, jobs, _settings(force_ocr, timeout, max_pixels), wait, sync_every), as_json)
 
 
 def _highlighted(marked: str, style: bool) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +28,21 @@ from scanners import (SCAN_SUFFIXES, Fingerprint, Kind, ScanError, count_pages, 
 log = logging.getLogger("luutru")
 # A file-level error keeps this many page errors; the rest are counted.
 MAX_PAGE_ERRORS_SHOWN = 3
+# During a long run the index is brought up to date this often, so that the files read so far are
+# searchable before the run ends (a first ingest of a whole archive takes days).
+DEFAULT_SYNC_SECONDS = 300.0
+
+
+class Every:
+    """Runs `action` when called, at most once per `seconds`."""
+
+    def __init__(self, seconds: float, action: Callable[[], None]) -> None:
+        self.seconds, self.action, self.last = seconds, action, time.monotonic()
+
+    def __call__(self) -> None:
+        if time.monotonic() - self.last >= self.seconds:
+            self.action()
+            self.last = time.monotonic()
 
 
 @dataclass
@@ -194,7 +209,7 @@ def _finish(catalog: Catalog, summary: RunSummary, item: _Pending) -> None:
 
 
 def _read_pages(catalog: Catalog, summary: RunSummary, pending: list[_Pending], jobs: int,
-                settings: OcrSettings) -> None:
+                settings: OcrSettings, now_and_then: Callable[[], None]) -> None:
     remaining = {item.record.id: len(item.pages) for item in pending}
     by_id = {item.record.id: item for item in pending}
     for item in pending:
@@ -217,12 +232,13 @@ def _read_pages(catalog: Catalog, summary: RunSummary, pending: list[_Pending], 
             remaining[outcome.file_id] -= 1
             if remaining[outcome.file_id] == 0:
                 _finish(catalog, summary, item)
+                now_and_then()
     finally:
         progress.close()
 
 
-def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], jobs: int,
-                   settings: OcrSettings, summary: RunSummary, pattern: PathPattern | None) -> None:
+def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], jobs: int, settings: OcrSettings,
+                   summary: RunSummary, pattern: PathPattern | None, sync_every: float) -> None:
     seen: set[str] = set()
     to_read = []
     for found in walk(roots):
@@ -236,12 +252,15 @@ def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], jobs:
             to_read.append(file_id)
     _mark_missing(catalog, summary, roots, seen)
     pending = [item for file_id in to_read if (item := _prepare(catalog, summary, file_id, settings))]
-    _read_pages(catalog, summary, pending, jobs, settings)
-    summary.pages_indexed += sync_index(home, catalog, pattern)
+
+    def sync() -> None:
+        summary.pages_indexed += sync_index(home, catalog, pattern)
+    _read_pages(catalog, summary, pending, jobs, settings, Every(sync_every, sync))
+    sync()
 
 
 def _run(home: ArchiveHome, roots: list[Path] | None, jobs: int, settings: OcrSettings | None,
-         wait: bool, full_rebuild: bool = False) -> RunSummary:
+         wait: bool, full_rebuild: bool = False, sync_every: float = DEFAULT_SYNC_SECONDS) -> RunSummary:
     started = time.monotonic()
     summary = RunSummary()
     pattern = load_config(home.config_path).path_pattern  # a bad config stops the run before any work
@@ -254,7 +273,7 @@ def _run(home: ArchiveHome, roots: list[Path] | None, jobs: int, settings: OcrSe
                 catalog.add_roots(root for root in roots if root.exists())
             if full_rebuild:
                 summary.pages_indexed += rebuild_index(home, catalog, pattern)
-            _ingest_locked(home, catalog, roots, jobs, settings or OcrSettings(), summary, pattern)
+            _ingest_locked(home, catalog, roots, jobs, settings or OcrSettings(), summary, pattern, sync_every)
         finally:
             catalog.close()
     summary.seconds = round(time.monotonic() - started, 2)
@@ -262,16 +281,17 @@ def _run(home: ArchiveHome, roots: list[Path] | None, jobs: int, settings: OcrSe
 
 
 def ingest(home: ArchiveHome, paths: Iterable[Path], jobs: int = 1, settings: OcrSettings | None = None,
-           wait: bool = False) -> RunSummary:
-    """Ingest files and folder trees into the archive: only new, changed or unfinished files are read."""
+           wait: bool = False, sync_every: float = DEFAULT_SYNC_SECONDS) -> RunSummary:
+    """Ingest files and folder trees into the archive: only new, changed or unfinished files are read.
+    The files read so far become searchable every `sync_every` seconds, and at the end."""
     home.create()
-    return _run(home, _absolute(paths), jobs, settings, wait)
+    return _run(home, _absolute(paths), jobs, settings, wait, sync_every=sync_every)
 
 
 def reindex(home: ArchiveHome, full: bool = False, jobs: int = 1, settings: OcrSettings | None = None,
-            wait: bool = False) -> RunSummary:
+            wait: bool = False, sync_every: float = DEFAULT_SYNC_SECONDS) -> RunSummary:
     """For cron: re-scan every root ingested before, read what changed, update the index.
     With `full`, first rebuild the whole index from the catalog (without OCR) and swap it in."""
     if not home.exists():
         raise FileNotFoundError(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
-    return _run(home, None, jobs, settings, wait, full_rebuild=full)
+    return _run(home, None, jobs, settings, wait, full_rebuild=full, sync_every=sync_every)

@@ -397,3 +397,28 @@ def test_a_hanging_tesseract_is_stopped_and_reported(one_scan, tmp_path):
     assert ["timed out" in failure["reason"] for failure in summary["failures"]] == [True]
     assert catalog_rows(one_scan["home"], "SELECT COUNT(*) FROM pages") == [(0,)]  # never an empty page
     assert json_of(run_luutru(one_scan["home"], "ingest", str(one_scan["scans"]), "--json"))["pages_ocr"] == 1
+
+
+def test_files_read_so_far_are_searchable_before_the_run_ends(tmp_path):
+    scans, home = tmp_path / "scans", tmp_path / "home"
+    shutil.copytree(SAMPLES, scans)
+    process = subprocess.Popen([str(LUUTRU), "--home", str(home), "ingest", str(scans), "--jobs", "1",
+                                "--sync-every", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    deadline = time.monotonic() + 300
+    while process.poll() is None and time.monotonic() < deadline and not found_in_index(home, "tran thi mai"):
+        time.sleep(0.2)
+    still_running = process.poll() is None
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert still_running  # the certificate (read first) was searchable while the run went on
+    assert found_documents(home, "mo ma") == []  # the submission on graves (read last) was not read yet
+    run_luutru(home, "ingest", str(scans))
+    assert_consistent(home)
+
+
+def found_in_index(home: Path, query: str) -> bool:
+    try:
+        return bool(search(home / "index", query).documents)
+    except Exception:  # noqa: BLE001 - no index yet, or one being created
+        return False
