@@ -7,13 +7,16 @@ a small window is in flight, so memory does not grow with the size of the batch.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol, TypeVar
 
 from pipeline.ocr import limit_threads
 
+log = logging.getLogger("luutru")
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 
@@ -31,25 +34,66 @@ class InlineExecutor:
             yield function(job)
 
 
-class ProcessExecutor:
-    """A pool of worker processes, each running one single-threaded Tesseract at a time."""
+class _PoolBroke(Exception):
+    """A worker died; these jobs were in flight and are run again."""
 
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
+    def __init__(self, in_flight: list) -> None:
+        super().__init__(f"a worker process died with {len(in_flight)} jobs in flight")
+        self.in_flight = in_flight
+
+
+class ProcessExecutor:
+    """A pool of worker processes, each running one single-threaded Tesseract at a time.
+
+    A worker that dies (killed for memory, a crash in a native library) breaks the whole pool.
+    The jobs in flight then run again in a new pool, one at a time, so that a job that kills its
+    worker again is found: it becomes `crashed(job)`, a result that says so, and the rest go on.
+    """
+
+    def __init__(self, workers: int, crashed: Callable) -> None:
+        self.workers, self.crashed = workers, crashed
 
     def map_unordered(self, function, jobs):
+        queue, suspects = iter(jobs), []
+        while True:
+            try:
+                yield from self._in_one_pool(function, queue, suspects)
+                return
+            except _PoolBroke as broke:
+                log.warning("%s; running them again one at a time", broke)
+                suspects = broke.in_flight
+
+    def _in_one_pool(self, function, jobs, suspects):
         # spawn, not fork: the parent holds SQLite handles and maybe threads.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(self.workers, mp_context=context, initializer=limit_threads) as pool:
-            pending: set[Future] = set()
+            for index, job in enumerate(suspects):
+                try:
+                    yield pool.submit(function, job).result()
+                except BrokenProcessPool:
+                    yield self.crashed(job)
+                    raise _PoolBroke(suspects[index + 1:]) from None
+            in_flight: dict[Future, object] = {}
             for job in jobs:
-                pending.add(pool.submit(function, job))
-                if len(pending) >= 2 * self.workers:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    yield from (future.result() for future in done)
-            for future in as_completed(pending):
-                yield future.result()
+                in_flight[pool.submit(function, job)] = job
+                if len(in_flight) >= 2 * self.workers:
+                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    yield from self._results(done, in_flight)
+            while in_flight:
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                yield from self._results(done, in_flight)
+
+    @staticmethod
+    def _results(done, in_flight: dict):
+        for future in done:
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                raise _PoolBroke(list(in_flight.values())) from None
+            del in_flight[future]
+            yield result
 
 
-def make_executor(jobs: int) -> Executor:
-    return InlineExecutor() if jobs <= 1 else ProcessExecutor(jobs)
+def make_executor(jobs: int, crashed: Callable) -> Executor:
+    """`crashed(job)` is the result for a job whose worker process died under it twice."""
+    return InlineExecutor() if jobs <= 1 else ProcessExecutor(jobs, crashed)

@@ -85,3 +85,8 @@ def process_page(job: PageJob) -> PageOutcome:
         outcome.error = f"unexpected {type(error).__name__}: {error}"
     outcome.seconds = round(time.perf_counter() - started, 3)
     return outcome
+
+
+def crashed_page(job: PageJob) -> PageOutcome:
+    """The outcome of a page whose worker process died under it twice (out of memory, a crash)."""
+    return PageOutcome(job.file_id, job.page, error="the worker process reading it died twice (out of memory?)")
