@@ -188,10 +188,9 @@ def _has_run(words: list[str], run: tuple[str, ...]) -> bool:
     return any(word == run[0] and tuple(words[start:start + size]) == run for start, word in enumerate(words))
 
 
-def _plain_words_query(text: str) -> q.Query:
+def _plain_words_query(text: str, folded: list[str], exact: list[str]) -> q.Query:
     """Every word must match once folded; words that match as written and whole document numbers
     only add to the score, so they are checked on the matching pages alone."""
-    folded, exact = _tokens(folded_analyzer(), text), _tokens(exact_analyzer(), text)
     bonuses = [q.Term("text", word, boost=FIELD_BOOSTS["text"]) for word in dict.fromkeys(exact)]
     bonuses += [q.Term("number", symbol, boost=FIELD_BOOSTS["number"]) for symbol in _tokens(symbol_analyzer(), text)
                 if "/" in symbol]
@@ -219,9 +218,9 @@ def build_query(schema, text: str) -> tuple[q.Query, Together | None]:
     if QUERY_SYNTAX.search(text):
         query, together = _parsed_query(schema, text), None
     else:
-        folded = _tokens(folded_analyzer(), text)
-        query = _plain_words_query(text) if folded else None
-        together = Together(tuple(folded), tuple(_tokens(exact_analyzer(), text))) if len(folded) > 1 else None
+        folded, exact = _tokens(folded_analyzer(), text), _tokens(exact_analyzer(), text)
+        query = _plain_words_query(text, folded, exact) if folded else None
+        together = Together(tuple(folded), tuple(exact)) if len(folded) > 1 else None
     if query is None or query is q.NullQuery or not list(query.leaves()):
         raise QueryError(f"the query {text!r} has no words to search for")
     return query, together

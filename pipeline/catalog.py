@@ -238,6 +238,10 @@ class Catalog:
         for row in self.db.execute(query + " ORDER BY file_id, page", args):
             yield PageRecord(*row)
 
+    def page_counts(self) -> dict[int, int]:
+        """Pages stored per file id, counted by SQLite (no page text is read)."""
+        return dict(self.db.execute("SELECT file_id, COUNT(*) FROM pages GROUP BY file_id"))
+
     def pages_below(self, confidence: float) -> Iterator[tuple[str, PageRecord]]:
         """OCR'd pages of searchable files read with less than `confidence`, worst first, with their path."""
         columns = ", ".join(f"p.{column.strip()}" for column in PAGE_COLUMNS.split(","))

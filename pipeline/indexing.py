@@ -27,7 +27,7 @@ def _documents(catalog: Catalog, files: list[FileRecord], pattern: PathPattern |
             yield PageDocument(record.id, record.path, page.page, page.text, page.confidence, fields)
 
 
-def _searchable(catalog: Catalog) -> list[FileRecord]:
+def searchable_files(catalog: Catalog) -> list[FileRecord]:
     return [record for status in SEARCHABLE for record in catalog.files(status)]
 
 
@@ -51,7 +51,7 @@ def sync_index(home: ArchiveHome, catalog: Catalog, pattern: PathPattern | None 
         log.info("index: the path pattern changed to %r; rebuilding the index from the catalog",
                  _pattern_text(pattern))
         return rebuild_index(home, catalog, pattern)
-    searchable = _searchable(catalog)
+    searchable = searchable_files(catalog)
     stale = [record for record in searchable if not record.indexed]
     current = {record.id for record in searchable if record.indexed}
     gone = store.file_ids() - current - {record.id for record in stale}
@@ -66,7 +66,7 @@ def sync_index(home: ArchiveHome, catalog: Catalog, pattern: PathPattern | None 
 def rebuild_index(home: ArchiveHome, catalog: Catalog, pattern: PathPattern | None = None) -> int:
     """Build a whole new index from the catalog, without OCR, and swap it in atomically."""
     generation = new_generation(home.index_link)
-    searchable = _searchable(catalog)
+    searchable = searchable_files(catalog)
     added = IndexStore(generation).update((), _documents(catalog, searchable, pattern))
     publish(home.index_link, generation)
     catalog.mark_indexed(record.id for record in searchable)

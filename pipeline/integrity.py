@@ -11,7 +11,7 @@ from index.store import IndexStore, IndexUnavailable
 from pipeline.catalog import Catalog
 from pipeline.config import load_config
 from pipeline.home import ArchiveHome
-from pipeline.indexing import SEARCHABLE, rebuild_index, sync_index
+from pipeline.indexing import SEARCHABLE, rebuild_index, searchable_files, sync_index
 from pipeline.progress import Progress
 from pipeline.report import open_catalog
 from scanners import fingerprint
@@ -55,9 +55,10 @@ def _index_pages_per_file(store: IndexStore) -> Counter:
 def _compare(catalog: Catalog, store: IndexStore, report: CheckReport) -> None:
     indexed = _index_pages_per_file(store)
     report.index_pages = sum(indexed.values())
-    searchable = {record.id: record for status in SEARCHABLE for record in catalog.files(status)}
+    searchable = {record.id: record for record in searchable_files(catalog)}
+    stored = catalog.page_counts()
     for file_id, record in searchable.items():
-        pages = sum(1 for _ in catalog.pages(file_id))
+        pages = stored.get(file_id, 0)
         report.catalog_pages += pages
         if pages and file_id not in indexed:
             report.missing.append(record.path)
