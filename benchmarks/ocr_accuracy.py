@@ -7,9 +7,10 @@ seal and blue signature. Both sides read the same image files: plain tesseract a
 `tesseract PAGE stdout -l vie` (OMP_THREAD_LIMIT=1), luutru as `pipeline.work.process_page` does
 (render, cleanup, OCR). Text is scored after NFC and collapsing whitespace, nothing else.
 
-    python benchmarks/ocr_accuracy.py [--pages-per-kind 9] [--jobs 2] [--ablation]
+    python benchmarks/ocr_accuracy.py [--pages-per-kind 9] [--jobs 2] [--engines] [--ablation]
 
---ablation runs luutru again with each cleanup step removed in turn. OCRmyPDF runs too where it
+--engines runs luutru with each Tesseract engine (tesserocr in the worker, and the tesseract
+program per page through pytesseract); --ablation runs it again with each cleanup step removed. OCRmyPDF runs too where it
 is installed (`ocrmypdf --deskew --clean --rotate-pages`, sidecar text). Needs serif fonts with
 Vietnamese glyphs (fonts-noto-core or fonts-dejavu-core) to render the pages.
 """
@@ -144,14 +145,15 @@ def mean(values) -> float:
 def print_table(results: dict[str, dict[str, list[tuple]]]) -> None:
     """Mean CER, WER and seconds per page for each reader and kind of damage."""
     names = list(results)
-    print(f"\n{'damage':<22}" + "".join(f"{name + ' CER':>16}{'WER':>7}{'s/page':>8}" for name in names))
+    widths = {name: max(16, len(name) + 6) for name in names}
+    print(f"\n{'damage':<22}" + "".join(f"{name + ' CER':>{widths[name]}}{'WER':>7}{'s/page':>8}" for name in names))
     kinds = list(next(iter(results.values())))
     for kind in kinds + ["all"]:
         cells = []
         for name in names:
             rows = [row for k, rows in results[name].items() if kind in (k, "all") for row in rows]
             cells.append("".join(f"{mean(row[column] for row in rows):>{width}.{digits}f}"
-                                 for column, width, digits in ((0, 16, 3), (1, 7, 3), (2, 8, 2))))
+                                 for column, width, digits in ((0, widths[name], 3), (1, 7, 3), (2, 8, 2))))
         print(f"{kind:<22}" + "".join(cells))
 
 
@@ -160,6 +162,7 @@ def main() -> None:
     parser.add_argument("--pages-per-kind", type=int, default=9)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--ablation", action="store_true", help="also run luutru without each cleanup step")
+    parser.add_argument("--engines", action="store_true", help="also run luutru with the tesseract program")
     parser.add_argument("--psm", type=int, default=OcrSettings().psm, help="luutru's page segmentation mode")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="luutru-ocr-") as folder:
@@ -168,6 +171,9 @@ def main() -> None:
         settings = OcrSettings(psm=options.psm)
         results = {"tesseract": measure(plain_tesseract, samples, options.jobs),
                    "luutru": measure(partial(luutru, settings), samples, options.jobs)}
+        if options.engines:
+            results["luutru-program"] = measure(partial(luutru, replace(settings, engine="pytesseract")), samples,
+                                                options.jobs)
         if shutil.which("ocrmypdf"):
             results["ocrmypdf"] = measure(ocrmypdf, samples, options.jobs)
         if options.ablation:

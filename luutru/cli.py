@@ -30,6 +30,7 @@ from pipeline.integrity import check as run_check, repair as run_repair, verify 
 from pipeline.report import REVIEW_BELOW, NotFound, export_jsonl, review as run_review, show as run_show, \
     status as run_status
 from pipeline.run import DEFAULT_SYNC_SECONDS, RunSummary, ingest as run_ingest, reindex as run_reindex
+from pipeline.tesseract import ENGINES, TesseractError, engine
 from pipeline.work import OcrSettings
 from scanners.pages import DEFAULT_MAX_PIXELS
 
@@ -162,12 +163,14 @@ def main(context: click.Context, home: Path | None, quiet: bool) -> None:
     context.obj = archive
 
 
-def _settings(force_ocr: bool, timeout: int, max_pixels: int) -> OcrSettings:
-    return OcrSettings(force_ocr=force_ocr, timeout=timeout, max_pixels=max_pixels)
-
-
 def run_options(command):
-    """Options shared by the commands that read scans."""
+    """Options shared by the commands that read scans; the OCR ones reach the command as `settings`."""
+
+    @functools.wraps(command)
+    def with_settings(*args, force_ocr: bool, timeout: int, max_pixels: int, ocr_engine: str, **kwargs):
+        settings = OcrSettings(force_ocr=force_ocr, timeout=timeout, max_pixels=max_pixels, engine=ocr_engine)
+        return command(*args, settings=settings, **kwargs)
+
     options = [
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
                      help="Pages read in parallel, one single-threaded Tesseract each."),
@@ -176,20 +179,27 @@ def run_options(command):
                      help="Seconds before Tesseract is stopped on one page (reported as a failure)."),
         click.option("--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS, show_default=True,
                      help="Refuse images larger than this before decoding them (raise it for map sheets)."),
+        click.option("--ocr-engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+                     help="tesserocr keeps Tesseract loaded in each worker (faster); pytesseract runs the "
+                          "tesseract program per page; auto is tesserocr where it is installed."),
         click.option("--wait", is_flag=True, help="Wait for another run to finish instead of exiting."),
         click.option("--sync-every", type=click.FloatRange(min=0), default=DEFAULT_SYNC_SECONDS, show_default=True,
                      metavar="SECONDS", help="Make the files read so far searchable this often during the run."),
         click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON."),
     ]
     for option in reversed(options):
-        command = option(command)
-    return command
+        with_settings = option(with_settings)
+    return with_settings
 
 
-def _check_ready() -> None:
+def _check_ready(settings: OcrSettings) -> None:
     problems = preflight()
     if problems:
         _fail(ExitCode.NOT_READY, "; ".join(f"{c.name}: {c.detail} (fix: {c.fix})" for c in problems))
+    try:
+        engine(settings.engine)
+    except TesseractError as error:
+        _fail(ExitCode.NOT_READY, str(error))
 
 
 def _report_run(summary: RunSummary, as_json: bool) -> None:
@@ -213,10 +223,10 @@ def _report_run(summary: RunSummary, as_json: bool) -> None:
 @run_options
 @click.pass_obj
 @friendly_errors
-def ingest(home: ArchiveHome, paths, jobs, force_ocr, timeout, max_pixels, wait, sync_every, as_json) -> None:
+def ingest(home: ArchiveHome, paths, jobs, settings, wait, sync_every, as_json) -> None:
     """Ingest scanned files and folder trees; unchanged files are not read again."""
-    _check_ready()
-    _report_run(run_ingest(home, paths, jobs, _settings(force_ocr, timeout, max_pixels), wait, sync_every), as_json)
+    _check_ready(settings)
+    _report_run(run_ingest(home, paths, jobs, settings, wait, sync_every), as_json)
 
 
 @main.command()
@@ -224,10 +234,10 @@ def ingest(home: ArchiveHome, paths, jobs, force_ocr, timeout, max_pixels, wait,
 @run_options
 @click.pass_obj
 @friendly_errors
-def reindex(home: ArchiveHome, full, jobs, force_ocr, timeout, max_pixels, wait, sync_every, as_json) -> None:
+def reindex(home: ArchiveHome, full, jobs, settings, wait, sync_every, as_json) -> None:
     """For cron: pick up new, changed and removed scans under the folders ingested before."""
-    _check_ready()
-    _report_run(run_reindex(home, full, jobs, _settings(force_ocr, timeout, max_pixels), wait, sync_every), as_json)
+    _check_ready(settings)
+    _report_run(run_reindex(home, full, jobs, settings, wait, sync_every), as_json)
 
 
 def _highlighted(marked: str, style: bool) -> str:

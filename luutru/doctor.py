@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from index.store import IndexStore, IndexUnavailable
 from pipeline.home import ArchiveHome
-from pipeline.ocr import LANGUAGE, missing_language, tesseract_version
+from pipeline.ocr import LANGUAGE
+from pipeline.tesseract import OSD_LANGUAGE, installed_languages, library_version, program_version, tessdata_folder
 
 APT_INSTALL = "sudo apt-get install tesseract-ocr tesseract-ocr-vie poppler-utils"
 # Tesseract 4 introduced the LSTM engine that the `vie` model needs.
@@ -23,14 +24,20 @@ class Check:
 
 
 def _tesseract() -> list[Check]:
-    version = tesseract_version()
+    version = program_version()
     if version is None:
         return [Check("tesseract", False, "not found", APT_INSTALL)]
     checks = [Check("tesseract", int(version.split(".")[0]) >= MINIMUM_TESSERACT, version,
                     f"Tesseract {MINIMUM_TESSERACT} or newer is needed: {APT_INSTALL}")]
-    has_vie = not missing_language(LANGUAGE)
-    checks.append(Check(f"tesseract language {LANGUAGE}", has_vie, "installed" if has_vie else "missing",
-                        "sudo apt-get install tesseract-ocr-vie"))
+    library = library_version()
+    checks.append(Check("tesserocr", True, f"Tesseract {library}, used for OCR" if library else
+                        "not installed: each page runs the tesseract program, which is slower",
+                        "" if library else "pip install tesserocr"))
+    installed = installed_languages()
+    for language, package in ((LANGUAGE, "tesseract-ocr-vie"), (OSD_LANGUAGE, "tesseract-ocr-osd")):
+        checks.append(Check(f"tesseract language {language}", language in installed,
+                            f"installed in {tessdata_folder()}" if language in installed else "missing",
+                            f"sudo apt-get install {package}"))
     return checks
 
 

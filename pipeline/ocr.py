@@ -1,22 +1,16 @@
-"""Tesseract behind a small wrapper: version check, one thread per process, word confidences."""
+"""A cleaned page to text: words with confidences, read upright, through a Tesseract engine."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import cv2
 import numpy as np
-import pytesseract
-from PIL import Image
 
-from pipeline.cleanup import is_black_and_white, turned
+from pipeline.cleanup import turned
+from pipeline.tesseract import Engine, engine
 
 LANGUAGE = "vie"
 # Page segmentation mode 3 (automatic) reads headers, tables and body alike.
@@ -29,10 +23,6 @@ SUSPECT_CONFIDENCE = 60.0
 MIN_WORDS_FOR_ORIENTATION = 10
 # Tesseract's own orientation confidence below which its answer is ignored (a wrong flip seen at 1.4).
 MIN_ORIENTATION_CONFIDENCE = 2.0
-
-
-class TesseractError(Exception):
-    """OCR failed on a page; the message is the reason, fit for one line."""
 
 
 @dataclass(frozen=True)
@@ -57,27 +47,25 @@ def limit_threads() -> None:
     cv2.setNumThreads(1)
 
 
-def tesseract_version() -> str | None:
-    if shutil.which(pytesseract.pytesseract.tesseract_cmd) is None:
-        return None
-    return str(pytesseract.get_tesseract_version())
+# The columns of Tesseract's TSV output, one row per page, block, paragraph, line and word.
+TSV_COLUMNS = ("level", "page_num", "block_num", "par_num", "line_num", "word_num",
+               "left", "top", "width", "height", "conf", "text")
 
 
-def missing_language(language: str = LANGUAGE) -> bool:
-    return language not in pytesseract.get_languages()
-
-
-def _lines(data: dict) -> tuple[str, list[Word]]:
-    lines: dict[tuple[int, int, int], list[str]] = {}
+def _lines(tsv: str) -> tuple[str, list[Word]]:
+    """The page's text, a line of words per Tesseract line, and its words."""
+    lines: dict[tuple[str, str, str], list[str]] = {}
     words = []
-    for index, text in enumerate(data["text"]):
-        text = unicodedata.normalize("NFC", text.strip())
-        confidence = float(data["conf"][index])
+    for row in tsv.splitlines():
+        values = row.split("\t", len(TSV_COLUMNS) - 1)
+        if len(values) < len(TSV_COLUMNS) or not values[0].isdigit():
+            continue  # the header, or a row with no word
+        cell = dict(zip(TSV_COLUMNS, values))
+        text, confidence = unicodedata.normalize("NFC", cell["text"].strip()), float(cell["conf"])
         if not text or confidence < 0:
             continue
-        key = (data["block_num"][index], data["par_num"][index], data["line_num"][index])
-        lines.setdefault(key, []).append(text)
-        box = tuple(int(data[name][index]) for name in ("left", "top", "width", "height"))
+        lines.setdefault((cell["block_num"], cell["par_num"], cell["line_num"]), []).append(text)
+        box = tuple(int(cell[name]) for name in ("left", "top", "width", "height"))
         words.append(Word(text, confidence, box))
     return "\n".join(" ".join(line) for line in lines.values()), words
 
@@ -89,81 +77,33 @@ def _confidence(words: list[Word]) -> float:
     return sum(word.confidence * len(word.text) for word in words) / letters
 
 
-@contextmanager
-def _as_file(page: np.ndarray) -> Iterator[str]:
-    """The page as a file Tesseract reads quickly: Group 4 TIFF when it is black and white
-    (small and fast to write), else PNG at low compression. Handing pytesseract a path spares
-    its own re-encoding."""
-    with tempfile.TemporaryDirectory(prefix="luutru-page-") as folder:
-        if is_black_and_white(page):
-            path = Path(folder) / "page.tif"
-            Image.fromarray(page).convert("1", dither=Image.Dither.NONE).save(path, compression="group4")
-        else:
-            path = Path(folder) / "page.png"
-            cv2.imwrite(str(path), page, [cv2.IMWRITE_PNG_COMPRESSION, 1])
-        yield str(path)
+def _read(tesseract: Engine, page: np.ndarray, language: str, psm: int, timeout: float,
+          degrees: int = 0) -> OcrResult:
+    """The page read after turning it `degrees` clockwise."""
+    text, words = _lines(tesseract.tsv(turned(page, degrees) if degrees else page, language, psm, timeout))
+    return OcrResult(text, words, round(_confidence(words), 2), {"rotated": degrees} if degrees else {})
 
 
-@contextmanager
-def _tesseract_errors(timeout: float) -> Iterator[None]:
-    try:
-        yield
-    except RuntimeError as error:  # pytesseract reports a timeout as RuntimeError
-        raise TesseractError(f"tesseract timed out after {timeout}s") from error
-    except pytesseract.TesseractError as error:
-        raise TesseractError(f"tesseract failed: {error.message.strip() or error.status}") from error
-    except pytesseract.TesseractNotFoundError as error:
-        raise TesseractError("tesseract is not installed") from error
-
-
-def _read(path: str, language: str, psm: int, timeout: float) -> OcrResult:
-    with _tesseract_errors(timeout):
-        # The page is black on white: Tesseract need not also try each doubtful line inverted.
-        data = pytesseract.image_to_data(path, lang=language, config=f"--psm {psm} -c tessedit_do_invert=0",
-                                         timeout=timeout,
-                                         output_type=pytesseract.Output.DICT)
-    text, words = _lines(data)
-    return OcrResult(text, words, round(_confidence(words), 2))
-
-
-def orientation(path: str, timeout: float) -> tuple[int, float]:
-    """Degrees to turn the page clockwise to make it upright, and Tesseract's confidence in that."""
-    with _tesseract_errors(timeout):
-        try:
-            found = pytesseract.image_to_osd(path, config="--psm 0", timeout=timeout,
-                                             output_type=pytesseract.Output.DICT)
-        except pytesseract.TesseractError:
-            return 0, 0.0  # too little text to tell
-    return int(found["rotate"]), float(found["orientation_conf"])
-
-
-def _read_turned(page: np.ndarray, degrees: int, language: str, psm: int, timeout: float) -> OcrResult:
-    with _as_file(turned(page, degrees)) as path:
-        result = _read(path, language, psm, timeout)
-    return OcrResult(result.text, result.words, result.confidence, {"rotated": degrees})
-
-
-def _sure_turn(path: str, timeout: float) -> int:
+def _sure_turn(tesseract: Engine, page: np.ndarray, timeout: float) -> int:
     """Degrees to turn the page clockwise, 0 unless Tesseract is sure enough."""
-    degrees, confidence = orientation(path, timeout)
+    degrees, confidence = tesseract.orientation(page, timeout)
     return degrees if confidence >= MIN_ORIENTATION_CONFIDENCE else 0
 
 
 def ocr_image(page: np.ndarray, language: str = LANGUAGE, psm: int = DEFAULT_PSM,
-              timeout: int = DEFAULT_TIMEOUT, sideways: bool = False) -> OcrResult:
-    """Text, words and confidence of a cleaned page, turned upright when needed: a page that
-    cleanup found `sideways` is turned before it is read; one that reads like a page upside down
-    (low confidence) is read again turned, and the better reading kept. A timeout is a failure,
-    never an empty page."""
-    with _as_file(page) as path:
-        degrees = _sure_turn(path, timeout) if sideways else 0
-        if degrees:
-            return _read_turned(page, degrees, language, psm, timeout)
-        result = _read(path, language, psm, timeout)
-        if result.confidence >= SUSPECT_CONFIDENCE or len(result.words) < MIN_WORDS_FOR_ORIENTATION:
-            return result
-        degrees = _sure_turn(path, timeout)
+              timeout: float = DEFAULT_TIMEOUT, sideways: bool = False, engine_name: str = "auto") -> OcrResult:
+    """Text, words and confidence of a cleaned 8-bit grayscale page, turned upright when needed:
+    a page that cleanup found `sideways` is turned before it is read; one that reads like a page
+    upside down (low confidence) is read again turned, and the better reading kept. A timeout is
+    a failure, never an empty page."""
+    tesseract = engine(engine_name)
+    if sideways:
+        return _read(tesseract, page, language, psm, timeout, _sure_turn(tesseract, page, timeout))
+    result = _read(tesseract, page, language, psm, timeout)
+    if result.confidence >= SUSPECT_CONFIDENCE or len(result.words) < MIN_WORDS_FOR_ORIENTATION:
+        return result
+    degrees = _sure_turn(tesseract, page, timeout)
     if not degrees:
         return result
-    upright = _read_turned(page, degrees, language, psm, timeout)
+    upright = _read(tesseract, page, language, psm, timeout, degrees)
     return upright if upright.confidence > result.confidence else result

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.cleanup import DEFAULT_STEPS, clean_page
-from pipeline.ocr import DEFAULT_PSM, DEFAULT_TIMEOUT, LANGUAGE, TesseractError, Word, ocr_image
+from pipeline.ocr import DEFAULT_PSM, DEFAULT_TIMEOUT, LANGUAGE, Word, ocr_image
+from pipeline.tesseract import TesseractError
 from scanners import Kind, ScanError, render_page, text_layer
 from scanners.pages import DEFAULT_DPI, DEFAULT_MAX_PIXELS
 
@@ -25,6 +26,7 @@ class OcrSettings:
     max_pixels: int = DEFAULT_MAX_PIXELS
     force_ocr: bool = False
     cleanup: tuple[str, ...] = DEFAULT_STEPS
+    engine: str = "auto"  # see pipeline.tesseract.ENGINES
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def _read(job: PageJob, outcome: PageOutcome) -> None:
     image = render_page(path, job.kind, job.page, settings.dpi, settings.max_pixels)
     cleaned = clean_page(image, settings.cleanup)
     result = ocr_image(cleaned.pixels, settings.language, settings.psm, settings.timeout,
-                       sideways=cleaned.diagnostics.get("sideways", False))
+                       sideways=cleaned.diagnostics.get("sideways", False), engine_name=settings.engine)
     outcome.text, outcome.words, outcome.confidence = result.text, result.words, result.confidence
     outcome.diagnostics = {**cleaned.diagnostics, **result.diagnostics, "words": len(result.words)}
 

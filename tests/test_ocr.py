@@ -8,7 +8,8 @@ from PIL import Image
 
 from conftest import SAMPLES, TRUTH, char_error_rate
 from pipeline.cleanup import DEFAULT_STEPS, clean_page, estimate_skew, ink_free_gray
-from pipeline.ocr import TesseractError, limit_threads, ocr_image
+from pipeline.ocr import limit_threads, ocr_image
+from pipeline.tesseract import TesseractError
 from pipeline.work import OcrSettings, PageJob, process_page
 from samples.damage import faded_photocopy, uneven_light
 from scanners import Kind, render_page
@@ -19,6 +20,10 @@ PNG = SAMPLES / "2023" / "cv-45-ra-soat.png"
 @pytest.fixture(autouse=True, scope="module")
 def one_thread():
     limit_threads()
+
+
+# Every engine luutru can run must read as well: tesserocr (the default) and the tesseract program.
+ENGINES = pytest.mark.parametrize("engine", ["tesserocr", "pytesseract"])
 
 
 @pytest.mark.parametrize("angle", [-3.0, 1.5])
@@ -37,19 +42,27 @@ def test_red_seal_is_dropped_but_black_text_is_kept():
     assert gray[5, 5] > 200 and gray[5, 6] < 50
 
 
+@ENGINES
 @pytest.mark.parametrize("name", ["2023/qd-123-giao-dat.jpg", "2024/ttr-09-mo-ma.jpg", "2023/cv-45-ra-soat.png"])
-def test_skewed_sealed_and_speckled_pages_read_well(name):
+def test_skewed_sealed_and_speckled_pages_read_well(name, engine):
     path = SAMPLES / name
     image = render_page(path, Kind.JPEG if name.endswith(".jpg") else Kind.PNG, 1)
-    result = ocr_image(clean_page(image).pixels)
+    result = ocr_image(clean_page(image).pixels, engine_name=engine)
     assert char_error_rate(TRUTH[name][0], result.text) < 0.08
     assert result.confidence > 80
     assert all(0 <= word.confidence <= 100 for word in result.words)
 
 
-def test_a_timeout_is_a_failure_not_an_empty_page():
+@ENGINES
+def test_a_timeout_is_a_failure_not_an_empty_page(engine):
     with pytest.raises(TesseractError, match="timed out"):
-        ocr_image(np.asarray(Image.open(PNG).convert("L")), timeout=0.01)
+        ocr_image(np.asarray(Image.open(PNG).convert("L")), timeout=0.01, engine_name=engine)
+
+
+def test_a_missing_language_is_a_one_line_error():
+    page = np.full((100, 100), 255, np.uint8)
+    with pytest.raises(TesseractError, match="cannot load language 'xyz'"):
+        ocr_image(page, language="xyz", engine_name="tesserocr")
 
 
 def test_process_page_uses_the_text_layer_and_never_raises(tmp_path):
@@ -64,19 +77,21 @@ def test_process_page_uses_the_text_layer_and_never_raises(tmp_path):
 QD_JPEG = SAMPLES / "2023" / "qd-123-giao-dat.jpg"
 
 
-def read_damaged(tmp_path, damage, name: str = "2023/qd-123-giao-dat.jpg") -> tuple[float, dict]:
+def read_damaged(tmp_path, damage, name: str = "2023/qd-123-giao-dat.jpg",
+                 engine: str = "auto") -> tuple[float, dict]:
     """Damage a real sample scan, read it through the pipeline, and score it against the truth."""
     source = Image.open(SAMPLES / name).convert("RGB")
     path = tmp_path / "damaged.png"
     damage(source).save(path)
-    outcome = process_page(PageJob(1, str(path), Kind.PNG, 1, OcrSettings()))
+    outcome = process_page(PageJob(1, str(path), Kind.PNG, 1, OcrSettings(engine=engine)))
     assert outcome.error is None
     return char_error_rate(TRUTH[name][0], outcome.text), outcome.diagnostics
 
 
+@ENGINES
 @pytest.mark.parametrize("degrees", [90, 180, 270])
-def test_a_turned_page_is_read_upright(tmp_path, degrees):
-    error, diagnostics = read_damaged(tmp_path, lambda image: image.rotate(degrees, expand=True))
+def test_a_turned_page_is_read_upright(tmp_path, degrees, engine):
+    error, diagnostics = read_damaged(tmp_path, lambda image: image.rotate(degrees, expand=True), engine=engine)
     assert error < 0.08
     assert diagnostics.get("rotated") == degrees  # PIL turns counter-clockwise; luutru turns it back
 
