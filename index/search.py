@@ -30,6 +30,9 @@ PAGES_SHOWN = 3
 # where the words stand together come first (checking that in Whoosh costs a phrase match on every
 # page that has the words: 2-3 times the whole query on 50,000 pages).
 RERANK_POOL = 50
+# When no page has the words as typed, words of this many letters or more are matched again with
+# one letter misread, as OCR misreads them (`T1r` for `TTr`); shorter words and numbers stay exact.
+NEAR_SPELLING_MIN_LETTERS = 3
 QUERY_SYNTAX = re.compile(r'[:"~*?()\[\]{}^]|\b(AND|OR|NOT)\b')
 
 
@@ -126,9 +129,11 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     suggestion: str | None = None  # "did you mean", when nothing was found
     documents: list[DocumentHit] = field(default_factory=list)
+    near_spellings: bool = False  # nothing matched as typed; these pages match with a letter misread
 
     def to_json(self) -> dict:
         return {"query": self.query, "total": self.total, "suggestion": self.suggestion,
+                "near_spellings": self.near_spellings,
                 "hits": [hit.to_json() for hit in self.hits],
                 "documents": [document.to_json() for document in self.documents]}
 
@@ -196,6 +201,19 @@ def _plain_words_query(text: str, folded: list[str], exact: list[str]) -> q.Quer
                 if "/" in symbol]
     required = q.And([q.Term("folded", word, boost=FIELD_BOOSTS["folded"]) for word in folded])
     return q.AndMaybe(required, q.Or(bonuses)) if bonuses else required
+
+
+def near_spellings_query(text: str) -> q.Query | None:
+    """The plain words again, each long word allowed one misread letter; None when no word is long
+    enough, or the query has syntax of its own."""
+    if QUERY_SYNTAX.search(nfc(text)):
+        return None
+    folded = _tokens(folded_analyzer(), nfc(text))
+    loose = [len(word) >= NEAR_SPELLING_MIN_LETTERS and word.isalpha() for word in folded]
+    if not any(loose):
+        return None
+    return q.And([q.FuzzyTerm("folded", word, maxdist=1, prefixlength=0) if fuzzy else q.Term("folded", word)
+                  for word, fuzzy in zip(folded, loose)])
 
 
 def _parsed_query(schema, text: str) -> q.Query:
@@ -278,25 +296,34 @@ def _group(hits: list[Hit], limit: int) -> list[DocumentHit]:
     return list(documents.values())
 
 
+def _ranked_hits(searcher: Searcher, query: q.Query, together: Together | None, wanted: int,
+                 restriction: q.Query | None, sort_by_date: bool) -> tuple[list[Hit], int]:
+    """The best `wanted` pages and how many match in all."""
+    # By date, Whoosh reports the sort key as the score; undated pages hold 0 and come last.
+    results = searcher.search(query, limit=max(wanted, RERANK_POOL) if together else wanted, terms=True,
+                              filter=restriction, sortedby="issued" if sort_by_date else None,
+                              reverse=sort_by_date)
+    hits = [Hit(path=hit["path"], page=hit["page"], score=None if sort_by_date else hit.score or 0.0,
+                file_id=int(hit["file_id"]), text=hit["text"], matched=_matched_folded_terms(hit),
+                confidence=hit.get("confidence"), fields=hit.get("fields") or {})
+            for hit in results]
+    return (_rerank(hits, together)[:wanted] if together else hits), len(results)
+
+
 def search(link: Path, text: str, limit: int = 10, filters: Filters | None = None,
            sort_by_date: bool = False) -> SearchResult:
-    """Pages ranked by relevance (or newest document first), and the same grouped per document."""
+    """Pages ranked by relevance (or newest document first), and the same grouped per document.
+    When no page has the words as typed, pages that have them with one letter misread."""
     store = IndexStore(link)
     query, together = build_query(store.index.schema, text)
     together = None if sort_by_date else together
     restriction = (filters or Filters()).query()
     wanted = limit * PAGES_PER_DOCUMENT
     with store.index.searcher() as searcher:
-        # By date, Whoosh reports the sort key as the score; undated pages hold 0 and come last.
-        results = searcher.search(query, limit=max(wanted, RERANK_POOL) if together else wanted, terms=True,
-                                  filter=restriction, sortedby="issued" if sort_by_date else None,
-                                  reverse=sort_by_date)
-        hits = [Hit(path=hit["path"], page=hit["page"], score=None if sort_by_date else hit.score or 0.0,
-                    file_id=int(hit["file_id"]), text=hit["text"], matched=_matched_folded_terms(hit),
-                    confidence=hit.get("confidence"), fields=hit.get("fields") or {})
-                for hit in results]
-        if together:
-            hits = _rerank(hits, together)[:wanted]
+        hits, total = _ranked_hits(searcher, query, together, wanted, restriction, sort_by_date)
+        near = near_spellings_query(text) if not hits else None
+        if near is not None:
+            hits, total = _ranked_hits(searcher, near, together, wanted, restriction, sort_by_date)
         suggestion = _suggest(searcher, text) if not hits and not QUERY_SYNTAX.search(text) else None
-        return SearchResult(query=text, total=len(results), hits=hits[:limit], suggestion=suggestion,
-                            documents=_group(hits, limit))
+        return SearchResult(query=text, total=total, hits=hits[:limit], suggestion=suggestion,
+                            documents=_group(hits, limit), near_spellings=bool(near is not None and hits))

@@ -259,7 +259,8 @@ def _print_results(result: SearchResult) -> None:
         click.echo(f'No page matches "{result.query}".{hint}')
         return
     pages = "1 page matches" if result.total == 1 else f"{result.total} pages match"
-    click.echo(f'{pages} "{result.query}"; the best {len(result.documents)} document(s):')
+    misread = " with a letter misread (no page has every word as typed)" if result.near_spellings else ""
+    click.echo(f'{pages} "{result.query}"{misread}; the best {len(result.documents)} document(s):')
     style = sys.stdout.isatty()
     for rank, document in enumerate(result.documents, 1):
         score = f"  (score {document.score:.1f})" if document.score is not None else ""

@@ -7,8 +7,11 @@ a small window is in flight, so memory does not grow with the size of the batch.
 
 from __future__ import annotations
 
+import functools
 import logging
+import math
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -42,18 +45,33 @@ class _PoolBroke(Exception):
         self.in_flight = in_flight
 
 
+def _within(seconds: float | None, function: Callable[[Job], Result], job: Job) -> Result:
+    """Run a job in a worker process that the kernel ends if the job outlasts `seconds`: a hang
+    inside a native library (Tesseract's layout analysis) cannot be interrupted from Python."""
+    if seconds is None:
+        return function(job)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(math.ceil(seconds))
+    try:
+        return function(job)
+    finally:
+        signal.alarm(0)
+
+
 class ProcessExecutor:
     """A pool of worker processes, each running one single-threaded Tesseract at a time.
 
-    A worker that dies (killed for memory, a crash in a native library) breaks the whole pool.
-    The jobs in flight then run again in a new pool, one at a time, so that a job that kills its
-    worker again is found: it becomes `crashed(job)`, a result that says so, and the rest go on.
+    A worker that dies (killed for memory, a crash in a native library, a job past `job_seconds`)
+    breaks the whole pool. The jobs in flight then run again in a new pool, one at a time, so
+    that a job that kills its worker again is found: it becomes `crashed(job)`, a result that
+    says so, and the rest go on.
     """
 
-    def __init__(self, workers: int, crashed: Callable) -> None:
-        self.workers, self.crashed = workers, crashed
+    def __init__(self, workers: int, crashed: Callable, job_seconds: float | None = None) -> None:
+        self.workers, self.crashed, self.job_seconds = workers, crashed, job_seconds
 
     def map_unordered(self, function, jobs):
+        function = functools.partial(_within, self.job_seconds, function)
         queue, suspects = iter(jobs), []
         while True:
             try:
@@ -94,6 +112,7 @@ class ProcessExecutor:
             yield result
 
 
-def make_executor(jobs: int, crashed: Callable) -> Executor:
-    """`crashed(job)` is the result for a job whose worker process died under it twice."""
-    return InlineExecutor() if jobs <= 1 else ProcessExecutor(jobs, crashed)
+def make_executor(jobs: int, crashed: Callable, job_seconds: float | None = None) -> Executor:
+    """`crashed(job)` is the result for a job whose worker process died under it twice; with
+    worker processes, a job is stopped after `job_seconds` (in this process it cannot be)."""
+    return InlineExecutor() if jobs <= 1 else ProcessExecutor(jobs, crashed, job_seconds)

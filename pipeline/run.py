@@ -21,7 +21,7 @@ from pipeline.home import ArchiveHome
 from pipeline.indexing import rebuild_index, sync_index
 from pipeline.metadata import PathPattern
 from pipeline.progress import Progress
-from pipeline.work import OcrSettings, PageJob, PageOutcome, crashed_page, process_page
+from pipeline.work import OcrSettings, PageJob, PageOutcome, crashed_page, page_time_limit, process_page
 from scanners import (SCAN_SUFFIXES, Fingerprint, Kind, ScanError, count_pages, detect_kind, fingerprint,
                       stat_fingerprint, walk)
 
@@ -217,7 +217,8 @@ def _read_pages(catalog: Catalog, summary: RunSummary, pending: list[_Pending], 
             _finish(catalog, summary, item)  # every page was read by an interrupted run
     progress = Progress(sum(remaining.values()), "OCR")
     try:
-        for outcome in make_executor(jobs, crashed_page).map_unordered(process_page, _jobs(pending, settings)):
+        executor = make_executor(jobs, crashed_page, page_time_limit(settings))
+        for outcome in executor.map_unordered(process_page, _jobs(pending, settings)):
             item = by_id[outcome.file_id]
             if outcome.error:
                 item.errors.append(f"page {outcome.page}: {outcome.error}")

@@ -11,7 +11,7 @@ from pipeline.cleanup import DEFAULT_STEPS, clean_page
 from pipeline.ocr import DEFAULT_PSM, DEFAULT_TIMEOUT, LANGUAGE, Word, ocr_image
 from pipeline.tesseract import TesseractError
 from scanners import Kind, ScanError, render_page, text_layer
-from scanners.pages import DEFAULT_DPI, DEFAULT_MAX_PIXELS
+from scanners.pages import DEFAULT_DPI, DEFAULT_MAX_PIXELS, POPPLER_TIMEOUT
 
 # A PDF text layer with fewer letters than this is treated as absent (a scanner's stray header).
 MIN_TEXT_LAYER_LETTERS = 20
@@ -89,6 +89,13 @@ def process_page(job: PageJob) -> PageOutcome:
     return outcome
 
 
+def page_time_limit(settings: OcrSettings) -> float:
+    """Seconds after which a page's worker is stopped whatever it is doing: rendering, and up to
+    two readings and an orientation check, each with its own timeout."""
+    return 2 * POPPLER_TIMEOUT + 3 * settings.timeout
+
+
 def crashed_page(job: PageJob) -> PageOutcome:
-    """The outcome of a page whose worker process died under it twice (out of memory, a crash)."""
-    return PageOutcome(job.file_id, job.page, error="the worker process reading it died twice (out of memory?)")
+    """The outcome of a page whose worker process died under it twice (out of memory, a crash, a hang)."""
+    return PageOutcome(job.file_id, job.page, error="the worker process reading it died twice "
+                                                    "(out of memory, a crash, or stuck past the time limit)")

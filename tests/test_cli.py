@@ -73,8 +73,9 @@ def test_human_output_names_path_and_page(archive):
 
 
 def test_nothing_found_and_a_fuzzy_query(archive):
-    output = run_luutru(archive["home"], "search", "thuaa", "datt").stdout
+    output = run_luutru(archive["home"], "search", "thuaaa", "dattt").stdout
     assert "No page matches" in output and 'Did you mean "thua dat"' in output
+    assert "with a letter misread" in run_luutru(archive["home"], "search", "thuaa", "datt").stdout
     assert hits_of(archive["home"], "nguyeen~ hungg~")
 
 

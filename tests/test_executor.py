@@ -26,9 +26,22 @@ def crashed(number: int) -> int:
     return -number
 
 
+def tenfold_but_five_hangs(number: int) -> int:
+    if number == 5:
+        time.sleep(600)  # as a page stuck inside a native library, beyond Python's reach
+    return number * 10
+
+
 def test_a_job_that_kills_its_worker_is_reported_and_the_rest_are_done():
     results = list(ProcessExecutor(2, crashed).map_unordered(tenfold_but_three_dies, range(8)))
     assert sorted(results) == sorted([-3] + [number * 10 for number in range(8) if number != 3])
+
+
+def test_a_job_past_its_time_limit_is_stopped_and_reported():
+    started = time.monotonic()
+    results = list(ProcessExecutor(2, crashed, job_seconds=1).map_unordered(tenfold_but_five_hangs, range(8)))
+    assert sorted(results) == sorted([-5] + [number * 10 for number in range(8) if number != 5])
+    assert time.monotonic() - started < 60
 
 
 def test_an_ingest_survives_a_worker_killed_under_it(tmp_path):

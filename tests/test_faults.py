@@ -382,7 +382,7 @@ def test_the_archive_home_keeps_other_users_out(one_scan):
     assert (one_scan["home"] / "logs").stat().st_mode & 0o077 == 0
 
 
-def test_a_hanging_tesseract_is_stopped_and_reported(one_scan, tmp_path):
+def test_a_hanging_tesseract_program_is_stopped_and_reported(one_scan, tmp_path):
     fake = tmp_path / "bin"
     fake.mkdir()
     real = shutil.which("tesseract")
@@ -392,7 +392,7 @@ def test_a_hanging_tesseract_is_stopped_and_reported(one_scan, tmp_path):
     hanging = dict(os.environ, PATH=f"{fake}:{os.environ['PATH']}")
     started = time.monotonic()
     summary = json_of(run_luutru(one_scan["home"], "ingest", str(one_scan["scans"]), "--timeout", "2", "--json",
-                                 check_code=1, env=hanging))
+                                 "--ocr-engine", "pytesseract", check_code=1, env=hanging))
     assert time.monotonic() - started < 60
     assert ["timed out" in failure["reason"] for failure in summary["failures"]] == [True]
     assert catalog_rows(one_scan["home"], "SELECT COUNT(*) FROM pages") == [(0,)]  # never an empty page

@@ -137,3 +137,15 @@ def test_recall_and_mrr_are_printed(archive, capsys):
 
 def mean(values: list[float]) -> float:
     return sum(values) / len(values)
+
+
+@pytest.mark.parametrize("query", ["giao dat Phunq Xa", "nguyen van hunq", "bàn qiao đất"])
+def test_a_word_with_a_letter_misread_is_found_when_nothing_matches_as_typed(archive, query):
+    result = search(archive["home"] / "index", query)
+    assert result.near_spellings and _short_name(result.documents[0].path) == "qd"
+
+
+def test_near_spellings_never_change_a_number_or_hide_an_exact_match(archive):
+    assert search(archive["home"] / "index", "thua dat so 246 to ban do so 12").total == 0
+    exact = search(archive["home"] / "index", "giao dat Phung Xa")
+    assert exact.total and not exact.near_spellings
