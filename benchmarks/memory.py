@@ -31,28 +31,42 @@ from benchmarks.throughput import sample_pages  # noqa: E402
 LUUTRU = Path(sys.executable).parent / "luutru"
 
 
-def tree_rss(process: psutil.Process) -> int:
-    total = 0
+def role(process: psutil.Process) -> str:
+    """What a process in luutru's tree is: the run itself, a worker, or a program it started."""
+    command = " ".join(process.cmdline())
+    if "resource_tracker" in command:
+        return "resource tracker"
+    if "spawn_main" in command:
+        return "worker"
+    return "luutru" if "luutru" in command else process.name()
+
+
+def tree_rss(process: psutil.Process) -> dict[str, int]:
+    """RSS summed per role, over the process and all its descendants."""
+    totals: dict[str, int] = {}
     for member in [process, *process.children(recursive=True)]:
         try:
-            total += member.memory_info().rss
+            totals[role(member)] = totals.get(role(member), 0) + member.memory_info().rss
         except psutil.Error:
             pass  # it ended between the listing and the reading
-    return total
+    return totals
 
 
-def peak_rss(command: list[str]) -> tuple[int, float, int]:
-    """Peak summed RSS of the command's process tree, its wall time and exit status."""
+def peak_rss(command: list[str]) -> tuple[int, float, int, dict[str, int]]:
+    """Peak summed RSS of the command's process tree, its wall time, exit status, and what each
+    role held at the peak."""
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    watched, peak = psutil.Process(child.pid), 0
+    watched, peak, at_peak = psutil.Process(child.pid), 0, {}
     while child.poll() is None:
         try:
-            peak = max(peak, tree_rss(watched))
+            sample = tree_rss(watched)
         except psutil.Error:
             break
+        if sum(sample.values()) > peak:
+            peak, at_peak = sum(sample.values()), sample
         time.sleep(0.05)
-    return peak, time.perf_counter() - started, child.wait()
+    return peak, time.perf_counter() - started, child.wait(), at_peak
 
 
 def jpeg_page(image: Image.Image) -> Image.Image:
@@ -77,11 +91,14 @@ def make_batch(folder: Path, files: int) -> None:
         copy.save(folder / f"strip-{index:05d}.png")
 
 
-def ingest_peak(scans: Path, home: Path, jobs: int) -> tuple[int, float]:
-    peak, seconds, status = peak_rss([str(LUUTRU), "--home", str(home), "-q", "ingest", str(scans), "--jobs", str(jobs)])
+def ingest_peak(scans: Path, home: Path, jobs: int) -> tuple[int, float, str]:
+    """Peak RSS of `luutru ingest`, its seconds, and the peak split by role, in MiB."""
+    peak, seconds, status, at_peak = peak_rss([str(LUUTRU), "--home", str(home), "-q", "ingest", str(scans),
+                                               "--jobs", str(jobs)])
     if status != 0:
         raise SystemExit(f"luutru ingest {scans} exited with status {status}")
-    return peak, seconds
+    split = ", ".join(f"{name} {rss / 2 ** 20:.0f}" for name, rss in sorted(at_peak.items(), key=lambda i: -i[1]))
+    return peak, seconds, split
 
 
 def main() -> None:
@@ -95,21 +112,21 @@ def main() -> None:
         base = Path(folder)
         page = base / "page.png"
         sample_pages()[0].save(page)
-        plain, seconds, _ = peak_rss(["tesseract", str(page), "stdout", "-l", "vie"])
+        plain, seconds, _, _ = peak_rss(["tesseract", str(page), "stdout", "-l", "vie"])
         print(f"baseline: one plain tesseract on one page: peak {plain / mib:.0f} MiB ({seconds:.1f} s)")
         (base / "pdf").mkdir()
         make_pdf(base / "pdf" / "scan.pdf", options.pdf_pages)
         size = (base / "pdf" / "scan.pdf").stat().st_size / mib
-        peak, seconds = ingest_peak(base / "pdf", base / "home-pdf", options.jobs)
+        peak, seconds, split = ingest_peak(base / "pdf", base / "home-pdf", options.jobs)
         print(f"{options.pdf_pages}-page scanned PDF ({size:.0f} MiB), --jobs {options.jobs}: peak {peak / mib:.0f} MiB "
-              f"= {peak / plain:.1f}x one tesseract ({seconds:.0f} s)")
+              f"= {peak / plain:.1f}x one tesseract ({seconds:.0f} s); at the peak, MiB: {split}")
         for files in sorted({max(1, options.files // 10), options.files}):
             batch = base / f"batch-{files}"
             batch.mkdir()
             make_batch(batch, files)
-            peak, seconds = ingest_peak(batch, base / f"home-{files}", options.jobs)
+            peak, seconds, split = ingest_peak(batch, base / f"home-{files}", options.jobs)
             print(f"batch of {files} files, --jobs {options.jobs}: peak {peak / mib:.0f} MiB "
-                  f"= {peak / plain:.1f}x one tesseract ({seconds:.0f} s)")
+                  f"= {peak / plain:.1f}x one tesseract ({seconds:.0f} s); at the peak, MiB: {split}")
 
 
 if __name__ == "__main__":

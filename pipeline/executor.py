@@ -7,6 +7,8 @@ a small window is in flight, so memory does not grow with the size of the batch.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import functools
 import logging
 import math
@@ -45,17 +47,31 @@ class _PoolBroke(Exception):
         self.in_flight = in_flight
 
 
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None  # glibc only, not musl
+
+
+def _give_back_freed_memory() -> None:
+    """Return the heap a finished page freed to the system. glibc keeps it for reuse otherwise,
+    and a worker's memory stays at that of its largest page (measured: 156 MiB against 82)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 def _within(seconds: float | None, function: Callable[[Job], Result], job: Job) -> Result:
     """Run a job in a worker process that the kernel ends if the job outlasts `seconds`: a hang
     inside a native library (Tesseract's layout analysis) cannot be interrupted from Python."""
-    if seconds is None:
-        return function(job)
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    signal.alarm(math.ceil(seconds))
+    if seconds is not None:
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(math.ceil(seconds))
     try:
         return function(job)
     finally:
         signal.alarm(0)
+        _give_back_freed_memory()
 
 
 class ProcessExecutor:

@@ -132,8 +132,11 @@ class TesserocrEngine:
 
     def tsv(self, page: np.ndarray, language: str, psm: int, timeout: float) -> str:
         api = self._api(language, psm)
-        self._recognized(api, page, timeout)
-        return api.GetTSVText(0)
+        try:
+            self._recognized(api, page, timeout)
+            return api.GetTSVText(0)
+        finally:
+            api.Clear()  # the page's images and results, which would otherwise stay until the next page
 
     def orientation(self, page: np.ndarray, timeout: float) -> tuple[int, float]:
         import tesserocr
@@ -142,6 +145,7 @@ class TesserocrEngine:
         height, width = page.shape
         api.SetImageBytes(np.ascontiguousarray(page).tobytes(), width, height, 1, width)
         found = api.DetectOrientationScript()
+        api.Clear()
         if not found:
             return 0, 0.0  # too little text to tell
         # Tesseract reports how far the page is turned clockwise; turning it back is the rest of the circle.

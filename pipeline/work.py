@@ -63,8 +63,8 @@ def _read(job: PageJob, outcome: PageOutcome) -> None:
             outcome.text = unicodedata.normalize("NFC", layer.strip())
             outcome.confidence, outcome.source = 100.0, "text-layer"
             return
-    image = render_page(path, job.kind, job.page, settings.dpi, settings.max_pixels)
-    cleaned = clean_page(image, settings.cleanup)
+    # The colour page is dropped as soon as it is cleaned: only the grayscale one is read.
+    cleaned = clean_page(render_page(path, job.kind, job.page, settings.dpi, settings.max_pixels), settings.cleanup)
     result = ocr_image(cleaned.pixels, settings.language, settings.psm, settings.timeout,
                        sideways=cleaned.diagnostics.get("sideways", False), engine_name=settings.engine)
     outcome.text, outcome.words, outcome.confidence = result.text, result.words, result.confidence

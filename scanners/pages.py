@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pdf2image
@@ -95,16 +96,21 @@ def render_page(path: Path, kind: Kind, page: int, dpi: int = DEFAULT_DPI,
 
 
 def _render_pdf_page(path: Path, page: int, dpi: int) -> Image.Image:
-    try:
-        images = pdf2image.convert_from_path(str(path), dpi=dpi, first_page=page, last_page=page,
-                                             timeout=POPPLER_TIMEOUT)
-    except (PDFPageCountError, PDFSyntaxError, ValueError) as error:
-        raise ScanError(f"cannot render page {page}: {_first_line(error)}") from error
-    except subprocess.TimeoutExpired as error:
-        raise ScanError(f"rendering page {page} took longer than {POPPLER_TIMEOUT}s") from error
-    if not images:
-        raise ScanError(f"poppler rendered nothing for page {page}")
-    return images[0]
+    # Through a file, not a pipe: a 300 dpi A4 page is 26 MB, and a pipe would hold it twice.
+    with tempfile.TemporaryDirectory(prefix="luutru-render-") as folder:
+        try:
+            rendered = pdf2image.convert_from_path(str(path), dpi=dpi, first_page=page, last_page=page,
+                                                   timeout=POPPLER_TIMEOUT, output_folder=folder,
+                                                   single_file=True, paths_only=True)
+        except (PDFPageCountError, PDFSyntaxError, ValueError) as error:
+            raise ScanError(f"cannot render page {page}: {_first_line(error)}") from error
+        except subprocess.TimeoutExpired as error:
+            raise ScanError(f"rendering page {page} took longer than {POPPLER_TIMEOUT}s") from error
+        if not rendered or not Path(rendered[0]).exists():
+            raise ScanError(f"poppler rendered nothing for page {page}")
+        with Image.open(rendered[0]) as image:
+            image.load()
+            return image
 
 
 def text_layer(path: Path, page: int) -> str:
