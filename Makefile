@@ -4,8 +4,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# fonts-dejavu-core: Vietnamese glyphs for the pages benchmarks/ocr_accuracy.py renders
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-dejavu-core
+# fonts-dejavu-core: Vietnamese glyphs for the pages benchmarks/ocr_accuracy.py renders;
+# unpaper: OCRmyPDF's --clean, the baseline that benchmark compares against
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-dejavu-core unpaper
 DEMO_HOME := $(CURDIR)/.demo-home
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

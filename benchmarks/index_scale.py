@@ -8,9 +8,13 @@ Then luutru itself:
 - answers typical clerk queries through `index.search.search`, the function behind `luutru search`
   (query parsing, phrase boost, filters, highlighted snippets, grouping); the baseline is a plain
   Whoosh search of the same words in the same index (one field, no highlighting), run in turn with it;
-- runs the nightly `luutru reindex` with nothing changed.
+- runs the nightly `luutru reindex` with nothing changed;
+- with --nights N, compares Whoosh merge policies for the nightly commit: on a copy of the
+  index, N commits of --night-pages new pages each, merging small segments (luutru's choice),
+  never merging, or merging everything (optimize); prints commit seconds, segments left and
+  the search latency afterwards.
 
-    python benchmarks/index_scale.py --pages 50000 [--pages 100000] [--keep DIR]
+    python benchmarks/index_scale.py --pages 50000 [--pages 100000] [--keep DIR] [--nights 30]
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -31,9 +36,10 @@ from whoosh import index as whoosh_index  # noqa: E402
 from whoosh.qparser import FuzzyTermPlugin, QueryParser  # noqa: E402
 
 from index.search import Filters, SearchResult, search  # noqa: E402
+from index.store import MERGE_POLICIES, IndexStore, PageDocument  # noqa: E402
 from pipeline.home import ArchiveHome  # noqa: E402
 from pipeline.run import reindex  # noqa: E402
-from samples.synthetic_archive import GIVEN, SURNAMES, TYPES, make_archive  # noqa: E402
+from samples.synthetic_archive import GIVEN, SURNAMES, TYPES, TextMaker, make_archive  # noqa: E402
 
 # Each kind of clerk query, made from a random draw; a dict adds filters.
 QUERY_KINDS = {
@@ -91,6 +97,34 @@ def measure_queries(home: ArchiveHome, rounds: int, rng: random.Random) -> Itera
                percentile(plain, 0.95), found / rounds)
 
 
+def nightly_pages(maker: TextMaker, night: int, pages: int) -> list[PageDocument]:
+    """One night's new documents, of 5 pages each, with file ids past any in the archive."""
+    documents = []
+    for number in range(pages // 5):
+        file_id = 10**9 + night * 10**4 + number
+        for page, text in enumerate(maker.document(5), 1):
+            documents.append(PageDocument(file_id, f"/night-{night}/doc-{number}.pdf", page, text, 90.0))
+    return documents
+
+
+def measure_merge_policies(home: ArchiveHome, nights: int, night_pages: int, rounds: int) -> None:
+    """Each merge policy on its own copy of the index, fed the same nights."""
+    print(f"{'merge policy':<14}{'commit median s':>16}{'commit max s':>13}{'segments':>9}{'search median ms':>17}")
+    for policy in MERGE_POLICIES:
+        with tempfile.TemporaryDirectory(prefix="luutru-merge-") as folder:
+            copy = Path(folder) / "index"
+            shutil.copytree(home.index_link.resolve(), copy)
+            maker, commits = TextMaker(random.Random(nights)), []
+            for night in range(nights):
+                documents = nightly_pages(maker, night, night_pages)
+                commits.append(timed(IndexStore(copy).update, (), documents, policy)[0])
+            rng = random.Random(0)
+            latencies = [timed(clerk_search, copy, *QUERY_KINDS["two words, no diacritics"](rng))[0]
+                         for _ in range(rounds)]
+            print(f"{policy:<14}{statistics.median(commits):>16.2f}{max(commits):>13.2f}"
+                  f"{IndexStore(copy).segment_count():>9}{statistics.median(latencies) * 1000:>17.1f}", flush=True)
+
+
 def folder_size(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
@@ -105,7 +139,7 @@ def build(base: Path, pages: int, rng: random.Random) -> ArchiveHome:
     return home
 
 
-def run_size(base: Path, pages: int, rounds: int) -> None:
+def run_size(base: Path, pages: int, rounds: int, nights: int, night_pages: int) -> None:
     rng = random.Random(pages)
     if (base / "home" / "catalog.sqlite3").exists():
         home = ArchiveHome(base / "home")
@@ -119,12 +153,17 @@ def run_size(base: Path, pages: int, rounds: int) -> None:
     for kind, median, p95, plain_median, plain_p95, found in measure_queries(home, rounds, rng):
         print(f"{kind:<28}{median * 1000:>10.1f}{p95 * 1000:>8.1f}{plain_median * 1000:>14.1f}"
               f"{plain_p95 * 1000:>11.1f}{median / plain_median:>10.2f}{found:>7.0%}", flush=True)
+    if nights:
+        print(f"{nights} nights of {night_pages} new pages each:")
+        measure_merge_policies(home, nights, night_pages, rounds)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, action="append", help="archive sizes (repeatable); default 50000")
     parser.add_argument("--rounds", type=int, default=20, help="queries of each kind per size")
+    parser.add_argument("--nights", type=int, default=0, help="nightly commits to compare merge policies on")
+    parser.add_argument("--night-pages", type=int, default=200, help="new pages per night")
     parser.add_argument("--keep", type=Path, help="build here and keep the archives, or reuse those already there "
                                                   "(default: a temporary folder)")
     options = parser.parse_args()
@@ -133,10 +172,10 @@ def main() -> None:
         if options.keep:
             base = options.keep / f"pages-{pages}"
             base.mkdir(parents=True, exist_ok=True)
-            run_size(base, pages, options.rounds)
+            run_size(base, pages, options.rounds, options.nights, options.night_pages)
         else:
             with tempfile.TemporaryDirectory(prefix="luutru-scale-") as folder:
-                run_size(Path(folder), pages, options.rounds)
+                run_size(Path(folder), pages, options.rounds, options.nights, options.night_pages)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ import argparse
 import multiprocessing
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from rapidfuzz.distance import Levenshtein
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
+from benchmarks.throughput import program  # noqa: E402
 from pipeline.cleanup import DEFAULT_STEPS  # noqa: E402
 from pipeline.ocr import limit_threads  # noqa: E402
 from pipeline.work import OcrSettings, PageJob, process_page  # noqa: E402
@@ -113,12 +113,15 @@ def luutru(settings: OcrSettings, sample: Sample) -> str:
 
 
 def ocrmypdf(sample: Sample) -> str:
+    # --clean needs unpaper; without it OCRmyPDF only deskews and turns pages.
+    clean = ["--clean"] if program("unpaper") else []
     with tempfile.TemporaryDirectory() as folder:
         sidecar = Path(folder) / "text.txt"
-        subprocess.run(["ocrmypdf", "-l", "vie", "--deskew", "--clean", "--rotate-pages", "--sidecar", str(sidecar),
-                        "--image-dpi", "300", "--jobs", "1", "-q", str(sample.path), str(Path(folder) / "out.pdf")],
-                       capture_output=True, timeout=900, check=False)
-        return sidecar.read_text(encoding="utf-8") if sidecar.exists() else ""
+        subprocess.run([program("ocrmypdf"), "-l", "vie", "--deskew", *clean, "--rotate-pages", "--sidecar",
+                        str(sidecar), "--image-dpi", "300", "--jobs", "1", "--output-type", "pdf", "-q",
+                        str(sample.path), str(Path(folder) / "out.pdf")],
+                       capture_output=True, timeout=900, check=True)
+        return sidecar.read_text(encoding="utf-8")
 
 
 def timed_read(reader: Callable[[Sample], str], sample: Sample) -> tuple[str, tuple]:
@@ -174,7 +177,7 @@ def main() -> None:
         if options.engines:
             results["luutru-program"] = measure(partial(luutru, replace(settings, engine="pytesseract")), samples,
                                                 options.jobs)
-        if shutil.which("ocrmypdf"):
+        if program("ocrmypdf"):
             results["ocrmypdf"] = measure(ocrmypdf, samples, options.jobs)
         if options.ablation:
             for step in DEFAULT_STEPS:

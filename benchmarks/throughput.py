@@ -1,9 +1,11 @@
-"""Pages per minute: plain `tesseract` against `luutru ingest`, on the same page images.
+"""Pages per minute: plain `tesseract`, OCRmyPDF and `luutru ingest`, on the same page images.
 
 The inputs are the OCR'd sample pages, rendered once to PNG (distinct copies, so luutru's
 reuse of identical content does not flatter it). Plain tesseract runs one process per job
 with OMP_THREAD_LIMIT=1, its fastest setting here; luutru adds rendering, cleanup, the catalog
-and the index. Ratios are taken in the same run, since these machines are shared and noisy.
+and the index. OCRmyPDF, where installed (`pip install ocrmypdf`), reads the same PNGs put
+losslessly into one PDF (img2pdf) with `--jobs N --output-type pdf --sidecar`, its plain
+settings. Ratios are taken in the same run, since these machines are shared and noisy.
 
     python benchmarks/throughput.py [--pages 16] [--jobs N]
 """
@@ -28,6 +30,11 @@ sys.path.insert(0, str(REPOSITORY))
 from scanners import Kind, count_pages, detect_kind, render_page, text_layer  # noqa: E402
 
 LUUTRU = Path(sys.executable).parent / "luutru"
+
+
+def program(name: str) -> str | None:
+    """A program on PATH or installed beside this Python (a virtualenv need not be activated)."""
+    return shutil.which(name, path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
 
 
 def sample_pages() -> list[Image.Image]:
@@ -68,6 +75,20 @@ def plain_tesseract(paths: list[Path], jobs: int) -> float:
     return time.perf_counter() - started
 
 
+def ocrmypdf(paths: list[Path], jobs: int) -> float:
+    import img2pdf  # installed with OCRmyPDF
+
+    folder = paths[0].parent.parent / "ocrmypdf"
+    folder.mkdir(exist_ok=True)
+    pdf = folder / "pages.pdf"
+    pdf.write_bytes(img2pdf.convert([str(path) for path in paths]))
+    started = time.perf_counter()
+    subprocess.run([program("ocrmypdf"), "-l", "vie", "--jobs", str(jobs), "--output-type", "pdf", "-q",
+                    "--sidecar", str(folder / "text.txt"), str(pdf), str(folder / "out.pdf")],
+                   capture_output=True, check=True)
+    return time.perf_counter() - started
+
+
 def luutru_ingest(folder: Path, jobs: int) -> float:
     home = Path(tempfile.mkdtemp(prefix="luutru-bench-home-"))
     try:
@@ -85,18 +106,20 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="luutru-bench-") as scratch:
-        folder = Path(scratch)
+        folder = Path(scratch) / "pages"
+        folder.mkdir()
         paths = make_inputs(folder, args.pages)
         print(f"{len(paths)} A4 pages at 300 dpi, {os.cpu_count()} cores, tesseract with OMP_THREAD_LIMIT=1\n")
-        print(f"{'method':<38}{'seconds':>9}{'s/page':>9}{'pages/min':>11}{'luutru/plain':>14}")
+        print(f"{'method':<38}{'seconds':>9}{'s/page':>9}{'pages/min':>11}{'plain/this':>14}")
         for jobs in sorted({1, args.jobs}):
             plain = plain_tesseract(paths, jobs)
-            ours = luutru_ingest(folder, jobs)
-            for name, seconds in ((f"plain tesseract, {jobs} process(es)", plain),
-                                  (f"luutru ingest --jobs {jobs}", ours)):
-                ratio = f"{plain / seconds:.2f}" if name.startswith("luutru") else ""
+            rows = [(f"plain tesseract, {jobs} process(es)", plain)]
+            if program("ocrmypdf"):
+                rows.append((f"ocrmypdf --jobs {jobs}", ocrmypdf(paths, jobs)))
+            rows.append((f"luutru ingest --jobs {jobs}", luutru_ingest(folder, jobs)))
+            for name, seconds in rows:
                 print(f"{name:<38}{seconds:>9.1f}{seconds / len(paths):>9.2f}"
-                      f"{60 * len(paths) / seconds:>11.1f}{ratio:>14}")
+                      f"{60 * len(paths) / seconds:>11.1f}{plain / seconds:>14.2f}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import index as whoosh_index
+from whoosh import index as whoosh_index, writing
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from index.analysis import exact_analyzer, folded_analyzer, nfc, symbol_analyzer
@@ -24,6 +24,10 @@ SCHEMA_VERSION = 2
 SCHEMA_VERSION_FILE = "luutru-schema-version"
 # Keep the generation before the live one: a search that opened it just before a swap finishes.
 GENERATIONS_KEPT = 2
+# How a commit merges segments (benchmarks/index_scale.py --nights measures each):
+# "small" merges the small segments (Whoosh's default), "none" only adds one, "all" merges into one.
+MERGE_POLICIES = {"small": {"mergetype": writing.MERGE_SMALL}, "none": {"mergetype": writing.NO_MERGE},
+                  "all": {"optimize": True}}
 
 
 def make_schema() -> Schema:
@@ -134,8 +138,9 @@ class IndexStore:
     def page_count(self) -> int:
         return self.index.doc_count()
 
-    def update(self, remove: Iterable[int], add: Iterable[PageDocument]) -> int:
-        """Remove the pages of some files and add pages, in one commit; returns pages added."""
+    def update(self, remove: Iterable[int], add: Iterable[PageDocument], merge: str = "small") -> int:
+        """Remove the pages of some files and add pages, in one commit merging as `merge` says
+        (see MERGE_POLICIES); returns pages added."""
         writer = self.index.writer(limitmb=128)
         try:
             for file_id in remove:
@@ -150,5 +155,9 @@ class IndexStore:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(**MERGE_POLICIES[merge])
         return added
+
+    def segment_count(self) -> int:
+        with self.index.reader() as reader:
+            return len(reader.leaf_readers())
