@@ -5,7 +5,9 @@ text, then damaged the way archive scans are: skew, rotation by 90/180/270, spec
 uneven light, a faded photocopy, a JPEG phone photo (dark margins, tilt, blur, uneven light), a red
 seal and blue signature. Both sides read the same image files: plain tesseract as
 `tesseract PAGE stdout -l vie` (OMP_THREAD_LIMIT=1), luutru as `pipeline.work.process_page` does
-(render, cleanup, OCR). Text is scored after NFC and collapsing whitespace, nothing else.
+(render, cleanup, OCR). Each page is read by every reader in turn (in reverse order on every
+other page), so the seconds per page compare readers under the same load. Text is scored after
+NFC and collapsing whitespace, nothing else.
 
     python benchmarks/ocr_accuracy.py [--pages-per-kind 9] [--jobs 2] [--engines] [--ablation]
 
@@ -124,21 +126,31 @@ def ocrmypdf(sample: Sample) -> str:
         return sidecar.read_text(encoding="utf-8")
 
 
-def timed_read(reader: Callable[[Sample], str], sample: Sample) -> tuple[str, tuple]:
+def timed_read(reader: Callable[[Sample], str], sample: Sample) -> tuple:
     started = time.perf_counter()
     text = reader(sample)
-    return sample.kind, (*error_rates(sample.truth, text), time.perf_counter() - started)
+    return (*error_rates(sample.truth, text), time.perf_counter() - started)
 
 
-def measure(reader: Callable[[Sample], str], samples: list[Sample], jobs: int) -> dict[str, list[tuple]]:
-    """Per kind of damage: (CER, WER, seconds) of every page, `jobs` worker processes at a time,
-    each with one single-threaded Tesseract, as `luutru ingest --jobs` runs."""
-    by_kind = defaultdict(list)
+def read_by_all(readers: dict[str, Callable[[Sample], str]], numbered: tuple[int, Sample]) -> tuple[str, dict]:
+    """One page read by every reader in turn, in reverse order on odd pages, so that a machine
+    that slows down or speeds up meanwhile weighs on every reader alike."""
+    number, sample = numbered
+    names = list(readers) if number % 2 == 0 else list(reversed(readers))
+    return sample.kind, {name: timed_read(readers[name], sample) for name in names}
+
+
+def measure(readers: dict[str, Callable[[Sample], str]], samples: list[Sample],
+            jobs: int) -> dict[str, dict[str, list[tuple]]]:
+    """Per reader and kind of damage: (CER, WER, seconds) of every page, `jobs` worker processes
+    at a time, each with one single-threaded Tesseract, as `luutru ingest --jobs` runs."""
+    results: dict[str, dict[str, list[tuple]]] = {name: defaultdict(list) for name in readers}
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=limit_threads) as pool:
-        for kind, row in pool.map(partial(timed_read, reader), samples):
-            by_kind[kind].append(row)
-    return by_kind
+        for kind, rows in pool.map(partial(read_by_all, readers), enumerate(samples)):
+            for name, row in rows.items():
+                results[name][kind].append(row)
+    return results
 
 
 def mean(values) -> float:
@@ -172,18 +184,16 @@ def main() -> None:
         samples = make_pages(Path(folder), options.pages_per_kind)
         print(f"{len(samples)} pages, {options.pages_per_kind} per kind of damage, {options.jobs} at a time")
         settings = OcrSettings(psm=options.psm)
-        results = {"tesseract": measure(plain_tesseract, samples, options.jobs),
-                   "luutru": measure(partial(luutru, settings), samples, options.jobs)}
+        readers = {"tesseract": plain_tesseract, "luutru": partial(luutru, settings)}
         if options.engines:
-            results["luutru-program"] = measure(partial(luutru, replace(settings, engine="pytesseract")), samples,
-                                                options.jobs)
+            readers["luutru-program"] = partial(luutru, replace(settings, engine="pytesseract"))
         if program("ocrmypdf"):
-            results["ocrmypdf"] = measure(ocrmypdf, samples, options.jobs)
+            readers["ocrmypdf"] = ocrmypdf
         if options.ablation:
             for step in DEFAULT_STEPS:
                 steps = tuple(name for name in DEFAULT_STEPS if name != step)
-                results[f"-{step}"] = measure(partial(luutru, replace(settings, cleanup=steps)), samples,
-                                              options.jobs)
+                readers[f"-{step}"] = partial(luutru, replace(settings, cleanup=steps))
+        results = measure(readers, samples, options.jobs)
         print_table(results)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,9 +132,23 @@ class IndexStore:
         except (OSError, ValueError):
             return False
 
-    def file_ids(self) -> set[int]:
+    def pages_per_file(self) -> Counter:
+        """Live pages in the index per file id. A deleted page's terms stay in its segment until
+        the segment is merged, so where there are deletions each file's pages are looked at."""
+        counts: Counter = Counter()
         with self.index.reader() as reader:
-            return {int(term) for term in reader.field_terms("file_id")}
+            deletions = reader.has_deletions()
+            for term in reader.field_terms("file_id"):
+                if not deletions:
+                    counts[int(term)] = reader.doc_frequency("file_id", term)
+                    continue
+                live = sum(not reader.is_deleted(number) for number in reader.postings("file_id", term).all_ids())
+                if live:
+                    counts[int(term)] = live
+        return counts
+
+    def file_ids(self) -> set[int]:
+        return set(self.pages_per_file())
 
     def page_count(self) -> int:
         return self.index.doc_count()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,20 +39,8 @@ class CheckReport:
                 "catalog_pages": self.catalog_pages, "index_pages": self.index_pages}
 
 
-def _index_pages_per_file(store: IndexStore) -> Counter:
-    """Live (not deleted) index documents per file id."""
-    counts: Counter = Counter()
-    with store.index.reader() as reader:
-        for term in reader.field_terms("file_id"):
-            postings = reader.postings("file_id", term)
-            live = sum(1 for docnum in postings.all_ids() if not reader.is_deleted(docnum))
-            if live:
-                counts[int(term)] = live
-    return counts
-
-
 def _compare(catalog: Catalog, store: IndexStore, report: CheckReport) -> None:
-    indexed = _index_pages_per_file(store)
+    indexed = store.pages_per_file()
     report.index_pages = sum(indexed.values())
     searchable = {record.id: record for record in searchable_files(catalog)}
     stored = catalog.page_counts()

@@ -26,12 +26,13 @@ def test_ocr_accuracy_table_has_every_kind_of_damage():
 
 
 def test_index_scale_reports_build_rate_latency_and_the_nightly_no_op():
-    output = run_benchmark("index_scale.py", "--pages", "300", "--rounds", "1")
+    output = run_benchmark("index_scale.py", "--pages", "300", "--rounds", "1", "--nights", "2", "--night-pages", "10")
     assert "pages/s" in output and "nothing changed" in output and "fuzzy" in output
+    assert all(f"\n{policy} " in output for policy in ("small", "none", "all"))
 
 
 @pytest.mark.parametrize("name, args, expected", [
-    ("throughput.py", ["--pages", "2"], "luutru/plain"),
+    ("throughput.py", ["--pages", "2"], "plain/this"),
     ("memory.py", ["--pdf-pages", "3", "--files", "10"], "peak"),
 ])
 def test_throughput_and_memory(name, args, expected):
