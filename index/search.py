@@ -321,7 +321,9 @@ def search(link: Path, text: str, limit: int = 10, filters: Filters | None = Non
     wanted = limit * PAGES_PER_DOCUMENT
     with store.index.searcher() as searcher:
         hits, total = _ranked_hits(searcher, query, together, wanted, restriction, sort_by_date)
-        near = near_spellings_query(text) if not hits else None
+        # Nothing found because of the filters is not a spelling matter, and loose words are costly.
+        filtered_out = not hits and restriction is not None and not searcher.search(query, limit=1).is_empty()
+        near = near_spellings_query(text) if not hits and not filtered_out else None
         if near is not None:
             hits, total = _ranked_hits(searcher, near, together, wanted, restriction, sort_by_date)
         suggestion = _suggest(searcher, text) if not hits and not QUERY_SYNTAX.search(text) else None

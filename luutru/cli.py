@@ -25,6 +25,7 @@ from index.store import IndexUnavailable
 from luutru import __version__
 from luutru.doctor import doctor as run_doctor, preflight
 from pipeline.config import ConfigError
+from pipeline.executor import ExecutorUnavailable
 from pipeline.home import ArchiveHome, BusyError, resolve_home
 from pipeline.integrity import check as run_check, repair as run_repair, verify as run_verify
 from pipeline.report import REVIEW_BELOW, NotFound, export_jsonl, review as run_review, show as run_show, \
@@ -128,7 +129,7 @@ def friendly_errors(command):
             _fail(ExitCode.USAGE, str(error))
         except NotFound as error:
             _fail(ExitCode.NOT_FOUND, str(error))
-        except (IndexUnavailable, FileNotFoundError) as error:
+        except (IndexUnavailable, ExecutorUnavailable, FileNotFoundError) as error:
             _fail(ExitCode.NOT_READY, str(error))
         except BrokenPipeError as error:
             if not _reader_gone():
@@ -183,6 +184,9 @@ def run_options(command):
                      help="tesserocr keeps Tesseract loaded in each worker (faster); pytesseract runs the "
                           "tesseract program per page; auto is tesserocr where it is installed."),
         click.option("--wait", is_flag=True, help="Wait for another run to finish instead of exiting."),
+        click.option("--scheduler", metavar="tcp://HOST:PORT",
+                     help="Read pages on this Dask cluster instead of local processes (or `scheduler` in "
+                          "config.toml); the workers need luutru, Tesseract and the scans at the same paths."),
         click.option("--sync-every", type=click.FloatRange(min=0), default=DEFAULT_SYNC_SECONDS, show_default=True,
                      metavar="SECONDS", help="Make the files read so far searchable this often during the run."),
         click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON."),
@@ -223,10 +227,10 @@ def _report_run(summary: RunSummary, as_json: bool) -> None:
 @run_options
 @click.pass_obj
 @friendly_errors
-def ingest(home: ArchiveHome, paths, jobs, settings, wait, sync_every, as_json) -> None:
+def ingest(home: ArchiveHome, paths, jobs, settings, wait, scheduler, sync_every, as_json) -> None:
     """Ingest scanned files and folder trees; unchanged files are not read again."""
     _check_ready(settings)
-    _report_run(run_ingest(home, paths, jobs, settings, wait, sync_every), as_json)
+    _report_run(run_ingest(home, paths, jobs, settings, wait, sync_every, scheduler), as_json)
 
 
 @main.command()
@@ -234,10 +238,10 @@ def ingest(home: ArchiveHome, paths, jobs, settings, wait, sync_every, as_json) 
 @run_options
 @click.pass_obj
 @friendly_errors
-def reindex(home: ArchiveHome, full, jobs, settings, wait, sync_every, as_json) -> None:
+def reindex(home: ArchiveHome, full, jobs, settings, wait, scheduler, sync_every, as_json) -> None:
     """For cron: pick up new, changed and removed scans under the folders ingested before."""
     _check_ready(settings)
-    _report_run(run_reindex(home, full, jobs, settings, wait, sync_every), as_json)
+    _report_run(run_reindex(home, full, jobs, settings, wait, sync_every, scheduler), as_json)
 
 
 def _highlighted(marked: str, style: bool) -> str:

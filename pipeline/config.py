@@ -2,6 +2,8 @@
 
     # how folder names carry document fields: .../TNMT/2023/qd-123.pdf
     path_pattern = "{department}/{year}"
+    # read pages on a Dask cluster instead of local worker processes (`--scheduler` overrides)
+    scheduler = "tcp://10.0.0.5:8786"
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 
 from pipeline.metadata import PathPattern, PathPatternError
 
-KNOWN_KEYS = {"path_pattern"}
+KNOWN_KEYS = {"path_pattern", "scheduler"}
 
 
 class ConfigError(Exception):
@@ -22,6 +24,7 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class Config:
     path_pattern: PathPattern | None = None
+    scheduler: str | None = None
 
 
 def load_config(path: Path) -> Config:
@@ -35,10 +38,12 @@ def load_config(path: Path) -> Config:
     unknown = sorted(set(values) - KNOWN_KEYS)
     if unknown:
         raise ConfigError(f"{path}: unknown setting {', '.join(unknown)} (known: {', '.join(sorted(KNOWN_KEYS))})")
-    pattern = values.get("path_pattern")
+    pattern, scheduler = values.get("path_pattern"), values.get("scheduler")
     if pattern is not None and not isinstance(pattern, str):
         raise ConfigError(f"{path}: path_pattern must be a string such as \"{{department}}/{{year}}\"")
+    if scheduler is not None and not isinstance(scheduler, str):
+        raise ConfigError(f"{path}: scheduler must be an address such as \"tcp://10.0.0.5:8786\"")
     try:
-        return Config(path_pattern=PathPattern(pattern) if pattern else None)
+        return Config(path_pattern=PathPattern(pattern) if pattern else None, scheduler=scheduler or None)
     except PathPatternError as error:
         raise ConfigError(f"{path}: {error}") from error

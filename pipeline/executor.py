@@ -1,6 +1,6 @@
-"""Where page jobs run: in this process, or in a pool of worker processes.
+"""Where page jobs run: in this process, in a pool of worker processes, or on a Dask cluster.
 
-Both executors have the same shape, `map_unordered(function, jobs)`, so the run does not know
+All executors have the same shape, `map_unordered(function, jobs)`, so the run does not know
 which one it uses (OCRmyPDF's swappable executor is the model). Jobs are pulled lazily and only
 a small window is in flight, so memory does not grow with the size of the batch.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import itertools
 import logging
 import math
 import multiprocessing
@@ -22,8 +23,14 @@ from typing import Protocol, TypeVar
 from pipeline.ocr import limit_threads
 
 log = logging.getLogger("luutru")
+# Seconds to wait for a Dask scheduler to answer before giving up on it.
+SCHEDULER_TIMEOUT = 20
 Job = TypeVar("Job")
 Result = TypeVar("Result")
+
+
+class ExecutorUnavailable(Exception):
+    """The executor cannot run jobs at all (no Dask scheduler at that address); fit for one line."""
 
 
 class Executor(Protocol):
@@ -128,7 +135,62 @@ class ProcessExecutor:
             yield result
 
 
-def make_executor(jobs: int, crashed: Callable, job_seconds: float | None = None) -> Executor:
+def _on_dask_worker(function: Callable[[Job], Result], job: Job) -> Result:
+    limit_threads()  # a Dask worker is not started by luutru; set one thread per page here
+    return function(job)
+
+
+class DaskExecutor:
+    """Jobs run on a Dask distributed cluster; results come back here, where the catalog is.
+
+    The workers need luutru and Tesseract installed and the scans at the same paths. A job whose
+    worker dies is run again on another worker by Dask; one that has killed several workers
+    (Dask's `allowed-failures`, 3 by default) becomes `crashed(job)`, and the rest go on.
+    """
+
+    def __init__(self, address: str, crashed: Callable) -> None:
+        self.address, self.crashed = address, crashed
+
+    def _client(self):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ExecutorUnavailable("--scheduler needs Dask: pip install 'luutru[distributed]'") from None
+        try:
+            return Client(self.address, timeout=SCHEDULER_TIMEOUT)
+        except (OSError, TimeoutError) as error:
+            raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {self.address}: {error}") from None
+
+    def map_unordered(self, function, jobs):
+        from distributed import as_completed
+        from distributed.scheduler import KilledWorker
+
+        with self._client() as client:
+            threads = sum(client.nthreads().values())
+            log.info("reading pages on the Dask cluster at %s (%d worker threads)", self.address, threads)
+            window = 2 * max(1, threads)
+            queue, in_flight = iter(jobs), {}
+
+            def submit(batch) -> list:
+                futures = [client.submit(_on_dask_worker, function, job, pure=False) for job in batch]
+                in_flight.update(zip(futures, batch))
+                return futures
+
+            completed = as_completed(submit(list(itertools.islice(queue, window))))
+            for future in completed:
+                job = in_flight.pop(future)
+                try:
+                    yield future.result()
+                except KilledWorker:
+                    yield self.crashed(job)
+                completed.update(submit(list(itertools.islice(queue, 1))))
+
+
+def make_executor(jobs: int, crashed: Callable, job_seconds: float | None = None,
+                  scheduler: str | None = None) -> Executor:
     """`crashed(job)` is the result for a job whose worker process died under it twice; with
-    worker processes, a job is stopped after `job_seconds` (in this process it cannot be)."""
+    worker processes, a job is stopped after `job_seconds` (in this process it cannot be).
+    With a `scheduler` address, jobs run on that Dask cluster and `jobs` is not used."""
+    if scheduler:
+        return DaskExecutor(scheduler, crashed)
     return InlineExecutor() if jobs <= 1 else ProcessExecutor(jobs, crashed, job_seconds)

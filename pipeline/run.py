@@ -11,7 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.catalog import Catalog, FileRecord, PageRecord, words_json
@@ -31,6 +31,16 @@ MAX_PAGE_ERRORS_SHOWN = 3
 # During a long run the index is brought up to date this often, so that the files read so far are
 # searchable before the run ends (a first ingest of a whole archive takes days).
 DEFAULT_SYNC_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run reads pages: where, with which OCR settings, and how often it updates the index."""
+
+    jobs: int = 1  # local worker processes
+    settings: OcrSettings = field(default_factory=OcrSettings)
+    sync_every: float = DEFAULT_SYNC_SECONDS
+    scheduler: str | None = None  # a Dask scheduler's address: pages are read on that cluster instead
 
 
 class Every:
@@ -208,8 +218,8 @@ def _finish(catalog: Catalog, summary: RunSummary, item: _Pending) -> None:
         catalog.finish_file(item.record.id, None)
 
 
-def _read_pages(catalog: Catalog, summary: RunSummary, pending: list[_Pending], jobs: int,
-                settings: OcrSettings, now_and_then: Callable[[], None]) -> None:
+def _read_pages(catalog: Catalog, summary: RunSummary, pending: list[_Pending], options: RunOptions,
+                now_and_then: Callable[[], None]) -> None:
     remaining = {item.record.id: len(item.pages) for item in pending}
     by_id = {item.record.id: item for item in pending}
     for item in pending:
@@ -217,8 +227,8 @@ def _read_pages(catalog: Catalog, summary: RunSummary, pending: list[_Pending], 
             _finish(catalog, summary, item)  # every page was read by an interrupted run
     progress = Progress(sum(remaining.values()), "OCR")
     try:
-        executor = make_executor(jobs, crashed_page, page_time_limit(settings))
-        for outcome in executor.map_unordered(process_page, _jobs(pending, settings)):
+        executor = make_executor(options.jobs, crashed_page, page_time_limit(options.settings), options.scheduler)
+        for outcome in executor.map_unordered(process_page, _jobs(pending, options.settings)):
             item = by_id[outcome.file_id]
             if outcome.error:
                 item.errors.append(f"page {outcome.page}: {outcome.error}")
@@ -238,8 +248,8 @@ def _read_pages(catalog: Catalog, summary: RunSummary, pending: list[_Pending], 
         progress.close()
 
 
-def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], jobs: int, settings: OcrSettings,
-                   summary: RunSummary, pattern: PathPattern | None, sync_every: float) -> None:
+def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], options: RunOptions,
+                   summary: RunSummary, pattern: PathPattern | None) -> None:
     seen: set[str] = set()
     to_read = []
     for found in walk(roots):
@@ -252,19 +262,21 @@ def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], jobs:
         if file_id is not None:
             to_read.append(file_id)
     _mark_missing(catalog, summary, roots, seen)
-    pending = [item for file_id in to_read if (item := _prepare(catalog, summary, file_id, settings))]
+    pending = [item for file_id in to_read if (item := _prepare(catalog, summary, file_id, options.settings))]
 
     def sync() -> None:
         summary.pages_indexed += sync_index(home, catalog, pattern)
-    _read_pages(catalog, summary, pending, jobs, settings, Every(sync_every, sync))
+    _read_pages(catalog, summary, pending, options, Every(options.sync_every, sync))
     sync()
 
 
-def _run(home: ArchiveHome, roots: list[Path] | None, jobs: int, settings: OcrSettings | None,
-         wait: bool, full_rebuild: bool = False, sync_every: float = DEFAULT_SYNC_SECONDS) -> RunSummary:
+def _run(home: ArchiveHome, roots: list[Path] | None, options: RunOptions, wait: bool,
+         full_rebuild: bool = False) -> RunSummary:
     started = time.monotonic()
     summary = RunSummary()
-    pattern = load_config(home.config_path).path_pattern  # a bad config stops the run before any work
+    config = load_config(home.config_path)  # a bad config stops the run before any work
+    if options.scheduler is None and config.scheduler:
+        options = replace(options, scheduler=config.scheduler)
     with home.exclusive(wait=wait):
         catalog = Catalog(home.catalog_path)
         try:
@@ -273,8 +285,8 @@ def _run(home: ArchiveHome, roots: list[Path] | None, jobs: int, settings: OcrSe
             else:
                 catalog.add_roots(root for root in roots if root.exists())
             if full_rebuild:
-                summary.pages_indexed += rebuild_index(home, catalog, pattern)
-            _ingest_locked(home, catalog, roots, jobs, settings or OcrSettings(), summary, pattern, sync_every)
+                summary.pages_indexed += rebuild_index(home, catalog, config.path_pattern)
+            _ingest_locked(home, catalog, roots, options, summary, config.path_pattern)
         finally:
             catalog.close()
     summary.seconds = round(time.monotonic() - started, 2)
@@ -282,17 +294,20 @@ def _run(home: ArchiveHome, roots: list[Path] | None, jobs: int, settings: OcrSe
 
 
 def ingest(home: ArchiveHome, paths: Iterable[Path], jobs: int = 1, settings: OcrSettings | None = None,
-           wait: bool = False, sync_every: float = DEFAULT_SYNC_SECONDS) -> RunSummary:
+           wait: bool = False, sync_every: float = DEFAULT_SYNC_SECONDS, scheduler: str | None = None) -> RunSummary:
     """Ingest files and folder trees into the archive: only new, changed or unfinished files are read.
-    The files read so far become searchable every `sync_every` seconds, and at the end."""
+    The files read so far become searchable every `sync_every` seconds, and at the end. Pages are
+    read by `jobs` local worker processes, or on the Dask cluster whose scheduler is at `scheduler`
+    (or in the config file)."""
     home.create()
-    return _run(home, _absolute(paths), jobs, settings, wait, sync_every=sync_every)
+    return _run(home, _absolute(paths), RunOptions(jobs, settings or OcrSettings(), sync_every, scheduler), wait)
 
 
 def reindex(home: ArchiveHome, full: bool = False, jobs: int = 1, settings: OcrSettings | None = None,
-            wait: bool = False, sync_every: float = DEFAULT_SYNC_SECONDS) -> RunSummary:
+            wait: bool = False, sync_every: float = DEFAULT_SYNC_SECONDS, scheduler: str | None = None) -> RunSummary:
     """For cron: re-scan every root ingested before, read what changed, update the index.
     With `full`, first rebuild the whole index from the catalog (without OCR) and swap it in."""
     if not home.exists():
         raise FileNotFoundError(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
-    return _run(home, None, jobs, settings, wait, full_rebuild=full, sync_every=sync_every)
+    return _run(home, None, RunOptions(jobs, settings or OcrSettings(), sync_every, scheduler), wait,
+                full_rebuild=full)

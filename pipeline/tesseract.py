@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -104,21 +105,22 @@ class TesserocrEngine:
 
     def __init__(self, tessdata: str) -> None:
         self.tessdata = tessdata
-        self._apis: dict[tuple[str, int], object] = {}
+        self._local = threading.local()  # an API object must never be used by two threads at once
 
     def _api(self, language: str, psm: int):
-        """One loaded model per language and mode, kept for the life of the worker process."""
+        """One loaded model per language and mode and thread, kept for the life of the worker."""
         import tesserocr
 
-        if (language, psm) in self._apis:
-            return self._apis[language, psm]
+        apis = self._local.__dict__.setdefault("apis", {})
+        if (language, psm) in apis:
+            return apis[language, psm]
         try:
             api = tesserocr.PyTessBaseAPI(path=self.tessdata, lang=language, psm=psm)
         except RuntimeError as error:
             raise TesseractError(f"tesseract cannot load language {language!r} from {self.tessdata}") from error
         for name, value in VARIABLES.items():
             api.SetVariable(name, value)
-        self._apis[language, psm] = api
+        apis[language, psm] = api
         return api
 
     def _recognized(self, api, page: np.ndarray, timeout: float) -> None:

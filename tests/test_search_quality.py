@@ -145,6 +145,12 @@ def test_a_word_with_a_letter_misread_is_found_when_nothing_matches_as_typed(arc
     assert result.near_spellings and _short_name(result.documents[0].path) == "qd"
 
 
+def test_near_spellings_are_not_tried_when_only_the_filters_leave_nothing(archive):
+    index = archive["home"] / "index"
+    assert not search(index, "giao dat Phung Xa", filters=Filters(year=1999)).near_spellings
+    assert search(index, "giao dat Phunq Xa", filters=Filters(year=2023)).near_spellings
+
+
 def test_near_spellings_never_change_a_number_or_hide_an_exact_match(archive):
     assert search(archive["home"] / "index", "thua dat so 246 to ban do so 12").total == 0
     exact = search(archive["home"] / "index", "giao dat Phung Xa")

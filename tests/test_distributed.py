@@ -1,0 +1,110 @@
+"""Pages read on a real Dask cluster on loopback: a scheduler and two workers, started as an office
+would start them (`dask scheduler`, `dask worker`), and luutru ingesting through them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from conftest import LUUTRU, SAMPLES, json_of, run_luutru
+from test_faults import assert_consistent, pages_in_catalog
+
+DASK = Path(sys.executable).parent / "dask"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_workers(address: str, count: int) -> None:
+    from distributed import Client
+
+    with Client(address, timeout=60) as client:
+        client.wait_for_workers(count, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A scheduler and two single-threaded workers on 127.0.0.1, stopped after the module."""
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    processes = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                   "--no-dashboard"], **quiet)]
+    processes += [subprocess.Popen([str(DASK), "worker", address, "--nthreads", "1", "--no-dashboard",
+                                    "--name", f"worker-{number}"], **quiet) for number in (1, 2)]
+    try:
+        wait_for_workers(address, 2)
+        yield {"address": address, "workers": processes[1:]}
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=60)
+
+
+def page_texts(home: Path) -> dict[tuple[str, int], str]:
+    with sqlite3.connect(home / "catalog.sqlite3") as db:
+        rows = db.execute("SELECT files.path, pages.page, pages.text FROM pages JOIN files ON files.id = pages.file_id")
+        return {(Path(path).name, page): text for path, page, text in rows}
+
+
+def test_an_ingest_on_a_dask_cluster_reads_what_the_local_pool_reads(cluster, archive, tmp_path):
+    home = tmp_path / "home"
+    summary = json_of(run_luutru(home, "ingest", str(archive["scans"]), "--scheduler", cluster["address"],
+                                 "--json"))
+    assert summary["pages_failed"] == 0 and summary["new"] == archive["summary"]["new"]
+    assert page_texts(home) == page_texts(archive["home"])  # the same engine reads the same words
+    assert_consistent(home)
+
+
+def test_a_scheduler_from_the_config_file_is_used(cluster, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text(f'scheduler = "{cluster["address"]}"\n', encoding="utf-8")
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "cv.png").write_bytes((SAMPLES / "2023" / "cv-45-ra-soat.png").read_bytes())
+    run_luutru(home, "ingest", str(scans), "--jobs", "1")
+    assert "tcp://127.0.0.1" in (home / "logs" / "luutru.log").read_text(encoding="utf-8")
+
+
+def test_a_worker_killed_mid_run_loses_nothing(cluster, tmp_path):
+    scans, home = tmp_path / "scans", tmp_path / "home"
+    shutil.copytree(SAMPLES, scans)
+    process = subprocess.Popen([str(LUUTRU), "--home", str(home), "ingest", str(scans),
+                                "--scheduler", cluster["address"], "--json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    while process.poll() is None and pages_in_catalog(home) < 1:
+        time.sleep(0.05)
+    # The nanny of worker-1 restarts it; the page it was reading is read again elsewhere.
+    children = psutil.Process(cluster["workers"][0].pid).children(recursive=True)
+    readers = [child for child in children if "spawn_main" in " ".join(child.cmdline())]
+    assert readers, "no worker process to kill"
+    readers[0].send_signal(signal.SIGKILL)
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 0
+    assert json.loads(output)["pages_failed"] == 0
+    assert pages_in_catalog(home) == 9
+    assert_consistent(home)
+
+
+def test_an_unreachable_scheduler_is_one_line_and_not_ready(tmp_path):
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "cv.png").write_bytes((SAMPLES / "2023" / "cv-45-ra-soat.png").read_bytes())
+    result = run_luutru(tmp_path / "home", "ingest", str(scans), "--scheduler", f"tcp://127.0.0.1:{free_port()}",
+                        check_code=4)
+    assert "cannot reach the Dask scheduler" in result.stderr and result.stderr.strip().count("\n") == 0
