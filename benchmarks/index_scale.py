@@ -51,7 +51,15 @@ QUERY_KINDS = {
     "words + date range": lambda r: ("boi thuong", {"issued_from": f"{r.randint(2005, 2024)}-01-01",
                                                     "issued_to": f"{r.randint(2005, 2024)}-12-31"}),
     "fuzzy (OCR error)": lambda r: (f"{r.choice(SURNAMES).lower()}~ chung~ nhan", {}),
+    "a letter misread, no ~": lambda r: (f"{misread(r.choice(SURNAMES).lower(), r)} chung nhan", {}),
 }
+
+
+def misread(word: str, rng: random.Random) -> str:
+    """The word with one letter after the first read as `x`, as OCR garbles a letter: no page has it
+    as typed, so search falls back to near spellings."""
+    position = rng.randrange(1, len(word))
+    return word[:position] + "x" + word[position + 1:]
 
 
 def timed(function, *args, **kwargs) -> tuple[float, object]:

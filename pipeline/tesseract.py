@@ -123,9 +123,13 @@ class TesserocrEngine:
         apis[language, psm] = api
         return api
 
-    def _recognized(self, api, page: np.ndarray, timeout: float) -> None:
+    @staticmethod
+    def _set_page(api, page: np.ndarray) -> None:
         height, width = page.shape
         api.SetImageBytes(np.ascontiguousarray(page).tobytes(), width, height, 1, width)
+
+    def _recognized(self, api, page: np.ndarray, timeout: float) -> None:
+        self._set_page(api, page)
         started = time.monotonic()
         if not api.Recognize(timeout=int(timeout * 1000)):
             if time.monotonic() - started >= timeout:
@@ -143,9 +147,9 @@ class TesserocrEngine:
     def orientation(self, page: np.ndarray, timeout: float) -> tuple[int, float]:
         import tesserocr
 
+        # No timeout here: orientation detection is quick, and the worker's hard time limit holds.
         api = self._api(OSD_LANGUAGE, tesserocr.PSM.OSD_ONLY)
-        height, width = page.shape
-        api.SetImageBytes(np.ascontiguousarray(page).tobytes(), width, height, 1, width)
+        self._set_page(api, page)
         found = api.DetectOrientationScript()
         api.Clear()
         if not found:
