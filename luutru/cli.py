@@ -430,11 +430,13 @@ def verify(home: ArchiveHome, as_json) -> None:
 
 
 @main.command()
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="Also check this Dask cluster (default: the `scheduler` in config.toml, if any).")
 @click.pass_obj
 @friendly_errors
-def doctor(home: ArchiveHome) -> None:
+def doctor(home: ArchiveHome, scheduler: str | None) -> None:
     """Check that Tesseract with Vietnamese, poppler and the index are usable, and say how to fix them."""
-    checks = run_doctor(home)
+    checks = run_doctor(home, scheduler)
     for check in checks:
         click.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}"
                    + ("" if check.ok else f"\n     fix: {check.fix}"))

@@ -6,6 +6,8 @@ import shutil
 from dataclasses import dataclass
 
 from index.store import IndexStore, IndexUnavailable
+from pipeline.config import load_config
+from pipeline.executor import ExecutorUnavailable, connect
 from pipeline.home import ArchiveHome
 from pipeline.ocr import LANGUAGE
 from pipeline.tesseract import OSD_LANGUAGE, installed_languages, library_version, program_version, tessdata_folder
@@ -56,8 +58,33 @@ def _home(home: ArchiveHome) -> list[Check]:
     return [Check("archive home", True, str(home.root)), Check("index", True, f"{pages} pages")]
 
 
-def doctor(home: ArchiveHome) -> list[Check]:
-    return _tesseract() + _poppler() + _home(home)
+def worker_problems() -> list[str]:
+    """Run on each Dask worker: what it lacks to read pages."""
+    return [f"{check.name}: {check.detail}" for check in preflight()]
+
+
+def _cluster(scheduler: str | None) -> list[Check]:
+    """The Dask scheduler, and each of its workers ready to read pages (Tesseract, vie, poppler)."""
+    if not scheduler:
+        return []
+    try:
+        with connect(scheduler) as client:
+            answers = client.run(worker_problems)
+    except ExecutorUnavailable as error:
+        return [Check("dask scheduler", False, str(error), f"start it: dask scheduler, at {scheduler}")]
+    checks = [Check("dask scheduler", bool(answers), f"{scheduler}, {len(answers)} workers",
+                    f"start workers: dask worker {scheduler} --nthreads 1")]
+    for worker, problems in sorted(answers.items()):
+        checks.append(Check(f"dask worker {worker}", not problems, "; ".join(problems) or "ready",
+                            "run `make install` in luutru's folder on that machine"))
+    return checks
+
+
+def doctor(home: ArchiveHome, scheduler: str | None = None) -> list[Check]:
+    """Every check; the Dask cluster's too, at `scheduler` or the one in the archive's config."""
+    if scheduler is None and home.config_path.exists():
+        scheduler = load_config(home.config_path).scheduler
+    return _tesseract() + _poppler() + _home(home) + _cluster(scheduler)
 
 
 def preflight() -> list[Check]:

@@ -135,6 +135,18 @@ class ProcessExecutor:
             yield result
 
 
+def connect(address: str):
+    """A client of the Dask scheduler at `address`, or ExecutorUnavailable saying why not."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ExecutorUnavailable("a Dask scheduler needs Dask: pip install 'luutru[distributed]'") from None
+    try:
+        return Client(address, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError) as error:
+        raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {address}: {error}") from None
+
+
 def _on_dask_worker(function: Callable[[Job], Result], job: Job) -> Result:
     limit_threads()  # a Dask worker is not started by luutru; set one thread per page here
     return function(job)
@@ -151,21 +163,11 @@ class DaskExecutor:
     def __init__(self, address: str, crashed: Callable) -> None:
         self.address, self.crashed = address, crashed
 
-    def _client(self):
-        try:
-            from distributed import Client
-        except ImportError:
-            raise ExecutorUnavailable("--scheduler needs Dask: pip install 'luutru[distributed]'") from None
-        try:
-            return Client(self.address, timeout=SCHEDULER_TIMEOUT)
-        except (OSError, TimeoutError) as error:
-            raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {self.address}: {error}") from None
-
     def map_unordered(self, function, jobs):
         from distributed import as_completed
         from distributed.scheduler import KilledWorker
 
-        with self._client() as client:
+        with connect(self.address) as client:
             threads = sum(client.nthreads().values())
             log.info("reading pages on the Dask cluster at %s (%d worker threads)", self.address, threads)
             window = 2 * max(1, threads)

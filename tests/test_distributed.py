@@ -108,3 +108,10 @@ def test_an_unreachable_scheduler_is_one_line_and_not_ready(tmp_path):
     result = run_luutru(tmp_path / "home", "ingest", str(scans), "--scheduler", f"tcp://127.0.0.1:{free_port()}",
                         check_code=4)
     assert "cannot reach the Dask scheduler" in result.stderr and result.stderr.strip().count("\n") == 0
+
+
+def test_doctor_checks_the_scheduler_and_every_worker(cluster, tmp_path):
+    output = run_luutru(tmp_path / "home", "doctor", "--scheduler", cluster["address"]).stdout
+    assert "ok   dask scheduler" in output and output.count("ok   dask worker") == 2
+    missing = run_luutru(tmp_path / "home", "doctor", "--scheduler", f"tcp://127.0.0.1:{free_port()}", check_code=4)
+    assert "FAIL dask scheduler" in missing.stdout
