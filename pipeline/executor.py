@@ -190,7 +190,7 @@ class DaskExecutor:
 
 def make_executor(jobs: int, crashed: Callable, job_seconds: float | None = None,
                   scheduler: str | None = None) -> Executor:
-    """`crashed(job)` is the result for a job whose worker process died under it twice; with
+    """`crashed(job)` is the result for a job that killed more than one worker process; with
     worker processes, a job is stopped after `job_seconds` (in this process it cannot be).
     With a `scheduler` address, jobs run on that Dask cluster and `jobs` is not used."""
     if scheduler:

@@ -96,6 +96,6 @@ def page_time_limit(settings: OcrSettings) -> float:
 
 
 def crashed_page(job: PageJob) -> PageOutcome:
-    """The outcome of a page whose worker process died under it twice (out of memory, a crash, a hang)."""
-    return PageOutcome(job.file_id, job.page, error="the worker process reading it died twice "
+    """The outcome of a page that killed more than one worker (out of memory, a crash, a hang)."""
+    return PageOutcome(job.file_id, job.page, error="worker processes died reading it, more than once "
                                                     "(out of memory, a crash, or stuck past the time limit)")
