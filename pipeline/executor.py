@@ -16,7 +16,7 @@ import math
 import multiprocessing
 import signal
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol, TypeVar
 
@@ -135,12 +135,32 @@ class ProcessExecutor:
             yield result
 
 
+class _IntoLuutruLogFile(logging.Handler):
+    """Dask's own records (with tracebacks) go to luutru's log file, never to the console."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.file_only = True
+        log.handle(record)
+
+
+def _dask_logs_to_our_file() -> None:
+    """Dask gives some of its loggers their own stderr handler; all now pass to "distributed", ours."""
+    for name in list(logging.Logger.manager.loggerDict):
+        if name.startswith("distributed."):
+            logging.getLogger(name).handlers.clear()
+            logging.getLogger(name).propagate = True
+    dask_log = logging.getLogger("distributed")
+    dask_log.handlers[:] = [_IntoLuutruLogFile(logging.WARNING)]
+    dask_log.propagate = False
+
+
 def connect(address: str):
     """A client of the Dask scheduler at `address`, or ExecutorUnavailable saying why not."""
     try:
         from distributed import Client
     except ImportError:
         raise ExecutorUnavailable("a Dask scheduler needs Dask: pip install 'luutru[distributed]'") from None
+    _dask_logs_to_our_file()
     try:
         return Client(address, timeout=SCHEDULER_TIMEOUT)
     except (OSError, TimeoutError) as error:
@@ -165,7 +185,6 @@ class DaskExecutor:
 
     def map_unordered(self, function, jobs):
         from distributed import as_completed
-        from distributed.scheduler import KilledWorker
 
         with connect(self.address) as client:
             threads = sum(client.nthreads().values())
@@ -180,12 +199,19 @@ class DaskExecutor:
 
             completed = as_completed(submit(list(itertools.islice(queue, window))))
             for future in completed:
-                job = in_flight.pop(future)
-                try:
-                    yield future.result()
-                except KilledWorker:
-                    yield self.crashed(job)
+                yield self._result(future, in_flight.pop(future))
                 completed.update(submit(list(itertools.islice(queue, 1))))
+
+    def _result(self, future, job):
+        from distributed.scheduler import KilledWorker
+
+        try:
+            return future.result()
+        except KilledWorker:
+            return self.crashed(job)
+        except (OSError, CancelledError) as error:  # the scheduler went away; the run cannot go on
+            raise ExecutorUnavailable(f"lost the Dask scheduler at {self.address} ({type(error).__name__}); "
+                                      "the pages read so far are kept, and the next run reads the rest") from None
 
 
 def make_executor(jobs: int, crashed: Callable, job_seconds: float | None = None,

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -35,24 +36,30 @@ def wait_for_workers(address: str, count: int) -> None:
         client.wait_for_workers(count, timeout=120)
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    """A scheduler and two single-threaded workers on 127.0.0.1, stopped after the module."""
+@contextmanager
+def running_cluster(workers: int):
+    """A scheduler and single-threaded workers on 127.0.0.1, as an office would start them."""
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     processes = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port),
                                    "--no-dashboard"], **quiet)]
     processes += [subprocess.Popen([str(DASK), "worker", address, "--nthreads", "1", "--no-dashboard",
-                                    "--name", f"worker-{number}"], **quiet) for number in (1, 2)]
+                                    "--name", f"worker-{number}"], **quiet) for number in range(1, workers + 1)]
     try:
-        wait_for_workers(address, 2)
-        yield {"address": address, "workers": processes[1:]}
+        wait_for_workers(address, workers)
+        yield {"address": address, "scheduler": processes[0], "workers": processes[1:]}
     finally:
         for process in reversed(processes):
             process.terminate()
         for process in processes:
             process.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with running_cluster(2) as running:
+        yield running
 
 
 def page_texts(home: Path) -> dict[tuple[str, int], str]:
@@ -115,3 +122,19 @@ def test_doctor_checks_the_scheduler_and_every_worker(cluster, tmp_path):
     assert "ok   dask scheduler" in output and output.count("ok   dask worker") == 2
     missing = run_luutru(tmp_path / "home", "doctor", "--scheduler", f"tcp://127.0.0.1:{free_port()}", check_code=4)
     assert "FAIL dask scheduler" in missing.stdout
+
+
+def test_a_scheduler_lost_mid_run_stops_it_and_the_next_run_reads_the_rest(tmp_path):
+    scans, home = tmp_path / "scans", tmp_path / "home"
+    shutil.copytree(SAMPLES, scans)
+    with running_cluster(1) as lost:
+        process = subprocess.Popen([str(LUUTRU), "--home", str(home), "ingest", str(scans), "--scheduler",
+                                    lost["address"]], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        while process.poll() is None and pages_in_catalog(home) < 1:
+            time.sleep(0.05)
+        lost["scheduler"].kill()
+        _, errors = process.communicate(timeout=300)
+    assert process.returncode == 4 and "lost the Dask scheduler" in errors and "Traceback" not in errors
+    summary = json_of(run_luutru(home, "ingest", str(scans), "--json"))
+    assert summary["pages_failed"] == 0 and pages_in_catalog(home) == 9
+    assert_consistent(home)
