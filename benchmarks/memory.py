@@ -46,7 +46,8 @@ def tree_rss(process: psutil.Process) -> dict[str, int]:
     totals: dict[str, int] = {}
     for member in [process, *process.children(recursive=True)]:
         try:
-            totals[role(member)] = totals.get(role(member), 0) + member.memory_info().rss
+            name = role(member)
+            totals[name] = totals.get(name, 0) + member.memory_info().rss
         except psutil.Error:
             pass  # it ended between the listing and the reading
     return totals

@@ -30,7 +30,7 @@ from pipeline.home import ArchiveHome, BusyError, resolve_home
 from pipeline.integrity import check as run_check, repair as run_repair, verify as run_verify
 from pipeline.report import REVIEW_BELOW, NotFound, export_jsonl, review as run_review, show as run_show, \
     status as run_status
-from pipeline.run import DEFAULT_SYNC_SECONDS, RunSummary, ingest as run_ingest, reindex as run_reindex
+from pipeline.run import DEFAULT_SYNC_SECONDS, RunOptions, RunSummary, ingest as run_ingest, reindex as run_reindex
 from pipeline.tesseract import ENGINES, TesseractError, engine
 from pipeline.work import OcrSettings
 from scanners.pages import DEFAULT_MAX_PIXELS
@@ -165,12 +165,13 @@ def main(context: click.Context, home: Path | None, quiet: bool) -> None:
 
 
 def run_options(command):
-    """Options shared by the commands that read scans; the OCR ones reach the command as `settings`."""
+    """Options shared by the commands that read scans; they reach the command as one `options`."""
 
     @functools.wraps(command)
-    def with_settings(*args, force_ocr: bool, timeout: int, max_pixels: int, ocr_engine: str, **kwargs):
+    def with_options(*args, jobs: int, force_ocr: bool, timeout: int, max_pixels: int, ocr_engine: str,
+                     scheduler: str | None, sync_every: float, **kwargs):
         settings = OcrSettings(force_ocr=force_ocr, timeout=timeout, max_pixels=max_pixels, engine=ocr_engine)
-        return command(*args, settings=settings, **kwargs)
+        return command(*args, options=RunOptions(jobs, settings, sync_every, scheduler), **kwargs)
 
     options = [
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
@@ -192,8 +193,8 @@ def run_options(command):
         click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON."),
     ]
     for option in reversed(options):
-        with_settings = option(with_settings)
-    return with_settings
+        with_options = option(with_options)
+    return with_options
 
 
 def _check_ready(settings: OcrSettings) -> None:
@@ -227,10 +228,10 @@ def _report_run(summary: RunSummary, as_json: bool) -> None:
 @run_options
 @click.pass_obj
 @friendly_errors
-def ingest(home: ArchiveHome, paths, jobs, settings, wait, scheduler, sync_every, as_json) -> None:
+def ingest(home: ArchiveHome, paths, options: RunOptions, wait, as_json) -> None:
     """Ingest scanned files and folder trees; unchanged files are not read again."""
-    _check_ready(settings)
-    _report_run(run_ingest(home, paths, jobs, settings, wait, sync_every, scheduler), as_json)
+    _check_ready(options.settings)
+    _report_run(run_ingest(home, paths, options, wait), as_json)
 
 
 @main.command()
@@ -238,10 +239,10 @@ def ingest(home: ArchiveHome, paths, jobs, settings, wait, scheduler, sync_every
 @run_options
 @click.pass_obj
 @friendly_errors
-def reindex(home: ArchiveHome, full, jobs, settings, wait, scheduler, sync_every, as_json) -> None:
+def reindex(home: ArchiveHome, full, options: RunOptions, wait, as_json) -> None:
     """For cron: pick up new, changed and removed scans under the folders ingested before."""
-    _check_ready(settings)
-    _report_run(run_reindex(home, full, jobs, settings, wait, sync_every, scheduler), as_json)
+    _check_ready(options.settings)
+    _report_run(run_reindex(home, full, options, wait), as_json)
 
 
 def _highlighted(marked: str, style: bool) -> str:

@@ -23,6 +23,9 @@ from typing import Protocol, TypeVar
 from pipeline.ocr import limit_threads
 
 log = logging.getLogger("luutru")
+# Jobs in flight per worker: one being read, one waiting, so no worker idles between jobs while
+# memory stays bounded however large the batch.
+JOBS_PER_WORKER = 2
 # Seconds to wait for a Dask scheduler to answer before giving up on it.
 SCHEDULER_TIMEOUT = 20
 Job = TypeVar("Job")
@@ -117,7 +120,7 @@ class ProcessExecutor:
             in_flight: dict[Future, object] = {}
             for job in jobs:
                 in_flight[pool.submit(function, job)] = job
-                if len(in_flight) >= 2 * self.workers:
+                if len(in_flight) >= JOBS_PER_WORKER * self.workers:
                     done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                     yield from self._results(done, in_flight)
             while in_flight:
@@ -189,7 +192,7 @@ class DaskExecutor:
         with connect(self.address) as client:
             threads = sum(client.nthreads().values())
             log.info("reading pages on the Dask cluster at %s (%d worker threads)", self.address, threads)
-            window = 2 * max(1, threads)
+            window = JOBS_PER_WORKER * max(1, threads)
             queue, in_flight = iter(jobs), {}
 
             def submit(batch) -> list:

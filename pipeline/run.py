@@ -293,21 +293,20 @@ def _run(home: ArchiveHome, roots: list[Path] | None, options: RunOptions, wait:
     return summary
 
 
-def ingest(home: ArchiveHome, paths: Iterable[Path], jobs: int = 1, settings: OcrSettings | None = None,
-           wait: bool = False, sync_every: float = DEFAULT_SYNC_SECONDS, scheduler: str | None = None) -> RunSummary:
+def ingest(home: ArchiveHome, paths: Iterable[Path], options: RunOptions = RunOptions(),
+           wait: bool = False) -> RunSummary:
     """Ingest files and folder trees into the archive: only new, changed or unfinished files are read.
-    The files read so far become searchable every `sync_every` seconds, and at the end. Pages are
-    read by `jobs` local worker processes, or on the Dask cluster whose scheduler is at `scheduler`
-    (or in the config file)."""
+    The files read so far become searchable every `options.sync_every` seconds, and at the end.
+    Pages are read by `options.jobs` local worker processes, or on the Dask cluster whose scheduler
+    is `options.scheduler` (or the one in the config file)."""
     home.create()
-    return _run(home, _absolute(paths), RunOptions(jobs, settings or OcrSettings(), sync_every, scheduler), wait)
+    return _run(home, _absolute(paths), options, wait)
 
 
-def reindex(home: ArchiveHome, full: bool = False, jobs: int = 1, settings: OcrSettings | None = None,
-            wait: bool = False, sync_every: float = DEFAULT_SYNC_SECONDS, scheduler: str | None = None) -> RunSummary:
+def reindex(home: ArchiveHome, full: bool = False, options: RunOptions = RunOptions(),
+            wait: bool = False) -> RunSummary:
     """For cron: re-scan every root ingested before, read what changed, update the index.
     With `full`, first rebuild the whole index from the catalog (without OCR) and swap it in."""
     if not home.exists():
         raise FileNotFoundError(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
-    return _run(home, None, RunOptions(jobs, settings or OcrSettings(), sync_every, scheduler), wait,
-                full_rebuild=full)
+    return _run(home, None, options, wait, full_rebuild=full)

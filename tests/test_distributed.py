@@ -7,7 +7,6 @@ import json
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ import psutil
 import pytest
 
 from conftest import LUUTRU, SAMPLES, json_of, run_luutru
-from test_faults import assert_consistent, pages_in_catalog
+from test_faults import assert_consistent, catalog_rows, pages_in_catalog
 
 DASK = Path(sys.executable).parent / "dask"
 
@@ -63,9 +62,9 @@ def cluster():
 
 
 def page_texts(home: Path) -> dict[tuple[str, int], str]:
-    with sqlite3.connect(home / "catalog.sqlite3") as db:
-        rows = db.execute("SELECT files.path, pages.page, pages.text FROM pages JOIN files ON files.id = pages.file_id")
-        return {(Path(path).name, page): text for path, page, text in rows}
+    rows = catalog_rows(home, "SELECT files.path, pages.page, pages.text FROM pages "
+                              "JOIN files ON files.id = pages.file_id")
+    return {(Path(path).name, page): text for path, page, text in rows}
 
 
 def test_an_ingest_on_a_dask_cluster_reads_what_the_local_pool_reads(cluster, archive, tmp_path):

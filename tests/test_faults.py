@@ -219,7 +219,7 @@ def test_a_file_that_vanishes_during_the_run(tmp_path, monkeypatch, when):
     shutil.copy(SAMPLES / "2024" / "ttr-09-mo-ma.jpg", scans / "b-vanishing.jpg")
     monkeypatch.setattr(pipeline.run, "walk", _walk_that_loses("b-vanishing.jpg", when))
     home = ArchiveHome(tmp_path / "home")
-    summary = ingest(home, [scans], jobs=1)
+    summary = ingest(home, [scans])
     assert [(Path(path).name, "vanished" in reason) for path, reason in summary.failures] == [
         ("b-vanishing.jpg", True)]
     assert found_documents(home.root, GOOD_QUERY) == ["a-good.png"]
