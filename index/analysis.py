@@ -1,8 +1,10 @@
 """Vietnamese text analysis: NFC, one tone-mark placement, diacritic folding, i/y variants.
 
-The word-level functions are plain and engine-independent; the Whoosh filters at the bottom
-compose them, the way Whoosh's own analysis module composes small filters. Indexing and
-querying share the same analyzers, so a query is always analysed exactly as the text was.
+The functions that turn text into words (`exact_words`, `folded_words`, `symbol_words`) are plain
+and engine-independent: the Tantivy engine indexes their words as given, and the Whoosh analyzers at
+the bottom compose the same word-level functions as small filters, the way Whoosh's own analysis
+module does, so both engines index the same terms. Indexing and querying share them, so a query is
+always analysed exactly as the text was.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ VOWELS = frozenset("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
 MARKED_VOWELS = frozenset("ăâêôơưĂÂÊÔƠƯ")
 # Word characters, including combining marks so that stray NFD input never splits a word.
 WORD_PATTERN = r"[\w\u0300-\u036f]+"
+WORDS = re.compile(WORD_PATTERN)
+SYMBOLS = re.compile(r"\S+")
 # A folded syllable whose whole vowel is "y" after a consonant onset: ky/ki, ly/li, quy/qui.
 I_Y_SYLLABLE = re.compile(r"^(?:[bcdghklmnprstvx]|ch|gh|kh|ngh?|nh|ph|th|tr|qu)y$")
 
@@ -78,6 +82,7 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+@lru_cache(maxsize=200_000)
 def fold_spelling(word: str) -> str:
     """Fold, then merge the i/y spellings that mean the same syllable (kỹ/kĩ, lý/lí, quý/quí)."""
     folded = fold(word)
@@ -86,11 +91,26 @@ def fold_spelling(word: str) -> str:
     return folded
 
 
+def exact_words(text: str) -> list[str]:
+    """Words as written, lowercased, with one tone placement. No stop words, no minimum size."""
+    return [canonical_tones(word.lower()) for word in WORDS.findall(nfc(text))]
+
+
+def folded_words(text: str) -> list[str]:
+    """Words without diacritics, for queries typed without them."""
+    return [fold_spelling(word.lower()) for word in WORDS.findall(nfc(text))]
+
+
+def symbol_words(text: str) -> list[str]:
+    """Runs of non-space characters, folded: a document number and symbol (123/QĐ-UBND) is one word."""
+    return [fold_spelling(word.lower()) for word in SYMBOLS.findall(nfc(text))]
+
+
 class NfcTokenizer(RegexTokenizer):
     """Normalizes to NFC before splitting: NFD input would otherwise split inside words."""
 
-    def __init__(self) -> None:
-        super().__init__(expression=WORD_PATTERN)
+    def __init__(self, expression: str = WORD_PATTERN) -> None:
+        super().__init__(expression=expression)
 
     def __call__(self, value, **kwargs):
         return super().__call__(nfc(value), **kwargs)
@@ -111,15 +131,15 @@ class FoldFilter(Filter):
 
 
 def exact_analyzer():
-    """Words as written, lowercased, with one tone placement. No stop words, no minimum size."""
+    """Whoosh's form of `exact_words`."""
     return NfcTokenizer() | LowercaseFilter() | CanonicalToneFilter()
 
 
 def folded_analyzer():
-    """Words without diacritics, for queries typed without them."""
+    """Whoosh's form of `folded_words`."""
     return NfcTokenizer() | LowercaseFilter() | FoldFilter()
 
 
 def symbol_analyzer():
-    """A document number and symbol as one term: 123/QĐ-UBND, 123/qd-ubnd and 123/QD-UBND are one."""
-    return RegexTokenizer(r"\S+") | LowercaseFilter() | FoldFilter()
+    """Whoosh's form of `symbol_words`: 123/QĐ-UBND, 123/qd-ubnd and 123/QD-UBND are one term."""
+    return NfcTokenizer(SYMBOLS.pattern) | LowercaseFilter() | FoldFilter()

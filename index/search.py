@@ -1,7 +1,13 @@
-"""Queries to ranked pages: diacritic-free and exact matching, phrase boost, fuzzy terms, snippets."""
+"""Queries to ranked pages: diacritic-free and exact matching, phrase boost, fuzzy terms, snippets.
+
+Engine-independent: the query language is read into a `whoosh.query` tree against the page schema,
+and whichever engine holds the index (index.store) runs it. Re-ranking, near spellings, suggestions,
+snippets and grouping per document are done here, the same for both engines.
+"""
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import re
 from dataclasses import dataclass, field
@@ -9,11 +15,13 @@ from datetime import date
 from pathlib import Path
 
 from whoosh import highlight, query as q
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
-from whoosh.searching import Searcher
 
-from index.analysis import exact_analyzer, folded_analyzer, nfc, symbol_analyzer
-from index.store import IndexStore
+from index.analysis import exact_words, fold, fold_spelling, folded_analyzer, folded_words, nfc, symbol_words
+from index.store import IndexStore, StoredPage, open_store
+from index.whoosh_store import make_schema
 
 MARK_START, MARK_END = "\x02", "\x03"
 # Words that match with their diacritics score above words that only match once folded;
@@ -34,6 +42,10 @@ RERANK_POOL = 50
 # one letter misread, as OCR misreads them (`T1r` for `TTr`); shorter words and numbers stay exact.
 NEAR_SPELLING_MIN_LETTERS = 3
 QUERY_SYNTAX = re.compile(r'[:"~*?()\[\]{}^]|\b(AND|OR|NOT)\b')
+# The fields queries are read against, whichever engine runs them.
+QUERY_SCHEMA = make_schema()
+# Fields whose words are the page's own: highlighted in its snippet. Numbers and keywords are not.
+BODY_FIELDS = ("text", "folded")
 
 
 class QueryError(Exception):
@@ -44,21 +56,68 @@ def _rounded(score: float | None) -> float | None:
     return None if score is None else round(score, 4)
 
 
+@dataclass(frozen=True)
+class Highlights:
+    """The words of a query to mark in a page's snippet, folded: its words, and its loose words
+    (fuzzy, prefix, wildcard) that match whichever page words are near or fit them."""
+
+    words: frozenset[str] = frozenset()
+    loose: tuple[q.Query, ...] = ()
+
+    @classmethod
+    def of(cls, query: q.Query) -> Highlights:
+        words, loose = set(), []
+        for leaf in _positive_leaves(query):
+            if leaf.field() not in BODY_FIELDS:
+                continue
+            if isinstance(leaf, (q.FuzzyTerm, q.Prefix, q.Wildcard)):
+                loose.append(leaf)
+            elif isinstance(leaf, q.Phrase):
+                words.update(fold_spelling(word) for word in leaf.words)
+            elif isinstance(leaf, q.Term):
+                words.add(fold_spelling(leaf.text))
+        return cls(frozenset(words), tuple(loose))
+
+    def in_page(self, text: str) -> frozenset[str]:
+        if not self.loose:
+            return self.words
+        return self.words | {word for word in set(folded_words(text)) if any(_fits(leaf, word) for leaf in self.loose)}
+
+
+def _positive_leaves(node: q.Query):
+    """The leaves of a query that a matching page has (not those under NOT)."""
+    if isinstance(node, q.Not):
+        return
+    if isinstance(node, q.AndNot):
+        yield from _positive_leaves(node.a)
+    elif node.is_leaf():
+        yield node
+    else:
+        for child in node.children():
+            yield from _positive_leaves(child)
+
+
+def _fits(leaf: q.Query, word: str) -> bool:
+    if isinstance(leaf, q.FuzzyTerm):
+        return (word[:leaf.prefixlength] == leaf.text[:leaf.prefixlength]
+                and Levenshtein.distance(word, leaf.text, score_cutoff=leaf.maxdist) <= leaf.maxdist)
+    if isinstance(leaf, q.Prefix):
+        return word.startswith(fold(leaf.text))
+    return fnmatch.fnmatchcase(word, fold(leaf.text))
+
+
 @dataclass
-class Hit:
-    path: str
-    page: int
-    score: float | None  # None when sorted by date
-    file_id: int
-    text: str = field(default="", repr=False)
-    matched: frozenset[str] = frozenset()  # folded terms that matched, for the snippet
-    confidence: float | None = None
-    fields: dict = field(default_factory=dict)
+class Hit(StoredPage):
+    highlights: Highlights = field(default=Highlights(), repr=False)
+
+    @classmethod
+    def of(cls, page: StoredPage, highlights: Highlights) -> Hit:
+        return cls(**vars(page), highlights=highlights)
 
     @functools.cached_property
     def marked_snippet(self) -> str:
         """The best passages, matched words between MARK_START and MARK_END; made only when shown."""
-        return _snippet(self.text, self.matched)
+        return _snippet(self.text, self.highlights.in_page(self.text))
 
     @property
     def snippet(self) -> str:
@@ -109,7 +168,7 @@ class Filters:
         yield _words_query("agency", self.agency)
         yield _words_query("department", self.department)
         # Extraction stores numbers without spaces ("123 / QĐ-UBND" read by OCR is 123/QĐ-UBND).
-        yield _words_query("number", re.sub(r"\s+", "", self.number or ""), symbol_analyzer())
+        yield _words_query("number", re.sub(r"\s+", "", self.number or ""), symbol_words)
         if self.issued_from or self.issued_to:
             yield q.NumericRange("issued", _day(self.issued_from), _day(self.issued_to))
         if self.year:
@@ -138,9 +197,9 @@ class SearchResult:
                 "documents": [document.to_json() for document in self.documents]}
 
 
-def _words_query(field_name: str, text: str | None, analyzer=None) -> q.Query | None:
+def _words_query(field_name: str, text: str | None, words_of=folded_words) -> q.Query | None:
     """The field's words in order, analysed as the index analysed them; None when there are none."""
-    words = _tokens(analyzer or folded_analyzer(), text or "")
+    words = words_of(text or "")
     if len(words) > 1:
         return q.Phrase(field_name, words)
     return q.Term(field_name, words[0]) if words else None
@@ -162,10 +221,6 @@ class _MarkFormatter(highlight.Formatter):
         return MARK_START + highlight.get_text(text, token, replace) + MARK_END
 
 
-def _tokens(analyzer, text: str) -> list[str]:
-    return [token.text for token in analyzer(text)]
-
-
 def _fuzzy_on_folded_only(node: q.Query) -> q.Query:
     """OCR-tolerant terms are matched once, on the folded words: expanding them over the exact
     words and the numbers as well finds nothing more and costs time on every fuzzy query."""
@@ -183,9 +238,9 @@ class Together:
 
     def strength(self, text: str) -> int:
         """0: the words are scattered; 1: together once folded; 2: together as written, too."""
-        if not _has_run(_tokens(folded_analyzer(), text), self.folded):
+        if not _has_run(folded_words(text), self.folded):
             return 0
-        return 1 + _has_run(_tokens(exact_analyzer(), text), self.exact)
+        return 1 + _has_run(exact_words(text), self.exact)
 
 
 def _has_run(words: list[str], run: tuple[str, ...]) -> bool:
@@ -197,28 +252,52 @@ def _plain_words_query(text: str, folded: list[str], exact: list[str]) -> q.Quer
     """Every word must match once folded; words that match as written and whole document numbers
     only add to the score, so they are checked on the matching pages alone."""
     bonuses = [q.Term("text", word, boost=FIELD_BOOSTS["text"]) for word in dict.fromkeys(exact)]
-    bonuses += [q.Term("number", symbol, boost=FIELD_BOOSTS["number"]) for symbol in _tokens(symbol_analyzer(), text)
+    bonuses += [q.Term("number", symbol, boost=FIELD_BOOSTS["number"]) for symbol in symbol_words(text)
                 if "/" in symbol]
     required = q.And([q.Term("folded", word, boost=FIELD_BOOSTS["folded"]) for word in folded])
     return q.AndMaybe(required, q.Or(bonuses)) if bonuses else required
 
 
-def near_spellings_query(text: str) -> q.Query | None:
-    """The plain words again, each long word allowed one misread letter; None when no word is long
-    enough, or the query has syntax of its own."""
+class Vocabulary:
+    """The index's folded words, read once and only when needed, to find the words near a misread one."""
+
+    def __init__(self, store: IndexStore) -> None:
+        self.store = store
+
+    @functools.cached_property
+    def _words(self) -> tuple[list[str], list[int]]:
+        vocabulary = self.store.folded_vocabulary()
+        return [word for word, _ in vocabulary], [pages for _, pages in vocabulary]
+
+    def near(self, word: str, distance: int) -> list[str]:
+        """Indexed words within `distance` letters of `word`: the closest, then the most frequent, first."""
+        words, pages = self._words
+        found = process.extract(word, words, scorer=Levenshtein.distance, score_cutoff=distance, limit=None)
+        return [words[index] for _, _, index in sorted(found, key=lambda item: (item[1], -pages[item[2]]))]
+
+
+def near_spellings_query(vocabulary: Vocabulary, text: str) -> q.Query | None:
+    """The plain words again, each long word widened to the indexed words one letter away from it
+    (scored as words, by each engine's ranking); None when no word is long enough, a long word has no
+    near word, or the query has syntax of its own."""
     if QUERY_SYNTAX.search(nfc(text)):
         return None
-    folded = _tokens(folded_analyzer(), nfc(text))
+    folded = folded_words(text)
     loose = [len(word) >= NEAR_SPELLING_MIN_LETTERS and word.isalpha() for word in folded]
     if not any(loose):
         return None
-    return q.And([q.FuzzyTerm("folded", word, maxdist=1, prefixlength=0) if fuzzy else q.Term("folded", word)
-                  for word, fuzzy in zip(folded, loose)])
+    parts = []
+    for word, widen in zip(folded, loose):
+        near = vocabulary.near(word, 1) if widen else [word]
+        if not near:
+            return None
+        parts.append(q.Or([q.Term("folded", each) for each in near]))
+    return q.And(parts)
 
 
-def _parsed_query(schema, text: str) -> q.Query:
+def _parsed_query(text: str) -> q.Query:
     """A query with field syntax, quotes, fuzzy terms or operators, read by Whoosh's parser."""
-    parser = MultifieldParser(list(FIELD_BOOSTS), schema, fieldboosts=FIELD_BOOSTS)
+    parser = MultifieldParser(list(FIELD_BOOSTS), QUERY_SCHEMA, fieldboosts=FIELD_BOOSTS)
     parser.add_plugin(FuzzyTermPlugin())
     parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
     try:
@@ -228,15 +307,15 @@ def _parsed_query(schema, text: str) -> q.Query:
     return parsed.accept(_fuzzy_on_folded_only).normalize()
 
 
-def build_query(schema, text: str) -> tuple[q.Query, Together | None]:
+def build_query(text: str) -> tuple[q.Query, Together | None]:
     """The query, and for plain words the run of words whose pages rank first when they stand together."""
     text = nfc(text).strip()
     if not text:
         raise QueryError("the query is empty")
     if QUERY_SYNTAX.search(text):
-        query, together = _parsed_query(schema, text), None
+        query, together = _parsed_query(text), None
     else:
-        folded, exact = _tokens(folded_analyzer(), text), _tokens(exact_analyzer(), text)
+        folded, exact = folded_words(text), exact_words(text)
         query = _plain_words_query(text, folded, exact) if folded else None
         together = Together(tuple(folded), tuple(exact)) if len(folded) > 1 else None
     if query is None or query is q.NullQuery or not list(query.leaves()):
@@ -257,30 +336,16 @@ def _snippet(text: str, terms: set[str]) -> str:
                                _MarkFormatter(), top=2) or text[:200]
 
 
-def _matched_folded_terms(hit) -> frozenset[str]:
-    terms = set()
-    for field_name, term in hit.matched_terms():
-        if field_name not in ("text", "folded"):
-            continue  # numbers and keywords are not highlighted in the body text
-        word = term.decode("utf-8") if isinstance(term, bytes) else term
-        terms.update(_tokens(folded_analyzer(), word) if field_name == "text" else [word])
-    return frozenset(terms)
-
-
-def _closest_term(searcher: Searcher, word: str) -> str:
-    """The most frequent indexed term nearest to `word` (Whoosh ranks by frequency alone)."""
-    if searcher.reader().frequency("folded", word):
+def _closest_word(store: IndexStore, vocabulary: Vocabulary, word: str) -> str:
+    """The indexed word nearest to `word`, the most frequent of those as near."""
+    if store.word_frequency(word):
         return word
-    for distance in (1, 2):
-        suggestions = searcher.suggest("folded", word, limit=1, maxdist=distance)
-        if suggestions:
-            return suggestions[0]
-    return word
+    return next(iter(vocabulary.near(word, 2)), word)
 
 
-def _suggest(searcher: Searcher, text: str) -> str | None:
-    words = _tokens(folded_analyzer(), text)
-    corrected = [_closest_term(searcher, word) for word in words]
+def _suggest(store: IndexStore, vocabulary: Vocabulary, text: str) -> str | None:
+    words = folded_words(text)
+    corrected = [_closest_word(store, vocabulary, word) for word in words]
     return " ".join(corrected) if corrected != words else None
 
 
@@ -296,36 +361,34 @@ def _group(hits: list[Hit], limit: int) -> list[DocumentHit]:
     return list(documents.values())
 
 
-def _ranked_hits(searcher: Searcher, query: q.Query, together: Together | None, wanted: int,
+def _ranked_hits(store: IndexStore, query: q.Query, together: Together | None, wanted: int,
                  restriction: q.Query | None, sort_by_date: bool) -> tuple[list[Hit], int]:
     """The best `wanted` pages and how many match in all."""
-    # By date, Whoosh reports the sort key as the score; undated pages hold 0 and come last.
-    results = searcher.search(query, limit=max(wanted, RERANK_POOL) if together else wanted, terms=True,
-                              filter=restriction, sortedby="issued" if sort_by_date else None,
-                              reverse=sort_by_date)
-    hits = [Hit(path=hit["path"], page=hit["page"], score=None if sort_by_date else hit.score or 0.0,
-                file_id=int(hit["file_id"]), text=hit["text"], matched=_matched_folded_terms(hit),
-                confidence=hit.get("confidence"), fields=hit.get("fields") or {})
-            for hit in results]
-    return (_rerank(hits, together)[:wanted] if together else hits), len(results)
+    pages, total = store.search(query, max(wanted, RERANK_POOL) if together else wanted, restriction, sort_by_date)
+    highlights = Highlights.of(query)
+    hits = [Hit.of(page, highlights) for page in pages]
+    return (_rerank(hits, together)[:wanted] if together else hits), total
 
 
 def search(link: Path, text: str, limit: int = 10, filters: Filters | None = None,
            sort_by_date: bool = False) -> SearchResult:
     """Pages ranked by relevance (or newest document first), and the same grouped per document.
     When no page has the words as typed, pages that have them with one letter misread."""
-    store = IndexStore(link)
-    query, together = build_query(store.index.schema, text)
+    query, together = build_query(text)
     together = None if sort_by_date else together
     restriction = (filters or Filters()).query()
     wanted = limit * PAGES_PER_DOCUMENT
-    with store.index.searcher() as searcher:
-        hits, total = _ranked_hits(searcher, query, together, wanted, restriction, sort_by_date)
+    store = open_store(link)
+    try:
+        hits, total = _ranked_hits(store, query, together, wanted, restriction, sort_by_date)
         # Nothing found because of the filters is not a spelling matter, and loose words are costly.
-        filtered_out = not hits and restriction is not None and not searcher.search(query, limit=1).is_empty()
-        near = near_spellings_query(text) if not hits and not filtered_out else None
+        filtered_out = not hits and restriction is not None and store.matches_any(query)
+        vocabulary = Vocabulary(store)
+        near = near_spellings_query(vocabulary, text) if not hits and not filtered_out else None
         if near is not None:
-            hits, total = _ranked_hits(searcher, near, together, wanted, restriction, sort_by_date)
-        suggestion = _suggest(searcher, text) if not hits and not QUERY_SYNTAX.search(text) else None
-        return SearchResult(query=text, total=total, hits=hits[:limit], suggestion=suggestion,
-                            documents=_group(hits, limit), near_spellings=bool(near is not None and hits))
+            hits, total = _ranked_hits(store, near, together, wanted, restriction, sort_by_date)
+        suggestion = _suggest(store, vocabulary, text) if not hits and not QUERY_SYNTAX.search(text) else None
+    finally:
+        store.close()
+    return SearchResult(query=text, total=total, hits=hits[:limit], suggestion=suggestion,
+                        documents=_group(hits, limit), near_spellings=bool(near is not None and hits))

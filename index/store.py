@@ -1,8 +1,13 @@
-"""The Whoosh index: one document per page, derived from the catalog and rebuildable from it.
+"""The index: one document per page, derived from the catalog and rebuildable from it.
+
+Two engines keep it, behind one small interface (`IndexStore`): Whoosh, the default, pure Python;
+and Tantivy, the optional extra for archives past the size where Whoosh stays fast. Queries reach
+both as one tree (`whoosh.query` objects, built by index.search from the same query language).
 
 The index lives in a generation folder (`index-000003`) that the archive home's `index` symlink
-points to. A full rebuild writes a new generation beside the live one and swaps the symlink
-atomically, so searches keep working during the rebuild and never see an empty index.
+points to; the folder records its engine. A full rebuild writes a new generation beside the live
+one, with the same engine or another, and swaps the symlink atomically, so searches keep working
+during the rebuild and never see an empty index.
 """
 
 from __future__ import annotations
@@ -13,48 +18,32 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from whoosh import index as whoosh_index, writing
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-
-from index.analysis import exact_analyzer, folded_analyzer, nfc, symbol_analyzer
+from whoosh import query as q
 
 GENERATION_PREFIX = "index-"
 # Raise when fields or analyzers change: an index of another version is rebuilt from the catalog.
 SCHEMA_VERSION = 2
 SCHEMA_VERSION_FILE = "luutru-schema-version"
+ENGINE_FILE = "luutru-engine"
+ENGINES = ("whoosh", "tantivy")
+DEFAULT_ENGINE = "whoosh"
+# Past this many pages Whoosh's searches take seconds (benchmarks/index_scale.py); doctor and status
+# advise moving to Tantivy.
+WHOOSH_COMFORTABLE_PAGES = 50_000
 # Keep the generation before the live one: a search that opened it just before a swap finishes.
 GENERATIONS_KEPT = 2
-# How a commit merges segments (benchmarks/index_scale.py --nights measures each):
-# "small" merges the small segments (Whoosh's default), "none" only adds one, "all" merges into one.
-MERGE_POLICIES = {"small": {"mergetype": writing.MERGE_SMALL}, "none": {"mergetype": writing.NO_MERGE},
-                  "all": {"optimize": True}}
-
-
-def make_schema() -> Schema:
-    return Schema(
-        key=ID(unique=True, stored=True),  # "file_id:page"
-        file_id=ID(stored=True),
-        path=ID(stored=True),
-        page=NUMERIC(int, stored=True, sortable=True),
-        confidence=STORED(),
-        text=TEXT(analyzer=exact_analyzer(), stored=True, phrase=True),
-        folded=TEXT(analyzer=folded_analyzer(), phrase=True),
-        # Document fields (pipeline.metadata), repeated on each page of the document.
-        number=TEXT(analyzer=symbol_analyzer(), stored=True, phrase=False),  # 123/QĐ-UBND as one term
-        doc_type=TEXT(analyzer=folded_analyzer(), stored=True),
-        agency=TEXT(analyzer=folded_analyzer(), stored=True),
-        issued=NUMERIC(int, stored=True, sortable=True, default=0),  # 20230912; undated sort last, newest first
-        year=NUMERIC(int, stored=True),  # of issue, else from the folder path
-        department=TEXT(analyzer=folded_analyzer(), stored=True),  # from the folder path
-        parcels=KEYWORD(commas=True, stored=True),
-        sheets=KEYWORD(commas=True, stored=True),
-        fields=STORED(),  # every extracted field, for display
-    )
+# How a commit merges segments (benchmarks/index_scale.py --nights measures each): "small" merges
+# the small segments (each engine's default policy); with Whoosh, "none" only adds one and "all"
+# merges everything into one.
+MERGE_POLICIES = ("small", "none", "all")
 
 
 @dataclass(frozen=True)
 class PageDocument:
+    """A page as the index receives it."""
+
     file_id: int
     path: str
     page: int
@@ -63,21 +52,80 @@ class PageDocument:
     fields: dict = field(default_factory=dict)
 
 
-def _field_values(fields: dict) -> dict:
-    values = {"fields": fields}
-    for name in ("number", "doc_type", "agency", "department", "year"):
-        if fields.get(name):
-            values[name] = fields[name]
-    if fields.get("issued"):
-        values["issued"] = int(fields["issued"].replace("-", ""))
-    for name in ("parcels", "sheets"):
-        if fields.get(name):
-            values[name] = ",".join(fields[name])
-    return values
+@dataclass
+class StoredPage:
+    """A page as a search returns it."""
+
+    path: str
+    page: int
+    score: float | None  # None when sorted by date
+    file_id: int
+    text: str = field(default="", repr=False)
+    confidence: float | None = None
+    fields: dict = field(default_factory=dict)
 
 
 class IndexUnavailable(Exception):
     """The index cannot be opened or written; the message says why in one line."""
+
+
+class IndexStore(Protocol):
+    """What luutru asks of an index engine."""
+
+    engine: str
+    link: Path
+
+    def schema_is_current(self) -> bool:
+        """False for an index written by an older luutru: it must be rebuilt from the catalog."""
+
+    def update(self, remove: Iterable[int], add: Iterable[PageDocument], merge: str = "small") -> int:
+        """Remove the pages of some files and add pages, in one commit; returns pages added."""
+
+    def pages_per_file(self) -> Counter:
+        """Live pages in the index per file id."""
+
+    def page_count(self) -> int: ...
+
+    def segment_count(self) -> int: ...
+
+    def last_modified(self) -> float:
+        """When the last commit was made, as a Unix time."""
+
+    def search(self, query: q.Query, limit: int, restriction: q.Query | None = None,
+               sort_by_date: bool = False) -> tuple[list[StoredPage], int]:
+        """The best `limit` pages matching `query` and `restriction` (which does not score), and how
+        many match in all; newest document first when `sort_by_date`, undated ones last."""
+
+    def matches_any(self, query: q.Query) -> bool: ...
+
+    def word_frequency(self, word: str) -> int:
+        """Pages that have this folded word."""
+
+    def folded_vocabulary(self) -> list[tuple[str, int]]:
+        """Every indexed folded word, with how many pages have it."""
+
+    def close(self) -> None: ...
+
+
+def stored_fields(fields: dict) -> dict:
+    """The document fields an engine indexes, from the fields extracted for the document."""
+    values = {}
+    for name in ("number", "doc_type", "agency", "department", "year"):
+        if fields.get(name):
+            values[name] = fields[name]
+    values["issued"] = int(fields["issued"].replace("-", "")) if fields.get("issued") else 0
+    for name in ("parcels", "sheets"):
+        values[name] = list(fields.get(name) or ())
+    return values
+
+
+def engine_advice(engine: str, pages: int) -> str | None:
+    """How to move to Tantivy, for a Whoosh index past the size where it stays fast; else None."""
+    if engine != "whoosh" or pages <= WHOOSH_COMFORTABLE_PAGES:
+        return None
+    return (f"Whoosh's searches slow down past {WHOOSH_COMFORTABLE_PAGES:,} pages: install the tantivy extra "
+            "(pip install 'luutru[tantivy]') and run `luutru reindex --full --engine tantivy` (no OCR; "
+            "later runs keep the engine)")
 
 
 def _generation_number(folder: Path) -> int:
@@ -89,13 +137,44 @@ def _generations(link: Path) -> list[Path]:
     return sorted((p for p in candidates if p.name[len(GENERATION_PREFIX):].isdigit()), key=_generation_number)
 
 
-def new_generation(link: Path) -> Path:
-    """An empty index in a fresh generation folder next to the live one."""
+def store_class(engine: str):
+    """The class of an engine's store; IndexUnavailable, saying how to install it, where it is missing."""
+    if engine == "tantivy":
+        from index.tantivy_store import TantivyStore, require_tantivy
+        require_tantivy()
+        return TantivyStore
+    if engine == "whoosh":
+        from index.whoosh_store import WhooshStore
+        return WhooshStore
+    raise IndexUnavailable(f"unknown index engine {engine!r} (known: {', '.join(ENGINES)})")
+
+
+def engine_of(folder: Path) -> str:
+    """The engine a generation was written with (indexes from before Tantivy have no record: Whoosh)."""
+    try:
+        return (folder / ENGINE_FILE).read_text().strip()
+    except FileNotFoundError:
+        return "whoosh"
+    except OSError as error:
+        raise IndexUnavailable(f"cannot read the index at {folder}: {error}") from error
+
+
+def schema_is_current(folder: Path) -> bool:
+    try:
+        return int((folder / SCHEMA_VERSION_FILE).read_text()) == SCHEMA_VERSION
+    except (OSError, ValueError):
+        return False
+
+
+def new_generation(link: Path, engine: str = DEFAULT_ENGINE) -> Path:
+    """An empty index of `engine` in a fresh generation folder next to the live one."""
+    engine_store = store_class(engine)
     existing = _generations(link)
     number = _generation_number(existing[-1]) + 1 if existing else 1
     folder = link.parent / f"{GENERATION_PREFIX}{number:06d}"
     folder.mkdir(mode=0o700)
-    whoosh_index.create_in(str(folder), make_schema())
+    engine_store.create(folder)
+    (folder / ENGINE_FILE).write_text(f"{engine}\n")
     (folder / SCHEMA_VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
     return folder
 
@@ -111,68 +190,14 @@ def publish(link: Path, generation: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def ensure_index(link: Path) -> None:
+def ensure_index(link: Path, engine: str = DEFAULT_ENGINE) -> None:
     if not link.exists():
-        publish(link, new_generation(link))
+        publish(link, new_generation(link, engine))
 
 
-class IndexStore:
-    def __init__(self, link: Path) -> None:
-        self.link = link
-        try:
-            self.index = whoosh_index.open_dir(str(link))
-        except Exception as error:  # noqa: BLE001 - a damaged index fails in many ways (OSError, pickle, struct)
-            raise IndexUnavailable(f"cannot open the index at {link}: {error}; "
-                              "run `luutru reindex --full` to rebuild it from the catalog") from error
-
-    def schema_is_current(self) -> bool:
-        """False for an index written by an older luutru: it must be rebuilt from the catalog."""
-        try:
-            return int((self.link / SCHEMA_VERSION_FILE).read_text()) == SCHEMA_VERSION
-        except (OSError, ValueError):
-            return False
-
-    def pages_per_file(self) -> Counter:
-        """Live pages in the index per file id. A deleted page's terms stay in its segment until
-        the segment is merged, so where there are deletions each file's pages are looked at."""
-        counts: Counter = Counter()
-        with self.index.reader() as reader:
-            deletions = reader.has_deletions()
-            for term in reader.field_terms("file_id"):
-                if not deletions:
-                    counts[int(term)] = reader.doc_frequency("file_id", term)
-                    continue
-                live = sum(not reader.is_deleted(number) for number in reader.postings("file_id", term).all_ids())
-                if live:
-                    counts[int(term)] = live
-        return counts
-
-    def file_ids(self) -> set[int]:
-        return set(self.pages_per_file())
-
-    def page_count(self) -> int:
-        return self.index.doc_count()
-
-    def update(self, remove: Iterable[int], add: Iterable[PageDocument], merge: str = "small") -> int:
-        """Remove the pages of some files and add pages, in one commit merging as `merge` says
-        (see MERGE_POLICIES); returns pages added."""
-        writer = self.index.writer(limitmb=128)
-        try:
-            for file_id in remove:
-                writer.delete_by_term("file_id", str(file_id))
-            added = 0
-            for document in add:
-                writer.add_document(
-                    key=f"{document.file_id}:{document.page}", file_id=str(document.file_id),
-                    path=document.path, page=document.page, confidence=document.confidence,
-                    text=nfc(document.text), folded=nfc(document.text), **_field_values(document.fields))
-                added += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(**MERGE_POLICIES[merge])
-        return added
-
-    def segment_count(self) -> int:
-        with self.index.reader() as reader:
-            return len(reader.leaf_readers())
+def open_store(link: Path) -> IndexStore:
+    """The index at `link` (the live symlink or a generation folder), with the engine that wrote it."""
+    if not link.exists():
+        raise IndexUnavailable(f"there is no index at {link}; `luutru ingest PATH` makes one, "
+                               "`luutru reindex --full` rebuilds it from the catalog")
+    return store_class(engine_of(link))(link)

@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 
 from index.search import MARK_END, MARK_START, Filters, QueryError, SearchResult, search as run_search
-from index.store import IndexUnavailable
+from index.store import ENGINES as INDEX_ENGINES, IndexUnavailable
 from luutru import __version__
 from luutru.doctor import doctor as run_doctor, preflight
 from pipeline.config import ConfigError
@@ -169,9 +169,9 @@ def run_options(command):
 
     @functools.wraps(command)
     def with_options(*args, jobs: int, force_ocr: bool, timeout: int, max_pixels: int, ocr_engine: str,
-                     scheduler: str | None, sync_every: float, **kwargs):
+                     scheduler: str | None, sync_every: float, engine: str | None, **kwargs):
         settings = OcrSettings(force_ocr=force_ocr, timeout=timeout, max_pixels=max_pixels, engine=ocr_engine)
-        return command(*args, options=RunOptions(jobs, settings, sync_every, scheduler), **kwargs)
+        return command(*args, options=RunOptions(jobs, settings, sync_every, scheduler, engine), **kwargs)
 
     options = [
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
@@ -188,6 +188,10 @@ def run_options(command):
         click.option("--scheduler", metavar="tcp://HOST:PORT",
                      help="Read pages on this Dask cluster instead of local processes (or `scheduler` in "
                           "config.toml); the workers need luutru, Tesseract and the scans at the same paths."),
+        click.option("--engine", type=click.Choice(INDEX_ENGINES),
+                     help="Index engine: whoosh (the default) or tantivy, for archives past some 50,000 pages "
+                          "(or `engine` in config.toml). Another engine than the live index's rebuilds the "
+                          "index in it from the catalog, without OCR; later runs keep it."),
         click.option("--sync-every", type=click.FloatRange(min=0), default=DEFAULT_SYNC_SECONDS, show_default=True,
                      metavar="SECONDS", help="Make the files read so far searchable this often during the run."),
         click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON."),
@@ -358,7 +362,10 @@ def status(home: ArchiveHome, as_json) -> None:
     click.echo(f"archive home: {facts['home']}\nroots: {', '.join(facts['roots']) or '(none)'}\n"
                f"files: {facts['files']} ({facts.get('files_done', 0)} done, {facts.get('files_failed', 0)} "
                f"failed, {facts.get('files_unsupported', 0)} unsupported, {facts.get('files_missing', 0)} gone)\n"
-               f"pages: {facts['pages']}\nindex: {index.get('pages', '?')} pages, {freshness}")
+               f"pages: {facts['pages']}\nindex: {index.get('pages', '?')} pages, {freshness}"
+               + (f" ({index['engine']})" if index.get("engine") else ""))
+    if index.get("advice"):
+        click.echo(f"advice: {index['advice']}")
     for failure in facts["failed"]:
         click.echo(f"FAILED  {failure['path']}: {failure['reason']}")
     for path in facts["unsupported"]:
@@ -439,6 +446,6 @@ def doctor(home: ArchiveHome, scheduler: str | None) -> None:
     """Check that Tesseract with Vietnamese, poppler and the index are usable, and say how to fix them."""
     checks = run_doctor(home, scheduler)
     for check in checks:
-        click.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}"
-                   + ("" if check.ok else f"\n     fix: {check.fix}"))
+        label = "FAIL" if not check.ok else "WARN" if check.warn else "ok  "
+        click.echo(f"{label} {check.name}: {check.detail}" + (f"\n     fix: {check.fix}" if label != "ok  " else ""))
     sys.exit(ExitCode.OK if all(check.ok for check in checks) else ExitCode.NOT_READY)

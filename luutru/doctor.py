@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 
-from index.store import IndexStore, IndexUnavailable
+from index.store import IndexUnavailable, engine_advice, open_store
 from pipeline.config import load_config
 from pipeline.executor import ExecutorUnavailable, connect
 from pipeline.home import ArchiveHome
@@ -23,6 +23,7 @@ class Check:
     ok: bool
     detail: str
     fix: str = ""
+    warn: bool = False  # usable, but the fix is advised
 
 
 def _tesseract() -> list[Check]:
@@ -52,10 +53,13 @@ def _home(home: ArchiveHome) -> list[Check]:
     if not home.exists():
         return [Check("archive home", True, f"{home.root} (empty; `luutru ingest PATH` creates it)")]
     try:
-        pages = IndexStore(home.index_link).page_count()
+        store = open_store(home.index_link)
+        pages = store.page_count()
     except IndexUnavailable as error:
         return [Check("index", False, str(error), "luutru reindex --full")]
-    return [Check("archive home", True, str(home.root)), Check("index", True, f"{pages} pages")]
+    advice = engine_advice(store.engine, pages)
+    return [Check("archive home", True, str(home.root)),
+            Check("index", True, f"{pages:,} pages, {store.engine}", advice or "", warn=bool(advice))]
 
 
 def worker_problems() -> list[str]:

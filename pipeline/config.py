@@ -4,6 +4,8 @@
     path_pattern = "{department}/{year}"
     # read pages on a Dask cluster instead of local worker processes (`--scheduler` overrides)
     scheduler = "tcp://10.0.0.5:8786"
+    # the index engine: "whoosh" (default) or "tantivy" for large archives (`--engine` overrides)
+    engine = "tantivy"
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.store import ENGINES
 from pipeline.metadata import PathPattern, PathPatternError
 
-KNOWN_KEYS = {"path_pattern", "scheduler"}
+KNOWN_KEYS = {"path_pattern", "scheduler", "engine"}
 
 
 class ConfigError(Exception):
@@ -25,6 +28,7 @@ class ConfigError(Exception):
 class Config:
     path_pattern: PathPattern | None = None
     scheduler: str | None = None
+    engine: str | None = None  # None: keep the engine of the live index
 
 
 def load_config(path: Path) -> Config:
@@ -38,12 +42,15 @@ def load_config(path: Path) -> Config:
     unknown = sorted(set(values) - KNOWN_KEYS)
     if unknown:
         raise ConfigError(f"{path}: unknown setting {', '.join(unknown)} (known: {', '.join(sorted(KNOWN_KEYS))})")
-    pattern, scheduler = values.get("path_pattern"), values.get("scheduler")
+    pattern, scheduler, engine = values.get("path_pattern"), values.get("scheduler"), values.get("engine")
     if pattern is not None and not isinstance(pattern, str):
         raise ConfigError(f"{path}: path_pattern must be a string such as \"{{department}}/{{year}}\"")
     if scheduler is not None and not isinstance(scheduler, str):
         raise ConfigError(f"{path}: scheduler must be an address such as \"tcp://10.0.0.5:8786\"")
+    if engine is not None and engine not in ENGINES:
+        raise ConfigError(f"{path}: engine must be one of {', '.join(repr(name) for name in ENGINES)}")
     try:
-        return Config(path_pattern=PathPattern(pattern) if pattern else None, scheduler=scheduler or None)
+        return Config(path_pattern=PathPattern(pattern) if pattern else None, scheduler=scheduler or None,
+                      engine=engine)
     except PathPatternError as error:
         raise ConfigError(f"{path}: {error}") from error

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from index.store import IndexStore, IndexUnavailable, PageDocument, ensure_index, new_generation, publish
+from index.store import (DEFAULT_ENGINE, IndexUnavailable, PageDocument, engine_of, ensure_index, new_generation,
+                         open_store, publish)
 from pipeline.catalog import Catalog, FileRecord
 from pipeline.home import ArchiveHome
 from pipeline.metadata import PathPattern, document_fields
@@ -35,26 +36,32 @@ def _pattern_text(pattern: PathPattern | None) -> str:
     return pattern.pattern if pattern else ""
 
 
-def sync_index(home: ArchiveHome, catalog: Catalog, pattern: PathPattern | None = None) -> int:
-    """Add what the index lacks and remove what the catalog no longer has; returns pages added."""
-    ensure_index(home.index_link)
+def sync_index(home: ArchiveHome, catalog: Catalog, pattern: PathPattern | None = None,
+               engine: str | None = None) -> int:
+    """Add what the index lacks and remove what the catalog no longer has; returns pages added.
+    An index of another engine than `engine` (None: keep the live one's) is rebuilt in it."""
+    ensure_index(home.index_link, engine or DEFAULT_ENGINE)
     try:
-        store = IndexStore(home.index_link)
+        store = open_store(home.index_link)
     except IndexUnavailable as error:
         # Never wiped in place: searches may hold it open. A new generation replaces it atomically.
         log.warning("%s; building a new index from the catalog", error)
-        return rebuild_index(home, catalog, pattern)
+        return rebuild_index(home, catalog, pattern, engine)
+    if engine and store.engine != engine:
+        log.info("index: moving the archive from %s to %s; rebuilding the index from the catalog",
+                 store.engine, engine)
+        return rebuild_index(home, catalog, pattern, engine)
     if not store.schema_is_current():
         log.info("index: written by another version of luutru; rebuilding it from the catalog")
-        return rebuild_index(home, catalog, pattern)
+        return rebuild_index(home, catalog, pattern, engine)
     if (catalog.get_meta(PATTERN_KEY) or "") != _pattern_text(pattern):
         log.info("index: the path pattern changed to %r; rebuilding the index from the catalog",
                  _pattern_text(pattern))
-        return rebuild_index(home, catalog, pattern)
+        return rebuild_index(home, catalog, pattern, engine)
     searchable = searchable_files(catalog)
     stale = [record for record in searchable if not record.indexed]
     current = {record.id for record in searchable if record.indexed}
-    gone = store.file_ids() - current - {record.id for record in stale}
+    gone = set(store.pages_per_file()) - current - {record.id for record in stale}
     if not stale and not gone:
         return 0
     added = store.update(gone | {record.id for record in stale}, _documents(catalog, stale, pattern))
@@ -63,13 +70,21 @@ def sync_index(home: ArchiveHome, catalog: Catalog, pattern: PathPattern | None 
     return added
 
 
-def rebuild_index(home: ArchiveHome, catalog: Catalog, pattern: PathPattern | None = None) -> int:
-    """Build a whole new index from the catalog, without OCR, and swap it in atomically."""
-    generation = new_generation(home.index_link)
+def live_engine(home: ArchiveHome) -> str:
+    """The engine of the live index; the default where there is none yet."""
+    return engine_of(home.index_link) if home.index_link.exists() else DEFAULT_ENGINE
+
+
+def rebuild_index(home: ArchiveHome, catalog: Catalog, pattern: PathPattern | None = None,
+                  engine: str | None = None) -> int:
+    """Build a whole new index from the catalog, without OCR, and swap it in atomically; in
+    `engine`, or the live index's engine when None."""
+    engine = engine or live_engine(home)
+    generation = new_generation(home.index_link, engine)
     searchable = searchable_files(catalog)
-    added = IndexStore(generation).update((), _documents(catalog, searchable, pattern))
+    added = open_store(generation).update((), _documents(catalog, searchable, pattern))
     publish(home.index_link, generation)
     catalog.mark_indexed(record.id for record in searchable)
     catalog.set_meta(PATTERN_KEY, _pattern_text(pattern))
-    log.info("index: rebuilt from the catalog with %d pages in %s", added, generation.name)
+    log.info("index: rebuilt from the catalog with %d pages in %s (%s)", added, generation.name, engine)
     return added

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.store import IndexStore, IndexUnavailable
+from index.store import IndexStore, IndexUnavailable, open_store
 from pipeline.catalog import Catalog
 from pipeline.config import load_config
 from pipeline.home import ArchiveHome
@@ -60,7 +60,7 @@ def check(home: ArchiveHome) -> CheckReport:
     catalog = open_catalog(home)
     try:
         try:
-            store = IndexStore(home.index_link)
+            store = open_store(home.index_link)
             if not store.schema_is_current():
                 report.index_error = f"the index at {home.index_link} was written by another version of luutru"
             else:

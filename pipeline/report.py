@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
-from index.store import IndexStore, IndexUnavailable
+from index.store import IndexUnavailable, engine_advice, open_store
 from pipeline.catalog import Catalog, FileRecord, PageRecord
 from pipeline.cleanup import FAINT_INK_LEVEL, MAX_SKEW_DEGREES
 from pipeline.home import ArchiveHome
@@ -27,11 +27,12 @@ def open_catalog(home: ArchiveHome) -> Catalog:
 
 def _index_facts(home: ArchiveHome) -> dict:
     try:
-        store = IndexStore(home.index_link)
+        store = open_store(home.index_link)
     except IndexUnavailable as error:
         return {"usable": False, "error": str(error)}
-    return {"usable": True, "pages": store.page_count(), "generation": home.index_link.resolve().name,
-            "updated": store.index.last_modified()}
+    pages = store.page_count()
+    return {"usable": True, "engine": store.engine, "pages": pages, "generation": home.index_link.resolve().name,
+            "updated": store.last_modified(), "advice": engine_advice(store.engine, pages)}
 
 
 def status(home: ArchiveHome) -> dict:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from index.store import store_class
 from pipeline.catalog import Catalog, FileRecord, PageRecord, words_json
 from pipeline.config import load_config
 from pipeline.executor import make_executor
@@ -41,6 +42,7 @@ class RunOptions:
     settings: OcrSettings = field(default_factory=OcrSettings)
     sync_every: float = DEFAULT_SYNC_SECONDS
     scheduler: str | None = None  # a Dask scheduler's address: pages are read on that cluster instead
+    engine: str | None = None  # the index engine; None keeps the live index's
 
 
 class Every:
@@ -265,7 +267,7 @@ def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], optio
     pending = [item for file_id in to_read if (item := _prepare(catalog, summary, file_id, options.settings))]
 
     def sync() -> None:
-        summary.pages_indexed += sync_index(home, catalog, pattern)
+        summary.pages_indexed += sync_index(home, catalog, pattern, options.engine)
     _read_pages(catalog, summary, pending, options, Every(options.sync_every, sync))
     sync()
 
@@ -275,8 +277,9 @@ def _run(home: ArchiveHome, roots: list[Path] | None, options: RunOptions, wait:
     started = time.monotonic()
     summary = RunSummary()
     config = load_config(home.config_path)  # a bad config stops the run before any work
-    if options.scheduler is None and config.scheduler:
-        options = replace(options, scheduler=config.scheduler)
+    options = replace(options, scheduler=options.scheduler or config.scheduler, engine=options.engine or config.engine)
+    if options.engine:
+        store_class(options.engine)  # a missing engine stops the run before any OCR
     with home.exclusive(wait=wait):
         catalog = Catalog(home.catalog_path)
         try:
@@ -285,7 +288,7 @@ def _run(home: ArchiveHome, roots: list[Path] | None, options: RunOptions, wait:
             else:
                 catalog.add_roots(root for root in roots if root.exists())
             if full_rebuild:
-                summary.pages_indexed += rebuild_index(home, catalog, config.path_pattern)
+                summary.pages_indexed += rebuild_index(home, catalog, config.path_pattern, options.engine)
             _ingest_locked(home, catalog, roots, options, summary, config.path_pattern)
         finally:
             catalog.close()

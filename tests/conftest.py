@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from rapidfuzz.distance import Levenshtein
 
+from index.store import ENGINES
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 SAMPLES = REPOSITORY / "samples" / "scans"
 TRUTH = json.loads((REPOSITORY / "samples" / "truth.json").read_text(encoding="utf-8"))
@@ -48,6 +50,18 @@ def archive(tmp_path_factory) -> dict:
     home = base / "home"
     result = run_luutru(home, "ingest", str(scans), "--jobs", "2", "--json")
     return {"home": home, "scans": scans, "summary": json_of(result)}
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def searchable(request, archive, tmp_path_factory) -> dict:
+    """The ingested samples, searched through each index engine. The Tantivy archive is a copy of
+    the Whoosh one moved with `luutru reindex --full --engine tantivy`, from the catalog alone."""
+    if request.param == "whoosh":
+        return {**archive, "engine": "whoosh"}
+    home = tmp_path_factory.mktemp("tantivy") / "home"
+    shutil.copytree(archive["home"], home, symlinks=True)
+    moved = json_of(run_luutru(home, "reindex", "--full", "--engine", "tantivy", "--json"))
+    return {**archive, "home": home, "engine": "tantivy", "moved": moved}
 
 
 @pytest.fixture

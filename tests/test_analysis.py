@@ -4,7 +4,8 @@ import unicodedata
 
 import pytest
 
-from index.analysis import canonical_tones, exact_analyzer, fold, fold_spelling, folded_analyzer
+from index.analysis import (canonical_tones, exact_analyzer, exact_words, fold, fold_spelling, folded_analyzer,
+                            folded_words, symbol_analyzer, symbol_words)
 
 
 @pytest.mark.parametrize("old, new", [
@@ -60,3 +61,17 @@ def test_one_letter_words_and_english_stop_words_are_kept():
 
 def test_folded_analyzer_terms():
     assert tokens(folded_analyzer(), "Kỹ thuật đo đạc, thửa đất số 245") == ["ki", "thuat", "do", "dac", "thua", "dat", "so", "245"]
+
+
+MIXED_TEXT = ("Số: 123/QĐ-UBND  Thạch Thất, ngày 12 tháng 9 năm 2023\nQUYẾT ĐỊNH V/v giao đất ở cho hộ ông "
+              "Nguyễn Văn Hùng, thửa đất số 245, tờ bản đồ số 12; hoà giải, thuỷ lợi, kỹ thuật, quí IV… "
+              "Ý kiến: ĐỒNG Ý. e-mail: tnmt@thachthat.gov.vn (ĐT 024-3384)")
+
+
+@pytest.mark.parametrize("text", [MIXED_TEXT, unicodedata.normalize("NFD", MIXED_TEXT), "", "  \t\n"])
+def test_both_engines_index_the_same_words(text):
+    """The Tantivy engine indexes the plain functions' words; Whoosh runs its analyzers."""
+    assert exact_words(text) == tokens(exact_analyzer(), text)
+    assert folded_words(text) == tokens(folded_analyzer(), text)
+    assert symbol_words(text) == tokens(symbol_analyzer(), text)
+    assert bool(text.strip()) == ("123/qd-ubnd" in symbol_words(text) and "hoa" in folded_words(text))

@@ -37,13 +37,13 @@ def test_first_ingest_reads_every_page(archive):
 
 
 @pytest.mark.parametrize("query", ["quyet dinh giao dat", "quyết định giao đất", "QUYẾT ĐỊNH GIAO ĐẤT"])
-def test_search_with_and_without_diacritics_finds_the_decision(archive, query):
-    hits = hits_of(archive["home"], query)
+def test_search_with_and_without_diacritics_finds_the_decision(searchable, query):
+    hits = hits_of(searchable["home"], query)
     assert hits[0]["path"].endswith("qd-123-giao-dat.jpg") and hits[0]["page"] == 1
 
 
-def test_search_json_contract(archive):
-    result = json_of(run_luutru(archive["home"], "search", "thua dat so 87", "--json"))
+def test_search_json_contract(searchable):
+    result = json_of(run_luutru(searchable["home"], "search", "thua dat so 87", "--json"))
     assert result["hits"], result
     for hit in result["hits"]:
         assert {"path", "page", "score", "snippet"} <= hit.keys()
@@ -52,35 +52,35 @@ def test_search_json_contract(archive):
     assert "thửa đất số 87" in result["hits"][0]["snippet"].lower()
 
 
-def test_pages_of_multi_page_files_are_numbered(archive):
-    hits = hits_of(archive["home"], "phuong huong nam 2024")
+def test_pages_of_multi_page_files_are_numbered(searchable):
+    hits = hits_of(searchable["home"], "phuong huong nam 2024")
     assert found(hits, "bc-56-dat-dai.pdf", 3)
-    assert found(hits_of(archive["home"], "nhung thay doi sau khi cap"), "gcn-thua-87.tif", 2)
+    assert found(hits_of(searchable["home"], "nhung thay doi sau khi cap"), "gcn-thua-87.tif", 2)
 
 
-def test_other_tone_style_and_exact_diacritics_rank_first(archive):
+def test_other_tone_style_and_exact_diacritics_rank_first(searchable):
     # The scan writes "Hoà Thạch"; the clerk types the other style.
-    assert hits_of(archive["home"], "Hòa Thạch")[0]["path"].endswith("cv-45-ra-soat.png")
+    assert hits_of(searchable["home"], "Hòa Thạch")[0]["path"].endswith("cv-45-ra-soat.png")
     # "mả" (grave) must not be outranked by pages that only match folded "ma".
-    assert hits_of(archive["home"], "mả")[0]["path"].endswith("ttr-09-mo-ma.jpg")
+    assert hits_of(searchable["home"], "mả")[0]["path"].endswith("ttr-09-mo-ma.jpg")
 
 
-def test_human_output_names_path_and_page(archive):
-    output = run_luutru(archive["home"], "search", "tiep cong dan").stdout
+def test_human_output_names_path_and_page(searchable):
+    output = run_luutru(searchable["home"], "search", "tiep cong dan").stdout
     first = output.split("\n  2. ")[0]
     assert "tb-18-tiep-cong-dan.pdf" in first and "Thông báo, số 18/TB-UBND" in first
     assert "page 1: " in first and "tiếp công dân" in first.lower()
 
 
-def test_nothing_found_and_a_fuzzy_query(archive):
-    output = run_luutru(archive["home"], "search", "thuaaa", "dattt").stdout
+def test_nothing_found_and_a_fuzzy_query(searchable):
+    output = run_luutru(searchable["home"], "search", "thuaaa", "dattt").stdout
     assert "No page matches" in output and 'Did you mean "thua dat"' in output
-    assert "with a letter misread" in run_luutru(archive["home"], "search", "thuaa", "datt").stdout
-    assert hits_of(archive["home"], "nguyeen~ hungg~")
+    assert "with a letter misread" in run_luutru(searchable["home"], "search", "thuaa", "datt").stdout
+    assert hits_of(searchable["home"], "nguyeen~ hungg~")
 
 
-def test_empty_query_is_one_line_and_usage_status(archive):
-    result = run_luutru(archive["home"], "search", "  ", check_code=2)
+def test_empty_query_is_one_line_and_usage_status(searchable):
+    result = run_luutru(searchable["home"], "search", "  ", check_code=2)
     assert result.stderr.strip().count("\n") == 0 and "empty" in result.stderr
 
 
@@ -168,6 +168,33 @@ def test_full_reindex_rebuilds_from_the_catalog_without_ocr(one_scan):
     assert summary["pages_ocr"] == 0 and summary["pages_indexed"] == 1
     assert (home / "index").resolve() != old_generation
     assert found(hits_of(home, "ra soat ho so"), "cong-van.png")
+
+
+def index_engine(home: Path) -> str:
+    facts = json_of(run_luutru(home, "status", "--json"))["index"]
+    assert facts["up_to_date"], facts
+    return facts["engine"]
+
+
+def test_an_archive_moves_between_index_engines_without_ocr_and_stays_in_sync(one_scan):
+    home, scans = one_scan["home"], one_scan["scans"]
+    run_luutru(home, "ingest", str(scans))
+    assert index_engine(home) == "whoosh"
+    moved = json_of(run_luutru(home, "reindex", "--full", "--engine", "tantivy", "--json"))
+    assert moved["pages_ocr"] == 0 and moved["pages_indexed"] == 1 and index_engine(home) == "tantivy"
+    assert found(hits_of(home, "ra soat ho so"), "cong-van.png")
+    # The nightly run keeps the engine, adds the new scan and drops the removed one.
+    shutil.copy(SAMPLES / "2024" / "ttr-09-mo-ma.jpg", scans / "to-trinh.jpg")
+    (scans / "cong-van.png").unlink()
+    nightly = json_of(run_luutru(home, "reindex", "--json"))
+    assert nightly["pages_ocr"] == 1 and index_engine(home) == "tantivy"
+    assert found(hits_of(home, "mo ma"), "to-trinh.jpg") \
+        and not found(hits_of(home, "ra soat ho so"), "cong-van.png")
+    assert json_of(run_luutru(home, "check", "--json"))["consistent"]
+    # The engine named in the config file wins over the live index's.
+    (home / "config.toml").write_text('engine = "whoosh"\n', encoding="utf-8")
+    assert json_of(run_luutru(home, "reindex", "--json"))["pages_ocr"] == 0 and index_engine(home) == "whoosh"
+    assert found(hits_of(home, "mo ma"), "to-trinh.jpg")
 
 
 def test_a_second_run_exits_at_once_while_one_holds_the_home(one_scan):

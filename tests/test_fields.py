@@ -50,30 +50,30 @@ def documents(home, *args):
 
 
 @pytest.mark.parametrize("spelling", ["123/QĐ-UBND", "123/qd-ubnd", "123/QD-UBND", "so:123/qđ-ubnd"])
-def test_document_number_in_three_spellings(archive, spelling):
-    assert documents(archive["home"], spelling)[0] == "qd-123-giao-dat.jpg"
+def test_document_number_in_three_spellings(searchable, spelling):
+    assert documents(searchable["home"], spelling)[0] == "qd-123-giao-dat.jpg"
 
 
-def test_filters_and_field_syntax(archive):
-    home = archive["home"]
+def test_filters_and_field_syntax(searchable):
+    home = searchable["home"]
     assert documents(home, "thua:245", "to:12") == ["qd-123-giao-dat.jpg"]
     assert documents(home, "dat", "--parcel", "87") == ["gcn-thua-87.tif"]
     assert documents(home, "dat", "--type", "to trinh") == ["ttr-09-mo-ma.jpg"]
     assert set(documents(home, "dat", "--year", "2024")) == {"ttr-09-mo-ma.jpg", "tb-18-tiep-cong-dan.pdf"}
     assert set(documents(home, "dat", "--from", "2023-10-01", "--to", "2023-12-31")) == {
         "cv-45-ra-soat.png", "bc-56-dat-dai.pdf"}
-    assert documents(home, "dat", "--path", str(archive["scans"] / "2022")) == ["gcn-thua-87.tif"]
+    assert documents(home, "dat", "--path", str(searchable["scans"] / "2022")) == ["gcn-thua-87.tif"]
 
 
-def test_results_are_grouped_per_document_with_fields(archive):
-    result = json_of(run_luutru(archive["home"], "search", "dat dai", "--json"))
+def test_results_are_grouped_per_document_with_fields(searchable):
+    result = json_of(run_luutru(searchable["home"], "search", "dat dai", "--json"))
     report = next(d for d in result["documents"] if d["path"].endswith("bc-56-dat-dai.pdf"))
     assert len(report["pages"]) >= 2 and report["doc_type"] == "Báo cáo" and report["number"] == "56/BC-TNMT"
     assert len({d["file_id"] for d in result["documents"]}) == len(result["documents"])
 
 
-def test_a_bad_date_is_one_line(archive):
-    result = run_luutru(archive["home"], "search", "dat", "--from", "2023-13-01", check_code=2)
+def test_a_bad_date_is_one_line(searchable):
+    result = run_luutru(searchable["home"], "search", "dat", "--from", "2023-13-01", check_code=2)
     assert "YYYY-MM-DD" in result.stderr
 
 

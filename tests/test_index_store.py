@@ -1,21 +1,67 @@
-"""index/store.py: merge policies of a commit, on a real Whoosh index on disk."""
+"""index/store.py: each engine's store on a real index on disk (Whoosh, and Tantivy)."""
 
-from index.store import IndexStore, PageDocument, ensure_index
+import pytest
+
+from index.store import ENGINES, PageDocument, ensure_index, open_store
+from index.whoosh_store import make_schema
+from whoosh import query as q
 
 
 def pages(file_id: int) -> list[PageDocument]:
-    return [PageDocument(file_id, f"/scans/{file_id}.pdf", page, f"quyết định giao đất số {file_id}", 90.0)
+    return [PageDocument(file_id, f"/scans/{file_id}.pdf", page, f"quyết định giao đất số {file_id}", 90.0,
+                         {"issued": f"2023-09-{10 + file_id:02d}", "year": 2023, "parcels": [str(file_id)]})
             for page in (1, 2)]
 
 
-def test_merge_policies_control_the_segments_a_commit_leaves(tmp_path):
+def test_whoosh_merge_policies_control_the_segments_a_commit_leaves(tmp_path):
     link = tmp_path / "index"
-    ensure_index(link)
+    ensure_index(link, "whoosh")
     for file_id in (1, 2, 3):
-        IndexStore(link).update((), pages(file_id), merge="none")
-    assert IndexStore(link).segment_count() == 3
-    IndexStore(link).update((), pages(4), merge="all")
-    store = IndexStore(link)
+        open_store(link).update((), pages(file_id), merge="none")
+    assert open_store(link).segment_count() == 3
+    open_store(link).update((), pages(4), merge="all")
+    store = open_store(link)
     assert store.segment_count() == 1 and store.page_count() == 8
     store.update([2], (), merge="small")
-    assert IndexStore(link).file_ids() == {1, 3, 4}
+    assert set(open_store(link).pages_per_file()) == {1, 3, 4}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_each_engine_adds_replaces_removes_and_counts_live_pages(tmp_path, engine):
+    link = tmp_path / "index"
+    ensure_index(link, engine)
+    store = open_store(link)
+    assert store.engine == engine and store.page_count() == 0
+    for file_id in (1, 2, 3):
+        store.update((), pages(file_id))
+    store.update([2, 3], pages(3))  # 2 removed, 3 replaced: deleted pages must not be counted
+    store = open_store(link)
+    assert store.pages_per_file() == {1: 2, 3: 2} and store.page_count() == 4
+    found, total = store.search(q.Term("folded", "giao"), 10, q.Term("parcels", "3"))
+    assert total == 2 and {(page.file_id, page.page) for page in found} == {(3, 1), (3, 2)}
+    assert found[0].text == "quyết định giao đất số 3" and found[0].fields["year"] == 2023
+    newest, _ = store.search(q.Term("folded", "dat"), 10, sort_by_date=True)
+    assert [page.file_id for page in newest] == [3, 3, 1, 1] and newest[0].score is None
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_each_engine_answers_the_query_language_alike(tmp_path, engine):
+    """Queries as Whoosh's parser and index.search make them, run by each engine."""
+    link = tmp_path / "index"
+    ensure_index(link, engine)
+    store = open_store(link)
+    store.update((), pages(1) + pages(2) + [PageDocument(3, "/scans/a-b/c.pdf", 1, "Thửa đất số 245", None)])
+    parsed_year = q.Term("year", make_schema()["year"].to_bytes(2023))
+
+    def files(query) -> set[int]:
+        return {page.file_id for page in store.search(query, 10)[0]}
+    assert files(q.Phrase("folded", ["giao", "dat"])) == {1, 2}
+    assert files(q.Phrase("folded", ["dat", "giao"])) == set()
+    assert files(q.FuzzyTerm("folded", "thuq", maxdist=1, prefixlength=0)) == {3}
+    assert files(q.Prefix("path", "/scans/a-b/")) == {3}
+    assert files(q.Wildcard("folded", "th?a")) == {3}
+    assert files(q.And([q.Term("folded", "dat"), q.Not(q.Term("folded", "giao"))])) == {3}
+    assert files(q.NumericRange("issued", 20230912, None)) == {2}
+    assert files(parsed_year) == {1, 2}
+    assert store.word_frequency("giao") == 4 and store.matches_any(q.Term("text", "thửa"))
+    assert dict(store.folded_vocabulary())["thua"] == 1 and dict(store.folded_vocabulary())["dat"] == 5

@@ -90,8 +90,8 @@ def _short_name(path: str) -> str:
     return Path(path).name.split("-", 1)[0]
 
 
-def ranked_documents(archive: dict, case: Case) -> list[str]:
-    result = search(archive["home"] / "index", case.query, limit=10, filters=Filters(**case.filters))
+def ranked_documents(searchable: dict, case: Case) -> list[str]:
+    result = search(searchable["home"] / "index", case.query, limit=10, filters=Filters(**case.filters))
     return [_short_name(document.path) for document in result.documents]
 
 
@@ -109,26 +109,26 @@ def test_the_query_set_is_large_and_covers_every_kind():
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-def test_expected_documents_in_the_top_three(archive, case):
-    ranked = ranked_documents(archive, case)
+def test_expected_documents_in_the_top_three(searchable, case):
+    ranked = ranked_documents(searchable, case)
     assert recall_at_top(ranked, case.expected) == 1.0, ranked
 
 
 @pytest.mark.parametrize("query, first", [("hồ sơ địa chính", "qd"), ("muc dich su dung", "gcn"),
                                           ("mả", "ttr"), ("thủy lợi", "cv")])
-def test_phrase_and_exact_diacritics_rank_first(archive, query, first):
-    assert ranked_documents(archive, Case("", query, (first,)))[0] == first
+def test_phrase_and_exact_diacritics_rank_first(searchable, query, first):
+    assert ranked_documents(searchable, Case("", query, (first,)))[0] == first
 
 
-def test_recall_and_mrr_are_printed(archive, capsys):
+def test_recall_and_mrr_are_printed(searchable, capsys):
     recall, reciprocal = defaultdict(list), defaultdict(list)
     for case in CASES:
-        ranked = ranked_documents(archive, case)
+        ranked = ranked_documents(searchable, case)
         for kind in (case.kind, "all queries"):
             recall[kind].append(recall_at_top(ranked, case.expected))
             reciprocal[kind].append(reciprocal_rank(ranked, case.expected))
     with capsys.disabled():
-        print(f"\n{'kind of query':<22}{'queries':>8}{'recall@3':>10}{'MRR':>7}")
+        print(f"\n{searchable['engine']}\n{'kind of query':<22}{'queries':>8}{'recall@3':>10}{'MRR':>7}")
         for kind in sorted(recall, key=lambda kind: kind == "all queries"):
             print(f"{kind:<22}{len(recall[kind]):>8}{mean(recall[kind]):>10.3f}{mean(reciprocal[kind]):>7.3f}")
     assert mean(recall["all queries"]) == 1.0
@@ -140,18 +140,18 @@ def mean(values: list[float]) -> float:
 
 
 @pytest.mark.parametrize("query", ["giao dat Phunq Xa", "nguyen van hunq", "bàn qiao đất"])
-def test_a_word_with_a_letter_misread_is_found_when_nothing_matches_as_typed(archive, query):
-    result = search(archive["home"] / "index", query)
+def test_a_word_with_a_letter_misread_is_found_when_nothing_matches_as_typed(searchable, query):
+    result = search(searchable["home"] / "index", query)
     assert result.near_spellings and _short_name(result.documents[0].path) == "qd"
 
 
-def test_near_spellings_are_not_tried_when_only_the_filters_leave_nothing(archive):
-    index = archive["home"] / "index"
+def test_near_spellings_are_not_tried_when_only_the_filters_leave_nothing(searchable):
+    index = searchable["home"] / "index"
     assert not search(index, "giao dat Phung Xa", filters=Filters(year=1999)).near_spellings
     assert search(index, "giao dat Phunq Xa", filters=Filters(year=2023)).near_spellings
 
 
-def test_near_spellings_never_change_a_number_or_hide_an_exact_match(archive):
-    assert search(archive["home"] / "index", "thua dat so 246 to ban do so 12").total == 0
-    exact = search(archive["home"] / "index", "giao dat Phung Xa")
+def test_near_spellings_never_change_a_number_or_hide_an_exact_match(searchable):
+    assert search(searchable["home"] / "index", "thua dat so 246 to ban do so 12").total == 0
+    exact = search(searchable["home"] / "index", "giao dat Phung Xa")
     assert exact.total and not exact.near_spellings

@@ -1,0 +1,253 @@
+"""The Tantivy engine (`pip install 'luutru[tantivy]'`): for archives past some 50,000 pages.
+
+Tantivy cannot run Python analyzers, so each page is analysed here by index.analysis's plain
+functions and its words are indexed as given (joined by spaces, split on spaces again), which keeps
+the terms identical to Whoosh's. The page as read is stored beside them for snippets and re-ranking.
+Queries arrive as `whoosh.query` trees and are translated node by node.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import query as q
+
+from index.analysis import exact_words, folded_words, nfc, symbol_words
+from index.store import IndexUnavailable, PageDocument, StoredPage, schema_is_current, stored_fields
+from index.whoosh_store import make_schema
+
+try:
+    import tantivy
+except ImportError:  # the optional extra
+    tantivy = None
+
+# Tantivy's own tokenizers would split and fold differently; these leave luutru's words alone.
+WORDS, WHOLE = "luutru_words", "luutru_whole"
+WORD_FIELDS = {"text": exact_words, "folded": folded_words, "number": symbol_words,
+               "doc_type": folded_words, "agency": folded_words, "department": folded_words}
+KEYWORD_FIELDS = ("path", "parcels", "sheets")
+INTEGER_FIELDS = ("issued", "year")
+WRITER_HEAP_BYTES = 256 * 2**20
+# The writer's indexing threads: Python prepares the pages in one thread, so two keep up with it.
+WRITER_THREADS = 2
+LARGEST_FILE_COUNT = 2**31 - 1  # a bucket per file when counting pages per file
+# How Whoosh's query parser encodes the numbers typed for these fields (nam:2023).
+NUMERIC_FIELDS = {name: make_schema()[name] for name in INTEGER_FIELDS}
+REGEX_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$#&\-~])")
+
+
+def require_tantivy() -> None:
+    if tantivy is None:
+        raise IndexUnavailable("the tantivy engine is not installed: pip install 'luutru[tantivy]' "
+                               "(or `luutru reindex --full --engine whoosh`)")
+
+
+def _schema():
+    builder = tantivy.SchemaBuilder()
+    # Signed: the writer's delete-by-term makes a signed term of a Python int.
+    builder.add_integer_field("file_id", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("page", stored=True)
+    builder.add_float_field("confidence", stored=True)
+    for name in WORD_FIELDS:
+        builder.add_text_field(name, tokenizer_name=WORDS, index_option="position")
+    for name in KEYWORD_FIELDS:
+        builder.add_text_field(name, stored=name == "path", tokenizer_name=WHOLE, index_option="basic")
+    for name in INTEGER_FIELDS:
+        builder.add_integer_field(name, indexed=True, fast=True)
+    builder.add_bytes_field("page_text", stored=True)  # the page as read (NFC)
+    builder.add_bytes_field("fields", stored=True)  # every extracted field, as JSON
+    return builder.build()
+
+
+def _document(page: PageDocument):
+    text, values = nfc(page.text), stored_fields(page.fields)
+    document = tantivy.Document()
+    document.add_integer("file_id", page.file_id)
+    document.add_integer("page", page.page)
+    document.add_text("path", page.path)
+    if page.confidence is not None:
+        document.add_float("confidence", float(page.confidence))
+    for name, words in WORD_FIELDS.items():
+        source = text if name in ("text", "folded") else values.get(name)
+        if source:
+            document.add_text(name, " ".join(words(source)))
+    for name in ("parcels", "sheets"):
+        for value in values[name]:
+            document.add_text(name, str(value).strip())
+    document.add_integer("issued", values["issued"])
+    if values.get("year"):
+        document.add_integer("year", int(values["year"]))
+    document.add_bytes("page_text", text.encode("utf-8"))
+    document.add_bytes("fields", json.dumps(page.fields, ensure_ascii=False).encode("utf-8"))
+    return document
+
+
+def _regex(pattern: str, wildcards: bool) -> str:
+    """A Tantivy regular expression for a Whoosh prefix (`pattern` then anything) or wildcard."""
+    escaped = REGEX_SPECIAL.sub(r"\\\1", pattern)
+    if wildcards:
+        return escaped.replace(r"\*", ".*").replace(r"\?", ".")
+    return escaped + ".*"
+
+
+class TantivyStore:
+    engine = "tantivy"
+
+    def __init__(self, link: Path) -> None:
+        self.link = link
+        try:
+            self.index = tantivy.Index.open(str(link))
+        except (OSError, ValueError) as error:
+            raise IndexUnavailable(f"cannot open the index at {link}: {error}; "
+                                   "run `luutru reindex --full` to rebuild it from the catalog") from error
+        _register_tokenizers(self.index)
+        self.schema = self.index.schema
+        self._searcher = None
+
+    @staticmethod
+    def create(folder: Path) -> None:
+        tantivy.Index(_schema(), path=str(folder))
+
+    def schema_is_current(self) -> bool:
+        return schema_is_current(self.link)
+
+    def _opened(self):
+        if self._searcher is None:
+            self._searcher = self.index.searcher()
+        return self._searcher
+
+    def pages_per_file(self) -> Counter:
+        """Counted from the live pages (an aggregation skips deleted ones)."""
+        answer = self._opened().aggregate(tantivy.Query.all_query(),
+                                          {"files": {"terms": {"field": "file_id", "size": LARGEST_FILE_COUNT}}})
+        return Counter({int(bucket["key"]): bucket["doc_count"] for bucket in answer["files"]["buckets"]})
+
+    def page_count(self) -> int:
+        return self._opened().num_docs
+
+    def segment_count(self) -> int:
+        return self._opened().num_segments
+
+    def last_modified(self) -> float:
+        return (self.link / "meta.json").stat().st_mtime
+
+    def update(self, remove: Iterable[int], add: Iterable[PageDocument], merge: str = "small") -> int:
+        if merge != "small":
+            raise ValueError(f"the tantivy engine merges by its own policy, not {merge!r}")
+        try:
+            writer = self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=WRITER_THREADS)
+        except ValueError as error:
+            raise IndexUnavailable(f"cannot write the index at {self.link}: {error}") from error
+        try:
+            for file_id in remove:
+                writer.delete_documents_by_term("file_id", file_id)
+            added = 0
+            for page in add:
+                writer.add_document(_document(page))
+                added += 1
+        except BaseException:
+            writer.rollback()
+            raise
+        writer.commit()
+        # The merges the commit started finish before the run ends: a short run would otherwise
+        # leave one more segment behind every time.
+        writer.wait_merging_threads()
+        self.index.reload()
+        self._searcher = None
+        return added
+
+    def _translated(self, node: q.Query):
+        """The Tantivy query for a Whoosh query node (the nodes luutru's query language makes)."""
+        if isinstance(node, q.FuzzyTerm):
+            # Whoosh's prefixlength has no Tantivy twin: every letter may be the misread one.
+            return self._boosted(node, tantivy.Query.fuzzy_term_query(
+                self.schema, node.fieldname, node.text, distance=node.maxdist, transposition_cost_one=False))
+        if isinstance(node, q.Wildcard) or isinstance(node, q.Prefix):
+            pattern = _regex(node.text, wildcards=isinstance(node, q.Wildcard))
+            return self._boosted(node, tantivy.Query.regex_query(self.schema, node.fieldname, pattern))
+        if isinstance(node, q.Term):
+            return self._boosted(node, self._term(node.fieldname, node.text))
+        if isinstance(node, q.Phrase):
+            # Whoosh's slop 1 means side by side, Tantivy's 0.
+            return self._boosted(node, tantivy.Query.phrase_query(self.schema, node.fieldname, list(node.words),
+                                                                  slop=max(0, node.slop - 1)))
+        if isinstance(node, q.NumericRange):
+            return tantivy.Query.range_query(self.schema, node.fieldname, tantivy.FieldType.Integer,
+                                             node.start, node.end, include_lower=not node.startexcl,
+                                             include_upper=not node.endexcl)
+        if isinstance(node, q.AndMaybe):
+            return self._boolean([(tantivy.Occur.Must, node.a), (tantivy.Occur.Should, node.b)])
+        if isinstance(node, q.AndNot):
+            return self._boolean([(tantivy.Occur.Must, node.a), (tantivy.Occur.MustNot, node.b)])
+        if isinstance(node, q.And):
+            return self._boolean([(tantivy.Occur.MustNot, child.query) if isinstance(child, q.Not)
+                                  else (tantivy.Occur.Must, child) for child in node.subqueries])
+        if isinstance(node, q.Or):  # DisjunctionMax too
+            return self._boolean([(tantivy.Occur.Should, child) for child in node.subqueries])
+        if isinstance(node, q.Not):
+            return tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()),
+                                                (tantivy.Occur.MustNot, self._translated(node.query))])
+        if isinstance(node, q.Every):
+            return tantivy.Query.all_query()
+        if node is q.NullQuery:
+            return tantivy.Query.empty_query()
+        raise ValueError(f"the tantivy engine cannot run a {type(node).__name__} query")
+
+    def _term(self, field_name: str, value):
+        if field_name in INTEGER_FIELDS and isinstance(value, bytes):
+            value = NUMERIC_FIELDS[field_name].from_bytes(value)  # Whoosh's parser encodes numbers
+        return tantivy.Query.term_query(self.schema, field_name, value)
+
+    def _boolean(self, clauses):
+        return tantivy.Query.boolean_query([(occur, self._translated(child)) for occur, child in clauses])
+
+    @staticmethod
+    def _boosted(node: q.Query, query):
+        boost = getattr(node, "boost", 1.0)
+        return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
+
+    def _query(self, query: q.Query, restriction: q.Query | None):
+        translated = self._translated(query)
+        if restriction is None:
+            return translated
+        # The restriction only narrows: it adds nothing to the score.
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, translated), (tantivy.Occur.Must,
+                                            tantivy.Query.const_score_query(self._translated(restriction), 0.0))])
+
+    def search(self, query: q.Query, limit: int, restriction: q.Query | None = None,
+               sort_by_date: bool = False) -> tuple[list[StoredPage], int]:
+        searcher = self._opened()
+        ordering = {"order_by_field": "issued", "order": tantivy.Order.Desc} if sort_by_date else {}
+        result = searcher.search(self._query(query, restriction), limit, count=True, **ordering)
+        return [self._page(searcher.doc(address), None if sort_by_date else score)
+                for score, address in result.hits], result.count
+
+    @staticmethod
+    def _page(document, score: float | None) -> StoredPage:
+        values = document.to_dict()
+        confidence = values.get("confidence")
+        return StoredPage(path=values["path"][0], page=values["page"][0], score=score, file_id=values["file_id"][0],
+                          text=bytes(values["page_text"][0]).decode("utf-8"),
+                          confidence=confidence[0] if confidence else None,
+                          fields=json.loads(bytes(values["fields"][0]).decode("utf-8")))
+
+    def matches_any(self, query: q.Query) -> bool:
+        return bool(self._opened().search(self._translated(query), 1, count=False).hits)
+
+    def word_frequency(self, word: str) -> int:
+        return self._opened().doc_freq("folded", word)
+
+    def folded_vocabulary(self) -> list[tuple[str, int]]:
+        return self._opened().terms_with_prefix("folded", "")
+
+    def close(self) -> None:
+        self._searcher = None
+
+
+def _register_tokenizers(index) -> None:
+    index.register_tokenizer(WORDS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
+    index.register_tokenizer(WHOLE, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw()).build())

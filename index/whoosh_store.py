@@ -1,0 +1,140 @@
+"""The Whoosh engine, luutru's default: pure Python, fast enough up to some 50,000 pages."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import index as whoosh_index, query as q, writing
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.searching import Searcher
+
+from index.analysis import exact_analyzer, folded_analyzer, nfc, symbol_analyzer
+from index.store import IndexUnavailable, PageDocument, StoredPage, schema_is_current, stored_fields
+
+MERGES = {"small": {"mergetype": writing.MERGE_SMALL}, "none": {"mergetype": writing.NO_MERGE},
+          "all": {"optimize": True}}
+
+
+def make_schema() -> Schema:
+    """The fields of a page; index.search reads queries against it, whichever engine runs them."""
+    return Schema(
+        key=ID(unique=True, stored=True),  # "file_id:page"
+        file_id=ID(stored=True),
+        path=ID(stored=True),
+        page=NUMERIC(int, stored=True, sortable=True),
+        confidence=STORED(),
+        text=TEXT(analyzer=exact_analyzer(), stored=True, phrase=True),
+        folded=TEXT(analyzer=folded_analyzer(), phrase=True),
+        # Document fields (pipeline.metadata), repeated on each page of the document.
+        number=TEXT(analyzer=symbol_analyzer(), stored=True, phrase=False),  # 123/QĐ-UBND as one term
+        doc_type=TEXT(analyzer=folded_analyzer(), stored=True),
+        agency=TEXT(analyzer=folded_analyzer(), stored=True),
+        issued=NUMERIC(int, stored=True, sortable=True, default=0),  # 20230912; undated sort last, newest first
+        year=NUMERIC(int, stored=True),  # of issue, else from the folder path
+        department=TEXT(analyzer=folded_analyzer(), stored=True),  # from the folder path
+        parcels=KEYWORD(commas=True, stored=True),
+        sheets=KEYWORD(commas=True, stored=True),
+        fields=STORED(),  # every extracted field, for display
+    )
+
+
+def _page_values(document: PageDocument) -> dict:
+    values = stored_fields(document.fields)
+    for name in ("parcels", "sheets"):
+        values[name] = ",".join(values[name])
+    text = nfc(document.text)
+    return dict(values, key=f"{document.file_id}:{document.page}", file_id=str(document.file_id),
+                path=document.path, page=document.page, confidence=document.confidence, text=text, folded=text,
+                fields=document.fields)
+
+
+class WhooshStore:
+    engine = "whoosh"
+
+    def __init__(self, link: Path) -> None:
+        self.link = link
+        self._searcher: Searcher | None = None
+        try:
+            self.index = whoosh_index.open_dir(str(link))
+        except Exception as error:  # noqa: BLE001 - a damaged index fails in many ways (OSError, pickle, struct)
+            raise IndexUnavailable(f"cannot open the index at {link}: {error}; "
+                                   "run `luutru reindex --full` to rebuild it from the catalog") from error
+
+    @staticmethod
+    def create(folder: Path) -> None:
+        whoosh_index.create_in(str(folder), make_schema())
+
+    def schema_is_current(self) -> bool:
+        return schema_is_current(self.link)
+
+    def pages_per_file(self) -> Counter:
+        """A deleted page's terms stay in its segment until the segment is merged, so where there
+        are deletions each file's pages are looked at."""
+        counts: Counter = Counter()
+        with self.index.reader() as reader:
+            deletions = reader.has_deletions()
+            for term in reader.field_terms("file_id"):
+                if not deletions:
+                    counts[int(term)] = reader.doc_frequency("file_id", term)
+                    continue
+                live = sum(not reader.is_deleted(number) for number in reader.postings("file_id", term).all_ids())
+                if live:
+                    counts[int(term)] = live
+        return counts
+
+    def page_count(self) -> int:
+        return self.index.doc_count()
+
+    def segment_count(self) -> int:
+        with self.index.reader() as reader:
+            return len(reader.leaf_readers())
+
+    def last_modified(self) -> float:
+        return self.index.last_modified()
+
+    def update(self, remove: Iterable[int], add: Iterable[PageDocument], merge: str = "small") -> int:
+        writer = self.index.writer(limitmb=128)
+        try:
+            for file_id in remove:
+                writer.delete_by_term("file_id", str(file_id))
+            added = 0
+            for document in add:
+                writer.add_document(**_page_values(document))
+                added += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(**MERGES[merge])
+        return added
+
+    def _opened(self) -> Searcher:
+        if self._searcher is None:
+            self._searcher = self.index.searcher()
+        return self._searcher
+
+    def search(self, query: q.Query, limit: int, restriction: q.Query | None = None,
+               sort_by_date: bool = False) -> tuple[list[StoredPage], int]:
+        # By date, Whoosh reports the sort key as the score; undated pages hold 0 and come last.
+        results = self._opened().search(query, limit=limit, filter=restriction,
+                                        sortedby="issued" if sort_by_date else None, reverse=sort_by_date)
+        pages = [StoredPage(path=hit["path"], page=hit["page"], score=None if sort_by_date else hit.score or 0.0,
+                            file_id=int(hit["file_id"]), text=hit["text"], confidence=hit.get("confidence"),
+                            fields=hit.get("fields") or {})
+                 for hit in results]
+        return pages, len(results)
+
+    def matches_any(self, query: q.Query) -> bool:
+        return not self._opened().search(query, limit=1).is_empty()
+
+    def word_frequency(self, word: str) -> int:
+        return self._opened().reader().doc_frequency("folded", word)
+
+    def folded_vocabulary(self) -> list[tuple[str, int]]:
+        return [(word.decode("utf-8"), info.doc_frequency()) for word, info in self._opened().reader().iter_field("folded")]
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
