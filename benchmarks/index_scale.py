@@ -1,25 +1,28 @@
-"""How the index and search grow with the archive: build rate, size, search latency, nightly no-op.
+"""How the index and search grow with the archive, for each index engine side by side.
 
 For each size, an archive of generated Vietnamese administrative text is made without OCR
 (samples/synthetic_archive.py: stand-in files on disk and catalog rows, as after an ingest).
-Then luutru itself:
+Then, for each engine (Whoosh, and Tantivy where the extra is installed), luutru itself:
 
-- builds the index from the catalog (`luutru reindex --full`, field extraction included);
-- answers typical clerk queries through `index.search.search`, the function behind `luutru search`
-  (query parsing, phrase boost, filters, highlighted snippets, grouping); the baseline is a plain
-  Whoosh search of the same words in the same index (one field, no highlighting), run in turn with it;
+- builds the index from the catalog (`luutru reindex --full --engine E`, field extraction included);
 - runs the nightly `luutru reindex` with nothing changed;
+- answers typical clerk queries through `index.search.search`, the function behind `luutru search`
+  (query parsing, phrase re-rank, filters, near spellings, highlighted snippets of the pages shown,
+  grouping). The baseline is each engine alone: the same words as a plain conjunction on the folded
+  field, top 50, no snippets, run in turn with luutru's search on both engines, query by query;
 - with --nights N, compares Whoosh merge policies for the nightly commit: on a copy of the
   index, N commits of --night-pages new pages each, merging small segments (luutru's choice),
   never merging, or merging everything (optimize); prints commit seconds, segments left and
   the search latency afterwards.
 
-    python benchmarks/index_scale.py --pages 50000 [--pages 100000] [--keep DIR] [--nights 30]
+    python benchmarks/index_scale.py --pages 10000 --pages 100000 [--keep DIR] [--nights 30]
+    python benchmarks/index_scale.py --pages 1000000 --engines tantivy --keep /var/tmp/scale
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import random
 import shutil
@@ -27,7 +30,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -35,10 +39,11 @@ sys.path.insert(0, str(REPOSITORY))
 from whoosh import index as whoosh_index  # noqa: E402
 from whoosh.qparser import FuzzyTermPlugin, QueryParser  # noqa: E402
 
+from index.analysis import folded_words  # noqa: E402
 from index.search import Filters, SearchResult, search  # noqa: E402
-from index.store import MERGE_POLICIES, IndexStore, PageDocument  # noqa: E402
+from index.store import ENGINES, GENERATION_PREFIX, MERGE_POLICIES, PageDocument, engine_of, open_store  # noqa: E402
 from pipeline.home import ArchiveHome  # noqa: E402
-from pipeline.run import reindex  # noqa: E402
+from pipeline.run import RunOptions, reindex  # noqa: E402
 from samples.synthetic_archive import GIVEN, SURNAMES, TYPES, TextMaker, make_archive  # noqa: E402
 
 # Each kind of clerk query, made from a random draw; a dict adds filters.
@@ -68,14 +73,29 @@ def timed(function, *args, **kwargs) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def plain_whoosh(link: Path, text: str) -> int:
-    """The baseline: the same words through Whoosh's own parser on the folded field, top 50, no highlights."""
-    index = whoosh_index.open_dir(str(link))
+def plain_whoosh(index_folder: Path, text: str) -> int:
+    """Whoosh alone: the words through its own parser on the folded field, top 50, no snippets."""
+    index = whoosh_index.open_dir(str(index_folder))
     with index.searcher() as searcher:
         parser = QueryParser("folded", index.schema)
         parser.add_plugin(FuzzyTermPlugin())
-        query = parser.parse(text)
-        return len(searcher.search(query, limit=50))
+        return len(searcher.search(parser.parse(text), limit=50))
+
+
+def plain_tantivy(index_folder: Path, text: str) -> int:
+    """Tantivy alone: the folded words as a conjunction (`word~` fuzzy), top 50, no snippets."""
+    import tantivy
+    index = tantivy.Index.open(str(index_folder))
+    clauses = []
+    for typed in text.split():
+        for word in folded_words(typed):
+            query = (tantivy.Query.fuzzy_term_query(index.schema, "folded", word, 1) if typed.endswith("~")
+                     else tantivy.Query.term_query(index.schema, "folded", word))
+            clauses.append((tantivy.Occur.Must, query))
+    return len(index.searcher().search(tantivy.Query.boolean_query(clauses), 50).hits)
+
+
+PLAIN: dict[str, Callable[[Path, str], int]] = {"whoosh": plain_whoosh, "tantivy": plain_tantivy}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -92,17 +112,27 @@ def clerk_search(link: Path, text: str, filters: dict) -> SearchResult:
     return result
 
 
-def measure_queries(home: ArchiveHome, rounds: int, rng: random.Random) -> Iterator[tuple]:
+@dataclass
+class Latencies:
+    ours: list[float] = field(default_factory=list)
+    plain: list[float] = field(default_factory=list)
+    found: int = 0
+
+
+def measure_queries(generations: dict[str, Path], rounds: int, rng: random.Random) -> dict[str, dict[str, Latencies]]:
+    """Per kind of query and engine: luutru's search and the engine alone, each query on every engine in turn."""
+    table: dict[str, dict[str, Latencies]] = {}
     for kind, make in QUERY_KINDS.items():
-        ours, plain, found = [], [], 0
+        table[kind] = {engine: Latencies() for engine in generations}
         for _ in range(rounds):
             text, filters = make(rng)
-            seconds, result = timed(clerk_search, home.index_link, text, filters)
-            ours.append(seconds)
-            found += bool(result.documents)
-            plain.append(timed(plain_whoosh, home.index_link, text)[0])
-        yield (kind, statistics.median(ours), percentile(ours, 0.95), statistics.median(plain),
-               percentile(plain, 0.95), found / rounds)
+            for engine, folder in generations.items():
+                seconds, result = timed(clerk_search, folder, text, filters)
+                row = table[kind][engine]
+                row.ours.append(seconds)
+                row.found += bool(result.documents)
+                row.plain.append(timed(PLAIN[engine], folder, text)[0])
+    return table
 
 
 def nightly_pages(maker: TextMaker, night: int, pages: int) -> list[PageDocument]:
@@ -115,55 +145,103 @@ def nightly_pages(maker: TextMaker, night: int, pages: int) -> list[PageDocument
     return documents
 
 
-def measure_merge_policies(home: ArchiveHome, nights: int, night_pages: int, rounds: int) -> None:
-    """Each merge policy on its own copy of the index, fed the same nights."""
+def measure_merge_policies(whoosh_generation: Path, nights: int, night_pages: int, rounds: int) -> None:
+    """Each Whoosh merge policy on its own copy of the index, fed the same nights."""
     print(f"{'merge policy':<14}{'commit median s':>16}{'commit max s':>13}{'segments':>9}{'search median ms':>17}")
     for policy in MERGE_POLICIES:
         with tempfile.TemporaryDirectory(prefix="luutru-merge-") as folder:
             copy = Path(folder) / "index"
-            shutil.copytree(home.index_link.resolve(), copy)
+            shutil.copytree(whoosh_generation, copy)
             maker, commits = TextMaker(random.Random(nights)), []
             for night in range(nights):
                 documents = nightly_pages(maker, night, night_pages)
-                commits.append(timed(IndexStore(copy).update, (), documents, policy)[0])
+                commits.append(timed(open_store(copy).update, (), documents, policy)[0])
             rng = random.Random(0)
             latencies = [timed(clerk_search, copy, *QUERY_KINDS["two words, no diacritics"](rng))[0]
                          for _ in range(rounds)]
             print(f"{policy:<14}{statistics.median(commits):>16.2f}{max(commits):>13.2f}"
-                  f"{IndexStore(copy).segment_count():>9}{statistics.median(latencies) * 1000:>17.1f}", flush=True)
+                  f"{open_store(copy).segment_count():>9}{statistics.median(latencies) * 1000:>17.1f}", flush=True)
 
 
 def folder_size(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
-def build(base: Path, pages: int, rng: random.Random) -> ArchiveHome:
-    made_in, home = timed(make_archive, base, pages, rng)
-    seconds, summary = timed(reindex, home, full=True)
-    print(f"\n== {pages:,} pages in {summary.files_seen:,} files (catalog made in {made_in:.0f} s, "
-          f"{home.catalog_path.stat().st_size / 2**20:.0f} MiB)")
-    print(f"index build (reindex --full, fields included): {seconds:.1f} s = {pages / seconds:.0f} pages/s; "
-          f"index {folder_size(home.index_link.resolve()) / 2**20:.0f} MiB")
-    return home
+def generation_of(home: ArchiveHome, engine: str) -> Path | None:
+    """The newest index generation of `engine` in the archive home, if any."""
+    folders = sorted(home.root.glob(GENERATION_PREFIX + "*"))
+    return next((folder for folder in reversed(folders) if engine_of(folder) == engine), None)
 
 
-def run_size(base: Path, pages: int, rounds: int, nights: int, night_pages: int) -> None:
+@dataclass
+class Build:
+    seconds: float | None = None  # None: reused, not measured
+    mib: float = 0.0
+    no_change: float | None = None  # None: not the live index, not measured
+
+
+def build(home: ArchiveHome, engine: str, reuse: bool) -> tuple[Path, Build]:
+    """The engine's index of the whole catalog, built by `reindex --full` (or one kept from an earlier
+    run, with --keep); then, with it live, the nightly reindex with nothing changed."""
+    options, figures = RunOptions(engine=engine), Build()
+    generation = generation_of(home, engine) if reuse else None
+    if generation is None:
+        figures.seconds = timed(reindex, home, full=True, options=options)[0]
+        generation = home.index_link.resolve()
+    if home.index_link.resolve() == generation:
+        figures.no_change = timed(reindex, home, options=options)[0]
+    figures.mib = folder_size(generation) / 2**20
+    return generation, figures
+
+
+def print_builds(pages: int, builds: dict[str, Build]) -> None:
+    engines = list(builds)
+    print(f"{'':<40}" + "".join(f"{engine:>12}" for engine in engines))
+    rows = [("index build (reindex --full), s", lambda b: "reused" if b.seconds is None else f"{b.seconds:.1f}"),
+            ("  pages/s", lambda b: "" if b.seconds is None else f"{pages / b.seconds:.0f}"),
+            ("index size, MiB", lambda b: f"{b.mib:.0f}"),
+            ("nightly reindex, nothing changed, s", lambda b: "" if b.no_change is None else f"{b.no_change:.2f}")]
+    for name, show in rows:
+        print(f"{name:<40}" + "".join(f"{show(builds[engine]):>12}" for engine in engines))
+
+
+def print_queries(table: dict[str, dict[str, Latencies]]) -> None:
+    engines = list(next(iter(table.values())))
+    print("search, ms: luutru's median and 95th percentile; the engine alone (plain), median; luutru/plain")
+    print(f"{'query':<26}" + "".join(f"{engine + ' p50':>13}{'p95':>8}{'plain':>8}{'ratio':>7}" for engine in engines)
+          + "".join(f"{'found ' + engine[0]:>9}" for engine in engines))
+    for kind, rows in table.items():
+        line = f"{kind:<26}"
+        for engine in engines:
+            ours, plain = statistics.median(rows[engine].ours), statistics.median(rows[engine].plain)
+            line += (f"{ours * 1000:>13.1f}{percentile(rows[engine].ours, 0.95) * 1000:>8.1f}"
+                     f"{plain * 1000:>8.1f}{ours / plain:>7.1f}")
+        line += "".join(f"{rows[engine].found / len(rows[engine].ours):>9.0%}" for engine in engines)
+        print(line, flush=True)
+
+
+def run_size(base: Path, pages: int, engines: list[str], rounds: int, nights: int, night_pages: int) -> None:
     rng = random.Random(pages)
-    if (base / "home" / "catalog.sqlite3").exists():
+    reuse = (base / "home" / "catalog.sqlite3").exists()
+    if reuse:
         home = ArchiveHome(base / "home")
-        print(f"\n== {pages:,} pages, reusing the archive in {base} (build not measured)")
+        print(f"\n== {pages:,} pages, reusing the archive in {base}")
     else:
-        home = build(base, pages, rng)
-    no_change, _ = timed(reindex, home)
-    print(f"nightly reindex with nothing changed: {no_change:.2f} s")
-    print(f"{'query':<28}{'median ms':>10}{'p95 ms':>8}{'plain median':>14}{'plain p95':>11}{'ratio p50':>10}"
-          f"{'found':>7}", flush=True)
-    for kind, median, p95, plain_median, plain_p95, found in measure_queries(home, rounds, rng):
-        print(f"{kind:<28}{median * 1000:>10.1f}{p95 * 1000:>8.1f}{plain_median * 1000:>14.1f}"
-              f"{plain_p95 * 1000:>11.1f}{median / plain_median:>10.2f}{found:>7.0%}", flush=True)
-    if nights:
-        print(f"{nights} nights of {night_pages} new pages each:")
-        measure_merge_policies(home, nights, night_pages, rounds)
+        made_in, home = timed(make_archive, base, pages, rng)
+        print(f"\n== {pages:,} pages (catalog made in {made_in:.0f} s, "
+              f"{home.catalog_path.stat().st_size / 2**20:.0f} MiB)")
+    generations, builds = {}, {}
+    for engine in engines:
+        generations[engine], builds[engine] = build(home, engine, reuse)
+    print_builds(pages, builds)
+    print_queries(measure_queries(generations, rounds, rng))
+    if nights and "whoosh" in generations:
+        print(f"{nights} nights of {night_pages} new pages each, Whoosh:")
+        measure_merge_policies(generations["whoosh"], nights, night_pages, rounds)
+
+
+def installed_engines() -> list[str]:
+    return [engine for engine in ENGINES if engine == "whoosh" or importlib.util.find_spec(engine)]
 
 
 def main() -> None:
@@ -172,6 +250,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20, help="queries of each kind per size")
     parser.add_argument("--nights", type=int, default=0, help="nightly commits to compare merge policies on")
     parser.add_argument("--night-pages", type=int, default=200, help="new pages per night")
+    parser.add_argument("--engines", type=lambda text: text.split(","), default=installed_engines(),
+                        help="comma-separated (default: every installed engine: %(default)s)")
     parser.add_argument("--keep", type=Path, help="build here and keep the archives, or reuse those already there "
                                                   "(default: a temporary folder)")
     options = parser.parse_args()
@@ -180,10 +260,10 @@ def main() -> None:
         if options.keep:
             base = options.keep / f"pages-{pages}"
             base.mkdir(parents=True, exist_ok=True)
-            run_size(base, pages, options.rounds, options.nights, options.night_pages)
+            run_size(base, pages, options.engines, options.rounds, options.nights, options.night_pages)
         else:
             with tempfile.TemporaryDirectory(prefix="luutru-scale-") as folder:
-                run_size(Path(folder), pages, options.rounds, options.nights, options.night_pages)
+                run_size(Path(folder), pages, options.engines, options.rounds, options.nights, options.night_pages)
 
 
 if __name__ == "__main__":

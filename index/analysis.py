@@ -93,17 +93,17 @@ def fold_spelling(word: str) -> str:
 
 def exact_words(text: str) -> list[str]:
     """Words as written, lowercased, with one tone placement. No stop words, no minimum size."""
-    return [canonical_tones(word.lower()) for word in WORDS.findall(nfc(text))]
+    return list(map(canonical_tones, WORDS.findall(nfc(text).lower())))
 
 
 def folded_words(text: str) -> list[str]:
     """Words without diacritics, for queries typed without them."""
-    return [fold_spelling(word.lower()) for word in WORDS.findall(nfc(text))]
+    return list(map(fold_spelling, WORDS.findall(nfc(text).lower())))
 
 
 def symbol_words(text: str) -> list[str]:
     """Runs of non-space characters, folded: a document number and symbol (123/QĐ-UBND) is one word."""
-    return [fold_spelling(word.lower()) for word in SYMBOLS.findall(nfc(text))]
+    return list(map(fold_spelling, SYMBOLS.findall(nfc(text).lower())))
 
 
 class NfcTokenizer(RegexTokenizer):

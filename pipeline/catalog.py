@@ -251,10 +251,11 @@ class Catalog:
         for path, *page in rows:
             yield path, PageRecord(*page)
 
-    def put_fields(self, file_id: int, fields: dict) -> None:
+    def put_fields(self, fields_per_file: Iterable[tuple[int, dict]]) -> None:
+        """Document fields of many files, in one transaction."""
         with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO document_fields (file_id, fields) VALUES (?, ?)",
-                       (file_id, json.dumps(fields, ensure_ascii=False)))
+            db.executemany("INSERT OR REPLACE INTO document_fields (file_id, fields) VALUES (?, ?)",
+                           ((file_id, json.dumps(fields, ensure_ascii=False)) for file_id, fields in fields_per_file))
 
     def fields(self, file_id: int) -> dict:
         row = self.db.execute("SELECT fields FROM document_fields WHERE file_id = ?", (file_id,)).fetchone()

@@ -14,18 +14,25 @@ from pipeline.metadata import PathPattern, document_fields
 log = logging.getLogger("luutru")
 # Files whose pages are searchable: fully read, or read apart from some failed pages.
 SEARCHABLE = ("done", "failed")
+# Files whose fields are written to the catalog in one transaction (each commit is an fsync).
+FIELDS_BATCH = 1000
 # Catalog meta key: the path pattern the index's department and year fields were read with.
 PATTERN_KEY = "path_pattern"
 
 
 def _documents(catalog: Catalog, files: list[FileRecord], pattern: PathPattern | None) -> Iterator[PageDocument]:
     """The pages of each file, with the document fields read from them (and kept in the catalog)."""
+    read = []
     for record in files:
         pages = list(catalog.pages(record.id))
         fields = document_fields([page.text for page in pages], record.path, pattern).to_json()
-        catalog.put_fields(record.id, fields)
+        read.append((record.id, fields))
         for page in pages:
             yield PageDocument(record.id, record.path, page.page, page.text, page.confidence, fields)
+        if len(read) == FIELDS_BATCH:
+            catalog.put_fields(read)
+            read = []
+    catalog.put_fields(read)
 
 
 def searchable_files(catalog: Catalog) -> list[FileRecord]:

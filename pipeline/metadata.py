@@ -62,9 +62,23 @@ class DocumentFields:
         return asdict(self)
 
 
+class _AlignedFolding(dict):
+    """A `str.translate` table filled in as characters are met: each character folds to one character
+    (its letter without marks, lowercased), or is only lowercased where folding would change its length."""
+
+    def __missing__(self, code: int) -> str:
+        character = chr(code)
+        folded = fold(character)
+        self[code] = folded if len(folded) == 1 else character.lower()
+        return self[code]
+
+
+ALIGNED_FOLDING = _AlignedFolding()
+
+
 def folded_aligned(text: str) -> str:
     """Fold character by character, keeping positions: folded[i] stands for text[i]."""
-    return "".join(f if len(f := fold(c)) == 1 else c.lower() for c in text)
+    return text.translate(ALIGNED_FOLDING)
 
 
 def _number(text: str, folded: str) -> str | None:

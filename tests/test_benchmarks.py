@@ -25,9 +25,10 @@ def test_ocr_accuracy_table_has_every_kind_of_damage():
     assert "luutru CER" in output and "tesseract CER" in output
 
 
-def test_index_scale_reports_build_rate_latency_and_the_nightly_no_op():
+def test_index_scale_reports_both_engines_build_rate_latency_and_the_nightly_no_op():
     output = run_benchmark("index_scale.py", "--pages", "300", "--rounds", "1", "--nights", "2", "--night-pages", "10")
     assert "pages/s" in output and "nothing changed" in output and "fuzzy" in output
+    assert "whoosh p50" in output and "tantivy p50" in output  # both engines, side by side
     assert all(f"\n{policy} " in output for policy in ("small", "none", "all"))
 
 

@@ -15,7 +15,10 @@ import pytest
 from PIL import Image, ImageDraw
 
 from conftest import LUUTRU, SAMPLES, TRUTH, json_of, run_luutru
+from index.store import engine_advice
+from luutru.doctor import doctor as run_doctor
 from pipeline.home import ArchiveHome
+from pipeline.report import status as run_status
 from samples.damage import faded_photocopy
 
 
@@ -241,6 +244,23 @@ def test_doctor_passes_here_and_explains_a_missing_tesseract(tmp_path):
     assert "FAIL tesseract: not found" in result.stdout and "apt-get install" in result.stdout
     result = run_luutru(tmp_path, "ingest", str(SAMPLES), check_code=4, env=bare)
     assert "tesseract" in result.stderr
+
+
+@pytest.mark.parametrize("engine, pages, advised", [("whoosh", 50_000, False), ("whoosh", 50_001, True),
+                                                   ("tantivy", 5_000_000, False)])
+def test_moving_to_tantivy_is_advised_past_the_size_where_whoosh_stays_fast(engine, pages, advised):
+    advice = engine_advice(engine, pages)
+    assert (advice is not None) == advised
+    assert not advised or "luutru reindex --full --engine tantivy" in advice
+
+
+def test_status_and_doctor_name_the_engine_and_advise_on_a_large_whoosh_index(searchable, monkeypatch):
+    home = ArchiveHome(searchable["home"])
+    assert run_status(home)["index"]["engine"] == searchable["engine"]
+    monkeypatch.setattr("index.store.WHOOSH_COMFORTABLE_PAGES", 5)  # the 9 sample pages stand for a large archive
+    index_check = next(check for check in run_doctor(home) if check.name == "index")
+    assert index_check.ok and index_check.warn == (searchable["engine"] == "whoosh")
+    assert (run_status(home)["index"]["advice"] is not None) == (searchable["engine"] == "whoosh")
 
 
 def test_review_lists_pages_to_rescan_with_their_likely_cause(tmp_path):

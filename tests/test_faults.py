@@ -26,6 +26,7 @@ from PIL import Image
 import pipeline.run
 from conftest import LUUTRU, SAMPLES, json_of, run_luutru
 from index.search import search
+from index.store import ENGINES
 from pipeline.home import ArchiveHome
 from pipeline.run import ingest
 from samples.synthetic_archive import make_archive
@@ -306,9 +307,10 @@ def test_a_second_run_waits_with_wait(one_scan):
     assert waiting.wait(timeout=120) == 0
 
 
-def test_searches_never_fail_during_a_full_reindex(tmp_path):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_searches_never_fail_during_a_full_reindex(tmp_path, engine):
     home = make_archive(tmp_path, 1500, random.Random(3))
-    run_luutru(home.root, "reindex", "--full")
+    run_luutru(home.root, "reindex", "--full", "--engine", engine)
     expected = search(home.index_link, "thua dat so").total
     assert expected > 0
     failures, totals = [], []
@@ -341,12 +343,17 @@ def test_check_finds_and_repair_fixes_an_index_that_disagrees(one_scan):
     assert_consistent(home)
 
 
-def test_a_damaged_index_is_reported_and_rebuilt_beside_it(one_scan):
+# What holds each engine's table of contents: damaged, the index cannot be opened.
+INDEX_TABLES = {"whoosh": "*.toc", "tantivy": "meta.json"}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_damaged_index_is_reported_and_rebuilt_beside_it(one_scan, engine):
     home = one_scan["home"]
-    run_luutru(home, "ingest", str(one_scan["scans"]))
+    run_luutru(home, "ingest", str(one_scan["scans"]), "--engine", engine)
     live = (home / "index").resolve()
-    for toc in live.glob("*.toc"):
-        toc.write_bytes(b"garbage")
+    for table in live.glob(INDEX_TABLES[engine]):
+        table.write_bytes(b"garbage")
     result = run_luutru(home, "search", GOOD_QUERY, check_code=4)
     assert len(result.stderr.strip().splitlines()) == 1
     assert json_of(run_luutru(home, "check", "--json", check_code=1))["index_error"]
@@ -354,6 +361,7 @@ def test_a_damaged_index_is_reported_and_rebuilt_beside_it(one_scan):
     assert (home / "index").resolve() != live and live.exists()  # never wiped in place
     assert found_documents(home, GOOD_QUERY) == ["cong-van.png"]
     assert_consistent(home)
+    assert json_of(run_luutru(home, "status", "--json"))["index"]["engine"] == engine
 
 
 def test_verify_finds_changed_and_missing_originals(tmp_path):
