@@ -34,7 +34,7 @@ INTEGER_FIELDS = ("issued", "year")
 WRITER_HEAP_BYTES = 256 * 2**20
 # The writer's indexing threads: Python prepares the pages in one thread, so two keep up with it.
 WRITER_THREADS = 2
-LARGEST_FILE_COUNT = 2**31 - 1  # a bucket per file when counting pages per file
+FILES_PER_COUNT = 60_000  # files counted by one aggregation (Tantivy's limit is 65,000 buckets)
 # How Whoosh's query parser encodes the numbers typed for these fields (nam:2023).
 NUMERIC_FIELDS = {name: make_schema()[name] for name in INTEGER_FIELDS}
 REGEX_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$#&\-~])")
@@ -121,10 +121,21 @@ class TantivyStore:
         return self._searcher
 
     def pages_per_file(self) -> Counter:
-        """Counted from the live pages (an aggregation skips deleted ones)."""
-        answer = self._opened().aggregate(tantivy.Query.all_query(),
-                                          {"files": {"terms": {"field": "file_id", "size": LARGEST_FILE_COUNT}}})
-        return Counter({int(bucket["key"]): bucket["doc_count"] for bucket in answer["files"]["buckets"]})
+        """Counted by aggregations, which skip deleted pages. Tantivy refuses one of more than 65,000
+        buckets, so files are counted a window of ids at a time, from the lowest id not yet counted."""
+        searcher, counts, start = self._opened(), Counter(), 0
+        while True:
+            rest = self._file_ids_from(start)
+            lowest = searcher.aggregate(rest, {"lowest": {"min": {"field": "file_id"}}})["lowest"]["value"]
+            if lowest is None:
+                return counts
+            window = self._file_ids_from(int(lowest), int(lowest) + FILES_PER_COUNT - 1)
+            answer = searcher.aggregate(window, {"files": {"terms": {"field": "file_id", "size": FILES_PER_COUNT}}})
+            counts.update({int(bucket["key"]): bucket["doc_count"] for bucket in answer["files"]["buckets"]})
+            start = int(lowest) + FILES_PER_COUNT
+
+    def _file_ids_from(self, first: int, last: int | None = None):
+        return tantivy.Query.range_query(self.schema, "file_id", tantivy.FieldType.Integer, first, last)
 
     def page_count(self) -> int:
         return self._opened().num_docs

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from index.search import Filters, search
+from index.search import MARK_END, MARK_START, Filters, search
 
 TOP = 3
 
@@ -155,3 +155,11 @@ def test_near_spellings_never_change_a_number_or_hide_an_exact_match(searchable)
     assert search(searchable["home"] / "index", "thua dat so 246 to ban do so 12").total == 0
     exact = search(searchable["home"] / "index", "giao dat Phung Xa")
     assert exact.total and not exact.near_spellings
+
+
+@pytest.mark.parametrize("query, marked", [("nguyen van hunq", "Hùng"), ("Nguyeen~ van hung", "Nguyễn"),
+                                           ("ngu* van hung", "Nguyễn"), ("ngu?en van hung", "Nguyễn")])
+def test_snippets_mark_the_words_found_by_near_spellings_fuzzy_terms_and_wildcards(searchable, query, marked):
+    result = search(searchable["home"] / "index", query)
+    snippet = result.documents[0].pages[0].marked_snippet if result.documents else ""
+    assert f"{MARK_START}{marked}{MARK_END}" in snippet, snippet
