@@ -259,7 +259,9 @@ def _plain_words_query(text: str, folded: list[str], exact: list[str]) -> q.Quer
 
 
 class Vocabulary:
-    """The index's folded words, read once and only when needed, to find the words near a misread one."""
+    """The index's folded words, read once and only when needed, to find the words near a misread one.
+    Reading them walks the whole term dictionary (a second at a million pages of real OCR text), so
+    only a search that found nothing at all does it."""
 
     def __init__(self, store: IndexStore) -> None:
         self.store = store
@@ -276,23 +278,18 @@ class Vocabulary:
         return [words[index] for _, _, index in sorted(found, key=lambda item: (item[1], -pages[item[2]]))]
 
 
-def near_spellings_query(vocabulary: Vocabulary, text: str) -> q.Query | None:
-    """The plain words again, each long word widened to the indexed words one letter away from it
-    (scored as words, by each engine's ranking); None when no word is long enough, a long word has no
-    near word, or the query has syntax of its own."""
+def near_spellings_query(text: str) -> q.Query | None:
+    """The plain words again, each long word as typed or with one letter misread; None when no word
+    is long enough, or the query has syntax of its own. The word as typed is kept beside its near
+    spellings so that it still scores as a word (Tantivy scores a fuzzy term flatly)."""
     if QUERY_SYNTAX.search(nfc(text)):
         return None
     folded = folded_words(text)
     loose = [len(word) >= NEAR_SPELLING_MIN_LETTERS and word.isalpha() for word in folded]
     if not any(loose):
         return None
-    parts = []
-    for word, widen in zip(folded, loose):
-        near = vocabulary.near(word, 1) if widen else [word]
-        if not near:
-            return None
-        parts.append(q.Or([q.Term("folded", each) for each in near]))
-    return q.And(parts)
+    return q.And([q.Or([q.Term("folded", word), q.FuzzyTerm("folded", word, maxdist=1, prefixlength=0)]) if fuzzy
+                  else q.Term("folded", word) for word, fuzzy in zip(folded, loose)])
 
 
 def _parsed_query(text: str) -> q.Query:
@@ -383,11 +380,10 @@ def search(link: Path, text: str, limit: int = 10, filters: Filters | None = Non
         hits, total = _ranked_hits(store, query, together, wanted, restriction, sort_by_date)
         # Nothing found because of the filters is not a spelling matter, and loose words are costly.
         filtered_out = not hits and restriction is not None and store.matches_any(query)
-        vocabulary = Vocabulary(store)
-        near = near_spellings_query(vocabulary, text) if not hits and not filtered_out else None
+        near = near_spellings_query(text) if not hits and not filtered_out else None
         if near is not None:
             hits, total = _ranked_hits(store, near, together, wanted, restriction, sort_by_date)
-        suggestion = _suggest(store, vocabulary, text) if not hits and not QUERY_SYNTAX.search(text) else None
+        suggestion = _suggest(store, Vocabulary(store), text) if not hits and not QUERY_SYNTAX.search(text) else None
     finally:
         store.close()
     return SearchResult(query=text, total=total, hits=hits[:limit], suggestion=suggestion,

@@ -31,7 +31,7 @@ WORD_FIELDS = {"text": exact_words, "folded": folded_words, "number": symbol_wor
                "doc_type": folded_words, "agency": folded_words, "department": folded_words}
 KEYWORD_FIELDS = ("path", "parcels", "sheets")
 INTEGER_FIELDS = ("issued", "year")
-WRITER_HEAP_BYTES = 256 * 2**20
+WRITER_HEAP_BYTES = 128 * 2**20  # as Whoosh's writer: a nightly run stays well within its memory budget
 # The writer's indexing threads: Python prepares the pages in one thread, so two keep up with it.
 WRITER_THREADS = 2
 FILES_PER_COUNT = 60_000  # files counted by one aggregation (Tantivy's limit is 65,000 buckets)

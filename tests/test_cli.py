@@ -194,6 +194,12 @@ def test_an_archive_moves_between_index_engines_without_ocr_and_stays_in_sync(on
     assert found(hits_of(home, "mo ma"), "to-trinh.jpg") \
         and not found(hits_of(home, "ra soat ho so"), "cong-van.png")
     assert json_of(run_luutru(home, "check", "--json"))["consistent"]
+    # Where the tantivy package is missing, a search of this archive says how to install it.
+    blocker = home.parent / "no-tantivy"
+    blocker.mkdir()
+    (blocker / "tantivy.py").write_text("raise ImportError('no tantivy here')\n")
+    missing = run_luutru(home, "search", "mo ma", check_code=4, env=dict(os.environ, PYTHONPATH=str(blocker)))
+    assert len(missing.stderr.strip().splitlines()) == 1 and "luutru[tantivy]" in missing.stderr
     # The engine named in the config file wins over the live index's.
     (home / "config.toml").write_text('engine = "whoosh"\n', encoding="utf-8")
     assert json_of(run_luutru(home, "reindex", "--json"))["pages_ocr"] == 0 and index_engine(home) == "whoosh"
