@@ -244,8 +244,8 @@ class Together:
 
 
 def _has_run(words: list[str], run: tuple[str, ...]) -> bool:
-    size = len(run)
-    return any(word == run[0] and tuple(words[start:start + size]) == run for start, word in enumerate(words))
+    """Whether `run` stands in `words` side by side (words never hold a space: one string search)."""
+    return f" {' '.join(run)} " in f" {' '.join(words)} "
 
 
 def _plain_words_query(text: str, folded: list[str], exact: list[str]) -> q.Query:
