@@ -384,6 +384,8 @@ def search(link: Path, text: str, limit: int = 10, filters: Filters | None = Non
         if near is not None:
             hits, total = _ranked_hits(store, near, together, wanted, restriction, sort_by_date)
         suggestion = _suggest(store, Vocabulary(store), text) if not hits and not QUERY_SYNTAX.search(text) else None
+    except ValueError as error:  # a query the engine cannot run (Tantivy: an unsupported node, a bad regex)
+        raise QueryError(f"cannot run the query {text!r}: {error}") from error
     finally:
         store.close()
     return SearchResult(query=text, total=total, hits=hits[:limit], suggestion=suggestion,

@@ -197,14 +197,14 @@ class TantivyStore:
         if isinstance(node, q.And):
             return self._boolean([(tantivy.Occur.MustNot, child.query) if isinstance(child, q.Not)
                                   else (tantivy.Occur.Must, child) for child in node.subqueries])
-        if isinstance(node, q.Or):  # DisjunctionMax too
+        if isinstance(node, q.Or):
             return self._boolean([(tantivy.Occur.Should, child) for child in node.subqueries])
         if isinstance(node, q.Not):
             return tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()),
                                                 (tantivy.Occur.MustNot, self._translated(node.query))])
         if isinstance(node, q.Every):
             return tantivy.Query.all_query()
-        if node is q.NullQuery:
+        if isinstance(node, type(q.NullQuery)):  # the parser copies it
             return tantivy.Query.empty_query()
         raise ValueError(f"the tantivy engine cannot run a {type(node).__name__} query")
 
