@@ -8,6 +8,7 @@ with the catalog (`luutru check`).
 from __future__ import annotations
 
 import fcntl
+import multiprocessing
 import os
 import random
 import shutil
@@ -26,7 +27,7 @@ from PIL import Image
 import pipeline.run
 from conftest import LUUTRU, SAMPLES, json_of, run_luutru
 from index.search import search
-from index.store import ENGINES
+from index.store import ENGINES, PageDocument, ensure_index, open_store
 from pipeline.home import ArchiveHome
 from pipeline.run import ingest
 from samples.synthetic_archive import make_archive
@@ -330,6 +331,32 @@ def test_searches_never_fail_during_a_full_reindex(tmp_path, engine):
     assert rebuild.wait(timeout=600) == 0
     searcher.join()
     assert failures == [] and len(totals) >= 5 and set(totals) == {expected}
+
+
+def commit_pages(link: Path, commits: int) -> None:
+    """One small commit after another, each replacing a file, as a long ingest's syncs do."""
+    for number in range(commits):
+        pages = [PageDocument(number, f"/scans/{number}.pdf", page, f"quyết định giao đất số {number}", 90.0)
+                 for page in range(1, 20)]
+        open_store(link).update([number - 3] if number > 3 else [], pages)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_searches_never_fail_while_commits_merge_the_live_index(tmp_path, engine):
+    link = tmp_path / "index"
+    ensure_index(link, engine)
+    commit_pages(link, 4)
+    writer = multiprocessing.get_context("fork").Process(target=commit_pages, args=(link, 60))
+    writer.start()
+    failures, searches = [], 0
+    while writer.is_alive():
+        try:
+            assert search(link, "giao dat").total > 0
+            searches += 1
+        except Exception as error:  # noqa: BLE001 - any failure is what this test looks for
+            failures.append(repr(error))
+    writer.join()
+    assert writer.exitcode == 0 and failures == [] and searches >= 20
 
 
 def test_check_finds_and_repair_fixes_an_index_that_disagrees(one_scan):
