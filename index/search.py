@@ -278,18 +278,22 @@ class Vocabulary:
         return [words[index] for _, _, index in sorted(found, key=lambda item: (item[1], -pages[item[2]]))]
 
 
-def near_spellings_query(text: str) -> q.Query | None:
-    """The plain words again, each long word as typed or with one letter misread; None when no word
-    is long enough, or the query has syntax of its own. The word as typed is kept beside its near
-    spellings so that it still scores as a word (Tantivy scores a fuzzy term flatly)."""
+def near_spellings_query(store: IndexStore, text: str) -> q.Query | None:
+    """The plain words again, long words as typed or with one letter misread; None when no word is
+    long enough, or the query has syntax of its own. A long word that no page has is where the
+    misreading must be, and only such words are widened; when every word is on some page (but none
+    has them all: `88/TTr-TNMT` where the page says `T1r`), every long word is. The word as typed is
+    kept beside its near spellings so that it still scores as a word (Tantivy scores a fuzzy term
+    flatly)."""
     if QUERY_SYNTAX.search(nfc(text)):
         return None
     folded = folded_words(text)
-    loose = [len(word) >= NEAR_SPELLING_MIN_LETTERS and word.isalpha() for word in folded]
-    if not any(loose):
+    long_words = {word for word in folded if len(word) >= NEAR_SPELLING_MIN_LETTERS and word.isalpha()}
+    if not long_words:
         return None
-    return q.And([q.Or([q.Term("folded", word), q.FuzzyTerm("folded", word, maxdist=1, prefixlength=0)]) if fuzzy
-                  else q.Term("folded", word) for word, fuzzy in zip(folded, loose)])
+    widened = {word for word in long_words if not store.word_frequency(word)} or long_words
+    return q.And([q.Or([q.Term("folded", word), q.FuzzyTerm("folded", word, maxdist=1, prefixlength=0)])
+                  if word in widened else q.Term("folded", word) for word in folded])
 
 
 def _parsed_query(text: str) -> q.Query:
@@ -380,7 +384,7 @@ def search(link: Path, text: str, limit: int = 10, filters: Filters | None = Non
         hits, total = _ranked_hits(store, query, together, wanted, restriction, sort_by_date)
         # Nothing found because of the filters is not a spelling matter, and loose words are costly.
         filtered_out = not hits and restriction is not None and store.matches_any(query)
-        near = near_spellings_query(text) if not hits and not filtered_out else None
+        near = near_spellings_query(store, text) if not hits and not filtered_out else None
         if near is not None:
             hits, total = _ranked_hits(store, near, together, wanted, restriction, sort_by_date)
         suggestion = _suggest(store, Vocabulary(store), text) if not hits and not QUERY_SYNTAX.search(text) else None

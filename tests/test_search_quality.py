@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from whoosh import query as q
 
-from index.search import MARK_END, MARK_START, Filters, search
+from index.search import MARK_END, MARK_START, Filters, near_spellings_query, search
+from index.store import open_store
 
 TOP = 3
 
@@ -163,3 +165,13 @@ def test_snippets_mark_the_words_found_by_near_spellings_fuzzy_terms_and_wildcar
     result = search(searchable["home"] / "index", query)
     snippet = result.documents[0].pages[0].marked_snippet if result.documents else ""
     assert f"{MARK_START}{marked}{MARK_END}" in snippet, snippet
+
+
+def test_near_spellings_widen_the_words_no_page_has_else_every_long_word(searchable):
+    store = open_store(searchable["home"] / "index")
+
+    def widened(text: str) -> set[str]:
+        return {leaf.text for leaf in near_spellings_query(store, text).leaves() if isinstance(leaf, q.FuzzyTerm)}
+    assert widened("nguyen van hunq") == {"hunq"}
+    assert widened("88/TTr-TNMT") == {"ttr", "tnmt"}  # every word is on some page, none has them all
+    assert near_spellings_query(store, "so 12") is None
