@@ -118,6 +118,13 @@ class Latencies:
     plain: list[float] = field(default_factory=list)
     found: int = 0
 
+    def measure(self, engine: str, folder: Path, text: str, filters: dict) -> None:
+        """One query through luutru's search, then through the engine alone."""
+        seconds, result = timed(clerk_search, folder, text, filters)
+        self.ours.append(seconds)
+        self.found += bool(result.documents)
+        self.plain.append(timed(PLAIN[engine], folder, text)[0])
+
 
 def measure_queries(generations: dict[str, Path], rounds: int, rng: random.Random) -> dict[str, dict[str, Latencies]]:
     """Per kind of query and engine: luutru's search and the engine alone, each query on every engine in
@@ -127,20 +134,13 @@ def measure_queries(generations: dict[str, Path], rounds: int, rng: random.Rando
     for engine, folder in generations.items():
         first = table["first search of each kind (cold)"][engine] = Latencies()
         for make in QUERY_KINDS.values():
-            seconds, result = timed(clerk_search, folder, *make(random.Random(0)))
-            first.ours.append(seconds)
-            first.found += bool(result.documents)
-            first.plain.append(timed(PLAIN[engine], folder, make(random.Random(0))[0])[0])
+            first.measure(engine, folder, *make(random.Random(0)))
     for kind, make in QUERY_KINDS.items():
         table[kind] = {engine: Latencies() for engine in generations}
         for _ in range(rounds):
             text, filters = make(rng)
             for engine, folder in generations.items():
-                seconds, result = timed(clerk_search, folder, text, filters)
-                row = table[kind][engine]
-                row.ours.append(seconds)
-                row.found += bool(result.documents)
-                row.plain.append(timed(PLAIN[engine], folder, text)[0])
+                table[kind][engine].measure(engine, folder, text, filters)
     return table
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from whoosh import highlight, query as q
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+from whoosh import highlight, query as q
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
 from index.analysis import exact_words, fold, fold_spelling, folded_analyzer, folded_words, nfc, symbol_words
@@ -344,8 +344,8 @@ def _closest_word(store: IndexStore, vocabulary: Vocabulary, word: str) -> str:
     return next(iter(vocabulary.near(word, 2)), word)
 
 
-def _suggest(store: IndexStore, vocabulary: Vocabulary, text: str) -> str | None:
-    words = folded_words(text)
+def _suggest(store: IndexStore, text: str) -> str | None:
+    words, vocabulary = folded_words(text), Vocabulary(store)
     corrected = [_closest_word(store, vocabulary, word) for word in words]
     return " ".join(corrected) if corrected != words else None
 
@@ -387,7 +387,7 @@ def search(link: Path, text: str, limit: int = 10, filters: Filters | None = Non
         near = near_spellings_query(store, text) if not hits and not filtered_out else None
         if near is not None:
             hits, total = _ranked_hits(store, near, together, wanted, restriction, sort_by_date)
-        suggestion = _suggest(store, Vocabulary(store), text) if not hits and not QUERY_SYNTAX.search(text) else None
+        suggestion = _suggest(store, text) if not hits and not QUERY_SYNTAX.search(text) else None
     except ValueError as error:  # a query the engine cannot run (Tantivy: an unsupported node, a bad regex)
         raise QueryError(f"cannot run the query {text!r}: {error}") from error
     finally:

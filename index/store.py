@@ -75,9 +75,6 @@ class IndexStore(Protocol):
     engine: str
     link: Path
 
-    def schema_is_current(self) -> bool:
-        """False for an index written by an older luutru: it must be rebuilt from the catalog."""
-
     def update(self, remove: Iterable[int], add: Iterable[PageDocument], merge: str = "small") -> int:
         """Remove the pages of some files and add pages, in one commit; returns pages added."""
 
@@ -160,6 +157,7 @@ def engine_of(folder: Path) -> str:
 
 
 def schema_is_current(folder: Path) -> bool:
+    """False for an index written by an older luutru: it must be rebuilt from the catalog."""
     try:
         return int((folder / SCHEMA_VERSION_FILE).read_text()) == SCHEMA_VERSION
     except (OSError, ValueError):

@@ -17,7 +17,7 @@ from pathlib import Path
 from whoosh import query as q
 
 from index.analysis import exact_words, folded_words, nfc, symbol_words
-from index.store import IndexUnavailable, PageDocument, StoredPage, schema_is_current, stored_fields
+from index.store import IndexUnavailable, PageDocument, StoredPage, stored_fields
 from index.whoosh_store import make_schema
 
 try:
@@ -111,9 +111,6 @@ class TantivyStore:
     @staticmethod
     def create(folder: Path) -> None:
         tantivy.Index(_schema(), path=str(folder))
-
-    def schema_is_current(self) -> bool:
-        return schema_is_current(self.link)
 
     def _opened(self):
         if self._searcher is None:

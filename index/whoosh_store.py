@@ -11,7 +11,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
 from index.analysis import exact_analyzer, folded_analyzer, nfc, symbol_analyzer
-from index.store import IndexUnavailable, PageDocument, StoredPage, schema_is_current, stored_fields
+from index.store import IndexUnavailable, PageDocument, StoredPage, stored_fields
 
 MERGES = {"small": {"mergetype": writing.MERGE_SMALL}, "none": {"mergetype": writing.NO_MERGE},
           "all": {"optimize": True}}
@@ -65,9 +65,6 @@ class WhooshStore:
     @staticmethod
     def create(folder: Path) -> None:
         whoosh_index.create_in(str(folder), make_schema())
-
-    def schema_is_current(self) -> bool:
-        return schema_is_current(self.link)
 
     def pages_per_file(self) -> Counter:
         """A deleted page's terms stay in its segment until the segment is merged, so where there

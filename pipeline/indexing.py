@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 
 from index.store import (DEFAULT_ENGINE, IndexUnavailable, PageDocument, engine_of, ensure_index, new_generation,
-                         open_store, publish)
+                         open_store, publish, schema_is_current)
 from pipeline.catalog import Catalog, FileRecord
 from pipeline.home import ArchiveHome
 from pipeline.metadata import PathPattern, document_fields
@@ -58,7 +58,7 @@ def sync_index(home: ArchiveHome, catalog: Catalog, pattern: PathPattern | None 
         log.info("index: moving the archive from %s to %s; rebuilding the index from the catalog",
                  store.engine, engine)
         return rebuild_index(home, catalog, pattern, engine)
-    if not store.schema_is_current():
+    if not schema_is_current(store.link):
         log.info("index: written by another version of luutru; rebuilding it from the catalog")
         return rebuild_index(home, catalog, pattern, engine)
     if (catalog.get_meta(PATTERN_KEY) or "") != _pattern_text(pattern):

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.store import IndexStore, IndexUnavailable, open_store
+from index.store import IndexStore, IndexUnavailable, open_store, schema_is_current
 from pipeline.catalog import Catalog
 from pipeline.config import load_config
 from pipeline.home import ArchiveHome
@@ -61,7 +61,7 @@ def check(home: ArchiveHome) -> CheckReport:
     try:
         try:
             store = open_store(home.index_link)
-            if not store.schema_is_current():
+            if not schema_is_current(store.link):
                 report.index_error = f"the index at {home.index_link} was written by another version of luutru"
             else:
                 _compare(catalog, store, report)
