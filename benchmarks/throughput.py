@@ -27,7 +27,7 @@ from PIL import Image
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
-from scanners import Kind, count_pages, detect_kind, render_page, text_layer  # noqa: E402
+from luutru.scanners import Kind, count_pages, detect_kind, render_page, text_layer  # noqa: E402
 
 LUUTRU = Path(sys.executable).parent / "luutru"
 

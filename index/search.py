@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from luutru.index.analysis import exact_words, fold, fold_spelling, folded_analyzer, folded_words, nfc, symbol_words
+from luutru.index.store import IndexStore, StoredPage, open_store
+from luutru.index.whoosh_store import make_schema
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from whoosh import highlight, query as q
+from whoosh import highlight
+from whoosh import query as q
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
-from index.analysis import exact_words, fold, fold_spelling, folded_analyzer, folded_words, nfc, symbol_words
-from index.store import IndexStore, StoredPage, open_store
-from index.whoosh_store import make_schema
+from luutru.errors import UsageError
 
 MARK_START, MARK_END = "\x02", "\x03"
 # Words that match with their diacritics score above words that only match once folded;
@@ -48,7 +50,7 @@ QUERY_SCHEMA = make_schema()
 BODY_FIELDS = ("text", "folded")
 
 
-class QueryError(Exception):
+class QueryError(UsageError):
     """A query that cannot be run; the message says why in one line."""
 
 

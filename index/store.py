@@ -22,6 +22,8 @@ from typing import Protocol
 
 from whoosh import query as q
 
+from luutru.errors import NotReady
+
 GENERATION_PREFIX = "index-"
 # Raise when fields or analyzers change: an index of another version is rebuilt from the catalog.
 SCHEMA_VERSION = 2
@@ -65,7 +67,7 @@ class StoredPage:
     fields: dict = field(default_factory=dict)
 
 
-class IndexUnavailable(Exception):
+class IndexUnavailable(NotReady):
     """The index cannot be opened or written; the message says why in one line."""
 
 
@@ -137,11 +139,11 @@ def _generations(link: Path) -> list[Path]:
 def store_class(engine: str):
     """The class of an engine's store; IndexUnavailable, saying how to install it, where it is missing."""
     if engine == "tantivy":
-        from index.tantivy_store import TantivyStore, require_tantivy
+        from luutru.index.tantivy_store import TantivyStore, require_tantivy
         require_tantivy()
         return TantivyStore
     if engine == "whoosh":
-        from index.whoosh_store import WhooshStore
+        from luutru.index.whoosh_store import WhooshStore
         return WhooshStore
     raise IndexUnavailable(f"unknown index engine {engine!r} (known: {', '.join(ENGINES)})")
 

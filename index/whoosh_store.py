@@ -6,12 +6,13 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from whoosh import index as whoosh_index, query as q, writing
+from luutru.index.analysis import exact_analyzer, folded_analyzer, nfc, symbol_analyzer
+from luutru.index.store import IndexUnavailable, PageDocument, StoredPage, stored_fields
+from whoosh import index as whoosh_index
+from whoosh import query as q
+from whoosh import writing
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
-
-from index.analysis import exact_analyzer, folded_analyzer, nfc, symbol_analyzer
-from index.store import IndexUnavailable, PageDocument, StoredPage, stored_fields
 
 MERGES = {"small": {"mergetype": writing.MERGE_SMALL}, "none": {"mergetype": writing.NO_MERGE},
           "all": {"optimize": True}}
@@ -57,7 +58,10 @@ class WhooshStore:
         self.link = link
         self._searcher: Searcher | None = None
         try:
-            self.index = whoosh_index.open_dir(str(link))
+            # Our own schema, not the one pickled in the index: unpickling it would import the
+            # analyzers by the module path they had when the index was written (`index.analysis`
+            # before luutru's packages moved under its name). The schema version file guards changes.
+            self.index = whoosh_index.open_dir(str(link), schema=make_schema())
         except Exception as error:  # noqa: BLE001 - a damaged index fails in many ways (OSError, pickle, struct)
             raise IndexUnavailable(f"cannot open the index at {link}: {error}; "
                                    "run `luutru reindex --full` to rebuild it from the catalog") from error

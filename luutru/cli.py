@@ -15,39 +15,21 @@ import os
 import select
 import sqlite3
 import sys
-from enum import IntEnum
 from pathlib import Path
 
 import click
 
-from index.search import MARK_END, MARK_START, Filters, QueryError, SearchResult, search as run_search
-from index.store import ENGINES as INDEX_ENGINES, IndexUnavailable
 from luutru import __version__
-from luutru.doctor import doctor as run_doctor, preflight
-from pipeline.config import ConfigError
-from pipeline.executor import ExecutorUnavailable
-from pipeline.home import ArchiveHome, BusyError, resolve_home
-from pipeline.integrity import check as run_check, repair as run_repair, verify as run_verify
-from pipeline.report import REVIEW_BELOW, NotFound, export_jsonl, review as run_review, show as run_show, \
-    status as run_status
-from pipeline.run import DEFAULT_SYNC_SECONDS, RunOptions, RunSummary, ingest as run_ingest, reindex as run_reindex
-from pipeline.tesseract import ENGINES, TesseractError, engine
-from pipeline.work import OcrSettings
-from scanners.pages import DEFAULT_MAX_PIXELS
+from luutru.errors import ExitCode, LuutruError, NotReady
+from luutru.index.store import ENGINES as INDEX_ENGINES
+from luutru.pipeline.home import ArchiveHome, resolve_home
+from luutru.pipeline.report import REVIEW_BELOW
+from luutru.pipeline.settings import DEFAULT_SYNC_SECONDS, OCR_ENGINES, OcrSettings, RunOptions
+from luutru.scanners.limits import DEFAULT_MAX_PIXELS
 
+# Each command imports the functions it calls when it runs: `luutru search` loads neither OpenCV
+# nor Tesseract.
 log = logging.getLogger("luutru")
-
-
-class ExitCode(IntEnum):
-    OK = 0
-    FILES_FAILED = 1  # ingest/reindex: some files failed; all the others were processed
-    USAGE = 2  # a wrong option or a query that cannot be understood
-    BUSY = 3  # another run holds the archive home
-    NOT_READY = 4  # tesseract, its Vietnamese model or poppler missing; no archive; index unusable
-    NOT_FOUND = 5  # show: no such document or page
-    NO_SPACE = 6  # the disk is full: the run stopped, what was committed before stays usable
-    INTERRUPTED = 130  # Ctrl-C; the next run resumes where this one stopped
-    INTERNAL = 70  # a bug: the message and the log say where
 
 
 def _utf8_streams() -> None:
@@ -123,14 +105,10 @@ def friendly_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except BusyError as error:
-            _fail(ExitCode.BUSY, str(error))
-        except (QueryError, ConfigError) as error:
-            _fail(ExitCode.USAGE, str(error))
-        except NotFound as error:
-            _fail(ExitCode.NOT_FOUND, str(error))
-        except (IndexUnavailable, ExecutorUnavailable, FileNotFoundError) as error:
-            _fail(ExitCode.NOT_READY, str(error))
+        except LuutruError as error:
+            if error.exit_code == ExitCode.INTERNAL:
+                _internal_error(error)
+            _fail(error.exit_code, str(error))
         except BrokenPipeError as error:
             if not _reader_gone():
                 _internal_error(error)  # a pipe of our own (a worker pool's) broke, not stdout's
@@ -181,7 +159,7 @@ def run_options(command):
                      help="Seconds before Tesseract is stopped on one page (reported as a failure)."),
         click.option("--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS, show_default=True,
                      help="Refuse images larger than this before decoding them (raise it for map sheets)."),
-        click.option("--ocr-engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+        click.option("--ocr-engine", type=click.Choice(OCR_ENGINES), default="auto", show_default=True,
                      help="tesserocr keeps Tesseract loaded in each worker (faster); pytesseract runs the "
                           "tesseract program per page; auto is tesserocr where it is installed."),
         click.option("--wait", is_flag=True, help="Wait for another run to finish instead of exiting."),
@@ -202,16 +180,19 @@ def run_options(command):
 
 
 def _check_ready(settings: OcrSettings) -> None:
+    from luutru.doctor import preflight
+    from luutru.pipeline.tesseract import TesseractError, engine
+
     problems = preflight()
     if problems:
-        _fail(ExitCode.NOT_READY, "; ".join(f"{c.name}: {c.detail} (fix: {c.fix})" for c in problems))
+        raise NotReady("; ".join(f"{c.name}: {c.detail} (fix: {c.fix})" for c in problems))
     try:
         engine(settings.engine)
     except TesseractError as error:
-        _fail(ExitCode.NOT_READY, str(error))
+        raise NotReady(str(error)) from error
 
 
-def _report_run(summary: RunSummary, as_json: bool) -> None:
+def _report_run(summary, as_json: bool) -> None:
     if as_json:
         _print_json(summary.to_json())
     else:
@@ -234,6 +215,8 @@ def _report_run(summary: RunSummary, as_json: bool) -> None:
 @friendly_errors
 def ingest(home: ArchiveHome, paths, options: RunOptions, wait, as_json) -> None:
     """Ingest scanned files and folder trees; unchanged files are not read again."""
+    from luutru.pipeline.run import ingest as run_ingest
+
     _check_ready(options.settings)
     _report_run(run_ingest(home, paths, options, wait), as_json)
 
@@ -245,11 +228,15 @@ def ingest(home: ArchiveHome, paths, options: RunOptions, wait, as_json) -> None
 @friendly_errors
 def reindex(home: ArchiveHome, full, options: RunOptions, wait, as_json) -> None:
     """For cron: pick up new, changed and removed scans under the folders ingested before."""
+    from luutru.pipeline.run import reindex as run_reindex
+
     _check_ready(options.settings)
     _report_run(run_reindex(home, full, options, wait), as_json)
 
 
 def _highlighted(marked: str, style: bool) -> str:
+    from luutru.index.search import MARK_END, MARK_START
+
     flat = " ".join(marked.split())
     if style:
         return flat.replace(MARK_START, "\033[1m").replace(MARK_END, "\033[0m")
@@ -262,7 +249,7 @@ def _document_line(fields: dict) -> str:
     return ", ".join(fact for fact in facts if fact)
 
 
-def _print_results(result: SearchResult) -> None:
+def _print_results(result) -> None:
     if not result.documents:
         hint = f' Did you mean "{result.suggestion}"?' if result.suggestion else ""
         click.echo(f'No page matches "{result.query}".{hint}')
@@ -301,6 +288,9 @@ def _print_results(result: SearchResult) -> None:
 def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_from, issued_to, year, parcel,
            sheet, department, path_prefix, sort, as_json) -> None:
     """Search the archive, with or without diacritics (add ~ to a word for OCR-tolerant matching)."""
+    from luutru.index.search import Filters
+    from luutru.index.search import search as run_search
+
     prefix = str(Path(path_prefix).expanduser().absolute()) if path_prefix else None
     filters = Filters(doc_type, agency, number, issued_from, issued_to, year, parcel, sheet, department, prefix)
     result = run_search(home.index_link, " ".join(query), limit, filters, sort_by_date=sort == "date")
@@ -318,6 +308,8 @@ def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_fro
 @friendly_errors
 def show(home: ArchiveHome, path_or_id, page, as_json) -> None:
     """The stored text and facts of a document (by path or id), or of one of its pages."""
+    from luutru.pipeline.report import show as run_show
+
     facts = run_show(home, path_or_id, page)
     if as_json:
         _print_json(facts)
@@ -341,6 +333,8 @@ def show(home: ArchiveHome, path_or_id, page, as_json) -> None:
 @friendly_errors
 def export(home: ArchiveHome, output_format) -> None:
     """Every searchable page as one JSON object per line: path, page, text, confidence."""
+    from luutru.pipeline.report import export_jsonl
+
     for line in export_jsonl(home):
         click.echo(line)
 
@@ -351,6 +345,8 @@ def export(home: ArchiveHome, output_format) -> None:
 @friendly_errors
 def status(home: ArchiveHome, as_json) -> None:
     """Counts of files and pages, failed files with their reasons, index freshness."""
+    from luutru.pipeline.report import status as run_status
+
     facts = run_status(home)
     if as_json:
         _print_json(facts)
@@ -380,6 +376,8 @@ def status(home: ArchiveHome, as_json) -> None:
 @friendly_errors
 def review(home: ArchiveHome, below, as_json) -> None:
     """Pages that read badly, worst first, with the likely cause: what an archivist should rescan."""
+    from luutru.pipeline.report import review as run_review
+
     pages = run_review(home, below)
     if as_json:
         _print_json({"below": below, "pages": pages})
@@ -397,6 +395,9 @@ def review(home: ArchiveHome, below, as_json) -> None:
 @friendly_errors
 def check(home: ArchiveHome, repair, wait, as_json) -> None:
     """Compare the index with the catalog (exit status 1 when they disagree and were not repaired)."""
+    from luutru.pipeline.integrity import check as run_check
+    from luutru.pipeline.integrity import repair as run_repair
+
     report = run_repair(home, wait) if repair else run_check(home)
     if as_json:
         _print_json({**report.to_json(), "repaired": repair and not report.consistent})
@@ -421,6 +422,8 @@ def check(home: ArchiveHome, repair, wait, as_json) -> None:
 @friendly_errors
 def verify(home: ArchiveHome, as_json) -> None:
     """Fixity: re-hash every ingested original against the catalog (exit status 1 if any changed or is gone)."""
+    from luutru.pipeline.integrity import verify as run_verify
+
     report = run_verify(home)
     if as_json:
         _print_json(report.to_json())
@@ -444,6 +447,8 @@ def verify(home: ArchiveHome, as_json) -> None:
 @friendly_errors
 def doctor(home: ArchiveHome, scheduler: str | None) -> None:
     """Check that Tesseract with Vietnamese, poppler and the index are usable, and say how to fix them."""
+    from luutru.doctor import doctor as run_doctor
+
     checks = run_doctor(home, scheduler)
     for check in checks:
         label = "FAIL" if not check.ok else "WARN" if check.warn else "ok  "

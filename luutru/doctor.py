@@ -5,12 +5,18 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 
-from index.store import IndexUnavailable, engine_advice, open_store
-from pipeline.config import load_config
-from pipeline.executor import ExecutorUnavailable, connect
-from pipeline.home import ArchiveHome
-from pipeline.ocr import LANGUAGE
-from pipeline.tesseract import OSD_LANGUAGE, installed_languages, library_version, program_version, tessdata_folder
+from luutru.index.store import IndexUnavailable, engine_advice, open_store
+from luutru.pipeline.config import load_config
+from luutru.pipeline.executor import ExecutorUnavailable, connect
+from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.settings import LANGUAGE
+from luutru.pipeline.tesseract import (
+    OSD_LANGUAGE,
+    installed_languages,
+    library_version,
+    program_version,
+    tessdata_folder,
+)
 
 APT_INSTALL = "sudo apt-get install tesseract-ocr tesseract-ocr-vie poppler-utils"
 # Tesseract 4 introduced the LSTM engine that the `vie` model needs.

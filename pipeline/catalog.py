@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from luutru.errors import CatalogTooNew
+
 SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS roots (
@@ -107,7 +109,7 @@ class Catalog:
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise RuntimeError(f"{self.path}: catalog schema {version} is newer than this luutru "
+            raise CatalogTooNew(f"{self.path}: catalog schema {version} is newer than this luutru "
                                f"({SCHEMA_VERSION}); upgrade luutru")
         steps = "".join(MIGRATIONS[number] for number in range(version + 1, SCHEMA_VERSION + 1)
                         if version and number in MIGRATIONS)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+from luutru.pipeline.settings import DEFAULT_STEPS
 from PIL import Image, ImageChops
 
 # Skews beyond this are not scanner skew but rotated pages, a job for orientation detection.
@@ -192,7 +193,6 @@ def _frames(binary: np.ndarray) -> np.ndarray | None:
 
 STEPS: dict[str, Callable[[CleanPage], None]] = {
     "flatten": flatten, "denoise": denoise, "contrast": stretch_contrast, "deskew": deskew, "binarize": binarize}
-DEFAULT_STEPS = ("flatten", "denoise", "contrast", "deskew", "binarize")
 
 
 def clean_page(image: Image.Image, steps: tuple[str, ...] = DEFAULT_STEPS) -> CleanPage:

@@ -14,13 +14,15 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.store import ENGINES
-from pipeline.metadata import PathPattern, PathPatternError
+from luutru.index.store import ENGINES
+from luutru.pipeline.metadata import PathPattern, PathPatternError
+
+from luutru.errors import UsageError
 
 KNOWN_KEYS = {"path_pattern", "scheduler", "engine"}
 
 
-class ConfigError(Exception):
+class ConfigError(UsageError):
     """A config file that cannot be used; the message names the file and the reason."""
 
 

@@ -20,7 +20,9 @@ from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessP
 from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol, TypeVar
 
-from pipeline.ocr import limit_threads
+from luutru.pipeline.ocr import limit_threads
+
+from luutru.errors import NotReady
 
 log = logging.getLogger("luutru")
 # Jobs in flight per worker: one being read, one waiting, so no worker idles between jobs while
@@ -32,7 +34,7 @@ Job = TypeVar("Job")
 Result = TypeVar("Result")
 
 
-class ExecutorUnavailable(Exception):
+class ExecutorUnavailable(NotReady):
     """The executor cannot run jobs at all (no Dask scheduler at that address); fit for one line."""
 
 

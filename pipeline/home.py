@@ -10,11 +10,9 @@ from pathlib import Path
 
 import platformdirs
 
+from luutru.errors import BusyError
+
 ENVIRONMENT_VARIABLE = "LUUTRU_HOME"
-
-
-class BusyError(Exception):
-    """Another luutru run holds the archive home."""
 
 
 def resolve_home(option: str | os.PathLike | None = None) -> Path:

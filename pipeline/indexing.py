@@ -5,11 +5,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from index.store import (DEFAULT_ENGINE, IndexUnavailable, PageDocument, engine_of, ensure_index, new_generation,
-                         open_store, publish, schema_is_current)
-from pipeline.catalog import Catalog, FileRecord
-from pipeline.home import ArchiveHome
-from pipeline.metadata import PathPattern, document_fields
+from luutru.index.store import (
+    DEFAULT_ENGINE,
+    IndexUnavailable,
+    PageDocument,
+    engine_of,
+    ensure_index,
+    new_generation,
+    open_store,
+    publish,
+    schema_is_current,
+)
+from luutru.pipeline.catalog import Catalog, FileRecord
+from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.metadata import PathPattern, document_fields
 
 log = logging.getLogger("luutru")
 # Files whose pages are searchable: fully read, or read apart from some failed pages.

@@ -6,14 +6,14 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.store import IndexStore, IndexUnavailable, open_store, schema_is_current
-from pipeline.catalog import Catalog
-from pipeline.config import load_config
-from pipeline.home import ArchiveHome
-from pipeline.indexing import SEARCHABLE, rebuild_index, searchable_files, sync_index
-from pipeline.progress import Progress
-from pipeline.report import open_catalog
-from scanners import fingerprint
+from luutru.index.store import IndexStore, IndexUnavailable, open_store, schema_is_current
+from luutru.pipeline.catalog import Catalog
+from luutru.pipeline.config import load_config
+from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.indexing import SEARCHABLE, rebuild_index, searchable_files, sync_index
+from luutru.pipeline.progress import Progress
+from luutru.pipeline.report import open_catalog
+from luutru.scanners import fingerprint
 
 log = logging.getLogger("luutru")
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from index.analysis import fold
+from luutru.index.analysis import fold
 
 # Folded type line -> type name. Longer names first: "giay chung nhan quyen su dung dat" before others.
 TYPE_LINES = {

@@ -8,14 +8,10 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+from luutru.pipeline.cleanup import turned
+from luutru.pipeline.settings import DEFAULT_PSM, DEFAULT_TIMEOUT, LANGUAGE
+from luutru.pipeline.tesseract import Engine, engine
 
-from pipeline.cleanup import turned
-from pipeline.tesseract import Engine, engine
-
-LANGUAGE = "vie"
-# Page segmentation mode 3 (automatic) reads headers, tables and body alike.
-DEFAULT_PSM = 3
-DEFAULT_TIMEOUT = 300
 # A page read with a confidence below this may be turned 90/180/270 degrees (an upright page of
 # even a poor scan reads above 60; a turned one near 35): Tesseract's orientation detection is
 # then asked, which costs about half an OCR, so upright pages never pay for it.

@@ -7,21 +7,18 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
-from index.store import IndexUnavailable, engine_advice, open_store
-from pipeline.catalog import Catalog, FileRecord, PageRecord
-from pipeline.cleanup import FAINT_INK_LEVEL, MAX_SKEW_DEGREES
-from pipeline.home import ArchiveHome
-from pipeline.indexing import SEARCHABLE
+from luutru.index.store import IndexUnavailable, engine_advice, open_store
+from luutru.pipeline.catalog import Catalog, FileRecord, PageRecord
+from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.indexing import SEARCHABLE
 
-
-class NotFound(Exception):
-    """The document or page asked for is not in the catalog."""
+from luutru.errors import NoArchive, NotFound
 
 
 def open_catalog(home: ArchiveHome) -> Catalog:
     """The catalog of an existing archive, for reading."""
     if not home.exists():
-        raise NotFound(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
+        raise NoArchive(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
     return Catalog(home.catalog_path)
 
 
@@ -104,6 +101,8 @@ FEW_WORDS = 30
 
 def likely_causes(page: PageRecord) -> list[str]:
     """Why a page may read badly, from what cleanup and OCR found on it."""
+    from luutru.pipeline.cleanup import FAINT_INK_LEVEL, MAX_SKEW_DEGREES  # OpenCV: not for status or show
+
     found = json.loads(page.diagnostics) if page.diagnostics else {}
     causes = []
     if found.get("words", FEW_WORDS) < FEW_WORDS:

@@ -14,35 +14,33 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from index.store import store_class
-from pipeline.catalog import Catalog, FileRecord, PageRecord, words_json
-from pipeline.config import load_config
-from pipeline.executor import make_executor
-from pipeline.home import ArchiveHome
-from pipeline.indexing import rebuild_index, sync_index
-from pipeline.metadata import PathPattern
-from pipeline.progress import Progress
-from pipeline.work import OcrSettings, PageJob, PageOutcome, crashed_page, page_time_limit, process_page
-from scanners import (SCAN_SUFFIXES, Fingerprint, Kind, ScanError, count_pages, detect_kind, fingerprint,
-                      stat_fingerprint, walk)
+from luutru.index.store import store_class
+from luutru.pipeline.catalog import Catalog, FileRecord, PageRecord, words_json
+from luutru.pipeline.config import load_config
+from luutru.pipeline.executor import make_executor
+from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.indexing import rebuild_index, sync_index
+from luutru.pipeline.metadata import PathPattern
+from luutru.pipeline.progress import Progress
+from luutru.pipeline.settings import OcrSettings, RunOptions
+from luutru.pipeline.work import PageJob, PageOutcome, crashed_page, page_time_limit, process_page
+from luutru.scanners import (
+    SCAN_SUFFIXES,
+    Fingerprint,
+    Kind,
+    ScanError,
+    count_pages,
+    detect_kind,
+    fingerprint,
+    stat_fingerprint,
+    walk,
+)
+
+from luutru.errors import NoArchive
 
 log = logging.getLogger("luutru")
 # A file-level error keeps this many page errors; the rest are counted.
 MAX_PAGE_ERRORS_SHOWN = 3
-# During a long run the index is brought up to date this often, so that the files read so far are
-# searchable before the run ends (a first ingest of a whole archive takes days).
-DEFAULT_SYNC_SECONDS = 300.0
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """How a run reads pages: where, with which OCR settings, and how often it updates the index."""
-
-    jobs: int = 1  # local worker processes
-    settings: OcrSettings = field(default_factory=OcrSettings)
-    sync_every: float = DEFAULT_SYNC_SECONDS
-    scheduler: str | None = None  # a Dask scheduler's address: pages are read on that cluster instead
-    engine: str | None = None  # the index engine; None keeps the live index's
 
 
 class Every:
@@ -311,5 +309,5 @@ def reindex(home: ArchiveHome, full: bool = False, options: RunOptions = RunOpti
     """For cron: re-scan every root ingested before, read what changed, update the index.
     With `full`, first rebuild the whole index from the catalog (without OCR) and swap it in."""
     if not home.exists():
-        raise FileNotFoundError(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
+        raise NoArchive(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
     return _run(home, None, options, wait, full_rebuild=full)

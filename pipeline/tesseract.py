@@ -27,11 +27,9 @@ from typing import Protocol
 import cv2
 import numpy as np
 import pytesseract
+from luutru.pipeline.cleanup import is_black_and_white
 from PIL import Image
 
-from pipeline.cleanup import is_black_and_white
-
-ENGINES = ("auto", "tesserocr", "pytesseract")
 # The page is black on white: Tesseract need not also try each doubtful line inverted.
 VARIABLES = {"tessedit_do_invert": "0"}
 OSD_LANGUAGE = "osd"

@@ -7,26 +7,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.cleanup import DEFAULT_STEPS, clean_page
-from pipeline.ocr import DEFAULT_PSM, DEFAULT_TIMEOUT, LANGUAGE, Word, ocr_image
-from pipeline.tesseract import TesseractError
-from scanners import Kind, ScanError, render_page, text_layer
-from scanners.pages import DEFAULT_DPI, DEFAULT_MAX_PIXELS, POPPLER_TIMEOUT
+from luutru.pipeline.cleanup import clean_page
+from luutru.pipeline.ocr import Word, ocr_image
+from luutru.pipeline.settings import OcrSettings
+from luutru.pipeline.tesseract import TesseractError
+from luutru.scanners import Kind, ScanError, render_page, text_layer
+from luutru.scanners.limits import POPPLER_TIMEOUT
 
 # A PDF text layer with fewer letters than this is treated as absent (a scanner's stray header).
 MIN_TEXT_LAYER_LETTERS = 20
-
-
-@dataclass(frozen=True)
-class OcrSettings:
-    language: str = LANGUAGE
-    dpi: int = DEFAULT_DPI
-    psm: int = DEFAULT_PSM
-    timeout: int = DEFAULT_TIMEOUT
-    max_pixels: int = DEFAULT_MAX_PIXELS
-    force_ocr: bool = False
-    cleanup: tuple[str, ...] = DEFAULT_STEPS
-    engine: str = "auto"  # see pipeline.tesseract.ENGINES
 
 
 @dataclass(frozen=True)

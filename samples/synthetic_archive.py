@@ -15,8 +15,8 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from pipeline.catalog import Catalog, now
-from pipeline.home import ArchiveHome
+from luutru.pipeline.catalog import Catalog, now
+from luutru.pipeline.home import ArchiveHome
 
 HERE = Path(__file__).resolve().parent
 WORDS_PER_PAGE = 300

@@ -1,9 +1,9 @@
 """Files to page images: find scans, recognise their format by content, fingerprint them and
 yield their pages one at a time. Knows file formats and nothing else."""
 
-from scanners.discover import Fingerprint, Found, fingerprint, stat_fingerprint, walk
-from scanners.formats import SCAN_SUFFIXES, Kind, detect_kind
-from scanners.pages import ScanError, count_pages, render_page, text_layer
+from luutru.scanners.discover import Fingerprint, Found, fingerprint, stat_fingerprint, walk
+from luutru.scanners.formats import SCAN_SUFFIXES, Kind, detect_kind
+from luutru.scanners.pages import ScanError, count_pages, render_page, text_layer
 
 __all__ = ["SCAN_SUFFIXES", "Fingerprint", "Found", "Kind", "ScanError", "count_pages", "detect_kind", "fingerprint",
            "render_page", "stat_fingerprint", "text_layer", "walk"]

@@ -7,15 +7,11 @@ import tempfile
 from pathlib import Path
 
 import pdf2image
+from luutru.scanners.formats import Kind
+from luutru.scanners.limits import DEFAULT_DPI, DEFAULT_MAX_PIXELS, POPPLER_TIMEOUT
 from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from scanners.formats import Kind
-
-DEFAULT_DPI = 300
-# 100 megapixels: an A0 map sheet at 200 dpi; a user can raise it for larger sheets.
-DEFAULT_MAX_PIXELS = 100_000_000
-POPPLER_TIMEOUT = 120
 # Pillow's own bomb guard (a warning past 89 MP, an error past 179 MP) would override the limit a
 # user sets with --max-pixels; _check_pixels below applies that limit, from the header, instead.
 Image.MAX_IMAGE_PIXELS = None

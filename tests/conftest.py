@@ -10,9 +10,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from luutru.index.store import ENGINES
 from rapidfuzz.distance import Levenshtein
-
-from index.store import ENGINES
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 SAMPLES = REPOSITORY / "samples" / "scans"

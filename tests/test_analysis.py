@@ -3,9 +3,17 @@
 import unicodedata
 
 import pytest
-
-from index.analysis import (canonical_tones, exact_analyzer, exact_words, fold, fold_spelling, folded_analyzer,
-                            folded_words, symbol_analyzer, symbol_words)
+from luutru.index.analysis import (
+    canonical_tones,
+    exact_analyzer,
+    exact_words,
+    fold,
+    fold_spelling,
+    folded_analyzer,
+    folded_words,
+    symbol_analyzer,
+    symbol_words,
+)
 
 
 @pytest.mark.parametrize("old, new", [

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import LUUTRU, SAMPLES, TRUTH, json_of, run_luutru
+from luutru.index.store import engine_advice
+from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.report import status as run_status
 from PIL import Image, ImageDraw
 
-from conftest import LUUTRU, SAMPLES, TRUTH, json_of, run_luutru
-from index.store import engine_advice
 from luutru.doctor import doctor as run_doctor
-from pipeline.home import ArchiveHome
-from pipeline.report import status as run_status
 from samples.damage import faded_photocopy
 
 
@@ -263,7 +263,7 @@ def test_moving_to_tantivy_is_advised_past_the_size_where_whoosh_stays_fast(engi
 def test_status_and_doctor_name_the_engine_and_advise_on_a_large_whoosh_index(searchable, monkeypatch):
     home = ArchiveHome(searchable["home"])
     assert run_status(home)["index"]["engine"] == searchable["engine"]
-    monkeypatch.setattr("index.store.WHOOSH_COMFORTABLE_PAGES", 5)  # the 9 sample pages stand for a large archive
+    monkeypatch.setattr("luutru.index.store.WHOOSH_COMFORTABLE_PAGES", 5)  # the 9 sample pages stand for a large archive
     index_check = next(check for check in run_doctor(home) if check.name == "index")
     assert index_check.ok and index_check.warn == (searchable["engine"] == "whoosh")
     assert (run_status(home)["index"]["advice"] is not None) == (searchable["engine"] == "whoosh")

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import psutil
 import pytest
-
 from conftest import LUUTRU, SAMPLES, json_of, run_luutru
 from test_faults import assert_consistent, catalog_rows, pages_in_catalog
 

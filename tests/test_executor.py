@@ -10,9 +10,8 @@ import subprocess
 import time
 
 import psutil
-
 from conftest import LUUTRU, SAMPLES
-from pipeline.executor import ProcessExecutor
+from luutru.pipeline.executor import ProcessExecutor
 from test_faults import assert_consistent, pages_in_catalog
 
 

@@ -21,15 +21,15 @@ import time
 import unicodedata
 from pathlib import Path
 
+import luutru.pipeline.run
 import pytest
+from conftest import LUUTRU, SAMPLES, json_of, run_luutru
+from luutru.index.search import search
+from luutru.index.store import ENGINES, PageDocument, ensure_index, open_store
+from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.run import ingest
 from PIL import Image
 
-import pipeline.run
-from conftest import LUUTRU, SAMPLES, json_of, run_luutru
-from index.search import search
-from index.store import ENGINES, PageDocument, ensure_index, open_store
-from pipeline.home import ArchiveHome
-from pipeline.run import ingest
 from samples.synthetic_archive import make_archive
 
 GOOD = SAMPLES / "2023" / "cv-45-ra-soat.png"  # one page; the letter on land-use certificates
@@ -203,7 +203,7 @@ def test_an_unreadable_file_is_reported(tmp_path):
 def _walk_that_loses(victim: str, when: str):
     """The real walk, with `victim` deleted right after it is found ("found") or once every
     file has been found and planned ("planned"), as when a colleague moves a file mid-run."""
-    real_walk = pipeline.run.walk
+    real_walk = luutru.pipeline.run.walk
 
     def walk(roots):
         for found in real_walk(roots):
@@ -221,7 +221,7 @@ def test_a_file_that_vanishes_during_the_run(tmp_path, monkeypatch, when):
     scans.mkdir()
     shutil.copy(GOOD, scans / "a-good.png")
     shutil.copy(SAMPLES / "2024" / "ttr-09-mo-ma.jpg", scans / "b-vanishing.jpg")
-    monkeypatch.setattr(pipeline.run, "walk", _walk_that_loses("b-vanishing.jpg", when))
+    monkeypatch.setattr(luutru.pipeline.run, "walk", _walk_that_loses("b-vanishing.jpg", when))
     home = ArchiveHome(tmp_path / "home")
     summary = ingest(home, [scans])
     assert [(Path(path).name, "vanished" in reason) for path, reason in summary.failures] == [

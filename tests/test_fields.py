@@ -4,10 +4,9 @@ import shutil
 from collections import Counter
 
 import pytest
-
 from conftest import SAMPLES, TRUTH, json_of, run_luutru
-from index.analysis import fold
-from pipeline.metadata import PathPattern, extract_fields
+from luutru.index.analysis import fold
+from luutru.pipeline.metadata import PathPattern, extract_fields
 from synthetic_headers import Header, make_headers
 
 EXPECTED = {

@@ -5,9 +5,8 @@ import os
 import shutil
 
 import pytest
-
 from conftest import SAMPLES
-from scanners import Kind, ScanError, count_pages, detect_kind, fingerprint, render_page, text_layer, walk
+from luutru.scanners import Kind, ScanError, count_pages, detect_kind, fingerprint, render_page, text_layer, walk
 
 SCANNED_PDF = SAMPLES / "2023" / "bc-56-dat-dai.pdf"
 BORN_DIGITAL_PDF = SAMPLES / "2024" / "tb-18-tiep-cong-dan.pdf"

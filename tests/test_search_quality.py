@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from luutru.index.search import MARK_END, MARK_START, Filters, near_spellings_query, search
+from luutru.index.store import open_store
 from whoosh import query as q
-
-from index.search import MARK_END, MARK_START, Filters, near_spellings_query, search
-from index.store import open_store
 
 TOP = 3
 

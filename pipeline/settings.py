@@ -1,0 +1,43 @@
+"""How a run reads pages: the settings a command line builds, kept free of heavy imports so that
+commands which read no scans (search, status) never load OpenCV or Tesseract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from luutru.scanners.limits import DEFAULT_DPI, DEFAULT_MAX_PIXELS
+
+LANGUAGE = "vie"
+# Page segmentation mode 3 (automatic) reads headers, tables and body alike.
+DEFAULT_PSM = 3
+DEFAULT_TIMEOUT = 300
+# How Tesseract is called (pipeline.tesseract): auto is tesserocr where it is installed.
+OCR_ENGINES = ("auto", "tesserocr", "pytesseract")
+# The cleanup steps of pipeline.cleanup, in the order they run.
+DEFAULT_STEPS = ("flatten", "denoise", "contrast", "deskew", "binarize")
+# During a long run the index is brought up to date this often, so that the files read so far are
+# searchable before the run ends (a first ingest of a whole archive takes days).
+DEFAULT_SYNC_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    language: str = LANGUAGE
+    dpi: int = DEFAULT_DPI
+    psm: int = DEFAULT_PSM
+    timeout: int = DEFAULT_TIMEOUT
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    force_ocr: bool = False
+    cleanup: tuple[str, ...] = DEFAULT_STEPS
+    engine: str = "auto"  # one of OCR_ENGINES
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run reads pages: where, with which OCR settings, and how often it updates the index."""
+
+    jobs: int = 1  # local worker processes
+    settings: OcrSettings = field(default_factory=OcrSettings)
+    sync_every: float = DEFAULT_SYNC_SECONDS
+    scheduler: str | None = None  # a Dask scheduler's address: pages are read on that cluster instead
+    engine: str | None = None  # the index engine; None keeps the live index's

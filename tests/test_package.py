@@ -1,0 +1,43 @@
+"""The install: one package under luutru's own name; exit statuses that travel with their errors."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+from luutru.errors import ExitCode
+from conftest import run_luutru
+
+# Names an installed luutru must not take in site-packages (or on a Dask worker).
+GENERIC_NAMES = ("index", "pipeline", "scanners")
+
+
+def test_the_packages_install_under_luutru_and_take_no_generic_names(tmp_path):
+    probe = ("import importlib.util, json; import luutru.index.search, luutru.pipeline.run, luutru.scanners; "
+             f"print(json.dumps([n for n in {GENERIC_NAMES!r} if importlib.util.find_spec(n)]))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_search_loads_neither_opencv_nor_tesseract(tmp_path):
+    probe = ("import sys; from click.testing import CliRunner; from luutru.cli import main; "
+             f"result = CliRunner().invoke(main, ['--home', {str(tmp_path)!r}, 'search', 'dat']); "
+             "print(result.exit_code, sorted(m for m in ('cv2', 'tesserocr', 'pytesseract') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert result.stdout.split(None, 1) == [str(int(ExitCode.NOT_READY)), "[]\n"]
+
+
+def test_no_archive_yet_is_not_ready_for_every_reading_command(tmp_path):
+    for command in (["status"], ["show", "x.pdf"], ["reindex"], ["review"], ["verify"]):
+        result = run_luutru(tmp_path / "empty", *command, check_code=ExitCode.NOT_READY)
+        assert "holds no archive yet" in result.stderr, command
+
+
+def test_a_catalog_newer_than_the_program_is_not_ready_not_an_internal_error(one_scan):
+    home = one_scan["home"]
+    run_luutru(home, "ingest", str(one_scan["scans"]), "--jobs", "1")
+    with sqlite3.connect(home / "catalog.sqlite3") as db:
+        db.execute("PRAGMA user_version = 999")
+    result = run_luutru(home, "status", check_code=ExitCode.NOT_READY)
+    assert "newer than this luutru" in result.stderr and "internal error" not in result.stderr
