@@ -36,14 +36,14 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
+from whoosh import index as whoosh_index  # noqa: E402
+from whoosh.qparser import FuzzyTermPlugin, QueryParser  # noqa: E402
+
 from luutru.index.analysis import folded_words  # noqa: E402
 from luutru.index.search import Filters, SearchResult, search  # noqa: E402
 from luutru.index.store import ENGINES, GENERATION_PREFIX, MERGE_POLICIES, PageDocument, engine_of, open_store  # noqa: E402
 from luutru.pipeline.home import ArchiveHome  # noqa: E402
 from luutru.pipeline.run import RunOptions, reindex  # noqa: E402
-from whoosh import index as whoosh_index  # noqa: E402
-from whoosh.qparser import FuzzyTermPlugin, QueryParser  # noqa: E402
-
 from samples.synthetic_archive import GIVEN, SURNAMES, TYPES, TextMaker, make_archive  # noqa: E402
 
 # Each kind of clerk query, made from a random draw; a dict adds filters.

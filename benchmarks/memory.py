@@ -26,9 +26,8 @@ from PIL import Image
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
-from luutru.index.store import DEFAULT_ENGINE, ENGINES  # noqa: E402
-
 from benchmarks.throughput import sample_pages  # noqa: E402
+from luutru.index.store import DEFAULT_ENGINE, ENGINES  # noqa: E402
 
 LUUTRU = Path(sys.executable).parent / "luutru"
 

@@ -41,13 +41,12 @@ from rapidfuzz.distance import Levenshtein
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
+from benchmarks.throughput import program  # noqa: E402
 from luutru.pipeline.cleanup import DEFAULT_STEPS  # noqa: E402
 from luutru.pipeline.ocr import limit_threads  # noqa: E402
 from luutru.pipeline.settings import OcrSettings  # noqa: E402
 from luutru.pipeline.work import PageJob, process_page  # noqa: E402
 from luutru.scanners import Kind  # noqa: E402
-
-from benchmarks.throughput import program  # noqa: E402
 from samples.damage import faded_photocopy, noisy_yellowed, phone_photo, rotated, uneven_light  # noqa: E402
 from samples.documents import ALL_DOCUMENTS  # noqa: E402
 from samples.make_samples import add_signature_and_seal, render, skew  # noqa: E402

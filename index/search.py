@@ -14,9 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from luutru.index.analysis import exact_words, fold, fold_spelling, folded_analyzer, folded_words, nfc, symbol_words
-from luutru.index.store import IndexStore, StoredPage, open_store
-from luutru.index.whoosh_store import make_schema
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from whoosh import highlight
@@ -24,6 +21,9 @@ from whoosh import query as q
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
 from luutru.errors import UsageError
+from luutru.index.analysis import exact_words, fold, fold_spelling, folded_analyzer, folded_words, nfc, symbol_words
+from luutru.index.store import IndexStore, StoredPage, open_store
+from luutru.index.whoosh_store import make_schema
 
 MARK_START, MARK_END = "\x02", "\x03"
 # Words that match with their diacritics score above words that only match once folded;
@@ -231,6 +231,14 @@ def _fuzzy_on_folded_only(node: q.Query) -> q.Query:
     return node
 
 
+def _phrases_on_body_only(node: q.Query) -> q.Query:
+    """A quoted phrase is a run of the page's own words; in a field without word positions (the
+    document number) it is matched as its words, never sent to an engine that would refuse it."""
+    if isinstance(node, q.Phrase) and node.fieldname not in BODY_FIELDS:
+        return q.And([q.Term(node.fieldname, word) for word in node.words])
+    return node
+
+
 @dataclass(frozen=True)
 class Together:
     """The query's words in order, folded and as written, to find them side by side on a page."""
@@ -307,7 +315,7 @@ def _parsed_query(text: str) -> q.Query:
         parsed = parser.parse(text)
     except Exception as error:  # noqa: BLE001 - the parser's errors are many and undocumented
         raise QueryError(f"cannot understand the query {text!r}: {error}") from error
-    return parsed.accept(_fuzzy_on_folded_only).normalize()
+    return parsed.accept(_fuzzy_on_folded_only).accept(_phrases_on_body_only).normalize()
 
 
 def build_query(text: str) -> tuple[q.Query, Together | None]:
@@ -390,7 +398,7 @@ def search(link: Path, text: str, limit: int = 10, filters: Filters | None = Non
         if near is not None:
             hits, total = _ranked_hits(store, near, together, wanted, restriction, sort_by_date)
         suggestion = _suggest(store, text) if not hits and not QUERY_SYNTAX.search(text) else None
-    except ValueError as error:  # a query the engine cannot run (Tantivy: an unsupported node, a bad regex)
+    except (ValueError, q.QueryError) as error:  # a query the engine cannot run (a bad regex, a node it lacks)
         raise QueryError(f"cannot run the query {text!r}: {error}") from error
     finally:
         store.close()

@@ -14,10 +14,11 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from whoosh import query as q
+
 from luutru.index.analysis import exact_words, folded_words, nfc, symbol_words
 from luutru.index.store import IndexUnavailable, PageDocument, StoredPage, stored_fields
 from luutru.index.whoosh_store import make_schema
-from whoosh import query as q
 
 try:
     import tantivy

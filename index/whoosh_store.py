@@ -6,13 +6,14 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from luutru.index.analysis import exact_analyzer, folded_analyzer, nfc, symbol_analyzer
-from luutru.index.store import IndexUnavailable, PageDocument, StoredPage, stored_fields
 from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh import writing
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
+
+from luutru.index.analysis import exact_analyzer, folded_analyzer, nfc, symbol_analyzer
+from luutru.index.store import IndexUnavailable, PageDocument, StoredPage, stored_fields
 
 MERGES = {"small": {"mergetype": writing.MERGE_SMALL}, "none": {"mergetype": writing.NO_MERGE},
           "all": {"optimize": True}}

@@ -24,7 +24,7 @@ from luutru.errors import ExitCode, LuutruError, NotReady
 from luutru.index.store import ENGINES as INDEX_ENGINES
 from luutru.pipeline.home import ArchiveHome, resolve_home
 from luutru.pipeline.report import REVIEW_BELOW
-from luutru.pipeline.settings import DEFAULT_SYNC_SECONDS, OCR_ENGINES, OcrSettings, RunOptions
+from luutru.pipeline.settings import DEFAULT_SYNC_SECONDS, OCR_ENGINES, PAGE_SOURCES, OcrSettings, Reocr, RunOptions
 from luutru.scanners.limits import DEFAULT_MAX_PIXELS
 
 # Each command imports the functions it calls when it runs: `luutru search` loads neither OpenCV
@@ -147,14 +147,26 @@ def run_options(command):
 
     @functools.wraps(command)
     def with_options(*args, jobs: int, force_ocr: bool, timeout: int, max_pixels: int, ocr_engine: str,
-                     scheduler: str | None, sync_every: float, engine: str | None, **kwargs):
+                     scheduler: str | None, sync_every: float, engine: str | None, reocr: bool, below: float | None,
+                     source: str | None, **kwargs):
         settings = OcrSettings(force_ocr=force_ocr, timeout=timeout, max_pixels=max_pixels, engine=ocr_engine)
-        return command(*args, options=RunOptions(jobs, settings, sync_every, scheduler, engine), **kwargs)
+        if force_ocr and not reocr:
+            reocr, source = True, "text-layer"  # the text layers ingested before are OCR'd too
+        again = Reocr(below, source) if reocr or below is not None or source else None
+        return command(*args, options=RunOptions(jobs, settings, sync_every, scheduler, engine, again), **kwargs)
 
     options = [
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
                      help="Pages read in parallel, one single-threaded Tesseract each."),
-        click.option("--force-ocr", is_flag=True, help="OCR PDF pages even when they carry a text layer."),
+        click.option("--force-ocr", is_flag=True, help="OCR PDF pages even when they carry a text layer (those "
+                                                       "ingested before too)."),
+        click.option("--reocr", is_flag=True, help="Read pages ingested before again: by default those read before "
+                                                   "luutru kept their geometry and provenance; see --below, --source. "
+                                                   "Their text stays searchable until the new reading is complete."),
+        click.option("--below", type=click.FloatRange(0, 100), metavar="CONF",
+                     help="With --reocr: the pages read with a confidence under CONF."),
+        click.option("--source", type=click.Choice(PAGE_SOURCES),
+                     help="With --reocr: the pages taken from this source."),
         click.option("--timeout", type=click.IntRange(min=1), default=OcrSettings().timeout, show_default=True,
                      help="Seconds before Tesseract is stopped on one page (reported as a failure)."),
         click.option("--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS, show_default=True,
@@ -205,6 +217,8 @@ def _report_run(summary, as_json: bool) -> None:
             click.echo(f"FAILED  {path}: {reason}")
         for path in summary.unsupported:
             click.echo(f"SKIPPED {path}: not a scan (PDF, TIFF, JPEG or PNG)")
+        for path in summary.settling:
+            click.echo(f"WAITING {path}: modified moments ago (still being copied?); read on the next run")
     sys.exit(ExitCode.FILES_FAILED if summary.failures else ExitCode.OK)
 
 
@@ -290,8 +304,9 @@ def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_fro
     """Search the archive, with or without diacritics (add ~ to a word for OCR-tolerant matching)."""
     from luutru.index.search import Filters
     from luutru.index.search import search as run_search
+    from luutru.pipeline.catalog import catalog_name
 
-    prefix = str(Path(path_prefix).expanduser().absolute()) if path_prefix else None
+    prefix = catalog_name(Path(path_prefix).expanduser().absolute())[0] if path_prefix else None
     filters = Filters(doc_type, agency, number, issued_from, issued_to, year, parcel, sheet, department, prefix)
     result = run_search(home.index_link, " ".join(query), limit, filters, sort_by_date=sort == "date")
     if as_json:

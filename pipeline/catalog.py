@@ -7,24 +7,29 @@ at most the pages in flight, and readers (search, status) never wait for the ing
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from luutru.errors import CatalogTooNew
+from luutru.pipeline.settings import OcrSettings
+from luutru.pipeline.vietnamese import readable_name
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS roots (
-    path TEXT PRIMARY KEY,
-    added_at TEXT NOT NULL
+    path TEXT PRIMARY KEY,          -- readable (NFC; a legacy-encoded name converted)
+    added_at TEXT NOT NULL,
+    raw_path BLOB                   -- the bytes on disk, where they differ from the readable path
 );
 CREATE TABLE IF NOT EXISTS files (
     id INTEGER PRIMARY KEY,
-    path TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL UNIQUE,      -- readable (NFC; a legacy-encoded name converted)
     kind TEXT,                      -- pdf, tiff, jpeg, png; NULL when not a supported scan
     size INTEGER,
     mtime_ns INTEGER,
@@ -34,7 +39,8 @@ CREATE TABLE IF NOT EXISTS files (
     error TEXT,                     -- one line: why the file or some of its pages failed
     first_seen TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    indexed INTEGER NOT NULL DEFAULT 0  -- 1 once the index holds this file's current pages
+    indexed INTEGER NOT NULL DEFAULT 0, -- 1 once the index holds this file's current pages
+    raw_path BLOB                   -- the bytes on disk, where they differ from the readable path
 );
 CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256);
 CREATE INDEX IF NOT EXISTS files_status ON files (status);
@@ -47,6 +53,23 @@ CREATE TABLE IF NOT EXISTS pages (
     words TEXT,                     -- JSON [[text, confidence, left, top, width, height], ...]
     seconds REAL,
     diagnostics TEXT,               -- JSON: what cleanup and OCR found (skew, ink level, rotation)
+    geometry TEXT,                  -- JSON: the original image's size and dpi, and how it was turned to read it
+    provenance TEXT,                -- JSON: how it was read (engine, versions, language, psm, cleanup, when)
+    PRIMARY KEY (file_id, page)
+);
+-- A changed file's new version, read beside its old pages, which stay searchable until it is complete.
+CREATE TABLE IF NOT EXISTS staged_files (
+    file_id INTEGER PRIMARY KEY REFERENCES files (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    page_count INTEGER
+);
+CREATE TABLE IF NOT EXISTS staged_pages (
+    file_id INTEGER NOT NULL REFERENCES staged_files (file_id) ON DELETE CASCADE,
+    page INTEGER NOT NULL, text TEXT NOT NULL, confidence REAL, source TEXT NOT NULL, words TEXT,
+    seconds REAL, diagnostics TEXT, geometry TEXT, provenance TEXT,
     PRIMARY KEY (file_id, page)
 );
 CREATE TABLE IF NOT EXISTS document_fields (
@@ -77,6 +100,12 @@ class FileRecord:
     error: str | None
     indexed: int
     updated_at: str
+    raw_path: bytes | None = None
+
+    @property
+    def disk_path(self) -> Path:
+        """Where the file is on disk: its raw name where the readable one differs."""
+        return Path(os.fsdecode(self.raw_path)) if self.raw_path is not None else Path(self.path)
 
 
 @dataclass
@@ -89,12 +118,23 @@ class PageRecord:
     words: str | None = None
     seconds: float | None = None
     diagnostics: str | None = None  # JSON
+    geometry: str | None = None  # JSON
+    provenance: str | None = None  # JSON
 
 
-FILE_COLUMNS = "id, path, kind, size, mtime_ns, sha256, page_count, status, error, indexed, updated_at"
-PAGE_COLUMNS = "file_id, page, text, confidence, source, words, seconds, diagnostics"
+FILE_COLUMNS = "id, path, kind, size, mtime_ns, sha256, page_count, status, error, indexed, updated_at, raw_path"
+PAGE_COLUMNS = "file_id, page, text, confidence, source, words, seconds, diagnostics, geometry, provenance"
+PAGE_PLACEHOLDERS = ", ".join("?" * len(PAGE_COLUMNS.split(",")))
 # Changes to an existing catalog, by the version they lead to.
-MIGRATIONS = {2: "ALTER TABLE pages ADD COLUMN diagnostics TEXT;"}
+MIGRATIONS = {2: "ALTER TABLE pages ADD COLUMN diagnostics TEXT;",
+              3: "ALTER TABLE files ADD COLUMN raw_path BLOB; ALTER TABLE roots ADD COLUMN raw_path BLOB; "
+                 "ALTER TABLE pages ADD COLUMN geometry TEXT; ALTER TABLE pages ADD COLUMN provenance TEXT; "
+                 # What can be derived for pages read before: the settings (luutru had only its defaults
+                 # then), the turn and skew. Their word boxes stay on the image read: `reindex --reocr`.
+                 "UPDATE pages SET provenance = json_object('engine', CASE source WHEN 'ocr' THEN NULL "
+                 f"ELSE source END, 'settings', '{OcrSettings().key()}', 'derived', 1), geometry = "
+                 "CASE source WHEN 'ocr' THEN json_object('boxes', 'read', 'rotated', "
+                 "json_extract(diagnostics, '$.rotated'), 'skew', json_extract(diagnostics, '$.skew')) END;"}
 
 
 class Catalog:
@@ -132,11 +172,12 @@ class Catalog:
 
     def add_roots(self, paths: Iterable[Path]) -> None:
         with self.transaction() as db:
-            db.executemany("INSERT OR IGNORE INTO roots (path, added_at) VALUES (?, ?)",
-                           [(str(path), now()) for path in paths])
+            db.executemany("INSERT OR IGNORE INTO roots (path, raw_path, added_at) VALUES (?, ?, ?)",
+                           [(*catalog_name(path), now()) for path in paths])
 
     def roots(self) -> list[Path]:
-        return [Path(row[0]) for row in self.db.execute("SELECT path FROM roots ORDER BY path")]
+        return [Path(os.fsdecode(raw)) if raw is not None else Path(path)
+                for path, raw in self.db.execute("SELECT path, raw_path FROM roots ORDER BY path")]
 
     # files -------------------------------------------------------------------------------
 
@@ -145,16 +186,20 @@ class Catalog:
         return FileRecord(*row) if row else None
 
     def file_by_path(self, path: str) -> FileRecord | None:
-        return self._file("path = ?", path)
+        """The file at this readable path, however its name is normalized (NFC or NFD)."""
+        return self._file("path = ?", unicodedata.normalize("NFC", path))
 
     def file_by_id(self, file_id: int) -> FileRecord | None:
         return self._file("id = ?", file_id)
 
-    def done_file_with_hash(self, sha256: str, other_than: int | None = None) -> FileRecord | None:
-        """A fully ingested file with this content, whose pages can be reused without OCR."""
+    def done_file_with_hash(self, sha256: str, settings: str, other_than: int | None = None) -> FileRecord | None:
+        """A fully ingested file with this content, read with these settings (OcrSettings.key), whose
+        pages can be reused without OCR."""
         return self._file("sha256 = ? AND id IS NOT ? AND page_count IS NOT NULL AND "
-                          "(SELECT COUNT(*) FROM pages WHERE file_id = files.id) = page_count "
-                          "ORDER BY status = 'done' DESC LIMIT 1", sha256, other_than)
+                          "(SELECT COUNT(*) FROM pages WHERE file_id = files.id) = page_count AND NOT EXISTS "
+                          "(SELECT 1 FROM pages WHERE file_id = files.id AND "
+                          " json_extract(provenance, '$.settings') IS NOT ?) "
+                          "ORDER BY status = 'done' DESC LIMIT 1", sha256, other_than, settings)
 
     def files(self, status: str | None = None, under: Path | None = None) -> list[FileRecord]:
         query, args = f"SELECT {FILE_COLUMNS} FROM files WHERE 1", []
@@ -163,27 +208,29 @@ class Catalog:
             args.append(status)
         if under is not None:
             query += " AND (path = ? OR substr(path, 1, ?) = ?)"
-            prefix = str(under).rstrip("/") + "/"
-            args += [str(under), len(prefix), prefix]
+            readable = catalog_name(under)[0]
+            prefix = readable.rstrip("/") + "/"
+            args += [readable, len(prefix), prefix]
         return [FileRecord(*row) for row in self.db.execute(query + " ORDER BY path", args)]
 
-    def upsert_file(self, path: str, *, kind: str | None, size: int | None, mtime_ns: int | None,
+    def upsert_file(self, path: Path, *, kind: str | None, size: int | None, mtime_ns: int | None,
                     sha256: str | None, status: str, error: str | None = None) -> int:
         """Record a file as found now; its pages are dropped when its content changed."""
-        existing = self.file_by_path(path)
+        readable, raw = catalog_name(path)
+        existing = self.file_by_path(readable)
         with self.transaction() as db:
             if existing is None:
                 cursor = db.execute(
-                    "INSERT INTO files (path, kind, size, mtime_ns, sha256, status, error, first_seen,"
-                    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (path, kind, size, mtime_ns, sha256, status, error, now(), now()))
+                    "INSERT INTO files (path, raw_path, kind, size, mtime_ns, sha256, status, error, first_seen,"
+                    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (readable, raw, kind, size, mtime_ns, sha256, status, error, now(), now()))
                 return int(cursor.lastrowid)
             if existing.sha256 != sha256:
                 db.execute("DELETE FROM pages WHERE file_id = ?", (existing.id,))
                 db.execute("UPDATE files SET page_count = NULL WHERE id = ?", (existing.id,))
             db.execute("UPDATE files SET kind = ?, size = ?, mtime_ns = ?, sha256 = ?, status = ?,"
-                       " error = ?, updated_at = ?, indexed = 0 WHERE id = ?",
-                       (kind, size, mtime_ns, sha256, status, error, now(), existing.id))
+                       " error = ?, updated_at = ?, indexed = 0, raw_path = ? WHERE id = ?",
+                       (kind, size, mtime_ns, sha256, status, error, now(), raw, existing.id))
             return existing.id
 
     def touch_file(self, file_id: int, size: int, mtime_ns: int) -> None:
@@ -194,11 +241,85 @@ class Catalog:
     def set_page_count(self, file_id: int, page_count: int) -> None:
         with self.transaction() as db:
             db.execute("UPDATE files SET page_count = ? WHERE id = ?", (page_count, file_id))
+            db.execute("UPDATE staged_files SET page_count = ? WHERE file_id = ?", (page_count, file_id))
 
-    def finish_file(self, file_id: int, error: str | None) -> None:
+    def finish_file(self, file_id: int, error: str | None) -> str | None:
+        """The file's pages are all read: a staged new version replaces the old pages now. One that
+        failed does not: the pages read before stay searchable, and a later run reads it again.
+        Returns the error as recorded."""
         with self.transaction() as db:
+            staged = db.execute("SELECT kind, size, mtime_ns, sha256, page_count FROM staged_files WHERE file_id = ?",
+                                (file_id,)).fetchone()
+            if staged and error:
+                error += "; the pages of the version read before are kept"
+            elif staged:
+                db.execute("DELETE FROM pages WHERE file_id = ?", (file_id,))
+                db.execute(f"INSERT INTO pages ({PAGE_COLUMNS}) SELECT {PAGE_COLUMNS} FROM staged_pages"
+                           " WHERE file_id = ?", (file_id,))
+                db.execute("UPDATE files SET kind = ?, size = ?, mtime_ns = ?, sha256 = ?, page_count = ?"
+                           " WHERE id = ?", (*staged, file_id))
+                db.execute("DELETE FROM staged_files WHERE file_id = ?", (file_id,))
             db.execute("UPDATE files SET status = ?, error = ?, updated_at = ?, indexed = 0 WHERE id = ?",
                        ("failed" if error else "done", error, now(), file_id))
+        return error
+
+    def stage_version(self, file_id: int, *, kind: str, size: int, mtime_ns: int, sha256: str) -> None:
+        """A new version of a file that has pages: it is read beside them, and they stay searchable
+        until it is complete (a scan still being copied never replaces good text)."""
+        with self.transaction() as db:
+            current = db.execute("SELECT sha256 FROM staged_files WHERE file_id = ?", (file_id,)).fetchone()
+            if current and current[0] != sha256:
+                db.execute("DELETE FROM staged_files WHERE file_id = ?", (file_id,))
+            db.execute("INSERT OR IGNORE INTO staged_files (file_id, kind, size, mtime_ns, sha256) "
+                       "VALUES (?, ?, ?, ?, ?)", (file_id, kind, size, mtime_ns, sha256))
+
+    def pages_to_reread(self, under: Iterable[Path], below: float | None, source: str | None
+                        ) -> dict[int, list[int]]:
+        """Pages of searchable files under these folders that match; with neither `below` nor
+        `source`, the pages whose geometry and provenance were derived when the catalog was upgraded."""
+        conditions, args = ["f.status IN ('done', 'failed')"], []
+        if below is not None:
+            conditions.append("p.confidence < ?")
+            args.append(below)
+        if source is not None:
+            conditions.append("p.source = ?")
+            args.append(source)
+        if below is None and source is None:
+            conditions.append("json_extract(p.provenance, '$.derived') = 1")
+        prefixes = [catalog_name(folder)[0].rstrip("/") + "/" for folder in under]
+        found: dict[int, list[int]] = {}
+        rows = self.db.execute(f"SELECT f.id, f.path, p.page FROM pages p JOIN files f ON f.id = p.file_id "
+                               f"WHERE {' AND '.join(conditions)} ORDER BY f.id, p.page", args)
+        for file_id, path, page in rows:
+            if any(path.startswith(prefix) for prefix in prefixes):
+                found.setdefault(file_id, []).append(page)
+        return found
+
+    def stage_reread(self, file_id: int, pages: Iterable[int]) -> None:
+        """Read these pages of an unchanged file again: its other pages are carried over into a staged
+        version, which replaces the old pages once the chosen ones are read."""
+        chosen = set(pages)
+        with self.transaction() as db:
+            db.execute("DELETE FROM staged_files WHERE file_id = ?", (file_id,))
+            db.execute("INSERT INTO staged_files (file_id, kind, size, mtime_ns, sha256, page_count) "
+                       "SELECT id, kind, size, mtime_ns, sha256, page_count FROM files WHERE id = ?", (file_id,))
+            kept = [page for (page,) in db.execute("SELECT page FROM pages WHERE file_id = ?", (file_id,))
+                    if page not in chosen]
+            db.executemany(f"INSERT INTO staged_pages ({PAGE_COLUMNS}) SELECT {PAGE_COLUMNS} FROM pages "
+                           "WHERE file_id = ? AND page = ?", [(file_id, page) for page in kept])
+
+    def staged_file_ids(self) -> list[int]:
+        return [row[0] for row in self.db.execute("SELECT file_id FROM staged_files ORDER BY file_id")]
+
+    def staged(self, file_id: int) -> FileRecord | None:
+        """The file as its staged new version describes it, or None when none is being read."""
+        record = self.file_by_id(file_id)
+        row = self.db.execute("SELECT kind, size, mtime_ns, sha256, page_count FROM staged_files WHERE file_id = ?",
+                              (file_id,)).fetchone()
+        if record is None or row is None:
+            return None
+        record.kind, record.size, record.mtime_ns, record.sha256, record.page_count = row
+        return record
 
     def mark_missing(self, file_ids: Iterable[int]) -> None:
         """Files gone from disk keep their record and pages (a moved file reuses them)."""
@@ -216,22 +337,29 @@ class Catalog:
 
     # pages -------------------------------------------------------------------------------
 
+    def _page_table(self, file_id: int) -> str:
+        staged = self.db.execute("SELECT 1 FROM staged_files WHERE file_id = ?", (file_id,)).fetchone()
+        return "staged_pages" if staged else "pages"
+
     def put_page(self, page: PageRecord) -> None:
+        """Store a page read now: beside the old pages while a new version of its file is staged."""
         with self.transaction() as db:
-            db.execute(f"INSERT OR REPLACE INTO pages ({PAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (page.file_id, page.page, page.text, page.confidence, page.source,
-                        page.words, page.seconds, page.diagnostics))
+            db.execute(f"INSERT OR REPLACE INTO {self._page_table(page.file_id)} ({PAGE_COLUMNS})"
+                       f" VALUES ({PAGE_PLACEHOLDERS})", astuple(page))
 
     def copy_pages(self, source_id: int, target_id: int) -> int:
+        table = self._page_table(target_id)
         with self.transaction() as db:
-            db.execute("DELETE FROM pages WHERE file_id = ?", (target_id,))
-            cursor = db.execute(f"INSERT INTO pages ({PAGE_COLUMNS}) SELECT ?, page, text, confidence,"
-                                " source, words, seconds, diagnostics FROM pages WHERE file_id = ?",
-                                (target_id, source_id))
+            db.execute(f"DELETE FROM {table} WHERE file_id = ?", (target_id,))
+            others = PAGE_COLUMNS.split(", ", 1)[1]
+            cursor = db.execute(f"INSERT INTO {table} ({PAGE_COLUMNS}) SELECT ?, {others} FROM pages"
+                                " WHERE file_id = ?", (target_id, source_id))
             return cursor.rowcount
 
     def done_pages(self, file_id: int) -> set[int]:
-        return {row[0] for row in self.db.execute("SELECT page FROM pages WHERE file_id = ?", (file_id,))}
+        """Pages of the file's version being read (its staged one, if any) already stored."""
+        table = self._page_table(file_id)
+        return {row[0] for row in self.db.execute(f"SELECT page FROM {table} WHERE file_id = ?", (file_id,))}
 
     def pages(self, file_id: int | None = None) -> Iterator[PageRecord]:
         query, args = f"SELECT {PAGE_COLUMNS} FROM pages", ()
@@ -248,8 +376,8 @@ class Catalog:
         """OCR'd pages of searchable files read with less than `confidence`, worst first, with their path."""
         columns = ", ".join(f"p.{column.strip()}" for column in PAGE_COLUMNS.split(","))
         rows = self.db.execute(f"SELECT f.path, {columns} FROM pages p JOIN files f ON f.id = p.file_id "
-                               "WHERE f.status IN ('done', 'failed') AND p.source = 'ocr' AND p.confidence < ? "
-                               "ORDER BY p.confidence, f.path, p.page", (confidence,))
+                               "WHERE f.status IN ('done', 'failed') AND p.source IN ('ocr', 'prior-ocr') "
+                               "AND p.confidence < ? ORDER BY p.confidence, f.path, p.page", (confidence,))
         for path, *page in rows:
             yield path, PageRecord(*page)
 
@@ -281,6 +409,14 @@ class Catalog:
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def catalog_name(path: Path | str) -> tuple[str, bytes | None]:
+    """A path as the catalog keeps it: readable (NFC, a legacy-encoded name converted), and the raw
+    bytes on disk where they differ, so that the file can always be found again."""
+    raw = os.fsencode(path)
+    readable = readable_name(raw)
+    return readable, None if readable.encode("utf-8") == raw else raw
 
 
 def words_json(words: Iterable) -> str:

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
-from luutru.pipeline.settings import DEFAULT_STEPS
 from PIL import Image, ImageChops
+
+from luutru.pipeline.geometry import identity, quarter_turn, rotation
+from luutru.pipeline.settings import DEFAULT_STEPS
 
 # Skews beyond this are not scanner skew but rotated pages, a job for orientation detection.
 MAX_SKEW_DEGREES = 5.0
@@ -37,6 +39,7 @@ MIN_CONTRAST = 40
 class CleanPage:
     pixels: np.ndarray
     diagnostics: dict = field(default_factory=dict)  # what the steps found, for `luutru review`
+    transform: np.ndarray = field(default_factory=identity)  # original page -> these pixels (pipeline.geometry)
 
 
 def ink_free_gray(image: Image.Image) -> np.ndarray:
@@ -147,19 +150,24 @@ def deskew(page: CleanPage) -> None:
         return
     page.diagnostics["skew"] = round(angle, 2)
     if abs(angle) >= MIN_SKEW_DEGREES:  # an already straight page is left alone
+        height, width = page.pixels.shape
         page.pixels = rotate(page.pixels, angle)
+        page.transform = rotation(angle, width, height) @ page.transform
 
 
-def turned(pixels: np.ndarray, degrees: int) -> np.ndarray:
+def turned(pixels: np.ndarray, degrees: int) -> CleanPage:
     """The page turned clockwise by a multiple of 90 degrees; a page that was on its side is
-    deskewed now (it could not be before) and stays black and white if it was."""
-    page = CleanPage(np.ascontiguousarray(np.rot90(pixels, -(degrees // 90))))
+    deskewed now (it could not be before) and stays black and white if it was. Its transform maps
+    the page as given onto the turned one; its diagnostics hold the skew found after turning."""
+    height, width = pixels.shape
+    page = CleanPage(np.ascontiguousarray(np.rot90(pixels, -(degrees // 90))),
+                     transform=quarter_turn(degrees, width, height))
     if degrees % 180:
         was_binary = is_black_and_white(page.pixels)
         deskew(page)
         if was_binary:
             binarize(page)
-    return page.pixels
+    return page
 
 
 def binarize(page: CleanPage) -> None:

@@ -14,10 +14,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from luutru.errors import UsageError
 from luutru.index.store import ENGINES
 from luutru.pipeline.metadata import PathPattern, PathPatternError
-
-from luutru.errors import UsageError
 
 KNOWN_KEYS = {"path_pattern", "scheduler", "engine"}
 

@@ -20,9 +20,8 @@ from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessP
 from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol, TypeVar
 
-from luutru.pipeline.ocr import limit_threads
-
 from luutru.errors import NotReady
+from luutru.pipeline.ocr import limit_threads
 
 log = logging.getLogger("luutru")
 # Jobs in flight per worker: one being read, one waiting, so no worker idles between jobs while

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from luutru.index.store import IndexStore, IndexUnavailable, open_store, schema_is_current
-from luutru.pipeline.catalog import Catalog
+from luutru.pipeline.catalog import Catalog, FileRecord
 from luutru.pipeline.config import load_config
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.indexing import SEARCHABLE, rebuild_index, searchable_files, sync_index
@@ -123,21 +122,21 @@ def verify(home: ArchiveHome) -> VerifyReport:
     progress = Progress(len(records), "verify", unit="file")
     try:
         for record in records:
-            _verify_one(Path(record.path), record.sha256, report)
+            _verify_one(record, report)
             progress.advance(failed=False)
     finally:
         progress.close()
     return report
 
 
-def _verify_one(path: Path, sha256: str | None, report: VerifyReport) -> None:
+def _verify_one(record: FileRecord, report: VerifyReport) -> None:
     report.checked += 1
     try:
-        current = fingerprint(path)
+        current = fingerprint(record.disk_path)
     except FileNotFoundError:
-        report.missing.append(str(path))
+        report.missing.append(record.path)
     except OSError as error:
-        report.unreadable.append((str(path), error.strerror or str(error)))
+        report.unreadable.append((record.path, error.strerror or str(error)))
     else:
-        if current.sha256 != sha256:
-            report.changed.append(str(path))
+        if current.sha256 != record.sha256:
+            report.changed.append(record.path)

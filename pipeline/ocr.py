@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+
 from luutru.pipeline.cleanup import turned
+from luutru.pipeline.geometry import identity
 from luutru.pipeline.settings import DEFAULT_PSM, DEFAULT_TIMEOUT, LANGUAGE
 from luutru.pipeline.tesseract import Engine, engine
 
@@ -33,7 +35,8 @@ class OcrResult:
     text: str
     words: list[Word]
     confidence: float  # mean word confidence weighted by word length; 0 for an empty page
-    diagnostics: dict = field(default_factory=dict)  # e.g. {"rotated": 180}
+    diagnostics: dict = field(default_factory=dict)  # e.g. {"rotated": 180, "skew_after_turn": 0.4}
+    transform: np.ndarray = field(default_factory=identity)  # the page given -> the image the words are on
 
 
 def limit_threads() -> None:
@@ -76,8 +79,15 @@ def _confidence(words: list[Word]) -> float:
 def _read(tesseract: Engine, page: np.ndarray, language: str, psm: int, timeout: float,
           degrees: int = 0) -> OcrResult:
     """The page read after turning it `degrees` clockwise."""
-    text, words = _lines(tesseract.tsv(turned(page, degrees) if degrees else page, language, psm, timeout))
-    return OcrResult(text, words, round(_confidence(words), 2), {"rotated": degrees} if degrees else {})
+    if not degrees:
+        text, words = _lines(tesseract.tsv(page, language, psm, timeout))
+        return OcrResult(text, words, round(_confidence(words), 2))
+    upright = turned(page, degrees)
+    text, words = _lines(tesseract.tsv(upright.pixels, language, psm, timeout))
+    diagnostics = {"rotated": degrees}
+    if "skew" in upright.diagnostics:
+        diagnostics["skew_after_turn"] = upright.diagnostics["skew"]
+    return OcrResult(text, words, round(_confidence(words), 2), diagnostics, upright.transform)
 
 
 def _sure_turn(tesseract: Engine, page: np.ndarray, timeout: float) -> int:

@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
+from luutru.errors import NoArchive, NotFound
 from luutru.index.store import IndexUnavailable, engine_advice, open_store
-from luutru.pipeline.catalog import Catalog, FileRecord, PageRecord
+from luutru.pipeline.catalog import Catalog, FileRecord, PageRecord, catalog_name
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.indexing import SEARCHABLE
-
-from luutru.errors import NoArchive, NotFound
 
 
 def open_catalog(home: ArchiveHome) -> Catalog:
@@ -53,7 +52,7 @@ def _find_file(catalog: Catalog, path_or_id: str) -> FileRecord:
     record = None
     if path_or_id.isdigit():
         record = catalog.file_by_id(int(path_or_id))
-    record = record or catalog.file_by_path(str(Path(path_or_id).expanduser().absolute()))
+    record = record or catalog.file_by_path(catalog_name(Path(path_or_id).expanduser().absolute())[0])
     if record is None:
         raise NotFound(f"{path_or_id}: no such document in the catalog")
     return record
@@ -70,7 +69,11 @@ def show(home: ArchiveHome, path_or_id: str, page: int | None = None) -> dict:
         catalog.close()
     if page is not None and not pages:
         raise NotFound(f"{record.path}: no page {page} in the catalog (it has {record.page_count or 0})")
-    return {"file": asdict(record), "fields": fields,
+    facts = asdict(record)
+    # The name's bytes on disk, where they are not its readable UTF-8 (a legacy-encoded name, NFD).
+    raw = facts.pop("raw_path")
+    facts["disk_path"] = raw.decode("utf-8", errors="backslashreplace") if raw is not None else record.path
+    return {"file": facts, "fields": fields,
             "pages": [{"page": p.page, "confidence": p.confidence, "source": p.source, "text": p.text}
                       for p in pages]}
 

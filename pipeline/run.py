@@ -14,15 +14,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from luutru.errors import NoArchive
 from luutru.index.store import store_class
-from luutru.pipeline.catalog import Catalog, FileRecord, PageRecord, words_json
+from luutru.pipeline.catalog import Catalog, FileRecord, PageRecord, catalog_name, words_json
 from luutru.pipeline.config import load_config
 from luutru.pipeline.executor import make_executor
 from luutru.pipeline.home import ArchiveHome
-from luutru.pipeline.indexing import rebuild_index, sync_index
+from luutru.pipeline.indexing import SEARCHABLE, rebuild_index, sync_index
 from luutru.pipeline.metadata import PathPattern
 from luutru.pipeline.progress import Progress
-from luutru.pipeline.settings import OcrSettings, RunOptions
+from luutru.pipeline.settings import OcrSettings, Reocr, RunOptions
 from luutru.pipeline.work import PageJob, PageOutcome, crashed_page, page_time_limit, process_page
 from luutru.scanners import (
     SCAN_SUFFIXES,
@@ -36,11 +37,12 @@ from luutru.scanners import (
     walk,
 )
 
-from luutru.errors import NoArchive
-
 log = logging.getLogger("luutru")
 # A file-level error keeps this many page errors; the rest are counted.
 MAX_PAGE_ERRORS_SHOWN = 3
+# In a nightly reindex, a file modified less than this many seconds ago may still be being copied: it
+# waits for the next run. An explicit `ingest PATH` reads what it is given.
+SETTLE_SECONDS = 10
 
 
 class Every:
@@ -63,6 +65,7 @@ class RunSummary:
     unchanged: int = 0
     retried: int = 0
     reused: int = 0  # same content already read elsewhere (moved, renamed, copied): no OCR
+    reread: int = 0  # pages read again (--reocr)
     missing: int = 0
     pages_ocr: int = 0
     pages_text_layer: int = 0
@@ -71,6 +74,7 @@ class RunSummary:
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     unsupported: list[str] = field(default_factory=list)
+    settling: list[str] = field(default_factory=list)  # modified moments ago (a copy in progress): next run
 
     def to_json(self) -> dict:
         data = dict(self.__dict__)
@@ -89,18 +93,16 @@ def _absolute(paths: Iterable[Path]) -> list[Path]:
     return [Path(path).expanduser().absolute() for path in paths]
 
 
-def _record_failure(catalog: Catalog | None, summary: RunSummary, path: str, reason: str) -> None:
+def _record_failure(catalog: Catalog | None, summary: RunSummary, found: Path | str, reason: str) -> None:
     """Report a failure; a file's is also kept in the catalog, without touching pages read before."""
+    path = catalog_name(found)[0]
+    record = catalog.file_by_path(path) if catalog is not None else None
+    if record is not None:
+        reason = catalog.finish_file(record.id, reason)
+    elif catalog is not None:
+        catalog.upsert_file(found, kind=None, size=None, mtime_ns=None, sha256=None, status="failed", error=reason)
     summary.failures.append((path, reason))
     log.warning("%s: %s", path, reason)
-    if catalog is None:
-        return
-    record = catalog.file_by_path(path)
-    if record is None:
-        catalog.upsert_file(path, kind=None, size=None, mtime_ns=None, sha256=None,
-                            status="failed", error=reason)
-    else:
-        catalog.finish_file(record.id, reason)
 
 
 def _os_reason(error: OSError) -> str:
@@ -115,28 +117,32 @@ def _record_unreadable(catalog: Catalog, summary: RunSummary, path: Path, curren
     """A file whose content is no scan: a failure when its name promises one, else just listed."""
     promised = SCAN_SUFFIXES.get(path.suffix.lower())
     if promised is None:
-        summary.unsupported.append(str(path))
-        catalog.upsert_file(str(path), kind=None, size=current.size, mtime_ns=current.mtime_ns,
+        summary.unsupported.append(catalog_name(path)[0])
+        catalog.upsert_file(path, kind=None, size=current.size, mtime_ns=current.mtime_ns,
                             sha256=current.sha256, status="unsupported", error="not a scan")
         return
     reason = "empty file" if current.size == 0 else f"named {path.suffix} but its content is not a {promised}"
-    _record_failure(catalog, summary, str(path), reason)
+    _record_failure(catalog, summary, path, reason)
 
 
-def _plan_file(catalog: Catalog, summary: RunSummary, path: Path) -> int | None:
+def _plan_file(catalog: Catalog, summary: RunSummary, path: Path, settle: float) -> int | None:
     """Classify one found file; returns its catalog id when its pages need reading."""
-    text_path = str(path)
-    record = catalog.file_by_path(text_path)
+    readable = catalog_name(path)[0]
+    record = catalog.file_by_path(readable)
     try:
         stat = stat_fingerprint(path)
         if record and record.status in ("done", "unsupported") and \
                 (record.size, record.mtime_ns) == (stat.size, stat.mtime_ns):
             summary.unchanged += 1
             return None
+        if time.time_ns() - stat.mtime_ns < settle * 1e9:
+            summary.settling.append(readable)
+            log.info("%s: modified moments ago (still being copied?); read on the next run", readable)
+            return None
         kind = detect_kind(path)
         current = fingerprint(path)
     except OSError as error:
-        _record_failure(catalog, summary, text_path, _os_reason(error))
+        _record_failure(catalog, summary, path, _os_reason(error))
         return None
     if kind is None:
         _record_unreadable(catalog, summary, path, current)
@@ -151,7 +157,11 @@ def _plan_file(catalog: Catalog, summary: RunSummary, path: Path) -> int | None:
         summary.changed += 1
     else:
         summary.retried += 1
-    return catalog.upsert_file(text_path, kind=kind.value, size=current.size, mtime_ns=current.mtime_ns,
+    if record and record.sha256 != current.sha256 and record.status in SEARCHABLE and record.page_count:
+        catalog.stage_version(record.id, kind=kind.value, size=current.size, mtime_ns=current.mtime_ns,
+                              sha256=current.sha256)
+        return record.id
+    return catalog.upsert_file(path, kind=kind.value, size=current.size, mtime_ns=current.mtime_ns,
                                sha256=current.sha256, status="pending")
 
 
@@ -168,8 +178,9 @@ def _mark_missing(catalog: Catalog, summary: RunSummary, roots: list[Path], seen
 
 def _prepare(catalog: Catalog, summary: RunSummary, file_id: int, settings: OcrSettings) -> _Pending | None:
     """Reuse the pages of identical content, or count the pages still to read."""
-    record = catalog.file_by_id(file_id)
-    twin = catalog.done_file_with_hash(record.sha256, other_than=record.id)
+    record = catalog.staged(file_id) or catalog.file_by_id(file_id)
+    rereading = record.sha256 == catalog.file_by_id(file_id).sha256 and catalog.staged(file_id) is not None
+    twin = None if rereading else catalog.done_file_with_hash(record.sha256, settings.key(), other_than=record.id)
     if twin is not None:
         catalog.copy_pages(twin.id, record.id)
         catalog.set_page_count(record.id, twin.page_count)
@@ -178,7 +189,7 @@ def _prepare(catalog: Catalog, summary: RunSummary, file_id: int, settings: OcrS
         log.info("%s: same content as %s, pages reused without OCR", record.path, twin.path)
         return None
     try:
-        total = count_pages(Path(record.path), Kind(record.kind), settings.max_pixels)
+        total = count_pages(record.disk_path, Kind(record.kind), settings.max_pixels)
     except ScanError as error:
         _record_failure(catalog, summary, record.path, str(error))
         return None
@@ -190,16 +201,30 @@ def _prepare(catalog: Catalog, summary: RunSummary, file_id: int, settings: OcrS
     return _Pending(record, [page for page in range(1, total + 1) if page not in done])
 
 
+def _stage_rereads(catalog: Catalog, summary: RunSummary, roots: list[Path], reocr: Reocr) -> None:
+    """Stage the pages chosen to be read again; the pages read before stay searchable meanwhile."""
+    chosen = catalog.pages_to_reread(roots, reocr.below, reocr.source)
+    for file_id, pages in chosen.items():
+        catalog.stage_reread(file_id, pages)
+    summary.reread = sum(map(len, chosen.values()))
+    log.info("%d pages of %d files to read again", summary.reread, len(chosen))
+
+
 def _jobs(pending: list[_Pending], settings: OcrSettings) -> Iterator[PageJob]:
     for item in pending:
         for page in item.pages:
-            yield PageJob(item.record.id, item.record.path, Kind(item.record.kind), page, settings)
+            yield PageJob(item.record.id, str(item.record.disk_path), Kind(item.record.kind), page, settings)
 
 
 def _store(catalog: Catalog, outcome: PageOutcome) -> None:
     catalog.put_page(PageRecord(outcome.file_id, outcome.page, outcome.text, outcome.confidence,
                                 outcome.source, words_json(outcome.words), outcome.seconds,
-                                json.dumps(outcome.diagnostics) if outcome.diagnostics else None))
+                                _json_or_none(outcome.diagnostics), _json_or_none(outcome.geometry),
+                                _json_or_none(outcome.provenance)))
+
+
+def _json_or_none(value: dict) -> str | None:
+    return json.dumps(value, ensure_ascii=False) if value else None
 
 
 def _file_error(errors: list[str]) -> str | None:
@@ -249,19 +274,22 @@ def _read_pages(catalog: Catalog, summary: RunSummary, pending: list[_Pending], 
 
 
 def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], options: RunOptions,
-                   summary: RunSummary, pattern: PathPattern | None) -> None:
+                   summary: RunSummary, pattern: PathPattern | None, settle: float) -> None:
     seen: set[str] = set()
     to_read = []
     for found in walk(roots):
-        seen.add(str(found.path))
+        seen.add(catalog_name(found.path)[0])
         if found.error:
-            _record_failure(None if found.folder else catalog, summary, str(found.path), found.error)
+            _record_failure(None if found.folder else catalog, summary, found.path, found.error)
             continue
         summary.files_seen += 1
-        file_id = _plan_file(catalog, summary, found.path)
+        file_id = _plan_file(catalog, summary, found.path, settle)
         if file_id is not None:
             to_read.append(file_id)
     _mark_missing(catalog, summary, roots, seen)
+    if options.reocr:
+        _stage_rereads(catalog, summary, roots, options.reocr)
+    to_read += [file_id for file_id in catalog.staged_file_ids() if file_id not in to_read]
     pending = [item for file_id in to_read if (item := _prepare(catalog, summary, file_id, options.settings))]
 
     def sync() -> None:
@@ -281,13 +309,15 @@ def _run(home: ArchiveHome, roots: list[Path] | None, options: RunOptions, wait:
     with home.exclusive(wait=wait):
         catalog = Catalog(home.catalog_path)
         try:
+            given = roots is not None
             if roots is None:
                 roots = catalog.roots()
             else:
                 catalog.add_roots(root for root in roots if root.exists())
             if full_rebuild:
                 summary.pages_indexed += rebuild_index(home, catalog, config.path_pattern, options.engine)
-            _ingest_locked(home, catalog, roots, options, summary, config.path_pattern)
+            settle = 0.0 if given else SETTLE_SECONDS
+            _ingest_locked(home, catalog, roots, options, summary, config.path_pattern, settle)
         finally:
             catalog.close()
     summary.seconds = round(time.monotonic() - started, 2)

@@ -15,6 +15,8 @@ DEFAULT_TIMEOUT = 300
 OCR_ENGINES = ("auto", "tesserocr", "pytesseract")
 # The cleanup steps of pipeline.cleanup, in the order they run.
 DEFAULT_STEPS = ("flatten", "denoise", "contrast", "deskew", "binarize")
+# Where a page's text came from: OCR, a PDF's own text layer, or an earlier OCR's invisible text.
+PAGE_SOURCES = ("ocr", "text-layer", "prior-ocr")
 # During a long run the index is brought up to date this often, so that the files read so far are
 # searchable before the run ends (a first ingest of a whole archive takes days).
 DEFAULT_SYNC_SECONDS = 300.0
@@ -31,6 +33,20 @@ class OcrSettings:
     cleanup: tuple[str, ...] = DEFAULT_STEPS
     engine: str = "auto"  # one of OCR_ENGINES
 
+    def key(self) -> str:
+        """What decides the text a page reads to: pages read with another key are not reused."""
+        return "/".join([self.language, f"psm{self.psm}", f"dpi{self.dpi}", "+".join(self.cleanup),
+                         "force-ocr" if self.force_ocr else "text-layers"])
+
+
+@dataclass(frozen=True)
+class Reocr:
+    """Pages read before that a run reads again. With neither bound: the pages whose reading
+    cannot be fully known (read before luutru kept page geometry and provenance)."""
+
+    below: float | None = None  # pages read with a confidence under this
+    source: str | None = None  # pages from this source: ocr, text-layer or prior-ocr
+
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -41,3 +57,4 @@ class RunOptions:
     sync_every: float = DEFAULT_SYNC_SECONDS
     scheduler: str | None = None  # a Dask scheduler's address: pages are read on that cluster instead
     engine: str | None = None  # the index engine; None keeps the live index's
+    reocr: Reocr | None = None  # pages ingested before to read again

@@ -12,6 +12,7 @@ Both answer in Tesseract's TSV format, so one parser (in pipeline/ocr.py) serves
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import shutil
@@ -27,8 +28,9 @@ from typing import Protocol
 import cv2
 import numpy as np
 import pytesseract
-from luutru.pipeline.cleanup import is_black_and_white
 from PIL import Image
+
+from luutru.pipeline.cleanup import is_black_and_white
 
 # The page is black on white: Tesseract need not also try each doubtful line inverted.
 VARIABLES = {"tessedit_do_invert": "0"}
@@ -184,6 +186,22 @@ def tessdata_folder() -> str | None:
                              capture_output=True, text=True, check=False)
     found = re.search(r'"(.+?)"', listing.stdout + listing.stderr)
     return found.group(1) if found else None
+
+
+def engine_version(tesseract: Engine) -> str | None:
+    """The version of the Tesseract that `tesseract` runs."""
+    return library_version() if tesseract.name == "tesserocr" else program_version()
+
+
+@functools.cache
+def model_fingerprint(language: str) -> str | None:
+    """The first 16 hex digits of the sha256 of a language model: which `vie` read a page."""
+    folder = tessdata_folder()
+    try:
+        with open(Path(folder or "") / f"{language}.traineddata", "rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()[:16]
+    except OSError:
+        return None
 
 
 def installed_languages() -> set[str]:

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import time
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
+from luutru import __version__
 from luutru.pipeline.cleanup import clean_page
+from luutru.pipeline.geometry import as_list, box_on_original
 from luutru.pipeline.ocr import Word, ocr_image
 from luutru.pipeline.settings import OcrSettings
-from luutru.pipeline.tesseract import TesseractError
-from luutru.scanners import Kind, ScanError, render_page, text_layer
+from luutru.pipeline.tesseract import TesseractError, engine, engine_version, model_fingerprint
+from luutru.pipeline.vietnamese import repair_legacy, vietnamese_score
+from luutru.scanners import Kind, ScanError, has_prior_ocr, image_dpi, render_page, text_layer
 from luutru.scanners.limits import POPPLER_TIMEOUT
 
 # A PDF text layer with fewer letters than this is treated as absent (a scanner's stray header).
 MIN_TEXT_LAYER_LETTERS = 20
+# An earlier OCR's text layer that reads as Vietnamese at least this well (vietnamese_score) is kept;
+# below it the page is OCR'd, and the better of the two readings kept.
+PRIOR_OCR_TRUSTED = 0.7
 
 
 @dataclass(frozen=True)
@@ -33,31 +39,77 @@ class PageOutcome:
     page: int
     text: str = ""
     confidence: float | None = None
-    source: str = "ocr"
-    words: list[Word] = field(default_factory=list)
+    source: str = "ocr"  # ocr, text-layer, or prior-ocr (an earlier OCR's invisible text, judged good)
+    words: list[Word] = field(default_factory=list)  # boxes on the original page image
     seconds: float = 0.0
     error: str | None = None
     diagnostics: dict = field(default_factory=dict)  # what cleanup and OCR found, for `luutru review`
+    geometry: dict = field(default_factory=dict)  # the original image: size, dpi, and the map onto what was read
+    provenance: dict = field(default_factory=dict)  # how it was read: engine, versions, model, settings, when
 
 
 def _usable_text_layer(text: str) -> bool:
     return sum(character.isalpha() for character in text) >= MIN_TEXT_LAYER_LETTERS
 
 
-def _read(job: PageJob, outcome: PageOutcome) -> None:
-    path, settings = Path(job.path), job.settings
-    if job.kind is Kind.PDF and not settings.force_ocr:
-        layer = text_layer(path, job.page)
-        if _usable_text_layer(layer):
-            outcome.text = unicodedata.normalize("NFC", layer.strip())
-            outcome.confidence, outcome.source = 100.0, "text-layer"
-            return
+def _layer_reading(job: PageJob, outcome: PageOutcome) -> tuple[str, float] | None:
+    """Take a PDF page's own text (converted from a legacy encoding where it is in one), or an
+    earlier OCR's invisible text that reads as Vietnamese, into `outcome`. Otherwise the page must be
+    OCR'd: returns None, or a doubtful earlier OCR's text and score, to compare with ours."""
+    layer = text_layer(Path(job.path), job.page)
+    if not _usable_text_layer(layer):
+        return None
+    text, encoding = repair_legacy(layer.strip())
+    if encoding:
+        outcome.diagnostics["legacy_encoding"] = encoding
+    if not has_prior_ocr(Path(job.path), job.page):
+        outcome.text, outcome.confidence, outcome.source = text, 100.0, "text-layer"
+        return None
+    score = vietnamese_score(text)
+    outcome.diagnostics["prior_ocr_score"] = round(score, 3)
+    if score >= PRIOR_OCR_TRUSTED:
+        outcome.text, outcome.confidence, outcome.source = text, round(100 * score, 2), "prior-ocr"
+        return None
+    return text, score
+
+
+def _ocr(job: PageJob, outcome: PageOutcome) -> None:
+    """Render, clean and OCR the page; word boxes are mapped back onto the original image."""
+    settings = job.settings
+    image = render_page(Path(job.path), job.kind, job.page, settings.dpi, settings.max_pixels)
+    width, height = image.size
+    dpi = settings.dpi if job.kind is Kind.PDF else image_dpi(image)
     # The colour page is dropped as soon as it is cleaned: only the grayscale one is read.
-    cleaned = clean_page(render_page(path, job.kind, job.page, settings.dpi, settings.max_pixels), settings.cleanup)
+    cleaned = clean_page(image, settings.cleanup)
+    del image
     result = ocr_image(cleaned.pixels, settings.language, settings.psm, settings.timeout,
                        sideways=cleaned.diagnostics.get("sideways", False), engine_name=settings.engine)
-    outcome.text, outcome.words, outcome.confidence = result.text, result.words, result.confidence
-    outcome.diagnostics = {**cleaned.diagnostics, **result.diagnostics, "words": len(result.words)}
+    to_read = result.transform @ cleaned.transform
+    outcome.text, outcome.confidence, outcome.source = result.text, result.confidence, "ocr"
+    outcome.words = [replace(word, box=box_on_original(word.box, to_read, width, height)) for word in result.words]
+    outcome.diagnostics.update({**cleaned.diagnostics, **result.diagnostics, "words": len(result.words)})
+    outcome.geometry = {"width": width, "height": height, "dpi": dpi, "to_read": as_list(to_read),
+                        "boxes": "original"}
+    tesseract = engine(settings.engine)
+    outcome.provenance.update({"engine": tesseract.name, "tesseract": engine_version(tesseract),
+                               "language": settings.language, "model": model_fingerprint(settings.language),
+                               "psm": settings.psm, "cleanup": list(settings.cleanup)})
+
+
+def _read(job: PageJob, outcome: PageOutcome) -> None:
+    outcome.provenance = {"settings": job.settings.key(), "luutru": __version__,
+                          "read_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    doubtful = None
+    if job.kind is Kind.PDF and not job.settings.force_ocr:
+        doubtful = _layer_reading(job, outcome)
+        if outcome.text:
+            outcome.provenance["engine"] = outcome.source
+            return
+    _ocr(job, outcome)
+    if doubtful and doubtful[1] > vietnamese_score(outcome.text):
+        # The earlier OCR, though doubtful, reads better than ours: keep it (it has no word boxes).
+        outcome.text, outcome.confidence, outcome.source, outcome.words = doubtful[0], round(100 * doubtful[1], 2), \
+            "prior-ocr", []
 
 
 def process_page(job: PageJob) -> PageOutcome:

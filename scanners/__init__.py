@@ -3,7 +3,7 @@ yield their pages one at a time. Knows file formats and nothing else."""
 
 from luutru.scanners.discover import Fingerprint, Found, fingerprint, stat_fingerprint, walk
 from luutru.scanners.formats import SCAN_SUFFIXES, Kind, detect_kind
-from luutru.scanners.pages import ScanError, count_pages, render_page, text_layer
+from luutru.scanners.pages import ScanError, count_pages, has_prior_ocr, image_dpi, render_page, text_layer
 
 __all__ = ["SCAN_SUFFIXES", "Fingerprint", "Found", "Kind", "ScanError", "count_pages", "detect_kind", "fingerprint",
-           "render_page", "stat_fingerprint", "text_layer", "walk"]
+           "has_prior_ocr", "image_dpi", "render_page", "stat_fingerprint", "text_layer", "walk"]

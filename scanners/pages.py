@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pdf2image
-from luutru.scanners.formats import Kind
-from luutru.scanners.limits import DEFAULT_DPI, DEFAULT_MAX_PIXELS, POPPLER_TIMEOUT
+import pikepdf
 from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from luutru.scanners.formats import Kind
+from luutru.scanners.limits import DEFAULT_DPI, DEFAULT_MAX_PIXELS, POPPLER_TIMEOUT
 
 # Pillow's own bomb guard (a warning past 89 MP, an error past 179 MP) would override the limit a
 # user sets with --max-pixels; _check_pixels below applies that limit, from the header, instead.
@@ -120,3 +124,68 @@ def text_layer(path: Path, page: int) -> str:
     except subprocess.TimeoutExpired as error:
         raise ScanError(f"pdftotext took longer than {POPPLER_TIMEOUT}s on page {page}") from error
     return result.stdout.decode("utf-8", errors="replace") if result.returncode == 0 else ""
+
+
+# An image covering this share of the page is a scan of the whole page.
+FULL_PAGE_SHARE = 0.8
+TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
+INVISIBLE = 3  # text render mode 3: neither filled nor stroked
+MAX_FORM_DEPTH = 8
+
+
+@dataclass
+class _Layer:
+    visible: int = 0
+    invisible: int = 0
+    page_image: bool = False
+
+
+def _walk_content(content, resources, ctm: np.ndarray, page_area: float, layer: _Layer, depth: int = 0) -> None:
+    """Count text shown visibly and invisibly, and find a page-sized image, in a content stream
+    and the forms it draws, following the transformation matrix and the text render mode."""
+    saved, mode = [], 0
+    xobjects = resources.get("/XObject", {}) if resources is not None else {}
+    for operands, operator in pikepdf.parse_content_stream(content):
+        name = str(operator)
+        if name == "q":
+            saved.append((ctm, mode))
+        elif name == "Q" and saved:
+            ctm, mode = saved.pop()
+        elif name == "cm":
+            a, b, c, d, e, f = (float(value) for value in operands)
+            ctm = np.array([[a, b, 0], [c, d, 0], [e, f, 1]]) @ ctm
+        elif name == "Tr":
+            mode = int(operands[0])
+        elif name in TEXT_SHOWING:
+            if mode == INVISIBLE:
+                layer.invisible += 1
+            else:
+                layer.visible += 1
+        elif name == "Do" and str(operands[0]) in xobjects:
+            xobject = xobjects[str(operands[0])]
+            if xobject.get("/Subtype") == "/Image":
+                layer.page_image |= abs(np.linalg.det(ctm[:2, :2])) >= FULL_PAGE_SHARE * page_area
+            elif xobject.get("/Subtype") == "/Form" and depth < MAX_FORM_DEPTH:
+                matrix = [float(value) for value in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0])]
+                form_ctm = np.array([[*matrix[0:2], 0], [*matrix[2:4], 0], [*matrix[4:6], 1]]) @ ctm
+                _walk_content(xobject, xobject.get("/Resources", resources), form_ctm, page_area, layer, depth + 1)
+
+
+def has_prior_ocr(path: Path, page: int) -> bool:
+    """True when the page's text is drawn invisibly over an image of the whole page: the text layer
+    of an earlier OCR (a scanner's "searchable PDF", OCRmyPDF), not text typed into the document."""
+    try:
+        with pikepdf.open(path) as pdf:
+            pdf_page = pdf.pages[page - 1]
+            x0, y0, x1, y1 = (float(value) for value in pdf_page.mediabox)
+            layer = _Layer()
+            _walk_content(pdf_page, pdf_page.obj.get("/Resources"), np.eye(3), abs((x1 - x0) * (y1 - y0)), layer)
+    except (pikepdf.PdfError, IndexError, ValueError, TypeError) as error:
+        raise ScanError(f"cannot read the text layer of page {page}: {_first_line(error)}") from error
+    return layer.page_image and layer.invisible > layer.visible
+
+
+def image_dpi(image: Image.Image) -> float | None:
+    """The resolution an image file records, or None."""
+    dpi = image.info.get("dpi")
+    return round(float(dpi[0]), 2) if dpi and dpi[0] else None

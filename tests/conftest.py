@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 import unicodedata
 from pathlib import Path
 
 import pytest
-from luutru.index.store import ENGINES
 from rapidfuzz.distance import Levenshtein
+
+from luutru.index.store import ENGINES
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 SAMPLES = REPOSITORY / "samples" / "scans"
@@ -63,10 +66,18 @@ def searchable(request, archive, tmp_path_factory) -> dict:
     return {**archive, "home": home, "engine": "tantivy", "moved": moved}
 
 
+def settled(path: Path, seconds_ago: float = 3600) -> Path:
+    """A file as one copied a while ago looks: a nightly reindex leaves files modified moments ago
+    (a copy in progress) for the next run."""
+    moment = time.time() - seconds_ago
+    os.utime(path, (moment, moment))
+    return path
+
+
 @pytest.fixture
 def one_scan(tmp_path) -> dict:
     """A fresh home and a folder with one small real scan, for tests that change things."""
     scans = tmp_path / "scans"
     scans.mkdir()
-    shutil.copy(SAMPLES / "2023" / "cv-45-ra-soat.png", scans / "cong-van.png")
+    settled(shutil.copy(SAMPLES / "2023" / "cv-45-ra-soat.png", scans / "cong-van.png"))
     return {"home": tmp_path / "home", "scans": scans}

@@ -3,6 +3,7 @@
 import unicodedata
 
 import pytest
+
 from luutru.index.analysis import (
     canonical_tones,
     exact_analyzer,

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import LUUTRU, SAMPLES, TRUTH, json_of, run_luutru
-from luutru.index.store import engine_advice
-from luutru.pipeline.home import ArchiveHome
-from luutru.pipeline.report import status as run_status
+from conftest import LUUTRU, SAMPLES, TRUTH, json_of, run_luutru, settled
 from PIL import Image, ImageDraw
 
 from luutru.doctor import doctor as run_doctor
+from luutru.index.store import engine_advice
+from luutru.pipeline.catalog import SCHEMA_VERSION
+from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.report import status as run_status
 from samples.damage import faded_photocopy
 
 
@@ -121,12 +122,13 @@ def _altered_copy(source, target):
     pixels = np.asarray(Image.open(source).convert("L")).copy()
     pixels[:4, :4] = 0
     Image.fromarray(pixels).save(target)
+    return target
 
 
 def test_reindex_reads_only_the_new_scan_and_drops_removed_ones(one_scan):
     home, scans = one_scan["home"], one_scan["scans"]
     run_luutru(home, "ingest", str(scans))
-    _altered_copy(SAMPLES / "2024" / "ttr-09-mo-ma.jpg", scans / "to-trinh.png")
+    settled(_altered_copy(SAMPLES / "2024" / "ttr-09-mo-ma.jpg", scans / "to-trinh.png"))
     summary = json_of(run_luutru(home, "reindex", "--json"))
     assert summary["new"] == 1 and summary["unchanged"] == 1 and summary["pages_ocr"] == 1
     assert found(hits_of(home, "di chuyen mo ma"), "to-trinh.png")
@@ -187,7 +189,7 @@ def test_an_archive_moves_between_index_engines_without_ocr_and_stays_in_sync(on
     assert moved["pages_ocr"] == 0 and moved["pages_indexed"] == 1 and index_engine(home) == "tantivy"
     assert found(hits_of(home, "ra soat ho so"), "cong-van.png")
     # The nightly run keeps the engine, adds the new scan and drops the removed one.
-    shutil.copy(SAMPLES / "2024" / "ttr-09-mo-ma.jpg", scans / "to-trinh.jpg")
+    settled(shutil.copy(SAMPLES / "2024" / "ttr-09-mo-ma.jpg", scans / "to-trinh.jpg"))
     (scans / "cong-van.png").unlink()
     nightly = json_of(run_luutru(home, "reindex", "--json"))
     assert nightly["pages_ocr"] == 1 and index_engine(home) == "tantivy"
@@ -288,10 +290,13 @@ def test_review_lists_pages_to_rescan_with_their_likely_cause(tmp_path):
 
 def test_a_catalog_from_the_previous_version_is_upgraded(one_scan):
     run_luutru(one_scan["home"], "ingest", str(one_scan["scans"]))
-    with sqlite3.connect(one_scan["home"] / "catalog.sqlite3") as db:
-        db.execute("ALTER TABLE pages DROP COLUMN diagnostics")
-        db.execute("PRAGMA user_version = 1")
+    with sqlite3.connect(one_scan["home"] / "catalog.sqlite3") as db:  # the catalog of luutru's first version
+        db.executescript("ALTER TABLE pages DROP COLUMN diagnostics; ALTER TABLE pages DROP COLUMN geometry;"
+                         "ALTER TABLE pages DROP COLUMN provenance; ALTER TABLE files DROP COLUMN raw_path;"
+                         "ALTER TABLE roots DROP COLUMN raw_path; DROP TABLE staged_pages; DROP TABLE staged_files;"
+                         "PRAGMA user_version = 1;")
     assert json_of(run_luutru(one_scan["home"], "status", "--json"))["pages"] == 1
     with sqlite3.connect(one_scan["home"] / "catalog.sqlite3") as db:
         columns = [row[1] for row in db.execute("PRAGMA table_info(pages)")]
-        assert "diagnostics" in columns and db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert {"diagnostics", "geometry", "provenance"} <= set(columns)
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)

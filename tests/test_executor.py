@@ -11,8 +11,9 @@ import time
 
 import psutil
 from conftest import LUUTRU, SAMPLES
-from luutru.pipeline.executor import ProcessExecutor
 from test_faults import assert_consistent, pages_in_catalog
+
+from luutru.pipeline.executor import ProcessExecutor
 
 
 def tenfold_but_three_dies(number: int) -> int:

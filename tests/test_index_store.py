@@ -1,9 +1,10 @@
 """index/store.py: each engine's store on a real index on disk (Whoosh, and Tantivy)."""
 
 import pytest
+from whoosh import query as q
+
 from luutru.index.store import ENGINES, PageDocument, ensure_index, open_store
 from luutru.index.whoosh_store import make_schema
-from whoosh import query as q
 
 
 def pages(file_id: int) -> list[PageDocument]:

@@ -5,14 +5,14 @@ import random
 import numpy as np
 import pytest
 from conftest import SAMPLES, TRUTH, char_error_rate
+from PIL import Image
+
 from luutru.pipeline.cleanup import DEFAULT_STEPS, clean_page, estimate_skew, ink_free_gray
 from luutru.pipeline.ocr import limit_threads, ocr_image
 from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.tesseract import TesseractError
 from luutru.pipeline.work import PageJob, process_page
 from luutru.scanners import Kind, render_page
-from PIL import Image
-
 from samples.damage import faded_photocopy, uneven_light
 
 PNG = SAMPLES / "2023" / "cv-45-ra-soat.png"

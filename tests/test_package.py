@@ -6,8 +6,9 @@ import sqlite3
 import subprocess
 import sys
 
-from luutru.errors import ExitCode
 from conftest import run_luutru
+
+from luutru.errors import ExitCode
 
 # Names an installed luutru must not take in site-packages (or on a Dask worker).
 GENERIC_NAMES = ("index", "pipeline", "scanners")

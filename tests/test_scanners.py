@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 from conftest import SAMPLES
+
 from luutru.scanners import Kind, ScanError, count_pages, detect_kind, fingerprint, render_page, text_layer, walk
 
 SCANNED_PDF = SAMPLES / "2023" / "bc-56-dat-dai.pdf"

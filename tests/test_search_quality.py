@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from whoosh import query as q
+
 from luutru.index.search import MARK_END, MARK_START, Filters, near_spellings_query, search
 from luutru.index.store import open_store
-from whoosh import query as q
 
 TOP = 3
 

@@ -1,0 +1,291 @@
+"""Foundations: legacy Vietnamese encodings, earlier OCR layers, names that are not UTF-8, pages that
+know their geometry and provenance, and changed files that never lose their good text first.
+
+Everything through the real `luutru` command, Tesseract, poppler and SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import sqlite3
+import subprocess
+import textwrap
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import SAMPLES, TRUTH, char_error_rate, json_of, run_luutru, settled
+from PIL import Image
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from luutru.pipeline.vietnamese import from_tcvn3, is_syllable, readable_name, repair_legacy, vietnamese_score
+
+LETTER = SAMPLES / "2023" / "cv-45-ra-soat.png"  # one page, "V/v rà soát hồ sơ cấp giấy chứng nhận ..."
+LETTER_TEXT = TRUTH["2023/cv-45-ra-soat.png"][0]
+DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # Debian's fonts-dejavu-core (Makefile)
+# A paragraph typed with a VNI font, as a PDF reader hands it over, and what it says.
+VNI_TEXT = ("UÛy ban nhaân daân huyeän Thaïch Thaát. Quyeát ñònh veà vieäc giao ñaát cho hoä gia ñình oâng "
+            "Nguyeãn Vaên Huøng taïi thöûa ñaát soá 245, tôø baûn ñoà soá 12.")
+VNI_MEANS = ("Ủy ban nhân dân huyện Thạch Thất. Quyết định về việc giao đất cho hộ gia đình ông "
+             "Nguyễn Văn Hùng tại thửa đất số 245, tờ bản đồ số 12.")
+
+
+def iconv(text: str, encoding: str) -> bytes:
+    """The text in a legacy encoding, by glibc's converter (independent of luutru's tables)."""
+    return subprocess.run(["iconv", "-f", "UTF-8", "-t", encoding], input=text.encode(), capture_output=True,
+                          check=True).stdout
+
+
+def text_pdf(path: Path, lines: list[str], invisible: bool = False, image: Path | None = None,
+             font: str = "Helvetica") -> Path:
+    """A PDF page with these lines, drawn visibly or invisibly, over a page image if given. Helvetica's
+    codes pass through as Latin-1, as a .VnTime or VNI font's do; DejaVuSans holds Vietnamese."""
+    if font == "DejaVuSans":
+        pdfmetrics.registerFont(TTFont(font, DEJAVU))
+    page = canvas.Canvas(str(path), pagesize=A4)
+    width, height = A4
+    if image is not None:
+        page.drawImage(ImageReader(str(image)), 0, 0, width, height)
+    text = page.beginText(50, height - 60)
+    text.setFont(font, 10)
+    if invisible:
+        text.setTextRenderMode(3)
+    for line in lines:
+        for part in textwrap.wrap(line, 95) or [""]:
+            text.textLine(part)
+    page.drawText(text)
+    page.save()
+    return path
+
+
+def pages_of(home: Path) -> list[dict]:
+    with sqlite3.connect(home / "catalog.sqlite3") as db:
+        db.row_factory = sqlite3.Row
+        return [dict(row) for row in db.execute(
+            "SELECT f.path, p.* FROM pages p JOIN files f ON f.id = p.file_id ORDER BY f.path, p.page")]
+
+
+# Legacy encodings ----------------------------------------------------------------------------
+
+def test_the_tcvn3_table_is_glibcs():
+    for byte in range(0xA0, 0x100):
+        decoded = subprocess.run(["iconv", "-f", "TCVN5712-1", "-t", "UTF-8"], input=bytes([byte]),
+                                 capture_output=True, check=True).stdout.decode()
+        assert from_tcvn3(chr(byte)) == decoded, hex(byte)
+
+
+def test_legacy_text_is_converted_and_unicode_text_is_left_alone():
+    tcvn3 = iconv(LETTER_TEXT.lower(), "TCVN5712-1").decode("latin-1")
+    assert repair_legacy(tcvn3) == (unicodedata.normalize("NFC", LETTER_TEXT.lower()), "tcvn3")
+    assert repair_legacy(VNI_TEXT) == (VNI_MEANS, "vni")
+    for text in (LETTER_TEXT, "Invoice total, résumé, café, naïve façade", "Số: 123/QĐ-UBND"):
+        assert repair_legacy(text) == (unicodedata.normalize("NFC", text), None)
+
+
+def test_syllables_tell_vietnamese_from_mojibake_and_from_text_without_marks():
+    assert all(is_syllable(word) for word in ("nghiêng", "khuỷu", "quyết", "Đồng", "xoong", "gì"))
+    assert not any(is_syllable(word) for word in ("nh©n", "nhaân", "thöûa", "UBND", "qwerty"))
+    assert vietnamese_score(LETTER_TEXT) > 0.8
+    stripped = "".join(c for c in unicodedata.normalize("NFD", LETTER_TEXT) if not unicodedata.combining(c))
+    assert vietnamese_score(stripped.replace("đ", "d").replace("Đ", "D")) < 0.2
+
+
+def test_tcvn3_and_vni_text_layers_are_converted_and_found(tmp_path):
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    tcvn3_lines = [iconv(line.lower(), "TCVN5712-1").decode("latin-1") for line in LETTER_TEXT.splitlines()]
+    text_pdf(scans / "tcvn3.pdf", tcvn3_lines)
+    text_pdf(scans / "vni.pdf", [VNI_TEXT])
+    home = tmp_path / "home"
+    run_luutru(home, "ingest", str(scans), "--jobs", "1")
+    pages = {Path(page["path"]).name: page for page in pages_of(home)}
+    assert pages["tcvn3.pdf"]["source"] == "text-layer"
+    assert json.loads(pages["tcvn3.pdf"]["diagnostics"])["legacy_encoding"] == "tcvn3"
+    assert char_error_rate(LETTER_TEXT.lower(), pages["tcvn3.pdf"]["text"]) < 0.01
+    assert " ".join(pages["vni.pdf"]["text"].split()) == VNI_MEANS
+    for query, name in (("rà soát hồ sơ", "tcvn3.pdf"), ("thua dat so 245", "vni.pdf")):
+        found = json_of(run_luutru(home, "search", query, "--json"))
+        assert [Path(hit["path"]).name for hit in found["hits"]] == [name], query
+
+
+# Earlier OCR layers --------------------------------------------------------------------------
+
+def test_an_earlier_ocr_layer_is_judged_kept_when_good_and_read_again_when_it_lacks_vietnamese(tmp_path):
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    lines = LETTER_TEXT.splitlines()
+    no_marks = ["".join(c for c in unicodedata.normalize("NFD", line) if not unicodedata.combining(c))
+                .replace("đ", "d").replace("Đ", "D") for line in lines]
+    text_pdf(scans / "good-prior-ocr.pdf", lines, invisible=True, image=LETTER, font="DejaVuSans")
+    text_pdf(scans / "prior-ocr-without-vietnamese.pdf", no_marks, invisible=True, image=LETTER)
+    text_pdf(scans / "typed.pdf", lines, font="DejaVuSans")
+    home = tmp_path / "home"
+    run_luutru(home, "ingest", str(scans), "--jobs", "1")
+    pages = {Path(page["path"]).name: page for page in pages_of(home)}
+    assert pages["good-prior-ocr.pdf"]["source"] == "prior-ocr"
+    assert pages["typed.pdf"]["source"] == "text-layer" and pages["typed.pdf"]["confidence"] == 100
+    reread = pages["prior-ocr-without-vietnamese.pdf"]
+    assert reread["source"] == "ocr" and json.loads(reread["diagnostics"])["prior_ocr_score"] < 0.2
+    assert char_error_rate(LETTER_TEXT, reread["text"]) < 0.1
+    found = json_of(run_luutru(home, "search", '"rà soát hồ sơ"', "--json"))
+    assert {Path(hit["path"]).name for hit in found["hits"]} == set(pages)
+
+
+# File names ----------------------------------------------------------------------------------
+
+def test_names_that_are_not_utf8_are_ingested_shown_and_found(tmp_path):
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    names = {"TCVN5712-1": "Công văn rà soát.png", "CP1258": "Hồ sơ giao đất.png"}
+    for encoding, name in names.items():
+        raw = os.path.join(os.fsencode(scans), iconv(name, encoding))
+        shutil.copy2(LETTER, raw)
+    shutil.copy2(LETTER, scans / unicodedata.normalize("NFD", "Quyết định.png"))
+    home = tmp_path / "home"
+    summary = json_of(run_luutru(home, "ingest", str(scans), "--jobs", "1", "--json"))
+    assert summary["new"] == 3 and not summary["failures"]
+    found = json_of(run_luutru(home, "search", "ra soat", "--json"))
+    readable = {Path(hit["path"]).name for hit in found["hits"]}
+    assert readable == {*names.values(), "Quyết định.png"}
+    for name in readable:  # typed as a person types it (NFC), whatever the disk holds
+        shown = json_of(run_luutru(home, "show", str(scans / name), "--json"))
+        assert shown["file"]["path"] == str(scans / name)
+    assert json_of(run_luutru(home, "verify", "--json"))["intact"]
+    assert json_of(run_luutru(home, "reindex", "--json"))["unchanged"] == 3
+
+
+def test_readable_names_of_each_legacy_encoding():
+    for encoding in ("TCVN5712-1", "CP1258"):
+        assert readable_name(iconv("Hồ sơ/Quyết định 2019.pdf", encoding)) == "Hồ sơ/Quyết định 2019.pdf"
+    assert readable_name("Quyết định.pdf".encode()) == "Quyết định.pdf"
+
+
+# Changed files -------------------------------------------------------------------------------
+
+def test_a_half_copied_scan_never_replaces_good_text(tmp_path):
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    scan = scans / "cong-van.png"
+    shutil.copy2(LETTER, scan)
+    home = tmp_path / "home"
+    run_luutru(home, "ingest", str(scans), "--jobs", "1")
+
+    scan.write_bytes(LETTER.read_bytes()[: LETTER.stat().st_size // 3])  # the copy is still running
+    waiting = json_of(run_luutru(home, "reindex", "--json"))
+    assert waiting["settling"] == [str(scan)] and waiting["changed"] == 0
+    settled(scan)  # the copy stopped half way
+    half = json_of(run_luutru(home, "reindex", "--json", check_code=1))
+    assert half["changed"] == 1 and "kept" in half["failures"][0]["reason"]
+    found = json_of(run_luutru(home, "search", "ra soat ho so", "--json"))
+    assert [hit["path"] for hit in found["hits"]] == [str(scan)]
+
+    shutil.copy2(SAMPLES / "2024" / "ttr-09-mo-ma.jpg", scan)  # a new, whole version
+    settled(scan)
+    run_luutru(home, "reindex")
+    assert not json_of(run_luutru(home, "search", "ra soat ho so", "--json"))["hits"]
+    assert json_of(run_luutru(home, "search", "mo ma", "--json"))["hits"][0]["path"] == str(scan)
+    assert json_of(run_luutru(home, "check", "--json"))["consistent"]
+
+
+# Geometry and provenance ---------------------------------------------------------------------
+
+def _word_centres(page: dict) -> dict[str, tuple[float, float]]:
+    """Centres of the words that occur once on the page (long ones, read with confidence)."""
+    words = json.loads(page["words"])
+    counts: dict[str, int] = {}
+    for text, *_ in words:
+        counts[text] = counts.get(text, 0) + 1
+    return {text: (left + width / 2, top + height / 2) for text, confidence, left, top, width, height in words
+            if counts[text] == 1 and len(text) >= 5 and confidence > 80}
+
+
+def test_word_boxes_lie_on_the_original_of_a_turned_and_skewed_scan(tmp_path):
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    upright = Image.open(LETTER).convert("L")
+    upright.save(scans / "upright.png")
+    angle = -92.0  # on its side, and 2 degrees askew (Pillow turns counter-clockwise)
+    upright.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255).save(scans / "turned.png")
+    home = tmp_path / "home"
+    run_luutru(home, "ingest", str(scans), "--jobs", "1")
+    pages = {Path(page["path"]).name: page for page in pages_of(home)}
+    turned = pages["turned.png"]
+    geometry = json.loads(turned["geometry"])
+    assert json.loads(turned["diagnostics"])["rotated"] in (90, 270) and geometry["boxes"] == "original"
+    turned_image = Image.open(scans / "turned.png")
+    assert (geometry["width"], geometry["height"]) == turned_image.size
+
+    # Where each word of the upright page must lie on the turned original.
+    theta = math.radians(angle)
+    (w0, h0), (w1, h1) = upright.size, turned_image.size
+    expected = {text: (math.cos(theta) * (x - w0 / 2) + math.sin(theta) * (y - h0 / 2) + w1 / 2,
+                       -math.sin(theta) * (x - w0 / 2) + math.cos(theta) * (y - h0 / 2) + h1 / 2)
+                for text, (x, y) in _word_centres(pages["upright.png"]).items()}
+    found = _word_centres(turned)
+    common = sorted(set(expected) & set(found))
+    assert len(common) >= 20
+    misses = sorted(math.dist(expected[text], found[text]) for text in common)
+    assert misses[len(misses) // 2] < 8 and misses[int(len(misses) * 0.9)] < 20
+    # The word's box covers the word's ink in the original.
+    ink = [int(np.asarray(turned_image.crop((left, top, left + width, top + height))).min())
+           for text, confidence, left, top, width, height in json.loads(turned["words"]) if text in common]
+    assert max(ink) < 100
+
+
+def test_every_page_records_how_it_was_read(searchable):
+    for page in pages_of(searchable["home"]):
+        provenance = json.loads(page["provenance"])
+        assert provenance["settings"].startswith("vie/psm3/dpi300/") and provenance["read_at"]
+        if page["source"] == "ocr":
+            assert provenance["engine"] in ("tesserocr", "pytesseract") and provenance["tesseract"]
+            assert provenance["language"] == "vie" and len(provenance["model"]) == 16
+            assert json.loads(page["geometry"])["dpi"] == 300
+
+
+def test_an_old_catalog_gets_what_can_be_derived_and_reocr_reads_the_rest(one_scan):
+    home, scans = one_scan["home"], one_scan["scans"]
+    run_luutru(home, "ingest", str(scans), "--jobs", "1")
+    with sqlite3.connect(home / "catalog.sqlite3") as db:  # as luutru left it before version 3
+        db.executescript("UPDATE pages SET geometry = NULL, provenance = NULL; PRAGMA user_version = 2;"
+                         "ALTER TABLE pages DROP COLUMN geometry; ALTER TABLE pages DROP COLUMN provenance;"
+                         "ALTER TABLE files DROP COLUMN raw_path; ALTER TABLE roots DROP COLUMN raw_path;"
+                         "DROP TABLE staged_pages; DROP TABLE staged_files;")
+    run_luutru(home, "status")
+    (page,) = pages_of(home)
+    assert json.loads(page["provenance"])["derived"] == 1 and json.loads(page["geometry"])["boxes"] == "read"
+    summary = json_of(run_luutru(home, "reindex", "--reocr", "--json"))
+    assert summary["reread"] == 1 and summary["pages_ocr"] == 1
+    (page,) = pages_of(home)
+    assert "derived" not in json.loads(page["provenance"]) and json.loads(page["geometry"])["boxes"] == "original"
+    assert json_of(run_luutru(home, "reindex", "--reocr", "--json"))["reread"] == 0
+    assert json_of(run_luutru(home, "reindex", "--reocr", "--below", "100", "--json"))["reread"] == 1
+    assert json_of(run_luutru(home, "search", "ra soat", "--json"))["hits"]
+
+
+def test_identical_files_reuse_pages_only_when_read_with_the_same_settings(one_scan):
+    home, scans = one_scan["home"], one_scan["scans"]
+    pdf = text_pdf(scans / "typed.pdf", LETTER_TEXT.splitlines(), font="DejaVuSans")
+    run_luutru(home, "ingest", str(scans), "--jobs", "1")
+    shutil.copy2(pdf, scans / "copy.pdf")
+    assert json_of(run_luutru(home, "ingest", str(scans), "--json"))["reused"] == 1
+    shutil.copy2(pdf, scans / "another-copy.pdf")
+    forced = json_of(run_luutru(home, "ingest", str(scans), "--force-ocr", "--jobs", "1", "--json"))
+    assert forced["reused"] == 0 and forced["reread"] == 2  # the copies read before, OCR'd now too
+    sources = {Path(page["path"]).name: page["source"] for page in pages_of(home)}
+    assert sources == {"cong-van.png": "ocr", "typed.pdf": "ocr", "copy.pdf": "ocr", "another-copy.pdf": "ocr"}
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_legacy_benchmark_runs_small(encoding, tmp_path):
+    from benchmarks.legacy_text import measure
+
+    result = measure(encoding, pages=4, folder=tmp_path)
+    assert result["detected"] == 4 and result["cer"] < 0.01 and result["false_alarms"] == 0
