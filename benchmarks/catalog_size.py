@@ -7,7 +7,6 @@ A copy of the catalog is vacuumed as it is, then again with the two columns empt
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import sys
 import tempfile

@@ -83,6 +83,10 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 
+# Files whose pages are searchable: fully read, or read apart from some failed pages.
+SEARCHABLE = ("done", "failed")
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -212,6 +216,13 @@ class Catalog:
             prefix = readable.rstrip("/") + "/"
             args += [readable, len(prefix), prefix]
         return [FileRecord(*row) for row in self.db.execute(query + " ORDER BY path", args)]
+
+    def searchable_files(self) -> list[FileRecord]:
+        return [record for status in SEARCHABLE for record in self.files(status)]
+
+    def files_waiting_for_index(self) -> list[FileRecord]:
+        """Searchable files whose current pages the index does not hold yet."""
+        return [record for record in self.searchable_files() if not record.indexed]
 
     def upsert_file(self, path: Path, *, kind: str | None, size: int | None, mtime_ns: int | None,
                     sha256: str | None, status: str, error: str | None = None) -> int:

@@ -6,10 +6,9 @@ import logging
 from dataclasses import dataclass, field
 
 from luutru.index.store import IndexStore, IndexUnavailable, open_store, schema_is_current
-from luutru.pipeline.catalog import Catalog, FileRecord
-from luutru.pipeline.config import load_config
+from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord
 from luutru.pipeline.home import ArchiveHome
-from luutru.pipeline.indexing import SEARCHABLE, rebuild_index, searchable_files, sync_index
+from luutru.pipeline.indexing import rebuild_index, sync_index
 from luutru.pipeline.progress import Progress
 from luutru.pipeline.report import open_catalog
 from luutru.scanners import fingerprint
@@ -41,7 +40,7 @@ class CheckReport:
 def _compare(catalog: Catalog, store: IndexStore, report: CheckReport) -> None:
     indexed = store.pages_per_file()
     report.index_pages = sum(indexed.values())
-    searchable = {record.id: record for record in searchable_files(catalog)}
+    searchable = {record.id: record for record in catalog.searchable_files()}
     stored = catalog.page_counts()
     for file_id, record in searchable.items():
         pages = stored.get(file_id, 0)
@@ -77,17 +76,16 @@ def repair(home: ArchiveHome, wait: bool = False) -> CheckReport:
     report = check(home)
     if report.consistent:
         return report
-    pattern = load_config(home.config_path).path_pattern
     with home.exclusive(wait=wait):
         catalog = Catalog(home.catalog_path)
         try:
             if report.index_error:
                 log.warning("index: %s; building a new one from the catalog", report.index_error)
-                rebuild_index(home, catalog, pattern)
+                rebuild_index(home, catalog)
             else:
                 wrong = set(report.missing) | set(report.page_mismatch)
                 catalog.mark_unindexed(record.id for record in catalog.files() if record.path in wrong)
-                sync_index(home, catalog, pattern)
+                sync_index(home, catalog)
         finally:
             catalog.close()
     return report

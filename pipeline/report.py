@@ -9,9 +9,8 @@ from pathlib import Path
 
 from luutru.errors import NoArchive, NotFound
 from luutru.index.store import IndexUnavailable, engine_advice, open_store
-from luutru.pipeline.catalog import Catalog, FileRecord, PageRecord, catalog_name
+from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord, PageRecord, catalog_name
 from luutru.pipeline.home import ArchiveHome
-from luutru.pipeline.indexing import SEARCHABLE
 
 
 def open_catalog(home: ArchiveHome) -> Catalog:

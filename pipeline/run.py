@@ -16,11 +16,12 @@ from pathlib import Path
 
 from luutru.errors import NoArchive
 from luutru.index.store import store_class
-from luutru.pipeline.catalog import Catalog, FileRecord, PageRecord, catalog_name, words_json
+from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord, PageRecord, catalog_name, words_json
 from luutru.pipeline.config import load_config
 from luutru.pipeline.executor import make_executor
+from luutru.pipeline.fields import follow_pattern, record_fields
 from luutru.pipeline.home import ArchiveHome
-from luutru.pipeline.indexing import SEARCHABLE, rebuild_index, sync_index
+from luutru.pipeline.indexing import rebuild_index, sync_index
 from luutru.pipeline.metadata import PathPattern
 from luutru.pipeline.progress import Progress
 from luutru.pipeline.settings import OcrSettings, Reocr, RunOptions
@@ -293,7 +294,8 @@ def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], optio
     pending = [item for file_id in to_read if (item := _prepare(catalog, summary, file_id, options.settings))]
 
     def sync() -> None:
-        summary.pages_indexed += sync_index(home, catalog, pattern, options.engine)
+        record_fields(catalog, catalog.files_waiting_for_index(), pattern)
+        summary.pages_indexed += sync_index(home, catalog, options.engine)
     _read_pages(catalog, summary, pending, options, Every(options.sync_every, sync))
     sync()
 
@@ -314,8 +316,10 @@ def _run(home: ArchiveHome, roots: list[Path] | None, options: RunOptions, wait:
                 roots = catalog.roots()
             else:
                 catalog.add_roots(root for root in roots if root.exists())
+            follow_pattern(catalog, config.path_pattern)
             if full_rebuild:
-                summary.pages_indexed += rebuild_index(home, catalog, config.path_pattern, options.engine)
+                record_fields(catalog, catalog.files_waiting_for_index(), config.path_pattern)
+                summary.pages_indexed += rebuild_index(home, catalog, options.engine)
             settle = 0.0 if given else SETTLE_SECONDS
             _ingest_locked(home, catalog, roots, options, summary, config.path_pattern, settle)
         finally:
