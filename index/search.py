@@ -383,13 +383,23 @@ def _ranked_hits(store: IndexStore, query: q.Query, together: Together | None, w
 
 def search(link: Path, text: str, limit: int = 10, filters: Filters | None = None,
            sort_by_date: bool = False) -> SearchResult:
+    """Search the index at `link` once (the command line); a long-lived reader keeps its store open
+    and calls `search_store`."""
+    store = open_store(link)
+    try:
+        return search_store(store, text, limit, filters, sort_by_date)
+    finally:
+        store.close()
+
+
+def search_store(store: IndexStore, text: str, limit: int = 10, filters: Filters | None = None,
+                 sort_by_date: bool = False) -> SearchResult:
     """Pages ranked by relevance (or newest document first), and the same grouped per document.
     When no page has the words as typed, pages that have them with one letter misread."""
     query, together = build_query(text)
     together = None if sort_by_date else together
     restriction = (filters or Filters()).query()
     wanted = limit * PAGES_PER_DOCUMENT
-    store = open_store(link)
     try:
         hits, total = _ranked_hits(store, query, together, wanted, restriction, sort_by_date)
         # Nothing found because of the filters is not a spelling matter, and loose words are costly.
@@ -400,7 +410,5 @@ def search(link: Path, text: str, limit: int = 10, filters: Filters | None = Non
         suggestion = _suggest(store, text) if not hits and not QUERY_SYNTAX.search(text) else None
     except (ValueError, q.QueryError) as error:  # a query the engine cannot run (a bad regex, a node it lacks)
         raise QueryError(f"cannot run the query {text!r}: {error}") from error
-    finally:
-        store.close()
     return SearchResult(query=text, total=total, hits=hits[:limit], suggestion=suggestion,
                         documents=_group(hits, limit), near_spellings=bool(near is not None and hits))

@@ -103,6 +103,9 @@ class IndexStore(Protocol):
     def folded_vocabulary(self) -> list[tuple[str, int]]:
         """Every indexed folded word, with how many pages have it."""
 
+    def refresh(self) -> None:
+        """See the commits made since the store was opened (a reader kept open between searches)."""
+
     def close(self) -> None: ...
 
 
@@ -179,12 +182,31 @@ def new_generation(link: Path, engine: str = DEFAULT_ENGINE) -> Path:
     return folder
 
 
+def make_durable(folder: Path) -> None:
+    """fsync a generation's files and the folder itself. Neither engine's commit does this for every
+    file, and the catalog marks files indexed only once the index that holds them survives a power cut."""
+    for path in folder.iterdir():
+        if path.is_file():
+            _fsync(path)
+    _fsync(folder)
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def publish(link: Path, generation: Path) -> None:
-    """Point the live symlink at `generation` in one atomic rename, then drop old generations."""
+    """Point the live symlink at `generation` in one atomic, durable rename, then drop old generations."""
+    make_durable(generation)
     temporary = link.with_name(link.name + ".swap")
     temporary.unlink(missing_ok=True)
     temporary.symlink_to(generation.name)
     os.replace(temporary, link)
+    _fsync(link.parent)
     for old in _generations(link)[:-GENERATIONS_KEPT]:
         if old != generation:
             shutil.rmtree(old, ignore_errors=True)
@@ -195,9 +217,19 @@ def ensure_index(link: Path, engine: str = DEFAULT_ENGINE) -> None:
         publish(link, new_generation(link, engine))
 
 
+def live_generation(link: Path) -> Path:
+    """The generation folder the live symlink points to now (read once: a swap may follow at any time)."""
+    try:
+        return link.parent / os.readlink(link) if link.is_symlink() else link
+    except OSError as error:
+        raise IndexUnavailable(f"cannot read the index link {link}: {error}") from error
+
+
 def open_store(link: Path) -> IndexStore:
-    """The index at `link` (the live symlink or a generation folder), with the engine that wrote it."""
-    if not link.exists():
+    """The index at `link` (the live symlink or a generation folder), with the engine that wrote it.
+    The symlink is resolved once, so engine and index always come from the same generation."""
+    generation = live_generation(link)
+    if not generation.exists():
         raise IndexUnavailable(f"there is no index at {link}; `luutru ingest PATH` makes one, "
                                "`luutru reindex --full` rebuilds it from the catalog")
-    return store_class(engine_of(link))(link)
+    return store_class(engine_of(generation))(generation)

@@ -94,6 +94,9 @@ def _regex(pattern: str, wildcards: bool) -> str:
     return escaped + ".*"
 
 
+META_LOCK = ".tantivy-meta.lock"
+
+
 class TantivyStore:
     engine = "tantivy"
 
@@ -111,11 +114,19 @@ class TantivyStore:
     @staticmethod
     def create(folder: Path) -> None:
         tantivy.Index(_schema(), path=str(folder))
+        # Tantivy takes this lock even to read, so a user who may only read the archive must be able to
+        # open it for writing; it is an empty file, and the home's own mode decides who reaches it.
+        (folder / META_LOCK).touch()
+        (folder / META_LOCK).chmod(0o666)
 
     def _opened(self):
         if self._searcher is None:
             self._searcher = self.index.searcher()
         return self._searcher
+
+    def refresh(self) -> None:
+        self.index.reload()
+        self._searcher = None
 
     def pages_per_file(self) -> Counter:
         """Counted by aggregations, which skip deleted pages. Tantivy refuses one of more than 65,000

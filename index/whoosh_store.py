@@ -116,6 +116,10 @@ class WhooshStore:
             self._searcher = self.index.searcher()
         return self._searcher
 
+    def refresh(self) -> None:
+        if self._searcher is not None:
+            self._searcher = self._searcher.refresh()
+
     def search(self, query: q.Query, limit: int, restriction: q.Query | None = None,
                sort_by_date: bool = False) -> tuple[list[StoredPage], int]:
         # By date, Whoosh reports the sort key as the score; undated pages hold 0 and come last.

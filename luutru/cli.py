@@ -54,12 +54,16 @@ def _setup_logging(home: ArchiveHome, quiet: bool) -> None:
         console.setLevel(logging.WARNING if quiet else logging.INFO)
     console.addFilter(lambda record: not getattr(record, "file_only", False))
     logger.addHandler(console)
-    if home.root.exists():
+    if not home.root.exists():
+        return
+    try:
         home.log_dir.mkdir(mode=0o700, exist_ok=True)
         log_file = logging.handlers.RotatingFileHandler(home.log_dir / "luutru.log", maxBytes=5_000_000,
                                                         backupCount=5, encoding="utf-8")
-        log_file.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
-        logger.addHandler(log_file)
+    except OSError:
+        return  # a user who may only read the archive (a clerk searching) logs to stderr alone
+    log_file.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
+    logger.addHandler(log_file)
 
 
 def _print_json(value: dict) -> None:
@@ -148,12 +152,13 @@ def run_options(command):
     @functools.wraps(command)
     def with_options(*args, jobs: int, force_ocr: bool, timeout: int, max_pixels: int, ocr_engine: str,
                      scheduler: str | None, sync_every: float, engine: str | None, reocr: bool, below: float | None,
-                     source: str | None, **kwargs):
+                     source: str | None, page_time_limit: float | None, **kwargs):
         settings = OcrSettings(force_ocr=force_ocr, timeout=timeout, max_pixels=max_pixels, engine=ocr_engine)
         if force_ocr and not reocr:
             reocr, source = True, "text-layer"  # the text layers ingested before are OCR'd too
         again = Reocr(below, source) if reocr or below is not None or source else None
-        return command(*args, options=RunOptions(jobs, settings, sync_every, scheduler, engine, again), **kwargs)
+        return command(*args, options=RunOptions(jobs, settings, sync_every, scheduler, engine, again,
+                                                 page_time_limit), **kwargs)
 
     options = [
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
@@ -169,6 +174,10 @@ def run_options(command):
                      help="With --reocr: the pages taken from this source."),
         click.option("--timeout", type=click.IntRange(min=1), default=OcrSettings().timeout, show_default=True,
                      help="Seconds before Tesseract is stopped on one page (reported as a failure)."),
+        click.option("--page-time-limit", type=click.FloatRange(min=1), metavar="SECONDS",
+                     help="End a page's worker after this long, whatever it is doing (a hang inside Tesseract "
+                          "or poppler); the page is reported. Default: twice the render limit and three OCR "
+                          "timeouts."),
         click.option("--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS, show_default=True,
                      help="Refuse images larger than this before decoding them (raise it for map sheets)."),
         click.option("--ocr-engine", type=click.Choice(OCR_ENGINES), default="auto", show_default=True,
@@ -303,12 +312,16 @@ def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_fro
            sheet, department, path_prefix, sort, as_json) -> None:
     """Search the archive, with or without diacritics (add ~ to a word for OCR-tolerant matching)."""
     from luutru.index.search import Filters
-    from luutru.index.search import search as run_search
     from luutru.pipeline.catalog import catalog_name
+    from luutru.pipeline.reader import ArchiveReader
 
     prefix = catalog_name(Path(path_prefix).expanduser().absolute())[0] if path_prefix else None
     filters = Filters(doc_type, agency, number, issued_from, issued_to, year, parcel, sheet, department, prefix)
-    result = run_search(home.index_link, " ".join(query), limit, filters, sort_by_date=sort == "date")
+    reader = ArchiveReader(home)
+    try:
+        result = reader.search(" ".join(query), limit, filters, sort_by_date=sort == "date")
+    finally:
+        reader.close()
     if as_json:
         _print_json(result.to_json())
     else:

@@ -10,13 +10,14 @@ import json
 import os
 import sqlite3
 import unicodedata
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from luutru.errors import CatalogTooNew
+from luutru.errors import CatalogTooNew, NotReady
 from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.vietnamese import readable_name
 
@@ -150,11 +151,32 @@ class Catalog:
         self.db.execute("PRAGMA foreign_keys = ON")
         self._migrate()
 
-    def _migrate(self) -> None:
+    @classmethod
+    def reader(cls, path: Path) -> Catalog:
+        """The catalog opened for reading only: it writes nothing (not even an upgrade, which a
+        writable catalog gets first), so a user who may only read the archive can search it."""
+        catalog = cls.__new__(cls)
+        catalog.path = path
+        catalog.db = _read_only_connection(path)
+        version = catalog._version()
+        if version < SCHEMA_VERSION:
+            catalog.close()
+            if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+                raise NotReady(f"{path}: the catalog is from an older luutru and this user may not upgrade it; "
+                               "run `luutru reindex` once as the archive's owner")
+            cls(path).close()  # upgrade it, then read
+            catalog.db = _read_only_connection(path)
+        return catalog
+
+    def _version(self) -> int:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise CatalogTooNew(f"{self.path}: catalog schema {version} is newer than this luutru "
-                               f"({SCHEMA_VERSION}); upgrade luutru")
+                                f"({SCHEMA_VERSION}); upgrade luutru")
+        return version
+
+    def _migrate(self) -> None:
+        version = self._version()
         steps = "".join(MIGRATIONS[number] for number in range(version + 1, SCHEMA_VERSION + 1)
                         if version and number in MIGRATIONS)
         self.db.executescript(f"BEGIN IMMEDIATE; {steps} {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
@@ -420,6 +442,23 @@ class Catalog:
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def _read_only_connection(path: Path) -> sqlite3.Connection:
+    """SQLite opened read-only. A write-ahead-log database needs its -shm file, which a reader that may
+    not write cannot create once the last writer has gone: it then reads the file as it stands."""
+    location = urllib.parse.quote(str(path.absolute()))
+    try:
+        db = sqlite3.connect(f"file:{location}?mode=ro", uri=True, timeout=30, isolation_level=None)
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError as error:
+        if not path.exists():
+            raise NotReady(f"{path}: no catalog") from error
+        try:
+            return sqlite3.connect(f"file:{location}?immutable=1", uri=True, isolation_level=None)
+        except sqlite3.OperationalError:
+            raise NotReady(f"{path}: cannot read the catalog: {error}") from error
 
 
 def catalog_name(path: Path | str) -> tuple[str, bytes | None]:

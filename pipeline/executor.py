@@ -15,6 +15,7 @@ import logging
 import math
 import multiprocessing
 import signal
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -29,6 +30,8 @@ log = logging.getLogger("luutru")
 JOBS_PER_WORKER = 2
 # Seconds to wait for a Dask scheduler to answer before giving up on it.
 SCHEDULER_TIMEOUT = 20
+# How often the Dask executor looks for finished jobs, and for jobs past their time limit.
+POLL_SECONDS = 0.05
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 
@@ -39,15 +42,6 @@ class ExecutorUnavailable(NotReady):
 
 class Executor(Protocol):
     def map_unordered(self, function: Callable[[Job], Result], jobs: Iterable[Job]) -> Iterator[Result]: ...
-
-
-class InlineExecutor:
-    """Runs jobs one by one in this process: --jobs 1, debugging, and tests."""
-
-    def map_unordered(self, function, jobs):
-        limit_threads()
-        for job in jobs:
-            yield function(job)
 
 
 class _PoolBroke(Exception):
@@ -184,27 +178,52 @@ class DaskExecutor:
     (Dask's `allowed-failures`, 3 by default) becomes `crashed(job)`, and the rest go on.
     """
 
-    def __init__(self, address: str, crashed: Callable) -> None:
-        self.address, self.crashed = address, crashed
+    def __init__(self, address: str, crashed: Callable, job_seconds: float | None = None) -> None:
+        self.address, self.crashed, self.job_seconds = address, crashed, job_seconds
 
     def map_unordered(self, function, jobs):
-        from distributed import as_completed
-
         with connect(self.address) as client:
             threads = sum(client.nthreads().values())
             log.info("reading pages on the Dask cluster at %s (%d worker threads)", self.address, threads)
             window = JOBS_PER_WORKER * max(1, threads)
             queue, in_flight = iter(jobs), {}
 
-            def submit(batch) -> list:
-                futures = [client.submit(_on_dask_worker, function, job, pure=False) for job in batch]
-                in_flight.update(zip(futures, batch))
-                return futures
+            def submit(count: int) -> None:
+                for job in itertools.islice(queue, count):
+                    in_flight[client.submit(_on_dask_worker, function, job, pure=False)] = (job, time.monotonic())
 
-            completed = as_completed(submit(list(itertools.islice(queue, window))))
-            for future in completed:
-                yield self._result(future, in_flight.pop(future))
-                completed.update(submit(list(itertools.islice(queue, 1))))
+            submit(window)
+            while in_flight:
+                done = [future for future in in_flight if future.done()]
+                if not done:
+                    time.sleep(POLL_SECONDS)
+                for future in done:
+                    yield self._result(future, in_flight.pop(future)[0])
+                for future in self._overdue(in_flight):
+                    yield self._stopped(client, future, in_flight.pop(future)[0])
+                submit(window - len(in_flight))
+
+    def _overdue(self, in_flight: dict) -> list:
+        """Jobs past their time limit. A job may wait behind one other on its worker's thread, so the
+        limit counts twice from the moment it was handed over."""
+        if self.job_seconds is None:
+            return []
+        now = time.monotonic()
+        return [future for future, (_, submitted) in in_flight.items() if now - submitted > 2 * self.job_seconds]
+
+    def _stopped(self, client, future, job):
+        """End a job stuck past its time limit: its worker is restarted by its nanny, since a thread
+        stuck in a native library cannot be stopped any other way."""
+        stuck = [worker for worker, keys in client.processing().items() if future.key in keys]
+        future.cancel()
+        if stuck:
+            log.warning("a page ran past %ss on the Dask worker %s; restarting that worker", self.job_seconds,
+                        stuck[0])
+            try:
+                client.restart_workers(stuck, timeout=SCHEDULER_TIMEOUT * 3)
+            except Exception as error:  # noqa: BLE001 - the run goes on; Dask says why in our log
+                log.warning("could not restart the Dask worker %s: %s", stuck[0], error)
+        return self.crashed(job)
 
     def _result(self, future, job):
         from distributed.scheduler import KilledWorker
@@ -220,9 +239,10 @@ class DaskExecutor:
 
 def make_executor(jobs: int, crashed: Callable, job_seconds: float | None = None,
                   scheduler: str | None = None) -> Executor:
-    """`crashed(job)` is the result for a job that killed more than one worker process; with
-    worker processes, a job is stopped after `job_seconds` (in this process it cannot be).
-    With a `scheduler` address, jobs run on that Dask cluster and `jobs` is not used."""
+    """`crashed(job)` is the result for a job that killed more than one worker process or ran past
+    `job_seconds`. Jobs run in worker processes, one of them for `jobs` 1 too: a job stuck in a native
+    library can only be stopped by ending its process. With a `scheduler` address, jobs run on that
+    Dask cluster and `jobs` is not used."""
     if scheduler:
-        return DaskExecutor(scheduler, crashed)
-    return InlineExecutor() if jobs <= 1 else ProcessExecutor(jobs, crashed, job_seconds)
+        return DaskExecutor(scheduler, crashed, job_seconds)
+    return ProcessExecutor(max(1, jobs), crashed, job_seconds)

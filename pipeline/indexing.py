@@ -11,6 +11,7 @@ from luutru.index.store import (
     PageDocument,
     engine_of,
     ensure_index,
+    make_durable,
     new_generation,
     open_store,
     publish,
@@ -54,6 +55,7 @@ def sync_index(home: ArchiveHome, catalog: Catalog, engine: str | None = None) -
     if not stale and not gone:
         return 0
     added = store.update(gone | {record.id for record in stale}, _documents(catalog, stale))
+    make_durable(store.link)
     catalog.mark_indexed(record.id for record in stale)
     log.info("index: %d pages of %d files added or replaced, %d files removed", added, len(stale), len(gone))
     return added

@@ -17,7 +17,7 @@ def open_catalog(home: ArchiveHome) -> Catalog:
     """The catalog of an existing archive, for reading."""
     if not home.exists():
         raise NoArchive(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
-    return Catalog(home.catalog_path)
+    return Catalog.reader(home.catalog_path)
 
 
 def _index_facts(home: ArchiveHome) -> dict:

@@ -253,7 +253,8 @@ def _read_pages(catalog: Catalog, summary: RunSummary, pending: list[_Pending], 
             _finish(catalog, summary, item)  # every page was read by an interrupted run
     progress = Progress(sum(remaining.values()), "OCR")
     try:
-        executor = make_executor(options.jobs, crashed_page, page_time_limit(options.settings), options.scheduler)
+        limit = options.page_time_limit or page_time_limit(options.settings)
+        executor = make_executor(options.jobs, crashed_page, limit, options.scheduler)
         for outcome in executor.map_unordered(process_page, _jobs(pending, options.settings)):
             item = by_id[outcome.file_id]
             if outcome.error:

@@ -58,3 +58,4 @@ class RunOptions:
     scheduler: str | None = None  # a Dask scheduler's address: pages are read on that cluster instead
     engine: str | None = None  # the index engine; None keeps the live index's
     reocr: Reocr | None = None  # pages ingested before to read again
+    page_time_limit: float | None = None  # seconds before a page's worker is ended; None: from the OCR timeout

@@ -16,7 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 from conftest import LUUTRU, SAMPLES, json_of, run_luutru
-from test_faults import assert_consistent, catalog_rows, pages_in_catalog
+from test_faults import _hanging_tesseract, assert_consistent, catalog_rows, pages_in_catalog
 
 DASK = Path(sys.executable).parent / "dask"
 
@@ -35,11 +35,11 @@ def wait_for_workers(address: str, count: int) -> None:
 
 
 @contextmanager
-def running_cluster(workers: int):
+def running_cluster(workers: int, env: dict | None = None):
     """A scheduler and single-threaded workers on 127.0.0.1, as an office would start them."""
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
     processes = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port),
                                    "--no-dashboard"], **quiet)]
     processes += [subprocess.Popen([str(DASK), "worker", address, "--nthreads", "1", "--no-dashboard",
@@ -136,3 +136,14 @@ def test_a_scheduler_lost_mid_run_stops_it_and_the_next_run_reads_the_rest(tmp_p
     summary = json_of(run_luutru(home, "ingest", str(scans), "--json"))
     assert summary["pages_failed"] == 0 and pages_in_catalog(home) == 9
     assert_consistent(home)
+
+
+def test_a_page_stuck_on_a_dask_worker_is_stopped_and_its_worker_restarted(one_scan, tmp_path):
+    with running_cluster(1, env=_hanging_tesseract(tmp_path)) as hanging:
+        started = time.monotonic()
+        summary = json_of(run_luutru(one_scan["home"], "ingest", str(one_scan["scans"]), "--scheduler",
+                                     hanging["address"], "--ocr-engine", "pytesseract", "--page-time-limit", "3",
+                                     "--json", check_code=1))
+        assert time.monotonic() - started < 90
+        assert ["stuck past the time limit" in failure["reason"] for failure in summary["failures"]] == [True]
+        assert "restarting that worker" in (one_scan["home"] / "logs" / "luutru.log").read_text(encoding="utf-8")

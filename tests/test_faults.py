@@ -421,13 +421,7 @@ def test_the_archive_home_keeps_other_users_out(one_scan):
 
 
 def test_a_hanging_tesseract_program_is_stopped_and_reported(one_scan, tmp_path):
-    fake = tmp_path / "bin"
-    fake.mkdir()
-    real = shutil.which("tesseract")
-    (fake / "tesseract").write_text(  # answers the version and language checks, then hangs on a page
-        f'#!/bin/sh\ncase "$1" in --version|--list-langs) exec {real} "$@";; esac\nexec sleep 600\n')
-    (fake / "tesseract").chmod(0o755)
-    hanging = dict(os.environ, PATH=f"{fake}:{os.environ['PATH']}")
+    hanging = _hanging_tesseract(tmp_path)
     started = time.monotonic()
     summary = json_of(run_luutru(one_scan["home"], "ingest", str(one_scan["scans"]), "--timeout", "2", "--json",
                                  "--ocr-engine", "pytesseract", check_code=1, env=hanging))
@@ -460,3 +454,26 @@ def found_in_index(home: Path, query: str) -> bool:
         return bool(search(home / "index", query).documents)
     except Exception:  # noqa: BLE001 - no index yet, or one being created
         return False
+
+
+def _hanging_tesseract(tmp_path: Path) -> dict:
+    """An environment whose tesseract program answers the version and language checks, then hangs on
+    a page past every timeout but the hard one (as a native hang inside orientation detection would)."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    real = shutil.which("tesseract")
+    (fake / "tesseract").write_text(
+        f'#!/bin/sh\ncase "$1" in --version|--list-langs) exec {real} "$@";; esac\nexec sleep 600\n')
+    (fake / "tesseract").chmod(0o755)
+    return dict(os.environ, PATH=f"{fake}:{os.environ['PATH']}")
+
+
+def test_a_page_stuck_past_the_hard_time_limit_is_stopped_with_one_job_too(one_scan, tmp_path):
+    started = time.monotonic()
+    summary = json_of(run_luutru(one_scan["home"], "ingest", str(one_scan["scans"]), "--jobs", "1", "--json",
+                                 "--ocr-engine", "pytesseract", "--page-time-limit", "3", check_code=1,
+                                 env=_hanging_tesseract(tmp_path)))
+    assert time.monotonic() - started < 60
+    assert ["stuck past the time limit" in failure["reason"] for failure in summary["failures"]] == [True]
+    assert catalog_rows(one_scan["home"], "SELECT COUNT(*) FROM pages") == [(0,)]
+    run_luutru(one_scan["home"], "status")  # the archive home is free again

@@ -12,13 +12,14 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 import textwrap
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SAMPLES, TRUTH, char_error_rate, json_of, run_luutru, settled
+from conftest import LUUTRU, SAMPLES, TRUTH, char_error_rate, json_of, run_luutru, settled
 from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
@@ -26,6 +27,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from luutru.index.store import live_generation
+from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.reader import ArchiveReader
 from luutru.pipeline.vietnamese import from_tcvn3, is_syllable, readable_name, repair_legacy, vietnamese_score
 
 LETTER = SAMPLES / "2023" / "cv-45-ra-soat.png"  # one page, "V/v rà soát hồ sơ cấp giấy chứng nhận ..."
@@ -289,3 +293,53 @@ def test_legacy_benchmark_runs_small(encoding, tmp_path):
 
     result = measure(encoding, pages=4, folder=tmp_path)
     assert result["detected"] == 4 and result["cer"] < 0.01 and result["false_alarms"] == 0
+
+
+# Readers ------------------------------------------------------------------------------------
+
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+def test_a_user_who_may_only_read_the_archive_searches_it(searchable):
+    if subprocess.run([*NOBODY, str(LUUTRU), "--version"], capture_output=True).returncode != 0:
+        pytest.skip("the user nobody cannot run this virtualenv's luutru here")
+    base = Path(tempfile.mkdtemp(prefix="luutru-read-only-"))
+    try:
+        home = base / "home"
+        shutil.copytree(searchable["home"], home, symlinks=True)
+        for path in (base, *home.rglob("*"), home):  # read access granted to everyone; write, as luutru left it
+            if not path.is_symlink():
+                path.chmod(0o555 if path.is_dir() else path.stat().st_mode & 0o666 | 0o444)
+        before = {path: path.stat().st_mtime_ns for path in home.rglob("*")}
+        for command in (["search", "thua dat so 245", "--json"], ["status", "--json"], ["review", "--json"]):
+            result = subprocess.run([*NOBODY, str(LUUTRU), "--home", str(home), *command], capture_output=True,
+                                    text=True, encoding="utf-8")
+            assert result.returncode == 0 and "Traceback" not in result.stderr, (command, result.stderr)
+        assert json.loads(result.stdout)["pages"] is not None
+        assert {path: path.stat().st_mtime_ns for path in home.rglob("*")} == before
+    finally:
+        for path in (base, *base.rglob("*")):
+            if not path.is_symlink():
+                path.chmod(0o755 if path.is_dir() else 0o644)
+        shutil.rmtree(base)
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+def test_a_reader_kept_open_sees_new_commits_and_swapped_generations(one_scan, engine):
+    home, scans = one_scan["home"], one_scan["scans"]
+    run_luutru(home, "ingest", str(scans), "--jobs", "1", "--engine", engine)
+    reader = ArchiveReader(ArchiveHome(home))
+    try:
+        assert [Path(hit.path).name for hit in reader.search("ra soat ho so").hits] == ["cong-van.png"]
+        settled(shutil.copy(SAMPLES / "2024" / "ttr-09-mo-ma.jpg", scans / "to-trinh.jpg"))
+        run_luutru(home, "reindex")  # a commit to the live generation
+        assert [Path(hit.path).name for hit in reader.search("mo ma").hits] == ["to-trinh.jpg"]
+        first = reader.store().link
+        for _ in range(3):  # new generations; the first one is deleted
+            run_luutru(home, "reindex", "--full")
+        assert not first.exists()
+        assert [Path(hit.path).name for hit in reader.search("mo ma").hits] == ["to-trinh.jpg"]
+        assert reader.store().link == live_generation(home / "index") != first
+        assert reader.catalog().file_by_path(str(scans / "to-trinh.jpg")).status == "done"
+    finally:
+        reader.close()
