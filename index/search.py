@@ -1,7 +1,8 @@
 """Queries to ranked pages: diacritic-free and exact matching, phrase boost, fuzzy terms, snippets.
 
-Engine-independent: the query language is read into a `whoosh.query` tree against the page schema,
-and whichever engine holds the index (index.store) runs it. Re-ranking, near spellings, suggestions,
+Engine-independent: the query language is read by Whoosh's parser against the page schema and
+turned at once into luutru's own query tree (index.query), which whichever engine holds the index
+(index.store) runs. Re-ranking, near spellings, suggestions,
 snippets and grouping per document are done here, the same for both engines.
 """
 
@@ -22,6 +23,24 @@ from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
 from luutru.errors import UsageError
 from luutru.index.analysis import exact_words, fold, fold_spelling, folded_analyzer, folded_words, nfc, symbol_words
+from luutru.index.query import (
+    And,
+    AndMaybe,
+    Everything,
+    Fuzzy,
+    Leaf,
+    Not,
+    Nothing,
+    Or,
+    Phrase,
+    Prefix,
+    Query,
+    Range,
+    Term,
+    Wildcard,
+    positive_leaves,
+    simplified,
+)
 from luutru.index.store import IndexStore, StoredPage, open_store
 from luutru.index.whoosh_store import make_schema
 
@@ -64,20 +83,20 @@ class Highlights:
     (fuzzy, prefix, wildcard) that match whichever page words are near or fit them."""
 
     words: frozenset[str] = frozenset()
-    loose: tuple[q.Query, ...] = ()
+    loose: tuple[Leaf, ...] = ()
 
     @classmethod
-    def of(cls, query: q.Query) -> Highlights:
+    def of(cls, query: Query) -> Highlights:
         words, loose = set(), []
-        for leaf in _positive_leaves(query):
-            if leaf.field() not in BODY_FIELDS:
+        for leaf in positive_leaves(query):
+            if leaf.field not in BODY_FIELDS:
                 continue
-            if isinstance(leaf, (q.FuzzyTerm, q.Prefix, q.Wildcard)):
+            if isinstance(leaf, (Fuzzy, Prefix, Wildcard)):
                 loose.append(leaf)
-            elif isinstance(leaf, q.Phrase):
+            elif isinstance(leaf, Phrase):
                 words.update(fold_spelling(word) for word in leaf.words)
-            elif isinstance(leaf, q.Term):
-                words.add(fold_spelling(leaf.text))
+            elif isinstance(leaf, Term):
+                words.add(fold_spelling(str(leaf.value)))
         return cls(frozenset(words), tuple(loose))
 
     def in_page(self, text: str) -> frozenset[str]:
@@ -86,26 +105,13 @@ class Highlights:
         return self.words | {word for word in set(folded_words(text)) if any(_fits(leaf, word) for leaf in self.loose)}
 
 
-def _positive_leaves(node: q.Query):
-    """The leaves of a query that a matching page has (not those under NOT)."""
-    if isinstance(node, q.Not):
-        return
-    if isinstance(node, q.AndNot):
-        yield from _positive_leaves(node.a)
-    elif node.is_leaf():
-        yield node
-    else:
-        for child in node.children():
-            yield from _positive_leaves(child)
-
-
-def _fits(leaf: q.Query, word: str) -> bool:
-    if isinstance(leaf, q.FuzzyTerm):
-        return (word[:leaf.prefixlength] == leaf.text[:leaf.prefixlength]
-                and Levenshtein.distance(word, leaf.text, score_cutoff=leaf.maxdist) <= leaf.maxdist)
-    if isinstance(leaf, q.Prefix):
+def _fits(leaf: Fuzzy | Prefix | Wildcard, word: str) -> bool:
+    if isinstance(leaf, Fuzzy):
+        return (word[:leaf.prefix] == leaf.text[:leaf.prefix]
+                and Levenshtein.distance(word, leaf.text, score_cutoff=leaf.distance) <= leaf.distance)
+    if isinstance(leaf, Prefix):
         return word.startswith(fold(leaf.text))
-    return fnmatch.fnmatchcase(word, fold(leaf.text))
+    return fnmatch.fnmatchcase(word, fold(leaf.pattern))
 
 
 @dataclass
@@ -161,9 +167,9 @@ class Filters:
     department: str | None = None
     path_prefix: str | None = None
 
-    def query(self) -> q.Query | None:
-        parts = [part for part in self._parts() if part is not None]
-        return q.And(parts) if parts else None
+    def query(self) -> Query | None:
+        parts = tuple(part for part in self._parts() if part is not None)
+        return simplified(And(parts)) if parts else None
 
     def _parts(self):
         yield _words_query("doc_type", self.doc_type)
@@ -172,15 +178,15 @@ class Filters:
         # Extraction stores numbers without spaces ("123 / QĐ-UBND" read by OCR is 123/QĐ-UBND).
         yield _words_query("number", re.sub(r"\s+", "", self.number or ""), symbol_words)
         if self.issued_from or self.issued_to:
-            yield q.NumericRange("issued", _day(self.issued_from), _day(self.issued_to))
+            yield Range("issued", _day(self.issued_from), _day(self.issued_to))
         if self.year:
-            yield q.Term("year", self.year)
+            yield Term("year", self.year)
         if self.parcel:
-            yield q.Term("parcels", self.parcel.strip())
+            yield Term("parcels", self.parcel.strip())
         if self.sheet:
-            yield q.Term("sheets", self.sheet.strip())
+            yield Term("sheets", self.sheet.strip())
         if self.path_prefix:
-            yield q.Prefix("path", self.path_prefix)
+            yield Prefix("path", self.path_prefix)
 
 
 @dataclass
@@ -199,12 +205,12 @@ class SearchResult:
                 "documents": [document.to_json() for document in self.documents]}
 
 
-def _words_query(field_name: str, text: str | None, words_of=folded_words) -> q.Query | None:
+def _words_query(field_name: str, text: str | None, words_of=folded_words) -> Query | None:
     """The field's words in order, analysed as the index analysed them; None when there are none."""
     words = words_of(text or "")
     if len(words) > 1:
-        return q.Phrase(field_name, words)
-    return q.Term(field_name, words[0]) if words else None
+        return Phrase(field_name, tuple(words))
+    return Term(field_name, words[0]) if words else None
 
 
 def _day(iso: str | None) -> int | None:
@@ -223,20 +229,50 @@ class _MarkFormatter(highlight.Formatter):
         return MARK_START + highlight.get_text(text, token, replace) + MARK_END
 
 
-def _fuzzy_on_folded_only(node: q.Query) -> q.Query:
-    """OCR-tolerant terms are matched once, on the folded words: expanding them over the exact
-    words and the numbers as well finds nothing more and costs time on every fuzzy query."""
-    if isinstance(node, q.FuzzyTerm) and node.fieldname != "folded":
-        return q.NullQuery
-    return node
+def _leaf_from_parsed(node: q.Query) -> Query:
+    """One of the parser's leaves as luutru's. OCR-tolerant terms are matched once, on the folded
+    words (over the exact words and the numbers too they find nothing more and cost time); a quoted
+    phrase in a field without word positions (the document number) is matched as its words."""
+    boost = getattr(node, "boost", 1.0)
+    if isinstance(node, q.FuzzyTerm):
+        if node.fieldname != "folded":
+            return Nothing()
+        return Fuzzy(node.fieldname, node.text, node.maxdist, node.prefixlength, boost)
+    if isinstance(node, q.Prefix):
+        return Prefix(node.fieldname, node.text, boost)
+    if isinstance(node, q.Wildcard):
+        return Wildcard(node.fieldname, node.text, boost)
+    if isinstance(node, q.Phrase):
+        if node.fieldname not in BODY_FIELDS:
+            return And(tuple(Term(node.fieldname, word, boost) for word in node.words))
+        return Phrase(node.fieldname, tuple(node.words), max(0, node.slop - 1), boost)  # Whoosh's 1 is side by side
+    if isinstance(node, q.NumericRange):
+        return Range(node.fieldname, node.start, node.end, not node.startexcl, not node.endexcl)
+    if isinstance(node, q.Term):
+        value = node.text
+        if isinstance(value, bytes):  # the parser encodes the numbers typed for numeric fields (nam:2023)
+            value = QUERY_SCHEMA[node.fieldname].from_bytes(value)
+        return Term(node.fieldname, value, boost)
+    raise QueryError(f"a {type(node).__name__} query cannot be run (ranges are for years and dates only)")
 
 
-def _phrases_on_body_only(node: q.Query) -> q.Query:
-    """A quoted phrase is a run of the page's own words; in a field without word positions (the
-    document number) it is matched as its words, never sent to an engine that would refuse it."""
-    if isinstance(node, q.Phrase) and node.fieldname not in BODY_FIELDS:
-        return q.And([q.Term(node.fieldname, word) for word in node.words])
-    return node
+def _from_parsed(node: q.Query) -> Query:
+    """The parser's query tree as luutru's own."""
+    if isinstance(node, q.AndMaybe):
+        return AndMaybe(_from_parsed(node.a), _from_parsed(node.b))
+    if isinstance(node, q.AndNot):
+        return And((_from_parsed(node.a), Not(_from_parsed(node.b))))
+    if isinstance(node, q.Not):
+        return Not(_from_parsed(node.query))
+    if isinstance(node, (q.And, q.Require)):
+        return And(tuple(_from_parsed(child) for child in node.children()))
+    if isinstance(node, q.Or):
+        return Or(tuple(_from_parsed(child) for child in node.children()))
+    if isinstance(node, q.Every):
+        return Everything()
+    if node is q.NullQuery or isinstance(node, type(q.NullQuery)):
+        return Nothing()
+    return _leaf_from_parsed(node)
 
 
 @dataclass(frozen=True)
@@ -258,14 +294,13 @@ def _has_run(words: list[str], run: tuple[str, ...]) -> bool:
     return f" {' '.join(run)} " in f" {' '.join(words)} "
 
 
-def _plain_words_query(text: str, folded: list[str], exact: list[str]) -> q.Query:
+def _plain_words_query(text: str, folded: list[str], exact: list[str]) -> Query:
     """Every word must match once folded; words that match as written and whole document numbers
     only add to the score, so they are checked on the matching pages alone."""
-    bonuses = [q.Term("text", word, boost=FIELD_BOOSTS["text"]) for word in dict.fromkeys(exact)]
-    bonuses += [q.Term("number", symbol, boost=FIELD_BOOSTS["number"]) for symbol in symbol_words(text)
-                if "/" in symbol]
-    required = q.And([q.Term("folded", word, boost=FIELD_BOOSTS["folded"]) for word in folded])
-    return q.AndMaybe(required, q.Or(bonuses)) if bonuses else required
+    bonuses = [Term("text", word, FIELD_BOOSTS["text"]) for word in dict.fromkeys(exact)]
+    bonuses += [Term("number", symbol, FIELD_BOOSTS["number"]) for symbol in symbol_words(text) if "/" in symbol]
+    required = simplified(And(tuple(Term("folded", word, FIELD_BOOSTS["folded"]) for word in folded)))
+    return AndMaybe(required, simplified(Or(tuple(bonuses)))) if bonuses else required
 
 
 class Vocabulary:
@@ -288,7 +323,7 @@ class Vocabulary:
         return [words[index] for _, _, index in sorted(found, key=lambda item: (item[1], -pages[item[2]]))]
 
 
-def near_spellings_query(store: IndexStore, text: str) -> q.Query | None:
+def near_spellings_query(store: IndexStore, text: str) -> Query | None:
     """The plain words again, long words as typed or with one letter misread; None when no word is
     long enough, or the query has syntax of its own. A long word that no page has is where the
     misreading must be, and only such words are widened; when every word is on some page (but none
@@ -302,11 +337,11 @@ def near_spellings_query(store: IndexStore, text: str) -> q.Query | None:
     if not long_words:
         return None
     widened = {word for word in long_words if not store.word_frequency(word)} or long_words
-    return q.And([q.Or([q.Term("folded", word), q.FuzzyTerm("folded", word, maxdist=1, prefixlength=0)])
-                  if word in widened else q.Term("folded", word) for word in folded])
+    return simplified(And(tuple(Or((Term("folded", word), Fuzzy("folded", word, distance=1)))
+                                if word in widened else Term("folded", word) for word in folded)))
 
 
-def _parsed_query(text: str) -> q.Query:
+def _parsed_query(text: str) -> Query:
     """A query with field syntax, quotes, fuzzy terms or operators, read by Whoosh's parser."""
     parser = MultifieldParser(list(FIELD_BOOSTS), QUERY_SCHEMA, fieldboosts=FIELD_BOOSTS)
     parser.add_plugin(FuzzyTermPlugin())
@@ -315,10 +350,10 @@ def _parsed_query(text: str) -> q.Query:
         parsed = parser.parse(text)
     except Exception as error:  # noqa: BLE001 - the parser's errors are many and undocumented
         raise QueryError(f"cannot understand the query {text!r}: {error}") from error
-    return parsed.accept(_fuzzy_on_folded_only).accept(_phrases_on_body_only).normalize()
+    return simplified(_from_parsed(parsed.normalize()))
 
 
-def build_query(text: str) -> tuple[q.Query, Together | None]:
+def build_query(text: str) -> tuple[Query, Together | None]:
     """The query, and for plain words the run of words whose pages rank first when they stand together."""
     text = nfc(text).strip()
     if not text:
@@ -329,7 +364,7 @@ def build_query(text: str) -> tuple[q.Query, Together | None]:
         folded, exact = folded_words(text), exact_words(text)
         query = _plain_words_query(text, folded, exact) if folded else None
         together = Together(tuple(folded), tuple(exact)) if len(folded) > 1 else None
-    if query is None or query is q.NullQuery or not list(query.leaves()):
+    if query is None or not list(positive_leaves(query)):
         raise QueryError(f"the query {text!r} has no words to search for")
     return query, together
 
@@ -372,8 +407,8 @@ def _group(hits: list[Hit], limit: int) -> list[DocumentHit]:
     return list(documents.values())
 
 
-def _ranked_hits(store: IndexStore, query: q.Query, together: Together | None, wanted: int,
-                 restriction: q.Query | None, sort_by_date: bool) -> tuple[list[Hit], int]:
+def _ranked_hits(store: IndexStore, query: Query, together: Together | None, wanted: int,
+                 restriction: Query | None, sort_by_date: bool) -> tuple[list[Hit], int]:
     """The best `wanted` pages and how many match in all."""
     pages, total = store.search(query, max(wanted, RERANK_POOL) if together else wanted, restriction, sort_by_date)
     highlights = Highlights.of(query)
@@ -408,7 +443,7 @@ def search_store(store: IndexStore, text: str, limit: int = 10, filters: Filters
         if near is not None:
             hits, total = _ranked_hits(store, near, together, wanted, restriction, sort_by_date)
         suggestion = _suggest(store, text) if not hits and not QUERY_SYNTAX.search(text) else None
-    except (ValueError, q.QueryError) as error:  # a query the engine cannot run (a bad regex, a node it lacks)
+    except (ValueError, q.QueryError) as error:  # a query the engine cannot run (a bad regex)
         raise QueryError(f"cannot run the query {text!r}: {error}") from error
     return SearchResult(query=text, total=total, hits=hits[:limit], suggestion=suggestion,
                         documents=_group(hits, limit), near_spellings=bool(near is not None and hits))

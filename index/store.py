@@ -2,7 +2,7 @@
 
 Two engines keep it, behind one small interface (`IndexStore`): Whoosh, the default, pure Python;
 and Tantivy, the optional extra for archives past the size where Whoosh stays fast. Queries reach
-both as one tree (`whoosh.query` objects, built by index.search from the same query language).
+both as one tree of luutru's own (index.query), built by index.search from the query language.
 
 The index lives in a generation folder (`index-000003`) that the archive home's `index` symlink
 points to; the folder records its engine. A full rebuild writes a new generation beside the live
@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from whoosh import query as q
-
 from luutru.errors import NotReady
+from luutru.index.query import Query
 
 GENERATION_PREFIX = "index-"
 # Raise when fields or analyzers change: an index of another version is rebuilt from the catalog.
@@ -90,12 +89,12 @@ class IndexStore(Protocol):
     def last_modified(self) -> float:
         """When the last commit was made, as a Unix time."""
 
-    def search(self, query: q.Query, limit: int, restriction: q.Query | None = None,
+    def search(self, query: Query, limit: int, restriction: Query | None = None,
                sort_by_date: bool = False) -> tuple[list[StoredPage], int]:
         """The best `limit` pages matching `query` and `restriction` (which does not score), and how
         many match in all; newest document first when `sort_by_date`, undated ones last."""
 
-    def matches_any(self, query: q.Query) -> bool: ...
+    def matches_any(self, query: Query) -> bool: ...
 
     def word_frequency(self, word: str) -> int:
         """Pages that have this folded word."""

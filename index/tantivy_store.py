@@ -3,7 +3,7 @@
 Tantivy cannot run Python analyzers, so each page is analysed here by index.analysis's plain
 functions and its words are indexed as given (joined by spaces, split on spaces again), which keeps
 the terms identical to Whoosh's. The page as read is stored beside them for snippets and re-ranking.
-Queries arrive as `whoosh.query` trees and are translated node by node.
+Queries arrive as luutru's own trees (index.query) and are translated node by node.
 """
 
 from __future__ import annotations
@@ -14,11 +14,9 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from whoosh import query as q
-
+from luutru.index import query as lq
 from luutru.index.analysis import exact_words, folded_words, nfc, symbol_words
 from luutru.index.store import IndexUnavailable, PageDocument, StoredPage, stored_fields
-from luutru.index.whoosh_store import make_schema
 
 try:
     import tantivy
@@ -35,8 +33,6 @@ WRITER_HEAP_BYTES = 128 * 2**20  # as Whoosh's writer: a nightly run stays well 
 # The writer's indexing threads: Python prepares the pages in one thread, so two keep up with it.
 WRITER_THREADS = 2
 FILES_PER_COUNT = 60_000  # files counted by one aggregation (Tantivy's limit is 65,000 buckets)
-# How Whoosh's query parser encodes the numbers typed for these fields (nam:2023).
-NUMERIC_FIELDS = {name: make_schema()[name] for name in INTEGER_FIELDS}
 REGEX_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$#&\-~])")
 
 
@@ -87,7 +83,7 @@ def _document(page: PageDocument):
 
 
 def _regex(pattern: str, wildcards: bool) -> str:
-    """A Tantivy regular expression for a Whoosh prefix (`pattern` then anything) or wildcard."""
+    """A Tantivy regular expression for a prefix (`pattern` then anything) or a wildcard pattern."""
     escaped = REGEX_SPECIAL.sub(r"\\\1", pattern)
     if wildcards:
         return escaped.replace(r"\*", ".*").replace(r"\?", ".")
@@ -179,57 +175,47 @@ class TantivyStore:
         self._searcher = None
         return added
 
-    def _translated(self, node: q.Query):
-        """The Tantivy query for a Whoosh query node (the nodes luutru's query language makes)."""
-        if isinstance(node, q.FuzzyTerm):
-            # Whoosh's prefixlength has no Tantivy twin: every letter may be the misread one.
+    def _translated(self, node: lq.Query):
+        """The Tantivy query for one of luutru's query nodes."""
+        if isinstance(node, lq.Term):
+            return self._boosted(node, tantivy.Query.term_query(self.schema, node.field, node.value))
+        if isinstance(node, lq.Fuzzy):
+            # A prefix kept as written has no Tantivy twin: every letter may be the misread one.
             return self._boosted(node, tantivy.Query.fuzzy_term_query(
-                self.schema, node.fieldname, node.text, distance=node.maxdist, transposition_cost_one=False))
-        if isinstance(node, q.Wildcard) or isinstance(node, q.Prefix):
-            pattern = _regex(node.text, wildcards=isinstance(node, q.Wildcard))
-            return self._boosted(node, tantivy.Query.regex_query(self.schema, node.fieldname, pattern))
-        if isinstance(node, q.Term):
-            return self._boosted(node, self._term(node.fieldname, node.text))
-        if isinstance(node, q.Phrase):
-            # Whoosh's slop 1 means side by side, Tantivy's 0.
-            return self._boosted(node, tantivy.Query.phrase_query(self.schema, node.fieldname, list(node.words),
-                                                                  slop=max(0, node.slop - 1)))
-        if isinstance(node, q.NumericRange):
-            return tantivy.Query.range_query(self.schema, node.fieldname, tantivy.FieldType.Integer,
-                                             node.start, node.end, include_lower=not node.startexcl,
-                                             include_upper=not node.endexcl)
-        if isinstance(node, q.AndMaybe):
-            return self._boolean([(tantivy.Occur.Must, node.a), (tantivy.Occur.Should, node.b)])
-        if isinstance(node, q.AndNot):
-            return self._boolean([(tantivy.Occur.Must, node.a), (tantivy.Occur.MustNot, node.b)])
-        if isinstance(node, q.And):
-            return self._boolean([(tantivy.Occur.MustNot, child.query) if isinstance(child, q.Not)
-                                  else (tantivy.Occur.Must, child) for child in node.subqueries])
-        if isinstance(node, q.Or):
-            return self._boolean([(tantivy.Occur.Should, child) for child in node.subqueries])
-        if isinstance(node, q.Not):
+                self.schema, node.field, node.text, distance=node.distance, transposition_cost_one=False))
+        if isinstance(node, (lq.Prefix, lq.Wildcard)):
+            pattern = _regex(node.text, wildcards=False) if isinstance(node, lq.Prefix) else \
+                _regex(node.pattern, wildcards=True)
+            return self._boosted(node, tantivy.Query.regex_query(self.schema, node.field, pattern))
+        if isinstance(node, lq.Phrase):
+            return self._boosted(node, tantivy.Query.phrase_query(self.schema, node.field, list(node.words),
+                                                                  slop=node.slop))
+        if isinstance(node, lq.Range):
+            return tantivy.Query.range_query(self.schema, node.field, tantivy.FieldType.Integer,
+                                             node.start, node.end, include_lower=node.include_start,
+                                             include_upper=node.include_end)
+        if isinstance(node, lq.AndMaybe):
+            return self._boolean([(tantivy.Occur.Must, node.required), (tantivy.Occur.Should, node.optional)])
+        if isinstance(node, lq.And):
+            return self._boolean([(tantivy.Occur.MustNot, clause.clause) if isinstance(clause, lq.Not)
+                                  else (tantivy.Occur.Must, clause) for clause in node.clauses])
+        if isinstance(node, lq.Or):
+            return self._boolean([(tantivy.Occur.Should, clause) for clause in node.clauses])
+        if isinstance(node, lq.Not):
             return tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()),
-                                                (tantivy.Occur.MustNot, self._translated(node.query))])
-        if isinstance(node, q.Every):
+                                                (tantivy.Occur.MustNot, self._translated(node.clause))])
+        if isinstance(node, lq.Everything):
             return tantivy.Query.all_query()
-        if isinstance(node, type(q.NullQuery)):  # the parser copies it
-            return tantivy.Query.empty_query()
-        raise ValueError(f"the tantivy engine cannot run a {type(node).__name__} query")
-
-    def _term(self, field_name: str, value):
-        if field_name in INTEGER_FIELDS and isinstance(value, bytes):
-            value = NUMERIC_FIELDS[field_name].from_bytes(value)  # Whoosh's parser encodes numbers
-        return tantivy.Query.term_query(self.schema, field_name, value)
+        return tantivy.Query.empty_query()
 
     def _boolean(self, clauses):
         return tantivy.Query.boolean_query([(occur, self._translated(child)) for occur, child in clauses])
 
     @staticmethod
-    def _boosted(node: q.Query, query):
-        boost = getattr(node, "boost", 1.0)
-        return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
+    def _boosted(node: lq.Leaf, query):
+        return query if node.boost == 1.0 else tantivy.Query.boost_query(query, node.boost)
 
-    def _query(self, query: q.Query, restriction: q.Query | None):
+    def _query(self, query: lq.Query, restriction: lq.Query | None):
         translated = self._translated(query)
         if restriction is None:
             return translated
@@ -237,7 +223,7 @@ class TantivyStore:
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, translated), (tantivy.Occur.Must,
                                             tantivy.Query.const_score_query(self._translated(restriction), 0.0))])
 
-    def search(self, query: q.Query, limit: int, restriction: q.Query | None = None,
+    def search(self, query: lq.Query, limit: int, restriction: lq.Query | None = None,
                sort_by_date: bool = False) -> tuple[list[StoredPage], int]:
         searcher = self._opened()
         ordering = {"order_by_field": "issued", "order": tantivy.Order.Desc} if sort_by_date else {}
@@ -254,7 +240,7 @@ class TantivyStore:
                           confidence=confidence[0] if confidence else None,
                           fields=json.loads(bytes(values["fields"][0]).decode("utf-8")))
 
-    def matches_any(self, query: q.Query) -> bool:
+    def matches_any(self, query: lq.Query) -> bool:
         return bool(self._opened().search(self._translated(query), 1, count=False).hits)
 
     def word_frequency(self, word: str) -> int:

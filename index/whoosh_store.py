@@ -12,6 +12,7 @@ from whoosh import writing
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
+from luutru.index import query as lq
 from luutru.index.analysis import exact_analyzer, folded_analyzer, nfc, symbol_analyzer
 from luutru.index.store import IndexUnavailable, PageDocument, StoredPage, stored_fields
 
@@ -40,6 +41,39 @@ def make_schema() -> Schema:
         sheets=KEYWORD(commas=True, stored=True),
         fields=STORED(),  # every extracted field, for display
     )
+
+
+NUMERIC_FIELDS = ("page", "issued", "year")
+
+
+def whoosh_query(node: lq.Query) -> q.Query:
+    """luutru's query tree as Whoosh's."""
+    if isinstance(node, lq.Term):
+        if node.field in NUMERIC_FIELDS:  # Whoosh keeps numbers encoded; a range of one finds them
+            return q.NumericRange(node.field, node.value, node.value, boost=node.boost)
+        return q.Term(node.field, node.value, boost=node.boost)
+    if isinstance(node, lq.Phrase):
+        return q.Phrase(node.field, list(node.words), slop=node.slop + 1, boost=node.boost)  # Whoosh's 1: side by side
+    if isinstance(node, lq.Fuzzy):
+        return q.FuzzyTerm(node.field, node.text, boost=node.boost, maxdist=node.distance, prefixlength=node.prefix)
+    if isinstance(node, lq.Prefix):
+        return q.Prefix(node.field, node.text, boost=node.boost)
+    if isinstance(node, lq.Wildcard):
+        return q.Wildcard(node.field, node.pattern, boost=node.boost)
+    if isinstance(node, lq.Range):
+        return q.NumericRange(node.field, node.start, node.end, startexcl=not node.include_start,
+                              endexcl=not node.include_end)
+    if isinstance(node, lq.And):
+        return q.And([whoosh_query(clause) for clause in node.clauses])
+    if isinstance(node, lq.Or):
+        return q.Or([whoosh_query(clause) for clause in node.clauses])
+    if isinstance(node, lq.Not):
+        return q.Not(whoosh_query(node.clause))
+    if isinstance(node, lq.AndMaybe):
+        return q.AndMaybe(whoosh_query(node.required), whoosh_query(node.optional))
+    if isinstance(node, lq.Everything):
+        return q.Every()
+    return q.NullQuery
 
 
 def _page_values(document: PageDocument) -> dict:
@@ -120,10 +154,11 @@ class WhooshStore:
         if self._searcher is not None:
             self._searcher = self._searcher.refresh()
 
-    def search(self, query: q.Query, limit: int, restriction: q.Query | None = None,
+    def search(self, query: lq.Query, limit: int, restriction: lq.Query | None = None,
                sort_by_date: bool = False) -> tuple[list[StoredPage], int]:
         # By date, Whoosh reports the sort key as the score; undated pages hold 0 and come last.
-        results = self._opened().search(query, limit=limit, filter=restriction,
+        results = self._opened().search(whoosh_query(query).normalize(), limit=limit,
+                                        filter=whoosh_query(restriction).normalize() if restriction else None,
                                         sortedby="issued" if sort_by_date else None, reverse=sort_by_date)
         pages = [StoredPage(path=hit["path"], page=hit["page"], score=None if sort_by_date else hit.score or 0.0,
                             file_id=int(hit["file_id"]), text=hit["text"], confidence=hit.get("confidence"),
@@ -131,8 +166,8 @@ class WhooshStore:
                  for hit in results]
         return pages, len(results)
 
-    def matches_any(self, query: q.Query) -> bool:
-        return not self._opened().search(query, limit=1).is_empty()
+    def matches_any(self, query: lq.Query) -> bool:
+        return not self._opened().search(whoosh_query(query).normalize(), limit=1).is_empty()
 
     def word_frequency(self, word: str) -> int:
         return self._opened().reader().doc_frequency("folded", word)

@@ -1,10 +1,10 @@
 """index/store.py: each engine's store on a real index on disk (Whoosh, and Tantivy)."""
 
 import pytest
-from whoosh import query as q
 
+from luutru.index.query import And, Fuzzy, Not, Phrase, Prefix, Range, Term, Wildcard
+from luutru.index.search import build_query
 from luutru.index.store import ENGINES, PageDocument, ensure_index, open_store
-from luutru.index.whoosh_store import make_schema
 
 
 def pages(file_id: int) -> list[PageDocument]:
@@ -37,33 +37,36 @@ def test_each_engine_adds_replaces_removes_and_counts_live_pages(tmp_path, engin
     store.update([2, 3], pages(3))  # 2 removed, 3 replaced: deleted pages must not be counted
     store = open_store(link)
     assert store.pages_per_file() == {1: 2, 3: 2} and store.page_count() == 4
-    found, total = store.search(q.Term("folded", "giao"), 10, q.Term("parcels", "3"))
+    found, total = store.search(Term("folded", "giao"), 10, Term("parcels", "3"))
     assert total == 2 and {(page.file_id, page.page) for page in found} == {(3, 1), (3, 2)}
     assert found[0].text == "quyết định giao đất số 3" and found[0].fields["year"] == 2023
-    newest, _ = store.search(q.Term("folded", "dat"), 10, sort_by_date=True)
+    newest, _ = store.search(Term("folded", "dat"), 10, sort_by_date=True)
     assert [page.file_id for page in newest] == [3, 3, 1, 1] and newest[0].score is None
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_each_engine_answers_the_query_language_alike(tmp_path, engine):
-    """Queries as Whoosh's parser and index.search make them, run by each engine."""
+    """luutru's query nodes, and queries as index.search reads them, run by each engine."""
     link = tmp_path / "index"
     ensure_index(link, engine)
     store = open_store(link)
     store.update((), pages(1) + pages(2) + [PageDocument(3, "/scans/a-b/c.pdf", 1, "Thửa đất số 245", None)])
-    parsed_year = q.Term("year", make_schema()["year"].to_bytes(2023))
 
     def files(query) -> set[int]:
         return {page.file_id for page in store.search(query, 10)[0]}
-    assert files(q.Phrase("folded", ["giao", "dat"])) == {1, 2}
-    assert files(q.Phrase("folded", ["dat", "giao"])) == set()
-    assert files(q.FuzzyTerm("folded", "thuq", maxdist=1, prefixlength=0)) == {3}
-    assert files(q.Prefix("path", "/scans/a-b/")) == {3}
-    assert files(q.Wildcard("folded", "th?a")) == {3}
-    assert files(q.And([q.Term("folded", "dat"), q.Not(q.Term("folded", "giao"))])) == {3}
-    assert files(q.NumericRange("issued", 20230912, None)) == {2}
-    assert files(parsed_year) == {1, 2}
-    assert store.word_frequency("giao") == 4 and store.matches_any(q.Term("text", "thửa"))
+    assert files(Phrase("folded", ("giao", "dat"))) == {1, 2}
+    assert files(Phrase("folded", ("dat", "giao"))) == set()
+    assert files(Phrase("folded", ("quyet", "giao"), slop=1)) == {1, 2}
+    assert files(Fuzzy("folded", "thuq")) == {3}
+    assert files(Prefix("path", "/scans/a-b/")) == {3}
+    assert files(Wildcard("folded", "th?a")) == {3}
+    assert files(And((Term("folded", "dat"), Not(Term("folded", "giao"))))) == {3}
+    assert files(Range("issued", 20230912, None)) == {2}
+    assert files(Term("year", 2023)) == {1, 2}
+    for typed, expected in (("nam:2023", {1, 2}), ('"giao dat"', {1, 2}), ("thuq~", {3}), ("dat NOT giao", {3}),
+                            ("duongdan:/scans/a-b/*", {3})):
+        assert files(build_query(typed)[0]) == expected, typed
+    assert store.word_frequency("giao") == 4 and store.matches_any(Term("text", "thửa"))
     assert dict(store.folded_vocabulary())["thua"] == 1 and dict(store.folded_vocabulary())["dat"] == 5
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from whoosh import query as q
 
+from luutru.index.query import Fuzzy, positive_leaves
 from luutru.index.search import MARK_END, MARK_START, Filters, near_spellings_query, search
 from luutru.index.store import open_store
 
@@ -171,7 +171,7 @@ def test_near_spellings_widen_the_words_no_page_has_else_every_long_word(searcha
     store = open_store(searchable["home"] / "index")
 
     def widened(text: str) -> set[str]:
-        return {leaf.text for leaf in near_spellings_query(store, text).leaves() if isinstance(leaf, q.FuzzyTerm)}
+        return {leaf.text for leaf in positive_leaves(near_spellings_query(store, text)) if isinstance(leaf, Fuzzy)}
     assert widened("nguyen van hunq") == {"hunq"}
     assert widened("88/TTr-TNMT") == {"ttr", "tnmt"}  # every word is on some page, none has them all
     assert near_spellings_query(store, "so 12") is None
