@@ -44,6 +44,9 @@ class Executor(Protocol):
     def map_unordered(self, function: Callable[[Job], Result], jobs: Iterable[Job]) -> Iterator[Result]: ...
 
 
+_NO_JOB = object()
+
+
 class _PoolBroke(Exception):
     """A worker died; these jobs were in flight and are run again."""
 
@@ -79,6 +82,17 @@ def _within(seconds: float | None, function: Callable[[Job], Result], job: Job) 
         _give_back_freed_memory()
 
 
+def _workers_cannot_start() -> str | None:
+    """Why a worker process cannot start here, or None. A user may run luutru through an interpreter
+    that a process it spawns may not run (a virtualenv made from a Python under another user's home)."""
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            pool.submit(int).result(timeout=SCHEDULER_TIMEOUT * 3)
+    except (OSError, BrokenProcessPool, TimeoutError) as error:
+        return f"{type(error).__name__}: {error}".rstrip(": ")
+    return None
+
+
 class ProcessExecutor:
     """A pool of worker processes, each running one single-threaded Tesseract at a time.
 
@@ -92,6 +106,18 @@ class ProcessExecutor:
         self.workers, self.crashed, self.job_seconds = workers, crashed, job_seconds
 
     def map_unordered(self, function, jobs):
+        queue = iter(jobs)
+        first = next(queue, _NO_JOB)
+        if first is _NO_JOB:
+            return  # nothing to read: no process is started
+        jobs = itertools.chain([first], queue)
+        cannot_start = _workers_cannot_start()
+        if cannot_start:
+            log.warning("worker processes cannot start here (%s); reading pages one at a time in this process, "
+                        "without the hard per-page time limit", cannot_start)
+            limit_threads()
+            yield from map(function, jobs)
+            return
         function = functools.partial(_within, self.job_seconds, function)
         queue, suspects = iter(jobs), []
         while True:
