@@ -14,7 +14,10 @@ import itertools
 import logging
 import math
 import multiprocessing
+import multiprocessing.spawn
+import os
 import signal
+import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
@@ -84,13 +87,16 @@ def _within(seconds: float | None, function: Callable[[Job], Result], job: Job) 
 
 def _workers_cannot_start() -> str | None:
     """Why a worker process cannot start here, or None. A user may run luutru through an interpreter
-    that a process it spawns may not run (a virtualenv made from a Python under another user's home)."""
+    that a process it spawns may not run (a virtualenv made from a Python under another user's home).
+    Asked of the interpreter itself, before multiprocessing makes any semaphore it could not clean up."""
+    executable = os.fsdecode(multiprocessing.spawn.get_executable())
     try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            pool.submit(int).result(timeout=SCHEDULER_TIMEOUT * 3)
-    except (OSError, BrokenProcessPool, TimeoutError) as error:
-        return f"{type(error).__name__}: {error}".rstrip(": ")
-    return None
+        started = subprocess.run([executable, "-I", "-S", "-c", ""], capture_output=True, timeout=60, check=False)
+    except OSError as error:
+        return f"{executable}: {error.strerror or error}"
+    except subprocess.TimeoutExpired:
+        return f"{executable} did not start within a minute"
+    return f"{executable} exited with status {started.returncode}" if started.returncode else None
 
 
 class ProcessExecutor:
