@@ -138,16 +138,26 @@ class Hit(StoredPage):
 
 @dataclass
 class DocumentHit:
-    """One document with its best-matching pages, best first."""
+    """One document (a run of pages of a file) with its best-matching pages, best first."""
 
     path: str
     file_id: int
     score: float | None
-    fields: dict
+    fields: dict  # the document's, with its first_page and last_page
     pages: list[Hit]
+
+    @property
+    def first_page(self) -> int:
+        return self.fields.get("first_page", 1)
+
+    @property
+    def last_page(self) -> int | None:
+        return self.fields.get("last_page")
 
     def to_json(self) -> dict:
         return {"path": self.path, "file_id": self.file_id, "score": _rounded(self.score), **self.fields,
+                "first_page": self.first_page, "last_page": self.last_page, "type": self.fields.get("doc_type"),
+                "number": self.fields.get("number"), "issued": self.fields.get("issued"), "dossier": None,
                 "pages": [{"page": hit.page, "score": _rounded(hit.score), "snippet": hit.snippet}
                           for hit in self.pages]}
 
@@ -396,14 +406,16 @@ def _suggest(store: IndexStore, text: str) -> str | None:
 
 
 def _group(hits: list[Hit], limit: int) -> list[DocumentHit]:
-    documents: dict[int, DocumentHit] = {}
+    """The hits per document: a file's pages of one document together, a scanned dossier's documents apart."""
+    documents: dict[tuple[int, int], DocumentHit] = {}
     for hit in hits:
-        if hit.file_id not in documents:
+        key = (hit.file_id, hit.fields.get("first_page", 1))
+        if key not in documents:
             if len(documents) == limit:
                 continue
-            documents[hit.file_id] = DocumentHit(hit.path, hit.file_id, hit.score, hit.fields, [])
-        if len(documents[hit.file_id].pages) < PAGES_SHOWN:
-            documents[hit.file_id].pages.append(hit)
+            documents[key] = DocumentHit(hit.path, hit.file_id, hit.score, hit.fields, [])
+        if len(documents[key].pages) < PAGES_SHOWN:
+            documents[key].pages.append(hit)
     return list(documents.values())
 
 

@@ -272,6 +272,18 @@ def _document_line(fields: dict) -> str:
     return ", ".join(fact for fact in facts if fact)
 
 
+def _document_summary(document: dict) -> str:
+    """One line for a document of `show` or `split`: its type, number, date and agency."""
+    return _document_line({**document, "doc_type": document["type"]}) or "no fields read"
+
+
+def _page_range(first: int, last: int | None) -> str:
+    """", pages 3-7" for a document that is part of a file; nothing for a whole single document."""
+    if last is None or (first == 1 and last == first):
+        return ""
+    return f", page {first}" if first == last else f", pages {first}-{last}"
+
+
 def _print_results(result) -> None:
     if not result.documents:
         hint = f' Did you mean "{result.suggestion}"?' if result.suggestion else ""
@@ -283,7 +295,8 @@ def _print_results(result) -> None:
     style = sys.stdout.isatty()
     for rank, document in enumerate(result.documents, 1):
         score = f"  (score {document.score:.1f})" if document.score is not None else ""
-        click.echo(f"{rank:>3}. {document.path}{score}")
+        within = _page_range(document.first_page, document.last_page)
+        click.echo(f"{rank:>3}. {document.path}{within}{score}")
         if _document_line(document.fields):
             click.echo(f"     {_document_line(document.fields)}")
         for hit in document.pages[:3]:
@@ -347,12 +360,48 @@ def show(home: ArchiveHome, path_or_id, page, as_json) -> None:
                f"status {record['status']}, sha256 {record['sha256']}")
     if record["error"]:
         click.echo(f"  error: {record['error']}")
-    for name, value in facts["fields"].items():
-        if value:
-            click.echo(f"  {name}: {', '.join(value) if isinstance(value, list) else value}")
+    by_hand = " (split by hand)" if facts["split_by_hand"] else ""
+    for document in facts["documents"]:
+        pages = _page_range(document["first_page"], document["last_page"]).lstrip(", ") or "page 1"
+        click.echo(f"  document, {pages}{by_hand}: "
+                   + _document_summary(document))
+        for name in ("subject", "signer", "parcels", "sheets"):
+            if document.get(name):
+                value = document[name]
+                click.echo(f"    {name}: {', '.join(value) if isinstance(value, list) else value}")
     for item in facts["pages"]:
         click.echo(f"\n--- page {item['page']} ({item['source']}, confidence {item['confidence']}) ---")
         click.echo(item["text"])
+
+
+def _page_numbers(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise click.BadParameter("page numbers separated by commas, e.g. 1,3,8") from None
+
+
+@main.command()
+@click.argument("path_or_id")
+@click.option("--starts", metavar="PAGES", help="The pages where documents start, e.g. 1,3,8.")
+@click.option("--auto", "automatic", is_flag=True, help="Forget a split set by hand: find documents from the pages.")
+@click.option("--wait", is_flag=True, help="Wait for a running ingest instead of exiting.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def split(home: ArchiveHome, path_or_id, starts, automatic, wait, as_json) -> None:
+    """Set by hand where the documents of a scanned file start (it holds for every copy of its content)."""
+    from luutru.pipeline.fields import split_file
+
+    if bool(starts) == automatic:
+        raise click.UsageError("give either --starts PAGES or --auto")
+    facts = split_file(home, path_or_id, None if automatic else _page_numbers(starts), wait)
+    if as_json:
+        _print_json(facts)
+        return
+    for document in facts["documents"]:
+        pages = _page_range(document["first_page"], document["last_page"]).lstrip(", ") or "page 1"
+        click.echo(f"{pages}: " + _document_summary(document))
 
 
 @main.command()

@@ -21,7 +21,7 @@ from luutru.errors import CatalogTooNew, NotReady
 from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.vietnamese import readable_name
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS roots (
     path TEXT PRIMARY KEY,          -- readable (NFC; a legacy-encoded name converted)
@@ -73,9 +73,19 @@ CREATE TABLE IF NOT EXISTS staged_pages (
     seconds REAL, diagnostics TEXT, geometry TEXT, provenance TEXT,
     PRIMARY KEY (file_id, page)
 );
-CREATE TABLE IF NOT EXISTS document_fields (
-    file_id INTEGER PRIMARY KEY REFERENCES files (id) ON DELETE CASCADE,
-    fields TEXT NOT NULL            -- JSON of pipeline.metadata.DocumentFields
+-- The documents inside each file (pipeline.documents), with the fields read from their pages.
+CREATE TABLE IF NOT EXISTS documents (
+    file_id INTEGER NOT NULL REFERENCES files (id) ON DELETE CASCADE,
+    first_page INTEGER NOT NULL,
+    last_page INTEGER NOT NULL,
+    fields TEXT NOT NULL,           -- JSON of pipeline.metadata.DocumentFields
+    PRIMARY KEY (file_id, first_page)
+);
+-- Where documents start in a file's content, as an archivist set it by hand (`luutru split`).
+CREATE TABLE IF NOT EXISTS manual_splits (
+    sha256 TEXT PRIMARY KEY,
+    starts TEXT NOT NULL,           -- JSON list of 1-based first pages
+    set_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -139,7 +149,9 @@ MIGRATIONS = {2: "ALTER TABLE pages ADD COLUMN diagnostics TEXT;",
                  "UPDATE pages SET provenance = json_object('engine', CASE source WHEN 'ocr' THEN NULL "
                  f"ELSE source END, 'settings', '{OcrSettings().key()}', 'derived', 1), geometry = "
                  "CASE source WHEN 'ocr' THEN json_object('boxes', 'read', 'rotated', "
-                 "json_extract(diagnostics, '$.rotated'), 'skew', json_extract(diagnostics, '$.skew')) END;"}
+                 "json_extract(diagnostics, '$.rotated'), 'skew', json_extract(diagnostics, '$.skew')) END;",
+              # Fields are read per document now: the next run reads them again (pipeline.fields).
+              4: "DROP TABLE IF EXISTS document_fields;"}
 
 
 class Catalog:
@@ -414,15 +426,38 @@ class Catalog:
         for path, *page in rows:
             yield path, PageRecord(*page)
 
-    def put_fields(self, fields_per_file: Iterable[tuple[int, dict]]) -> None:
-        """Document fields of many files, in one transaction."""
+    def put_documents(self, documents_per_file: Iterable[tuple[int, list[tuple[int, int, dict]]]]) -> None:
+        """The documents of many files (first page, last page, fields), each file's replacing the ones
+        recorded before, in one transaction."""
         with self.transaction() as db:
-            db.executemany("INSERT OR REPLACE INTO document_fields (file_id, fields) VALUES (?, ?)",
-                           ((file_id, json.dumps(fields, ensure_ascii=False)) for file_id, fields in fields_per_file))
+            for file_id, documents in documents_per_file:
+                db.execute("DELETE FROM documents WHERE file_id = ?", (file_id,))
+                db.executemany("INSERT INTO documents (file_id, first_page, last_page, fields) VALUES (?, ?, ?, ?)",
+                               [(file_id, first, last, json.dumps(fields, ensure_ascii=False))
+                                for first, last, fields in documents])
 
-    def fields(self, file_id: int) -> dict:
-        row = self.db.execute("SELECT fields FROM document_fields WHERE file_id = ?", (file_id,)).fetchone()
-        return json.loads(row[0]) if row else {}
+    def documents(self, file_id: int) -> list[tuple[int, int, dict]]:
+        """A file's documents in page order: first page, last page, fields."""
+        return [(first, last, json.loads(fields)) for first, last, fields in self.db.execute(
+            "SELECT first_page, last_page, fields FROM documents WHERE file_id = ? ORDER BY first_page", (file_id,))]
+
+    def manual_starts(self, sha256: str | None) -> list[int] | None:
+        """The first pages an archivist set by hand for this content, or None."""
+        row = self.db.execute("SELECT starts FROM manual_splits WHERE sha256 = ?", (sha256,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_manual_starts(self, sha256: str, starts: list[int] | None) -> None:
+        """Record (or, with None, forget) where documents start in this content."""
+        with self.transaction() as db:
+            if starts is None:
+                db.execute("DELETE FROM manual_splits WHERE sha256 = ?", (sha256,))
+            else:
+                db.execute("INSERT OR REPLACE INTO manual_splits (sha256, starts, set_at) VALUES (?, ?, ?)",
+                           (sha256, json.dumps(sorted(set(starts))), now()))
+
+    def files_with_hash(self, sha256: str) -> list[FileRecord]:
+        return [FileRecord(*row) for row in self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE sha256 = ?",
+                                                              (sha256,))]
 
     # facts -------------------------------------------------------------------------------
 

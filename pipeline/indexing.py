@@ -24,11 +24,20 @@ log = logging.getLogger("luutru")
 
 
 def _documents(catalog: Catalog, files: list[FileRecord]) -> Iterator[PageDocument]:
-    """The pages of each file, with the document fields the run read for it."""
+    """The pages of each file, each with the fields of the document it belongs to, as the run read them."""
     for record in files:
-        fields = catalog.fields(record.id)
+        documents = catalog.documents(record.id)
         for page in catalog.pages(record.id):
-            yield PageDocument(record.id, record.path, page.page, page.text, page.confidence, fields)
+            yield PageDocument(record.id, record.path, page.page, page.text, page.confidence,
+                               _document_of(documents, page.page))
+
+
+def _document_of(documents: list[tuple[int, int, dict]], page: int) -> dict:
+    """The fields of the document holding `page`, with its page range."""
+    for first, last, fields in documents:
+        if first <= page <= last:
+            return {**fields, "first_page": first, "last_page": last}
+    return {}
 
 
 def sync_index(home: ArchiveHome, catalog: Catalog, engine: str | None = None) -> int:

@@ -21,6 +21,8 @@ TYPE_LINES = {
     "to trinh": "Tờ trình", "bao cao": "Báo cáo", "thong bao": "Thông báo", "ke hoach": "Kế hoạch",
     "bien ban": "Biên bản", "giay moi": "Giấy mời", "hop dong": "Hợp đồng", "cong van": "Công văn",
     "thong tu": "Thông tư", "nghi dinh": "Nghị định", "huong dan": "Hướng dẫn", "phuong an": "Phương án",
+    # What citizens file in a land dossier: applications, declarations, powers of attorney.
+    "don": "Đơn", "to khai": "Tờ khai", "giay uy quyen": "Giấy ủy quyền", "giay chung nhan": "Giấy chứng nhận",
 }
 # Abbreviation in the symbol (123/QĐ-UBND) -> type name, per Appendix III of the decree.
 # Looked up as written first (HĐ is a contract, HD a guideline), then folded (OCR lost the Đ).
@@ -33,8 +35,8 @@ MOTTO_WORDS = ("cong hoa xa hoi chu nghia viet nam", "doc lap", "tu do", "hanh p
 HEADER_LINES = 14
 
 # "Số" as OCR reads it: So, S0, S6 (the ố taken for a 6).
-NUMBER = re.compile(r"\bs[o06]\s*[:.;]?\s*(\d{1,6}(?:\s*/\s*\d{4})?\s*/\s*[a-z0-9]+(?:\s*-\s*[a-z0-9]+)*)")
-DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
+NUMBER = re.compile(r"\bs[o06][\s:.;]*(\d{1,6}(?:\s*/\s*\d{4})?\s*/\s*[a-z0-9]+(?:\s*-\s*[a-z0-9]+)*)")
+DATE = re.compile(r"ngay\s*(\d{1,2})[a-z.,]?\s*thang\s*(\d{1,2})[a-z.,]?\s*nam\s*(\d{4})")  # "10n năm": a speck read
 PLACE_BEFORE_DATE = re.compile(r"((?:[^\W\d_]+\s+){0,3}[^\W\d_]+)\s*,\s*$")
 PARCEL = re.compile(r"\bthua\s*(?:dat\s*)?(?:so\s*)?[:.]?\s*(\d{1,6})\b")
 SHEET = re.compile(r"\bto\s*ban\s*do\s*(?:so\s*)?[:.]?\s*(\d{1,5})\b")
@@ -99,11 +101,12 @@ def _type_of_line(lines: list[str], index: int) -> str | None:
     """The type named by an upper-case title line (read together with the next, for long names)."""
     if not _mostly_upper(lines[index]):
         return None
-    folded = " ".join(folded_aligned(" ".join(lines[index:index + 2])).split())
-    return next((name for key, name in TYPE_LINES.items() if folded.startswith(key)), None)
+    # Words only: OCR reads the rules and specks around a title as "_ - " and "_. -".
+    folded = " ".join(re.sub(r"[^a-z0-9]+", " ", folded_aligned(" ".join(lines[index:index + 2]))).split())
+    return next((name for key, name in TYPE_LINES.items() if re.match(rf"{key}\b", folded)), None)
 
 
-def _first_type_line(lines: list[str]) -> tuple[int, str] | tuple[None, None]:
+def first_type_line(lines: list[str]) -> tuple[int, str] | tuple[None, None]:
     """Where the title line stands among the header lines, and the type it names."""
     for index in range(min(len(lines), HEADER_LINES + 6)):
         name = _type_of_line(lines, index)
@@ -148,7 +151,7 @@ def _agency(lines: list[str], type_index: int | None) -> str | None:
     return " ".join(parts) or None
 
 
-def _place_before(text: str, start: int) -> str | None:
+def place_before(text: str, start: int) -> str | None:
     """The place name ending the line just before `start` ("Thạch Thất, ngày ...")."""
     line_start = text.rfind("\n", 0, start) + 1
     place = PLACE_BEFORE_DATE.search(text[line_start:start])
@@ -165,7 +168,7 @@ def _issue_date(text: str, folded: str) -> tuple[re.Match | None, str | None]:
     """
     fallback = None
     for match in DATE.finditer(folded):
-        place = _place_before(text, match.start())
+        place = place_before(text, match.start())
         if place:
             return match, place
         line_start = folded.rfind("\n", 0, match.start()) + 1
@@ -243,7 +246,7 @@ def extract_fields(pages: list[str]) -> DocumentFields:
     number = _number(first, folded_first)
     place, issued = _place_and_date(first, folded_first)
     subject = _subject(lines)
-    type_index, type_name = _first_type_line(lines)
+    type_index, type_name = first_type_line(lines)
     doc_type = type_name or _symbol_type(number) or ("Công văn" if subject else None)
     return DocumentFields(
         year=int(issued[:4]) if issued else None, number=number, doc_type=doc_type, agency=_agency(lines, type_index), place=place, issued=issued,

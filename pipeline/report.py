@@ -47,7 +47,8 @@ def status(home: ArchiveHome) -> dict:
             "unsupported": unsupported, "index": index}
 
 
-def _find_file(catalog: Catalog, path_or_id: str) -> FileRecord:
+def find_file(catalog: Catalog, path_or_id: str) -> FileRecord:
+    """A file by its catalog id or its path (typed in NFC or NFD, relative or absolute)."""
     record = None
     if path_or_id.isdigit():
         record = catalog.file_by_id(int(path_or_id))
@@ -61,9 +62,9 @@ def show(home: ArchiveHome, path_or_id: str, page: int | None = None) -> dict:
     """The stored facts and text of one document, or of one of its pages."""
     catalog = open_catalog(home)
     try:
-        record = _find_file(catalog, path_or_id)
+        record = find_file(catalog, path_or_id)
         pages = [p for p in catalog.pages(record.id) if page is None or p.page == page]
-        fields = catalog.fields(record.id)
+        documents = show_documents(catalog, record)
     finally:
         catalog.close()
     if page is not None and not pages:
@@ -72,9 +73,25 @@ def show(home: ArchiveHome, path_or_id: str, page: int | None = None) -> dict:
     # The name's bytes on disk, where they are not its readable UTF-8 (a legacy-encoded name, NFD).
     raw = facts.pop("raw_path")
     facts["disk_path"] = raw.decode("utf-8", errors="backslashreplace") if raw is not None else record.path
-    return {"file": facts, "fields": fields,
+    return {"file": facts, **documents,
             "pages": [{"page": p.page, "confidence": p.confidence, "source": p.source, "text": p.text}
                       for p in pages]}
+
+
+def show_documents(catalog: Catalog, record: FileRecord) -> dict:
+    """A file's documents, and whether an archivist set where they start."""
+    documents = catalog.documents(record.id)
+    return {"fields": documents[0][2] if documents else {},
+            "documents": [document_facts(*document) for document in documents],
+            "split_by_hand": catalog.manual_starts(record.sha256) is not None}
+
+
+def document_facts(first_page: int, last_page: int, fields: dict) -> dict:
+    """A document of a file as people and scripts read it: its pages and its main fields first."""
+    return {"first_page": first_page, "last_page": last_page, "number": fields.get("number"),
+            "type": fields.get("doc_type"), "issued": fields.get("issued"), "agency": fields.get("agency"),
+            "subject": fields.get("subject"), **{name: value for name, value in fields.items() if name not in
+                                                 ("number", "doc_type", "issued", "agency", "subject")}}
 
 
 def export_pages(home: ArchiveHome) -> Iterator[dict]:

@@ -5,10 +5,10 @@ from collections import Counter
 
 import pytest
 from conftest import SAMPLES, TRUTH, json_of, run_luutru
-from synthetic_headers import Header, make_headers
 
 from luutru.index.analysis import fold
 from luutru.pipeline.metadata import PathPattern, extract_fields
+from samples.synthetic_headers import Header, make_headers
 
 EXPECTED = {
     "2023/qd-123-giao-dat.jpg": dict(number="123/QĐ-UBND", doc_type="Quyết định", issued="2023-09-12",

@@ -73,7 +73,8 @@ def _spaced(number: str) -> str:
     return number.replace("/", " / ").replace("-", " - ")
 
 
-def make_header(rng: random.Random) -> Header:
+def make_header(rng: random.Random, noisy: bool = True) -> Header:
+    """A first page; with `noisy`, as OCR reads it (else as typed)."""
     (agency_lines, issuer, place) = rng.choice(AGENCIES)
     type_name, title, abbreviation = rng.choice(TYPES)
     year, month, day = rng.randint(2005, 2025), rng.randint(1, 12), rng.randint(1, 28)
@@ -97,11 +98,12 @@ def make_header(rng: random.Random) -> Header:
         lines = right + left
     if title:
         lines += [title, *_wrapped(rng, subject_line)]
-    signed = signer if rng.random() < 0.9 else rng.choice(["Jlguyễ~ V#n", "(đã ký) ~~", "Ng_ _ _ Th"])
+    signed = signer if not noisy or rng.random() < 0.9 else rng.choice(["Jlguyễ~ V#n", "(đã ký) ~~", "Ng_ _ _ Th"])
     lines += ["Căn cứ Luật Đất đai ngày 18 tháng 01 năm 2024;", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "", signed]
-    lines = [_ocr_noise(rng, line) for line in lines]
-    if rng.random() < 0.25:
-        lines = [strip_marks(line) for line in lines]
+    if noisy:
+        lines = [ocr_noise(rng, line) for line in lines]
+        if rng.random() < 0.25:
+            lines = [strip_marks(line) for line in lines]
     truth = {"number": number, "doc_type": type_name, "agency": " ".join(agency_lines), "place": place,
              "issued": f"{year}-{month:02d}-{day:02d}", "subject": subject_line, "signer": signer}
     return Header("\n".join(line for line in lines), truth)
@@ -116,7 +118,8 @@ def _wrapped(rng: random.Random, line: str) -> list[str]:
     return [line]
 
 
-def _ocr_noise(rng: random.Random, line: str) -> str:
+def ocr_noise(rng: random.Random, line: str) -> str:
+    """A line as Tesseract may read it: tone marks swapped, a letter misread, marks lost, a stray mark."""
     if rng.random() < 0.2:
         line = "".join(TONE_SWAPS.get(c, c) if rng.random() < 0.3 else c for c in line)
     if rng.random() < 0.05:

@@ -1,0 +1,108 @@
+"""The documents inside a scan: where, in a run of pages, a new document starts.
+
+A whole dossier is often scanned as one file. Decree 30/2020/NĐ-CP fixes what a document's first
+page carries at its top: the national motto, the issuing agency, the number and symbol
+(`Số: 123/QĐ-UBND`), the place and date, the title line (`QUYẾT ĐỊNH`, `BIÊN BẢN`, a land-use
+certificate's title). A page that shows enough of them starts a document; any other page
+(continuation, signature page, appendix: "Phụ lục", "Danh sách kèm theo") belongs to the document
+before it. Matching runs on the folded text, so OCR that dropped diacritics still matches, and the
+motto is matched loosely, as OCR garbles it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from luutru.pipeline.metadata import (
+    CITATION_START,
+    DATE,
+    NUMBER,
+    first_type_line,
+    folded_aligned,
+    place_before,
+)
+
+# The top of a page, where Decree 30 puts the header; OCR may read its two columns row by row.
+TOP_LINES = 14
+MOTTO_PARTS = ("cong hoa xa hoi chu nghia viet nam", "doc lap tu do hanh phuc")
+# How closely (rapidfuzz partial ratio, 0-100) a line must match a part of the motto.
+MOTTO_LIKENESS = 80
+# What a first page shows, and how much each counts; a page that scores this much starts a document.
+WEIGHTS = {"motto": 2.0, "title": 1.5, "number": 1.0, "place_date": 1.0}
+START_SCORE = 3.0
+# The first lines of an appendix or an attached list: it belongs to the document it is attached to.
+ATTACHED = re.compile(r"^\s*\(?\s*(?:phu\s*luc|danh\s*sach\b.*\bkem\s*theo|kem\s*theo\b)")
+ATTACHED_LINES = 4
+
+
+@dataclass(frozen=True)
+class Span:
+    """A document's pages in its file, 1-based and inclusive."""
+
+    first_page: int
+    last_page: int
+
+
+def _top(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()][:TOP_LINES]
+
+
+def _has_motto(folded_lines: list[str]) -> bool:
+    for line in folded_lines:
+        compact = " ".join(re.sub(r"[^a-z0-9 ]", " ", line).split())
+        if len(compact) >= 12 and any(fuzz.partial_ratio(part, compact) >= MOTTO_LIKENESS for part in MOTTO_PARTS):
+            return True
+    return False
+
+
+def _has_number(lines: list[str], folded_lines: list[str]) -> bool:
+    """A number and symbol of the document's own, not one cited ("Căn cứ Quyết định số ...")."""
+    return any(NUMBER.search(folded) and not CITATION_START.match(folded) for folded in folded_lines)
+
+
+def _has_place_date(lines: list[str]) -> bool:
+    text = "\n".join(lines)
+    folded = folded_aligned(text)
+    return any(place_before(text, match.start()) for match in DATE.finditer(folded))
+
+
+def _has_title(lines: list[str]) -> bool:
+    """A title line (QUYẾT ĐỊNH, BIÊN BẢN, ...) that is not the operative "QUYẾT ĐỊNH:" of a decision's body."""
+    index, _ = first_type_line(lines)
+    return index is not None and not lines[index].rstrip().endswith(":")
+
+
+def start_signals(text: str) -> dict[str, bool]:
+    """What of a Decree 30 first page the top of this page shows."""
+    lines = _top(text)
+    folded_lines = [folded_aligned(line) for line in lines]
+    return {"motto": _has_motto(folded_lines), "title": _has_title(lines),
+            "number": _has_number(lines, folded_lines), "place_date": _has_place_date(lines)}
+
+
+def is_attached(text: str) -> bool:
+    """An appendix or attached list, which belongs to the document before it."""
+    return any(ATTACHED.match(folded_aligned(line)) for line in _top(text)[:ATTACHED_LINES])
+
+
+def starts_document(text: str) -> bool:
+    if is_attached(text):
+        return False
+    signals = start_signals(text)
+    return sum(WEIGHTS[name] for name, found in signals.items() if found) >= START_SCORE
+
+
+def segment(pages: list[str], starts: list[int] | None = None) -> list[Span]:
+    """The documents of a file whose page texts are `pages`; `starts`, the first pages an archivist
+    set by hand, override what the pages show. The first page always starts a document."""
+    if not pages:
+        return []
+    if starts:
+        firsts = sorted({1, *(page for page in starts if 1 <= page <= len(pages))})
+    else:
+        firsts = [1] + [number for number, text in enumerate(pages[1:], start=2) if starts_document(text)]
+    lasts = [first - 1 for first in firsts[1:]] + [len(pages)]
+    return [Span(first, last) for first, last in zip(firsts, lasts)]

@@ -1,0 +1,136 @@
+"""Documents inside a scan: a dossier scanned as one PDF is found to hold its documents, each with
+its own fields, and results are documents. With the real Tesseract, poppler, SQLite and the
+`luutru` command."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES, json_of, run_luutru, settled
+from PIL import Image
+
+from luutru.pipeline.documents import segment, start_signals
+from luutru.scanners import Kind, count_pages, render_page
+from samples.damage import faded_photocopy, noisy_yellowed, uneven_light
+from samples.synthetic_dossiers import make_dossier
+
+# The sample scans, in the order a dossier might hold them, and the number each document bears.
+DOSSIER = ["2023/qd-123-giao-dat.jpg", "2022/gcn-thua-87.tif", "2023/cv-45-ra-soat.png",
+           "2023/bc-56-dat-dai.pdf", "2024/ttr-09-mo-ma.jpg", "2024/tb-18-tiep-cong-dan.pdf"]
+STARTS = [1, 2, 4, 5, 8, 9]
+NUMBERS = {1: "123/QĐ-UBND", 4: "45/UBND-TNMT", 5: "56/BC-TNMT", 8: "09/TTr-TNMT", 9: "18/TB-UBND"}
+DPI = 200  # Circular 05/2025's resolution for administrative documents
+
+
+def _kind(path: Path) -> Kind:
+    return {".jpg": Kind.JPEG, ".tif": Kind.TIFF, ".png": Kind.PNG, ".pdf": Kind.PDF}[path.suffix]
+
+
+def dossier_pdf(target: Path, damage=None) -> Path:
+    """The sample documents scanned as one PDF, each page optionally damaged."""
+    rng = random.Random(13)
+    images = []
+    for name in DOSSIER:
+        path = SAMPLES / name
+        for page in range(1, count_pages(path, _kind(path)) + 1):
+            image = render_page(path, _kind(path), page, dpi=DPI).convert("RGB")
+            images.append(damage(image, rng).convert("RGB") if damage else image)
+    images[0].save(target, save_all=True, append_images=images[1:], resolution=DPI)
+    return target
+
+
+@pytest.fixture(scope="module")
+def dossier(tmp_path_factory) -> dict:
+    base = tmp_path_factory.mktemp("dossier")
+    scans = base / "scans"
+    scans.mkdir()
+    settled(dossier_pdf(scans / "ho-so-2023.pdf"))
+    home = base / "home"
+    run_luutru(home, "ingest", str(scans), "--jobs", "2")
+    return {"home": home, "scans": scans, "pdf": scans / "ho-so-2023.pdf"}
+
+
+def test_a_scanned_dossier_is_split_into_its_documents_each_with_its_own_fields(dossier):
+    shown = json_of(run_luutru(dossier["home"], "show", str(dossier["pdf"]), "--json"))
+    documents = shown["documents"]
+    assert [document["first_page"] for document in documents] == STARTS
+    assert [document["last_page"] for document in documents] == [1, 3, 4, 7, 8, 9]
+    assert {document["first_page"]: document["number"] for document in documents if document["number"]} == NUMBERS
+    by_page = {document["first_page"]: document for document in documents}
+    assert by_page[1]["type"] == "Quyết định" and by_page[1]["issued"] == "2023-09-12"
+    assert by_page[2]["type"] == "Giấy chứng nhận quyền sử dụng đất" and "87" in by_page[2]["parcels"]
+    assert by_page[5]["type"] == "Báo cáo" and not shown["split_by_hand"]
+
+
+def test_results_are_documents_with_their_pages_and_fields(dossier):
+    result = json_of(run_luutru(dossier["home"], "search", "thua dat so 245", "--json"))
+    first = result["documents"][0]
+    assert {"path", "first_page", "last_page", "number", "type", "issued", "pages", "dossier"} <= set(first)
+    assert (first["first_page"], first["last_page"], first["number"]) == (1, 1, "123/QĐ-UBND")
+    assert first["type"] == "Quyết định" and first["issued"] == "2023-09-12" and first["dossier"] is None
+    # Two documents of the same file are two results, each with its own pages.
+    spread = json_of(run_luutru(dossier["home"], "search", "dat", "--json", "--limit", "20"))
+    ranges = {(document["first_page"], document["last_page"]) for document in spread["documents"]}
+    assert {(1, 1), (2, 3), (5, 7)} <= ranges
+    human = run_luutru(dossier["home"], "search", "bao cao ket qua quan ly dat dai").stdout
+    assert "ho-so-2023.pdf, pages 5-7" in human
+    filtered = json_of(run_luutru(dossier["home"], "search", "dat", "--type", "bao cao", "--json"))
+    assert [(document["first_page"], document["type"]) for document in filtered["documents"]] == [(5, "Báo cáo")]
+
+
+def test_a_split_set_by_hand_holds_for_every_copy_and_survives_reindexing(dossier, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(dossier["home"], home, symlinks=True)
+    split = json_of(run_luutru(home, "split", str(dossier["pdf"]), "--starts", "1,2,4", "--json"))
+    assert [document["first_page"] for document in split["documents"]] == [1, 2, 4] and split["split_by_hand"]
+    run_luutru(home, "reindex", "--full")
+    shown = json_of(run_luutru(home, "show", str(dossier["pdf"]), "--json"))
+    assert [document["last_page"] for document in shown["documents"]] == [1, 3, 9] and shown["split_by_hand"]
+    assert "split by hand" in run_luutru(home, "show", str(dossier["pdf"])).stdout
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    settled(shutil.copy2(dossier["pdf"], copy / "ban-sao.pdf"))
+    assert json_of(run_luutru(home, "ingest", str(copy), "--json"))["reused"] == 1
+    copied = json_of(run_luutru(home, "show", str(copy / "ban-sao.pdf"), "--json"))
+    assert [document["first_page"] for document in copied["documents"]] == [1, 2, 4]
+    found = json_of(run_luutru(home, "search", "mo ma", "--json"))
+    assert {(d["first_page"], d["last_page"]) for d in found["documents"]} == {(4, 9)}
+    auto = json_of(run_luutru(home, "split", str(dossier["pdf"]), "--auto", "--json"))
+    assert [document["first_page"] for document in auto["documents"]] == STARTS and not auto["split_by_hand"]
+    bad = run_luutru(home, "split", str(dossier["pdf"]), "--starts", "1,12", check_code=2)
+    assert "not 12" in bad.stderr
+
+
+def test_a_damaged_dossier_still_splits(tmp_path):
+    damages = [faded_photocopy, uneven_light, noisy_yellowed]
+
+    def damaged(image: Image.Image, rng: random.Random) -> Image.Image:
+        return rng.choice(damages)(image, rng)
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    settled(dossier_pdf(scans / "ho-so.pdf", damaged))
+    run_luutru(tmp_path / "home", "ingest", str(scans), "--jobs", "2")
+    shown = json_of(run_luutru(tmp_path / "home", "show", str(scans / "ho-so.pdf"), "--json"))
+    assert [document["first_page"] for document in shown["documents"]] == STARTS
+
+
+def test_first_pages_continuations_and_appendices_are_told_apart():
+    rng = random.Random(3)
+    dossier = make_dossier(rng, "decree")
+    assert [span.first_page for span in segment(dossier.pages)] == dossier.starts
+    appendix = "PHỤ LỤC\n(Kèm theo Quyết định số 12/QĐ-UBND ngày 3 tháng 2 năm 2020\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    operative = "Căn cứ Quyết định số 12/QĐ-UBND ngày 3 tháng 2 năm 2020;\nQUYẾT ĐỊNH:\nĐiều 1. Giao đất"
+    assert [span.first_page for span in segment(["x", appendix, operative])] == [1]
+    assert start_signals(operative) == {"motto": False, "title": False, "number": False, "place_date": False}
+    assert [span.first_page for span in segment(["a", "b", "c"], starts=[3, 1, 7])] == [1, 3]
+
+
+def test_segmentation_benchmark_runs_small():
+    from benchmarks.segmentation import measure
+
+    for family in ("decree", "other"):
+        result = measure(family, noisy=True, dossiers=5, seed=11)
+        assert result["f1"] >= 0.95 and result["exact"] >= 0.9, result
