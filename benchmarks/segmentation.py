@@ -56,7 +56,8 @@ def main() -> None:
     parser.add_argument("--dossiers", type=int, default=100)
     parser.add_argument("--seed", type=int, default=5)
     arguments = parser.parse_args()
-    print(f"{'family':8} {'pages':6} {'documents':>9} {'precision':>9} {'recall':>7} {'F1':>6} {'exact':>6}  missed / extra")
+    print(f"{'family':8} {'pages':6} {'documents':>9} {'precision':>9} {'recall':>7} {'F1':>6} {'exact':>6}  "
+          "missed / extra")
     for family in ("decree", "other"):
         for noisy in (False, True):
             result = measure(family, noisy, arguments.dossiers, arguments.seed)

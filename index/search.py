@@ -157,7 +157,8 @@ class DocumentHit:
     def to_json(self) -> dict:
         return {"path": self.path, "file_id": self.file_id, "score": _rounded(self.score), **self.fields,
                 "first_page": self.first_page, "last_page": self.last_page, "type": self.fields.get("doc_type"),
-                "number": self.fields.get("number"), "issued": self.fields.get("issued"), "dossier": None,
+                "number": self.fields.get("number"), "issued": self.fields.get("issued"),
+                "dossier": self.fields.get("dossier"),
                 "pages": [{"page": hit.page, "score": _rounded(hit.score), "snippet": hit.snippet}
                           for hit in self.pages]}
 

@@ -404,6 +404,74 @@ def split(home: ArchiveHome, path_or_id, starts, automatic, wait, as_json) -> No
         click.echo(f"{pages}: " + _document_summary(document))
 
 
+@main.group()
+def dossiers() -> None:
+    """The dossier list (mục lục hồ sơ): import it, list the dossiers, show one with its documents."""
+
+
+@dossiers.command("import")
+@click.argument("list_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--wait", is_flag=True, help="Wait for a running ingest instead of exiting.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def dossiers_import(home: ArchiveHome, list_file: Path, wait, as_json) -> None:
+    """Import the dossier list from CSV (UTF-8) or XLSX; importing again updates the dossiers. A list
+    with a bad row imports nothing (exit status 2) and names each such row."""
+    from luutru.pipeline.dossiers import import_dossier_list
+
+    report = import_dossier_list(home, list_file, wait)
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        for problem in report.problems:
+            click.echo(f"BAD ROW {problem}")
+        if not report.problems:
+            click.echo(f"{report.imported} dossiers imported ({report.added} new, {report.updated} updated); "
+                       f"{report.relinked_files} scanned files linked anew")
+    sys.exit(ExitCode.USAGE if report.problems else ExitCode.OK)
+
+
+@dossiers.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def dossiers_list(home: ArchiveHome, as_json) -> None:
+    """Every dossier of the list, with the documents and pages scanned of it."""
+    from luutru.pipeline.dossiers import list_dossiers
+
+    listed = list_dossiers(home)
+    if as_json:
+        _print_json({"dossiers": listed})
+        return
+    for dossier in listed:
+        box = f"hộp {dossier['box']}, " if dossier["box"] else ""
+        click.echo(f"{dossier['code']}  {box}hồ sơ {dossier['number']}: {dossier['title']} "
+                   f"({dossier['documents']} documents, {dossier['pages']} pages scanned)")
+    click.echo(f"{len(listed)} dossier(s)")
+
+
+@dossiers.command("show")
+@click.argument("code_or_number")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def dossiers_show(home: ArchiveHome, code_or_number, as_json) -> None:
+    """A dossier (its full code, or its number) with its documents in order (exit status 5 if none)."""
+    from luutru.pipeline.dossiers import show_dossier
+
+    dossier = show_dossier(home, code_or_number)
+    if as_json:
+        _print_json(dossier)
+        return
+    box = f", hộp {dossier['box']}" if dossier["box"] else ""
+    click.echo(f"{dossier['code']}{box}: {dossier['title']} ({dossier['start']} - {dossier['end']}, "
+               f"{dossier['pages']} pages scanned)")
+    for document in dossier["documents"]:
+        pages = _page_range(document["first_page"], document["last_page"]).lstrip(", ") or "page 1"
+        click.echo(f"  {document['path']}, {pages}: {_document_summary(document)}")
+
+
 @main.command()
 @click.option("--format", "output_format", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 @click.pass_obj
@@ -439,6 +507,10 @@ def status(home: ArchiveHome, as_json) -> None:
                + (f" ({index['engine']})" if index.get("engine") else ""))
     if index.get("advice"):
         click.echo(f"advice: {index['advice']}")
+    dossiers = facts["dossiers"]
+    if dossiers["listed"]:
+        click.echo(f"dossiers: {dossiers['listed']} listed, {len(dossiers['without_scans'])} without scans; "
+                   f"{dossiers['files_without_dossier']} scanned files in no dossier")
     for failure in facts["failed"]:
         click.echo(f"FAILED  {failure['path']}: {failure['reason']}")
     for path in facts["unsupported"]:

@@ -81,6 +81,25 @@ CREATE TABLE IF NOT EXISTS documents (
     fields TEXT NOT NULL,           -- JSON of pipeline.metadata.DocumentFields
     PRIMARY KEY (file_id, first_page)
 );
+-- The dossier list an archivist keeps (pipeline.dossiers), by dossier code.
+CREATE TABLE IF NOT EXISTS dossiers (
+    code TEXT PRIMARY KEY,          -- agency id . year formed . number: H49.64.33.2019.10
+    number TEXT NOT NULL,           -- as the list writes it
+    title TEXT NOT NULL,
+    number_key INTEGER NOT NULL,    -- the number as a number (010 is 10)
+    box TEXT,
+    box_key INTEGER,
+    start TEXT,                     -- YYYY, YYYY-MM or YYYY-MM-DD
+    "end" TEXT,
+    sheets INTEGER,
+    retention TEXT,
+    notes TEXT,
+    fonds TEXT,
+    catalogue TEXT,
+    scan_path TEXT,                 -- the list's "Đường dẫn": relative to an ingested root
+    row INTEGER,                    -- in the list last imported
+    imported_at TEXT NOT NULL
+);
 -- Where documents start in a file's content, as an archivist set it by hand (`luutru split`).
 CREATE TABLE IF NOT EXISTS manual_splits (
     sha256 TEXT PRIMARY KEY,
@@ -455,6 +474,46 @@ class Catalog:
                 db.execute("INSERT OR REPLACE INTO manual_splits (sha256, starts, set_at) VALUES (?, ?, ?)",
                            (sha256, json.dumps(sorted(set(starts))), now()))
 
+    # dossiers ----------------------------------------------------------------------------
+
+    def put_dossiers(self, dossiers: list[dict]) -> tuple[int, int]:
+        """Add or update dossiers by code, in one transaction; returns how many were added and updated."""
+        known = {row[0] for row in self.db.execute("SELECT code FROM dossiers")}
+        with self.transaction() as db:
+            for dossier in dossiers:
+                columns = [*DOSSIER_COLUMNS, "imported_at"]
+                db.execute(f"INSERT OR REPLACE INTO dossiers ({', '.join(map(_quoted, columns))}) "
+                           f"VALUES ({', '.join('?' * len(columns))})",
+                           [dossier[name] for name in DOSSIER_COLUMNS] + [now()])
+        added = sum(dossier["code"] not in known for dossier in dossiers)
+        return added, len(dossiers) - added
+
+    def dossier_rows(self) -> list[dict]:
+        rows = self.db.execute(f"SELECT {', '.join(map(_quoted, DOSSIER_COLUMNS))} FROM dossiers "
+                               "ORDER BY box_key, number_key, code")
+        return [dict(zip(DOSSIER_COLUMNS, row)) for row in rows]
+
+    def dossier_counts(self) -> list[tuple[str, int, int, int]]:
+        """Per dossier code: files, documents and pages of searchable files linked to it."""
+        return self.db.execute(
+            "SELECT json_extract(d.fields, '$.dossier.code') AS code, COUNT(DISTINCT d.file_id), COUNT(*), "
+            "SUM(d.last_page - d.first_page + 1) FROM documents d JOIN files f ON f.id = d.file_id "
+            "WHERE f.status IN ('done', 'failed') AND code IS NOT NULL GROUP BY code").fetchall()
+
+    def dossier_documents(self, code: str) -> list[tuple[str, int, int, dict]]:
+        """The documents linked to a dossier, in order: path, first page, last page, fields."""
+        rows = self.db.execute(
+            "SELECT f.path, d.first_page, d.last_page, d.fields FROM documents d JOIN files f ON f.id = d.file_id "
+            "WHERE f.status IN ('done', 'failed') AND json_extract(d.fields, '$.dossier.code') = ? "
+            "ORDER BY f.path, d.first_page", (code,))
+        return [(path, first, last, json.loads(fields)) for path, first, last, fields in rows]
+
+    def files_without_dossier(self) -> int:
+        return self.db.execute(
+            "SELECT COUNT(*) FROM files f WHERE f.status IN ('done', 'failed') AND NOT EXISTS (SELECT 1 FROM "
+            "documents d WHERE d.file_id = f.id AND json_extract(d.fields, '$.dossier.code') IS NOT NULL)"
+        ).fetchone()[0]
+
     def files_with_hash(self, sha256: str) -> list[FileRecord]:
         return [FileRecord(*row) for row in self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE sha256 = ?",
                                                               (sha256,))]
@@ -477,6 +536,14 @@ class Catalog:
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+DOSSIER_COLUMNS = ("code", "number", "title", "number_key", "box", "box_key", "start", "end", "sheets", "retention",
+                   "notes", "fonds", "catalogue", "scan_path", "row")
+
+
+def _quoted(column: str) -> str:
+    return f'"{column}"'
 
 
 def _read_only_connection(path: Path) -> sqlite3.Connection:

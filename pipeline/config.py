@@ -6,10 +6,13 @@
     scheduler = "tcp://10.0.0.5:8786"
     # the index engine: "whoosh" (default) or "tantivy" for large archives (`--engine` overrides)
     engine = "tantivy"
+    # the agency's identifier in the archive (Decree 30, Circular 05/2025): the first part of dossier codes
+    agency_id = "H49.64.33"
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +21,9 @@ from luutru.errors import UsageError
 from luutru.index.store import ENGINES
 from luutru.pipeline.metadata import PathPattern, PathPatternError
 
-KNOWN_KEYS = {"path_pattern", "scheduler", "engine"}
+KNOWN_KEYS = {"path_pattern", "scheduler", "engine", "agency_id"}
+# An agency identifier: dot-separated groups of letters and digits (H49.64.33, 000.00.01.H49).
+AGENCY_ID = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*")
 
 
 class ConfigError(UsageError):
@@ -30,6 +35,7 @@ class Config:
     path_pattern: PathPattern | None = None
     scheduler: str | None = None
     engine: str | None = None  # None: keep the engine of the live index
+    agency_id: str | None = None  # the first part of dossier codes
 
 
 def load_config(path: Path) -> Config:
@@ -48,10 +54,13 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{path}: path_pattern must be a string such as \"{{department}}/{{year}}\"")
     if scheduler is not None and not isinstance(scheduler, str):
         raise ConfigError(f"{path}: scheduler must be an address such as \"tcp://10.0.0.5:8786\"")
+    agency_id = values.get("agency_id")
+    if agency_id is not None and (not isinstance(agency_id, str) or not AGENCY_ID.fullmatch(agency_id)):
+        raise ConfigError(f"{path}: agency_id must be the agency's identifier, such as \"H49.64.33\"")
     if engine is not None and engine not in ENGINES:
         raise ConfigError(f"{path}: engine must be one of {', '.join(repr(name) for name in ENGINES)}")
     try:
         return Config(path_pattern=PathPattern(pattern) if pattern else None, scheduler=scheduler or None,
-                      engine=engine)
+                      engine=engine, agency_id=agency_id)
     except PathPatternError as error:
         raise ConfigError(f"{path}: {error}") from error

@@ -10,6 +10,7 @@ from luutru.errors import NoArchive, UsageError
 from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord
 from luutru.pipeline.config import load_config
 from luutru.pipeline.documents import segment
+from luutru.pipeline.dossiers import Linker
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.indexing import sync_index
 from luutru.pipeline.metadata import PathPattern, document_fields
@@ -43,14 +44,18 @@ def file_documents(texts: list[str], path: str, pattern: PathPattern | None,
 
 
 def record_fields(catalog: Catalog, records: Iterable[FileRecord], pattern: PathPattern | None) -> None:
-    """Find and keep the documents of these files, and their fields, from the pages the catalog holds."""
-    batch = []
+    """Find and keep the documents of these files, their fields and their dossier, from the pages the
+    catalog holds."""
+    batch, linker = [], Linker.of(catalog)
     for record in records:
         pages = list(catalog.pages(record.id))
         texts = [""] * max([page.page for page in pages], default=0)
         for page in pages:
             texts[page.page - 1] = page.text  # a failed page stays empty, and keeps its place
-        batch.append((record.id, file_documents(texts, record.path, pattern, catalog.manual_starts(record.sha256))))
+        documents = file_documents(texts, record.path, pattern, catalog.manual_starts(record.sha256))
+        dossier = linker.dossier(record.path, documents[0][2]) if documents else None
+        summary = dossier.summary() if dossier else None
+        batch.append((record.id, [(first, last, {**fields, "dossier": summary}) for first, last, fields in documents]))
         if len(batch) == FIELDS_BATCH:
             catalog.put_documents(batch)
             batch = []

@@ -59,6 +59,8 @@ class DocumentFields:
     sheets: list[str] = field(default_factory=list)
     department: str | None = None  # from the folder path (PathPattern)
     year: int | None = None  # of issue, else from the folder path
+    box: int | None = None  # from the path (PathPattern {box})
+    dossier_number: int | None = None  # from the path (PathPattern {dossier})
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -260,37 +262,50 @@ class PathPatternError(ValueError):
 
 
 class PathPattern:
-    """Department and year read from the folder names, e.g. "{department}/{year}" on .../TNMT/2023/...
+    """Fields read from the folder names, e.g. "{department}/{year}" on .../TNMT/2023/..., or the box and
+    dossier a scan belongs to, "Hop {box}/HS {dossier}" on .../Hop 03/HS 010/... or .../Hop 03/HS010.pdf.
 
-    The pattern is a run of folder names separated by "/": `{department}` is any one folder name,
-    `{year}` a four-digit year, `*` any one folder name that is skipped, and anything else a folder
-    name that must match as written (case and diacritics aside). The deepest match in the path wins.
+    The pattern is a run of path parts separated by "/". In a part, `{department}` is any name,
+    `{year}` a four-digit year, `{box}` and `{dossier}` a number (03 is 3), `*` alone any name that is
+    skipped, and other text must stand as written (case, diacritics and spaces aside). The last part
+    may match a file name without its extension. The deepest match in the path wins.
     """
 
-    PLACEHOLDERS = {"{department}": r"(?P<department>[^/]+)", "{year}": r"(?P<year>(?:19|20)\d\d)", "*": r"[^/]+"}
+    PLACEHOLDERS = {"{department}": r"(?P<department>[^/]+?)", "{year}": r"(?P<year>(?:19|20)\d\d)",
+                    "{box}": r"(?P<box>\d+)", "{dossier}": r"(?P<dossier>\d+)"}
+    NUMBERS = ("year", "box", "dossier")
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
         parts = [part for part in pattern.strip().strip("/").split("/") if part]
-        unknown = [part for part in parts if "{" in part and part not in self.PLACEHOLDERS]
+        pieces = [re.split(r"(\{[^}]*\})", part) for part in parts]
+        unknown = [piece for part in pieces for piece in part
+                   if piece.startswith("{") and piece not in self.PLACEHOLDERS]
         if not parts or unknown:
-            raise PathPatternError(f"path pattern {pattern!r}: use folder names, *, {{department}} and {{year}}, "
-                                   'separated by "/", e.g. "{department}/{year}"')
-        body = "/".join(self.PLACEHOLDERS.get(part, re.escape(fold(part))) for part in parts)
-        self.regex = re.compile(rf"(?:^|/){body}(?=/)")
+            raise PathPatternError(f"path pattern {pattern!r}: use names, *, {{department}}, {{year}}, {{box}} and "
+                                   '{dossier}, separated by "/", e.g. "{department}/{year}" or '
+                                   '"Hop {box}/HS {dossier}"')
+        body = "/".join(r"[^/]+" if part == "*" else "".join(self._piece(piece) for piece in pieces[index])
+                        for index, part in enumerate(parts))
+        self.regex = re.compile(rf"(?:^|/){body}(?=/|\.[^/.]+$)")
+
+    def _piece(self, piece: str) -> str:
+        if piece in self.PLACEHOLDERS:
+            return self.PLACEHOLDERS[piece]
+        return r"\s*".join(re.escape(word) for word in fold(piece).split()) + (r"\s*" if piece.endswith(" ") else "")
 
     def fields(self, path: str) -> dict:
-        """{"department": ..., "year": ...} for the folders of `path`; empty when they do not match."""
+        """{"department": ..., "year": ..., "box": ..., "dossier": ...} (those the pattern names) for the
+        parts of `path`; empty when they do not match."""
         folded = folded_aligned(path)
         matches = list(self.regex.finditer(folded))
         if not matches:
             return {}
         match, found = matches[-1], {}
-        for name in ("department", "year"):
+        for name in ("department", *self.NUMBERS):
             if name in self.regex.groupindex and match.group(name):
-                found[name] = path[match.start(name):match.end(name)]
-        if "year" in found:
-            found["year"] = int(found["year"])
+                value = path[match.start(name):match.end(name)]
+                found[name] = int(value) if name in self.NUMBERS else value
         return found
 
 
@@ -300,4 +315,5 @@ def document_fields(pages: list[str], path: str, pattern: PathPattern | None = N
     from_path = pattern.fields(path) if pattern else {}
     fields.department = from_path.get("department")
     fields.year = fields.year or from_path.get("year")
+    fields.box, fields.dossier_number = from_path.get("box"), from_path.get("dossier")
     return fields

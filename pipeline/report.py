@@ -38,13 +38,22 @@ def status(home: ArchiveHome) -> dict:
         failed = [{"path": r.path, "reason": r.error} for r in catalog.files("failed")]
         unsupported = [r.path for r in catalog.files("unsupported")]
         roots = [str(root) for root in catalog.roots()]
+        dossiers = _dossier_facts(catalog)
     finally:
         catalog.close()
     index = _index_facts(home)
     index["up_to_date"] = index.get("usable", False) and counts["files_waiting_for_index"] == 0 \
         and index.get("pages") == counts["pages"]
     return {"home": str(home.root), "roots": roots, **counts, "failed": failed,
-            "unsupported": unsupported, "index": index}
+            "unsupported": unsupported, "index": index, "dossiers": dossiers}
+
+
+def _dossier_facts(catalog: Catalog) -> dict:
+    """How the scans and the dossier list meet: dossiers with no scan, scans in no dossier."""
+    codes = [row["code"] for row in catalog.dossier_rows()]
+    scanned = {code for code, *_ in catalog.dossier_counts()}
+    return {"listed": len(codes), "without_scans": [code for code in codes if code not in scanned],
+            "files_without_dossier": catalog.files_without_dossier() if codes else None}
 
 
 def find_file(catalog: Catalog, path_or_id: str) -> FileRecord:

@@ -1,0 +1,347 @@
+"""The dossier list an archivist keeps (mục lục hồ sơ), and which scans belong to which dossier.
+
+The list is a spreadsheet (CSV or XLSX) with the column headers archivists write, matched without
+case or diacritics. A dossier's code follows Decree 30/2020 and Circular 05/2025/TT-BNV: the
+agency's identifier, the year the dossier was formed and its number, dot-separated
+(`H49.64.33.2019.10`). A scan belongs to a dossier by the list's "Đường dẫn" (its folder or file,
+relative to an ingested root), else by the box and dossier numbers its path carries (`path_pattern`
+with `{box}` and `{dossier}`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from luutru.errors import NoArchive, NotFound, UsageError
+from luutru.index.analysis import fold
+from luutru.pipeline.catalog import Catalog, catalog_name
+from luutru.pipeline.config import load_config
+from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.indexing import sync_index
+from luutru.pipeline.report import document_facts, open_catalog
+
+# Folded column headers -> what the column holds.
+HEADERS = {
+    "hop so": "box", "so hop": "box", "hop": "box",
+    "ho so so": "number", "so ho so": "number", "so va ky hieu ho so": "number", "so ky hieu ho so": "number",
+    "tieu de ho so": "title", "tieu de": "title", "ten ho so": "title",
+    "thoi gian": "dates", "thoi gian bat dau ket thuc": "dates", "thoi gian bat dau den ket thuc": "dates",
+    "thoi gian bat dau": "start", "ngay bat dau": "start", "tu ngay": "start",
+    "thoi gian ket thuc": "end", "ngay ket thuc": "end", "den ngay": "end",
+    "so to": "sheets", "thoi han bao quan": "retention", "ghi chu": "notes",
+    "phong": "fonds", "ten phong": "fonds", "phong so": "fonds", "muc luc so": "catalogue", "muc luc": "catalogue",
+    "duong dan": "path",
+}
+# The header row is looked for among the first rows (a title such as "MỤC LỤC HỒ SƠ" may stand above).
+HEADER_SEARCH_ROWS = 10
+RANGE_SEPARATOR = re.compile(r"\s+[-–—]\s+|\s*[–—]\s*|\s+(?:đến|den)\s+|(?<=\d{4})-(?=\d{4}\b)", re.IGNORECASE)
+
+
+@dataclass
+class Dossier:
+    code: str
+    number: str  # as the list writes it
+    title: str
+    number_key: int  # the number as a number: 010 is 10
+    box: str | None = None
+    box_key: int | None = None
+    start: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD
+    end: str | None = None
+    sheets: int | None = None
+    retention: str | None = None
+    notes: str | None = None
+    fonds: str | None = None
+    catalogue: str | None = None
+    scan_path: str | None = None  # relative to an ingested root
+    row: int | None = None
+
+    @property
+    def year(self) -> int:
+        return int((self.start or self.end)[:4])
+
+    def summary(self) -> dict:
+        """What a search result says of the dossier a document belongs to."""
+        return {"code": self.code, "number": self.number, "title": self.title, "box": self.box}
+
+
+@dataclass
+class ImportReport:
+    file: str
+    imported: int = 0
+    added: int = 0
+    updated: int = 0
+    relinked_files: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def _header_name(value) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(str(value or ""))).split())
+
+
+def _rows(path: Path) -> list[list]:
+    """The cells of the first sheet of an XLSX file, or of a CSV file (UTF-8, with or without BOM)."""
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            import openpyxl
+
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+            finally:
+                workbook.close()
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, ValueError, KeyError) as error:  # openpyxl: a zip that is not a workbook, a bad sheet
+        raise UsageError(f"{path}: cannot read the dossier list: {error}") from error
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{path}: not UTF-8 text; save the list as CSV UTF-8 or as XLSX") from error
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [row for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _columns(rows: list[list], path: Path) -> tuple[int, dict[str, int]]:
+    """The header row's index and where each known column stands."""
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        columns = {}
+        for position, cell in enumerate(row):
+            name = HEADERS.get(_header_name(cell))
+            if name and name not in columns:
+                columns[name] = position
+        if {"number", "title"} <= set(columns):
+            return index, columns
+    raise UsageError(f"{path}: no header row with the columns \"Hồ sơ số\" (or \"Số và ký hiệu hồ sơ\") and "
+                     "\"Tiêu đề hồ sơ\" in its first rows")
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _number_key(text: str) -> int | None:
+    digits = re.findall(r"\d+", text)
+    return int(digits[-1]) if digits else None
+
+
+def _one_date(value) -> str:
+    """YYYY, YYYY-MM or YYYY-MM-DD from a cell: a date, a year, 06/2019 or 05/06/2019."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = _text(value) or ""
+    if re.fullmatch(r"(?:19|20)\d\d", text):
+        return text
+    if match := re.fullmatch(r"(\d{1,2})[/.-]((?:19|20)\d\d)", text):
+        month, year = int(match.group(1)), int(match.group(2))
+        if 1 <= month <= 12:
+            return f"{year}-{month:02d}"
+    if match := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d\d)", text):
+        try:
+            return date(int(match.group(3)), int(match.group(2)), int(match.group(1))).isoformat()
+        except ValueError:
+            pass
+    raise ValueError(f"cannot read the date {text!r} (write 2019, 06/2019 or 05/06/2019)")
+
+
+def _dates(cells: dict) -> tuple[str | None, str | None]:
+    if cells.get("dates") is not None and not isinstance(cells["dates"], (datetime, date, int, float)):
+        parts = [part for part in RANGE_SEPARATOR.split(_text(cells["dates"]) or "") if part]
+        if len(parts) > 2:
+            raise ValueError(f"cannot read the dates {_text(cells['dates'])!r} (write 2019 - 2023)")
+        found = [_one_date(part) for part in parts]
+        return (found[0], found[-1]) if found else (None, None)
+    start = _one_date(cells["dates"]) if cells.get("dates") is not None else None
+    start = _one_date(cells["start"]) if cells.get("start") is not None else start
+    end = _one_date(cells["end"]) if cells.get("end") is not None else start
+    return start or end, end
+
+
+def _dossier(cells: dict, agency_id: str, row: int) -> Dossier:
+    number, title = _text(cells.get("number")), _text(cells.get("title"))
+    if not number:
+        raise ValueError("no dossier number")
+    number_key = _number_key(number)
+    if number_key is None:
+        raise ValueError(f"the dossier number {number!r} has no digits")
+    if not title:
+        raise ValueError("no dossier title")
+    start, end = _dates(cells)
+    if not start:
+        raise ValueError("no dates: the year the dossier was formed is part of its code")
+    sheets = _text(cells.get("sheets"))
+    if sheets is not None and not sheets.isdigit():
+        raise ValueError(f"the number of sheets {sheets!r} is not a whole number")
+    box = _text(cells.get("box"))
+    dossier = Dossier(code="", number=number, title=title, number_key=number_key, box=box,
+                      box_key=_number_key(box) if box else None, start=start, end=end,
+                      sheets=int(sheets) if sheets else None, retention=_text(cells.get("retention")),
+                      notes=_text(cells.get("notes")), fonds=_text(cells.get("fonds")),
+                      catalogue=_text(cells.get("catalogue")), scan_path=_text(cells.get("path")), row=row)
+    dossier.code = f"{agency_id}.{dossier.year}.{number_key}"
+    return dossier
+
+
+def read_dossier_list(path: Path, agency_id: str) -> tuple[list[Dossier], list[str]]:
+    """The dossiers of a list, and one line for each row that cannot be read (with its row number)."""
+    rows = _rows(path)
+    header, columns = _columns(rows, path)
+    dossiers, problems, seen = [], [], {}
+    for index, row in enumerate(rows[header + 1:], start=header + 2):  # spreadsheet rows count from 1
+        cells = {name: row[position] if position < len(row) else None for name, position in columns.items()}
+        if all(_text(value) is None for value in row):
+            continue
+        try:
+            dossier = _dossier(cells, agency_id, index)
+        except ValueError as error:
+            problems.append(f"{path.name}, row {index}: {error}")
+            continue
+        if dossier.code in seen:
+            problems.append(f"{path.name}, row {index}: the same dossier code {dossier.code} as row "
+                            f"{seen[dossier.code]}")
+            continue
+        seen[dossier.code] = index
+        dossiers.append(dossier)
+    return dossiers, problems
+
+
+def dossiers_of(catalog: Catalog) -> list[Dossier]:
+    return [Dossier(**row) for row in catalog.dossier_rows()]
+
+
+class Linker:
+    """Which dossier a scan belongs to: by the list's "Đường dẫn", else by the box and dossier numbers
+    its path carries."""
+
+    def __init__(self, dossiers: list[Dossier], roots: list[Path]) -> None:
+        self.by_path: list[tuple[str, Dossier]] = []
+        for dossier in dossiers:
+            if dossier.scan_path:
+                relative = catalog_name(dossier.scan_path.strip("/"))[0]
+                self.by_path += [(f"{catalog_name(root)[0].rstrip('/')}/{relative}", dossier) for root in roots]
+        self.by_path.sort(key=lambda item: len(item[0]), reverse=True)  # the deepest link wins
+        self.by_number: dict[int, list[Dossier]] = {}
+        for dossier in dossiers:
+            self.by_number.setdefault(dossier.number_key, []).append(dossier)
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> Linker:
+        return cls(dossiers_of(catalog), catalog.roots())
+
+    def dossier(self, path: str, fields: dict) -> Dossier | None:
+        for prefix, dossier in self.by_path:
+            if path == prefix or path.startswith(prefix + "/"):
+                return dossier
+        number = fields.get("dossier_number")
+        if number is None:
+            return None
+        box = fields.get("box")
+        candidates = [dossier for dossier in self.by_number.get(number, ()) if box is None or dossier.box_key == box]
+        if len(candidates) > 1 and fields.get("year"):
+            candidates = [dossier for dossier in candidates if dossier.year == fields["year"]]
+        return candidates[0] if len(candidates) == 1 else None
+
+
+def relink(catalog: Catalog) -> int:
+    """Bring every file's documents in line with the dossier list; returns the files whose dossier
+    changed (left for the index to take up again)."""
+    linker, changed = Linker.of(catalog), []
+    for record in catalog.searchable_files():
+        documents = catalog.documents(record.id)
+        if not documents:
+            continue
+        dossier = linker.dossier(record.path, documents[0][2])
+        summary = dossier.summary() if dossier else None
+        if any(fields.get("dossier") != summary for _, _, fields in documents):
+            catalog.put_documents([(record.id, [(first, last, {**fields, "dossier": summary})
+                                                for first, last, fields in documents])])
+            changed.append(record.id)
+    catalog.mark_unindexed(changed)
+    return len(changed)
+
+
+def import_dossier_list(home: ArchiveHome, path: Path, wait: bool = False) -> ImportReport:
+    """Import (or import again: rows are updated by code) an archivist's dossier list. A list with a
+    bad row imports nothing; the report names each such row and why."""
+    config = load_config(home.config_path)
+    if not config.agency_id:
+        raise UsageError(f"{home.config_path}: set agency_id, the agency's identifier (e.g. agency_id = "
+                         "\"H49.64.33\"): it is the first part of every dossier code")
+    if not home.exists():
+        raise NoArchive(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
+    report = ImportReport(str(path))
+    dossiers, report.problems = read_dossier_list(path, config.agency_id)
+    if report.problems:
+        return report
+    with home.exclusive(wait=wait):
+        catalog = Catalog(home.catalog_path)
+        try:
+            report.added, report.updated = catalog.put_dossiers([asdict(dossier) for dossier in dossiers])
+            report.imported = len(dossiers)
+            report.relinked_files = relink(catalog)
+            sync_index(home, catalog)
+        finally:
+            catalog.close()
+    return report
+
+
+def _linked(catalog: Catalog) -> dict[str, dict]:
+    """Per dossier code: its files, documents and pages."""
+    return {code: {"files": files, "documents": documents, "pages": pages}
+            for code, files, documents, pages in catalog.dossier_counts()}
+
+
+def list_dossiers(home: ArchiveHome) -> list[dict]:
+    """Every dossier of the list, with how many files, documents and pages of it were scanned."""
+    catalog = open_catalog(home)
+    try:
+        linked = _linked(catalog)
+        return [{**_listed(dossier), **linked.get(dossier.code, {"files": 0, "documents": 0, "pages": 0})}
+                for dossier in dossiers_of(catalog)]
+    finally:
+        catalog.close()
+
+
+def _listed(dossier: Dossier) -> dict:
+    facts = asdict(dossier)
+    for internal in ("number_key", "box_key", "row"):
+        facts.pop(internal)
+    return facts
+
+
+def show_dossier(home: ArchiveHome, code_or_number: str) -> dict:
+    """A dossier (by its full code, or its number when only one dossier has it) with its documents in
+    order, each with its file and pages."""
+    catalog = open_catalog(home)
+    try:
+        dossiers = dossiers_of(catalog)
+        found = [dossier for dossier in dossiers if dossier.code == code_or_number]
+        if not found and _number_key(code_or_number) is not None and not re.search(r"\.\d+\.", code_or_number):
+            found = [dossier for dossier in dossiers if dossier.number == code_or_number
+                     or dossier.number_key == _number_key(code_or_number)]
+        if not found:
+            raise NotFound(f"{code_or_number}: no such dossier in the list (see `luutru dossiers list`)")
+        if len(found) > 1:
+            raise UsageError(f"{code_or_number}: {len(found)} dossiers have this number; give the code: "
+                             + ", ".join(dossier.code for dossier in found))
+        dossier = found[0]
+        documents = [{"path": path, **document_facts(first, last, fields)}
+                     for path, first, last, fields in catalog.dossier_documents(dossier.code)]
+    finally:
+        catalog.close()
+    pages = sum(document["last_page"] - document["first_page"] + 1 for document in documents)
+    return {**_listed(dossier), "pages": pages, "documents": documents}

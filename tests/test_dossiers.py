@@ -1,0 +1,121 @@
+"""The dossier list: imported from the archivist's spreadsheet, linked to the scans by their paths,
+and shown with search results. Through the real `luutru` command on real scans."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+import time
+
+import openpyxl
+import pytest
+from conftest import SAMPLES, json_of, run_luutru, settled
+
+HEADER = "STT,Hộp số,Hồ sơ số,Tiêu đề hồ sơ,Thời gian,Số tờ,Thời hạn bảo quản,Ghi chú,Đường dẫn"
+ROWS = ['1,01,10,"Hồ sơ giao đất ở cho hộ ông Nguyễn Văn Hùng",2023 - 2023,12,Vĩnh viễn,,',
+        '2,01,011,"Hồ sơ rà soát cấp giấy chứng nhận xã Hoà Thạch",05/06/2023 - 20/10/2023,8,20 năm,,',
+        '3,02,3,"Báo cáo công tác quản lý đất đai năm 2023",2023,15,10 năm,,',
+        '4,03,7,"Hồ sơ cấp giấy chứng nhận thửa 87",2022,4,Vĩnh viễn,,Khac',
+        '5,03,8,"Hồ sơ chưa quét",2021 - 2022,3,50 năm,Thiếu bản gốc,']
+AGENCY = "H49.64.33"
+
+
+def write_list(path, rows, title="MỤC LỤC HỒ SƠ"):
+    """A CSV as Excel saves it ("CSV UTF-8": with a byte order mark), a title row above the header."""
+    path.write_text("\n".join([title, HEADER, *rows]) + "\n", encoding="utf-8-sig")
+    return path
+
+
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory) -> dict:
+    base = tmp_path_factory.mktemp("dossiers")
+    scans, home = base / "scans", base / "home"
+    for source, target in (("2023/qd-123-giao-dat.jpg", "Hop 01/HS 010/qd-123.jpg"),
+                           ("2023/cv-45-ra-soat.png", "Hop 01/HS 11/cv-45.png"),
+                           ("2023/bc-56-dat-dai.pdf", "Hop 02/HS003.pdf"),
+                           ("2022/gcn-thua-87.tif", "Khac/gcn.tif")):
+        (scans / target).parent.mkdir(parents=True, exist_ok=True)
+        settled(shutil.copy2(SAMPLES / source, scans / target))
+    home.mkdir()
+    (home / "config.toml").write_text(f'agency_id = "{AGENCY}"\npath_pattern = "Hop {{box}}/HS {{dossier}}"\n',
+                                      encoding="utf-8")
+    run_luutru(home, "ingest", str(scans), "--jobs", "2")
+    report = json_of(run_luutru(home, "dossiers", "import", str(write_list(base / "muc-luc.csv", ROWS)), "--json"))
+    return {"home": home, "scans": scans, "base": base, "report": report}
+
+
+def test_the_list_is_imported_and_the_scans_linked_by_path_pattern_and_by_path(linked):
+    assert linked["report"]["imported"] == 5 and linked["report"]["added"] == 5 and not linked["report"]["problems"]
+    listed = {d["code"]: d for d in json_of(run_luutru(linked["home"], "dossiers", "list", "--json"))["dossiers"]}
+    assert set(listed) == {f"{AGENCY}.2023.10", f"{AGENCY}.2023.11", f"{AGENCY}.2023.3", f"{AGENCY}.2022.7",
+                           f"{AGENCY}.2021.8"}
+    assert listed[f"{AGENCY}.2023.11"]["start"] == "2023-06-05" and listed[f"{AGENCY}.2023.11"]["end"] == "2023-10-20"
+    assert listed[f"{AGENCY}.2023.3"]["pages"] == 3 and listed[f"{AGENCY}.2022.7"]["pages"] == 2  # linked by path
+    assert listed[f"{AGENCY}.2021.8"]["documents"] == 0 and listed[f"{AGENCY}.2023.10"]["retention"] == "Vĩnh viễn"
+    status = json_of(run_luutru(linked["home"], "status", "--json"))["dossiers"]
+    assert status == {"listed": 5, "without_scans": [f"{AGENCY}.2021.8"], "files_without_dossier": 0}
+
+
+def test_a_found_document_says_which_dossier_and_box_it_lies_in(linked):
+    found = json_of(run_luutru(linked["home"], "search", "thua dat so 245", "--json"))["documents"][0]
+    assert found["dossier"] == {"code": f"{AGENCY}.2023.10", "number": "10",
+                                "title": "Hồ sơ giao đất ở cho hộ ông Nguyễn Văn Hùng", "box": "01"}
+    shown = json_of(run_luutru(linked["home"], "dossiers", "show", f"{AGENCY}.2023.3", "--json"))
+    assert (shown["code"], shown["box"], shown["pages"]) == (f"{AGENCY}.2023.3", "02", 3)
+    assert [(d["path"].rsplit("/", 1)[-1], d["first_page"], d["number"]) for d in shown["documents"]] == \
+        [("HS003.pdf", 1, "56/BC-TNMT")]
+    by_number = json_of(run_luutru(linked["home"], "dossiers", "show", "011", "--json"))
+    assert by_number["code"] == f"{AGENCY}.2023.11" and by_number["documents"][0]["type"] == "Công văn"
+    missing = run_luutru(linked["home"], "dossiers", "show", "99", check_code=5)
+    assert "no such dossier" in missing.stderr
+    assert "hộp 02" in run_luutru(linked["home"], "dossiers", "list").stdout
+
+
+def test_importing_again_updates_and_a_bad_row_imports_nothing(linked, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(linked["home"], home, symlinks=True)
+    changed = [ROWS[0].replace("Nguyễn Văn Hùng", "Nguyễn Văn Hưng"), *ROWS[1:]]
+    report = json_of(run_luutru(home, "dossiers", "import", str(write_list(tmp_path / "a.csv", changed)), "--json"))
+    assert (report["added"], report["updated"], report["relinked_files"]) == (0, 5, 1)
+    found = json_of(run_luutru(home, "search", "thua dat so 245", "--json"))["documents"][0]
+    assert found["dossier"]["title"].endswith("Nguyễn Văn Hưng")
+    bad = [*changed, '6,04,12,,2020,2,10 năm,,', '7,04,13,"Hồ sơ X",2020/2021,2,10 năm,,', '8,04,ba,"Hồ sơ Y",2020,,,,']
+    result = run_luutru(home, "dossiers", "import", str(write_list(tmp_path / "b.csv", bad)), check_code=2)
+    assert result.stdout.splitlines() == ["BAD ROW b.csv, row 8: no dossier title",
+                                          "BAD ROW b.csv, row 9: cannot read the date '2020/2021' (write 2019, "
+                                          "06/2019 or 05/06/2019)",
+                                          "BAD ROW b.csv, row 10: the dossier number 'ba' has no digits"]
+    assert len(json_of(run_luutru(home, "dossiers", "list", "--json"))["dossiers"]) == 5
+
+
+def test_an_xlsx_list_with_start_and_end_columns(linked, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(linked["home"], home, symlinks=True)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Phông", "Mục lục số", "Số và ký hiệu hồ sơ", "TIÊU ĐỀ HỒ SƠ", "Thời gian bắt đầu",
+                  "Thời gian kết thúc", "Số tờ", "Thời hạn bảo quản"])
+    sheet.append(["UBND huyện Thạch Thất", "01", 21, "Hồ sơ đo đạc", datetime.datetime(2019, 3, 1),
+                  datetime.datetime(2020, 5, 30), 40, "70 năm"])
+    book.save(tmp_path / "muc-luc.xlsx")
+    assert json_of(run_luutru(home, "dossiers", "import", str(tmp_path / "muc-luc.xlsx"), "--json"))["added"] == 1
+    shown = json_of(run_luutru(home, "dossiers", "show", f"{AGENCY}.2019.21", "--json"))
+    assert (shown["start"], shown["end"], shown["fonds"], shown["sheets"]) == ("2019-03-01", "2020-05-30",
+                                                                               "UBND huyện Thạch Thất", 40)
+
+
+def test_an_import_needs_the_agency_identifier(one_scan, tmp_path):
+    run_luutru(one_scan["home"], "ingest", str(one_scan["scans"]), "--jobs", "1")
+    result = run_luutru(one_scan["home"], "dossiers", "import", str(write_list(tmp_path / "l.csv", ROWS)), check_code=2)
+    assert "agency_id" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_list_of_five_thousand_rows_imports_in_seconds(linked, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(linked["home"], home, symlinks=True)
+    rows = [f'{n},{n // 50 + 1},{n},"Hồ sơ số {n} về giao đất",{2000 + n % 25},{n % 90 + 1},Vĩnh viễn,,'
+            for n in range(100, 5100)]
+    started = time.monotonic()
+    report = json_of(run_luutru(home, "dossiers", "import", str(write_list(tmp_path / "big.csv", rows)), "--json"))
+    print(f"5,000-row dossier list imported in {time.monotonic() - started:.1f}s")
+    assert report["imported"] == 5000 and not report["problems"]
