@@ -5,7 +5,9 @@ in two families kept apart: "decree" (the Decree 30 documents the rules were wri
 "other" (certificates, minutes, citizens' applications, 1990s typewritten decisions), which were
 only measured, never tuned on. Reported: boundary precision and recall (a boundary is a page where
 a document starts, the first page aside), their F1, and the share of documents recovered exactly
-(all their pages, nothing extra). The small real test is tests/test_documents.py, on OCR'd scans.
+(all their pages, nothing extra), and how often the fields read from each document found exactly
+match its true number, type and date (the field benchmark, tests/test_fields.py, reads single
+headers). The small real test is tests/test_documents.py, on OCR'd scans.
 
     python benchmarks/segmentation.py [--dossiers 100] [--seed 5]
 """
@@ -20,14 +22,21 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
+from luutru.index.analysis import fold  # noqa: E402
 from luutru.pipeline.documents import segment  # noqa: E402
+from luutru.pipeline.metadata import extract_fields  # noqa: E402
 from samples.synthetic_dossiers import make_dossier  # noqa: E402
+
+
+def _comparable(value) -> str | None:
+    """Values compared as OCR can deliver them (as tests/test_fields.py does): diacritics, case and spacing aside."""
+    return " ".join(fold(str(value)).replace(" / ", "/").replace(" - ", "-").split()) if value else None
 
 
 def measure(family: str, noisy: bool, dossiers: int, seed: int) -> dict:
     rng = random.Random(seed)
     found_right = found_all = true_all = exact = documents = 0
-    missed, extra = Counter(), Counter()
+    missed, extra, fields_right, fields_read = Counter(), Counter(), Counter(), 0
     for _ in range(dossiers):
         dossier = make_dossier(rng, family, noisy)
         truth = set(dossier.starts[1:])
@@ -38,7 +47,14 @@ def measure(family: str, noisy: bool, dossiers: int, seed: int) -> dict:
         true_all += len(truth)
         ends = dossier.starts[1:] + [len(dossier.pages) + 1]
         true_spans = {(first, end - 1) for first, end in zip(dossier.starts, ends)}
-        exact += len(true_spans & {(span.first_page, span.last_page) for span in spans})
+        found_spans = {(span.first_page, span.last_page) for span in spans}
+        exact += len(true_spans & found_spans)
+        for (first, last), true_fields in zip(sorted(true_spans), dossier.truths):
+            if true_fields and (first, last) in found_spans:
+                fields = extract_fields(dossier.pages[first - 1:last]).to_json()
+                fields_read += 1
+                fields_right.update(name for name in ("number", "doc_type", "issued")
+                                    if _comparable(fields[name]) == _comparable(true_fields[name]))
         documents += len(true_spans)
         kind_at = dict(zip(dossier.starts, dossier.kinds))
         missed.update(kind_at[page] for page in truth - found)
@@ -48,7 +64,9 @@ def measure(family: str, noisy: bool, dossiers: int, seed: int) -> dict:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"family": family, "noisy": noisy, "dossiers": dossiers, "documents": documents,
             "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
-            "exact": round(exact / documents, 4), "missed": dict(missed), "extra": dict(extra.most_common(5))}
+            "exact": round(exact / documents, 4), "missed": dict(missed), "extra": dict(extra.most_common(5)),
+            "fields": {name: round(fields_right[name] / fields_read, 4) for name in ("number", "doc_type", "issued")}
+            if fields_read else {}}
 
 
 def main() -> None:
@@ -63,7 +81,7 @@ def main() -> None:
             result = measure(family, noisy, arguments.dossiers, arguments.seed)
             print(f"{family:8} {'OCR' if noisy else 'clean':6} {result['documents']:9} {result['precision']:9.3f} "
                   f"{result['recall']:7.3f} {result['f1']:6.3f} {result['exact']:6.3f}  {result['missed']} / "
-                  f"{result['extra']}")
+                  f"{result['extra']}  {result['fields']}")
 
 
 if __name__ == "__main__":

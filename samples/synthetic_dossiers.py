@@ -29,6 +29,7 @@ class Dossier:
     pages: list[str]
     starts: list[int]  # 1-based first pages of its documents
     kinds: list[str]  # each document's kind
+    truths: list[dict | None]  # each document's true fields, where the generator knows them
 
 
 def _date(rng: random.Random) -> str:
@@ -58,8 +59,9 @@ def _continuation(rng: random.Random, maker: TextMaker) -> str:
     return body
 
 
-def _decree_first_page(rng: random.Random, maker: TextMaker) -> str:
-    return make_header(rng, noisy=False).text + "\n" + maker.body(rng.randint(40, 120))
+def _decree_first_page(rng: random.Random, maker: TextMaker) -> tuple[str, dict]:
+    header = make_header(rng, noisy=False)
+    return header.text + "\n" + maker.body(rng.randint(40, 120)), header.truth
 
 
 def _other_first_page(rng: random.Random, maker: TextMaker) -> tuple[str, str]:
@@ -94,15 +96,16 @@ def _noisy(rng: random.Random, page: str) -> str:
 def make_dossier(rng: random.Random, family: str, noisy: bool = False) -> Dossier:
     """A dossier of 2-40 documents of one family, each of 1-6 pages."""
     maker = TextMaker(rng)
-    pages, starts, kinds = [], [], []
+    pages, starts, kinds, truths = [], [], [], []
     for _ in range(rng.randint(2, 40)):
         if family == "decree":
-            first, kind = _decree_first_page(rng, maker), "decree"
+            (first, truth), kind = _decree_first_page(rng, maker), "decree"
         else:
-            first, kind = _other_first_page(rng, maker)
+            (first, kind), truth = _other_first_page(rng, maker), None
         starts.append(len(pages) + 1)
         kinds.append(kind)
+        truths.append(truth)
         pages += [first] + [_continuation(rng, maker) for _ in range(rng.choice([0, 0, 1, 1, 2, 3, 5]))]
     if noisy:
         pages = [_noisy(rng, page) for page in pages]
-    return Dossier(pages, starts, kinds)
+    return Dossier(pages, starts, kinds, truths)
