@@ -518,22 +518,29 @@ def status(home: ArchiveHome, as_json) -> None:
 
 
 @main.command()
-@click.option("--below", type=click.FloatRange(0, 100), default=REVIEW_BELOW, show_default=True,
-              help="List pages read with a confidence under this (0-100).")
+@click.option("--below", type=click.FloatRange(0, 100),
+              help=f"List pages read with a confidence under this (0-100). Default: {REVIEW_BELOW:g}, or every "
+                   "page of the --source given.")
+@click.option("--source", type=click.Choice(PAGE_SOURCES),
+              help="Only pages from this source (prior-ocr: an earlier OCR's text, kept as it read well).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @friendly_errors
-def review(home: ArchiveHome, below, as_json) -> None:
+def review(home: ArchiveHome, below, source, as_json) -> None:
     """Pages that read badly, worst first, with the likely cause: what an archivist should rescan."""
     from luutru.pipeline.report import review as run_review
 
-    pages = run_review(home, below)
+    if below is None and not source:
+        below = REVIEW_BELOW
+    pages = run_review(home, float("inf") if below is None else below, source)
     if as_json:
-        _print_json({"below": below, "pages": pages})
+        _print_json({"below": below, "source": source, "pages": pages})
         return
     for page in pages:
         click.echo(f"{page['confidence']:5.1f}  {page['path']}  page {page['page']}: {'; '.join(page['causes'])}")
-    click.echo(f"{len(pages)} page(s) read with a confidence under {below:g}")
+    which = f" from {source}" if source else ""
+    under = f" read with a confidence under {below:g}" if below is not None else ""
+    click.echo(f"{len(pages)} page(s){which}{under}")
 
 
 @main.command()

@@ -436,12 +436,15 @@ class Catalog:
         """Pages stored per file id, counted by SQLite (no page text is read)."""
         return dict(self.db.execute("SELECT file_id, COUNT(*) FROM pages GROUP BY file_id"))
 
-    def pages_below(self, confidence: float) -> Iterator[tuple[str, PageRecord]]:
-        """OCR'd pages of searchable files read with less than `confidence`, worst first, with their path."""
+    def pages_below(self, confidence: float, sources: tuple[str, ...] = ("ocr", "prior-ocr")
+                    ) -> Iterator[tuple[str, PageRecord]]:
+        """Pages of searchable files from these sources read with less than `confidence`, worst first,
+        with their path."""
         columns = ", ".join(f"p.{column.strip()}" for column in PAGE_COLUMNS.split(","))
+        marks = ", ".join("?" * len(sources))
         rows = self.db.execute(f"SELECT f.path, {columns} FROM pages p JOIN files f ON f.id = p.file_id "
-                               "WHERE f.status IN ('done', 'failed') AND p.source IN ('ocr', 'prior-ocr') "
-                               "AND p.confidence < ? ORDER BY p.confidence, f.path, p.page", (confidence,))
+                               f"WHERE f.status IN ('done', 'failed') AND p.source IN ({marks}) "
+                               "AND p.confidence < ? ORDER BY p.confidence, f.path, p.page", (*sources, confidence))
         for path, *page in rows:
             yield path, PageRecord(*page)
 

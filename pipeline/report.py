@@ -143,14 +143,24 @@ def likely_causes(page: PageRecord) -> list[str]:
         causes.append(f"skewed by {MAX_SKEW_DEGREES:g}° or more: straighten it on the scanner")
     if "rotated" in found:
         causes.append(f"was turned {found['rotated']}° to read it")
+    if page.source == "prior-ocr":
+        causes.append(f"the text of an earlier OCR (a scanner's searchable PDF), kept: it reads as Vietnamese "
+                      f"(score {found.get('prior_ocr_score', 0):.2f}); `luutru reindex --reocr --source prior-ocr` "
+                      "reads it with Tesseract")
+    elif "prior_ocr_score" in found:
+        causes.append(f"an earlier OCR's text layer read badly (score {found['prior_ocr_score']:.2f}): OCR'd again")
+    if "legacy_encoding" in found:
+        causes.append(f"a text layer in {found['legacy_encoding'].upper()}, converted to Unicode")
     return causes or ["damage, small print or handwriting (no single cause found)"]
 
 
-def review(home: ArchiveHome, below: float = REVIEW_BELOW) -> list[dict]:
-    """Pages read with a confidence under `below`, worst first, with their likely causes: what to rescan."""
+def review(home: ArchiveHome, below: float = REVIEW_BELOW, source: str | None = None) -> list[dict]:
+    """Pages read with a confidence under `below` (from one source, if given), worst first, with their
+    likely causes: what to rescan."""
     catalog = open_catalog(home)
     try:
-        return [{"path": path, "page": page.page, "confidence": page.confidence, "causes": likely_causes(page)}
-                for path, page in catalog.pages_below(below)]
+        sources = (source,) if source else ("ocr", "prior-ocr")
+        return [{"path": path, "page": page.page, "confidence": page.confidence, "source": page.source,
+                 "causes": likely_causes(page)} for path, page in catalog.pages_below(below, sources)]
     finally:
         catalog.close()

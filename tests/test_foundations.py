@@ -141,6 +141,9 @@ def test_an_earlier_ocr_layer_is_judged_kept_when_good_and_read_again_when_it_la
     assert char_error_rate(LETTER_TEXT, reread["text"]) < 0.1
     found = json_of(run_luutru(home, "search", '"rà soát hồ sơ"', "--json"))
     assert {Path(hit["path"]).name for hit in found["hits"]} == set(pages)
+    listed = json_of(run_luutru(home, "review", "--source", "prior-ocr", "--json"))["pages"]
+    assert [Path(page["path"]).name for page in listed] == ["good-prior-ocr.pdf"]
+    assert "earlier OCR" in listed[0]["causes"][-1]
 
 
 # File names ----------------------------------------------------------------------------------
