@@ -67,10 +67,11 @@ def follow_pattern(catalog: Catalog, pattern: PathPattern | None) -> None:
     were read, read every file's again (no OCR) and leave the files for the index to take up again."""
     if catalog.get_meta(FIELDS_KEY) == _fields_key(pattern):
         return
-    log.info("reading documents and their fields again (no OCR): path pattern %r", pattern_text(pattern))
     searchable = catalog.searchable_files()
-    record_fields(catalog, searchable, pattern)
-    catalog.mark_unindexed(record.id for record in searchable)
+    if searchable:  # a new archive has nothing to read again
+        log.info("reading documents and their fields again (no OCR): path pattern %r", pattern_text(pattern))
+        record_fields(catalog, searchable, pattern)
+        catalog.mark_unindexed(record.id for record in searchable)
     catalog.set_meta(FIELDS_KEY, _fields_key(pattern))
 
 
