@@ -102,32 +102,52 @@ def _home_of(args: tuple) -> str:
     return next((str(arg.root) for arg in args if isinstance(arg, ArchiveHome)), "the archive home")
 
 
+# Commands that write to the archive: each run leaves a line in the log when it starts and when it ends.
+LOGGED_RUNS = {"ingest", "reindex", "split", "dossiers_import", "check"}
+
+
 def friendly_errors(command):
     """Turn every expected failure into one line and its exit status; never a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        logged = command.__name__ in LOGGED_RUNS
+        if logged:
+            log.info("started: luutru %s", " ".join(sys.argv[1:]), extra={"file_only": True})
+        status = ExitCode.OK
         try:
-            return command(*args, **kwargs)
-        except LuutruError as error:
-            if error.exit_code == ExitCode.INTERNAL:
-                _internal_error(error)
-            _fail(error.exit_code, str(error))
-        except BrokenPipeError as error:
-            if not _reader_gone():
-                _internal_error(error)  # a pipe of our own (a worker pool's) broke, not stdout's
-            # The reader went away (`luutru export | head`): stop quietly, as Unix tools do.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(ExitCode.OK)
-        except KeyboardInterrupt:
-            _fail(ExitCode.INTERRUPTED, "interrupted; the next run resumes where this one stopped")
-        except Exception as error:  # noqa: BLE001
-            if _disk_full(error):
-                _fail(ExitCode.NO_SPACE, f"no space left on the disk of {_home_of(args)}: {error}; the run stopped "
-                                         "and what it committed before stays searchable; free space and run again")
-            _internal_error(error)
+            return _friendly(command, args, kwargs)
+        except SystemExit as exit:
+            status = exit.code if isinstance(exit.code, int) else ExitCode.OK if exit.code is None else ExitCode.USAGE
+            raise
+        finally:
+            if logged:
+                log.info("ended: luutru %s, exit status %d", command.__name__.replace("_", " "), status,
+                         extra={"file_only": True})
 
     return wrapper
+
+
+def _friendly(command, args, kwargs):
+    try:
+        return command(*args, **kwargs)
+    except LuutruError as error:
+        if error.exit_code == ExitCode.INTERNAL:
+            _internal_error(error)
+        _fail(error.exit_code, str(error))
+    except BrokenPipeError as error:
+        if not _reader_gone():
+            _internal_error(error)  # a pipe of our own (a worker pool's) broke, not stdout's
+        # The reader went away (`luutru export | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(ExitCode.OK)
+    except KeyboardInterrupt:
+        _fail(ExitCode.INTERRUPTED, "interrupted; the next run resumes where this one stopped")
+    except Exception as error:  # noqa: BLE001
+        if _disk_full(error):
+            _fail(ExitCode.NO_SPACE, f"no space left on the disk of {_home_of(args)}: {error}; the run stopped "
+                                     "and what it committed before stays searchable; free space and run again")
+        _internal_error(error)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -141,7 +161,10 @@ def main(context: click.Context, home: Path | None, quiet: bool) -> None:
     _utf8_streams()
     archive = ArchiveHome(resolve_home(home))
     if context.invoked_subcommand == "ingest":
-        archive.create()  # before logging, so that the first run is in the log file too
+        try:
+            archive.create()  # before logging, so that the first run is in the log file too
+        except NotReady as error:
+            _fail(error.exit_code, str(error))
     _setup_logging(archive, quiet)
     context.obj = archive
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import platformdirs
 
-from luutru.errors import BusyError
+from luutru.errors import BusyError, NotReady
 
 ENVIRONMENT_VARIABLE = "LUUTRU_HOME"
 
@@ -32,9 +32,12 @@ class ArchiveHome:
 
     def create(self) -> ArchiveHome:
         """Create the home readable by its owner only: scans of land records are personal data."""
-        for folder in (self.root, self.log_dir):
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.root.chmod(0o700)
+        try:
+            for folder in (self.root, self.log_dir):
+                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.root.chmod(0o700)
+        except OSError as error:
+            raise NotReady(f"{self.root}: cannot make the archive home here: {error.strerror or error}") from error
         return self
 
     def exists(self) -> bool:

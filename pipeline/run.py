@@ -16,7 +16,7 @@ from pathlib import Path
 
 from luutru.errors import NoArchive
 from luutru.index.store import store_class
-from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord, PageRecord, catalog_name, words_json
+from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord, PageRecord, catalog_name, now, words_json
 from luutru.pipeline.config import load_config
 from luutru.pipeline.executor import make_executor
 from luutru.pipeline.fields import follow_pattern, record_fields
@@ -76,6 +76,8 @@ class RunSummary:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     unsupported: list[str] = field(default_factory=list)
     settling: list[str] = field(default_factory=list)  # modified moments ago (a copy in progress): next run
+    started_at: str = ""  # ISO 8601, UTC
+    finished_at: str = ""
 
     def to_json(self) -> dict:
         data = dict(self.__dict__)
@@ -304,7 +306,7 @@ def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], optio
 def _run(home: ArchiveHome, roots: list[Path] | None, options: RunOptions, wait: bool,
          full_rebuild: bool = False) -> RunSummary:
     started = time.monotonic()
-    summary = RunSummary()
+    summary = RunSummary(started_at=now())
     config = load_config(home.config_path)  # a bad config stops the run before any work
     options = replace(options, scheduler=options.scheduler or config.scheduler, engine=options.engine or config.engine)
     if options.engine:
@@ -326,6 +328,7 @@ def _run(home: ArchiveHome, roots: list[Path] | None, options: RunOptions, wait:
         finally:
             catalog.close()
     summary.seconds = round(time.monotonic() - started, 2)
+    summary.finished_at = now()
     return summary
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import subprocess
 import sys
@@ -42,3 +43,24 @@ def test_a_catalog_newer_than_the_program_is_not_ready_not_an_internal_error(one
         db.execute("PRAGMA user_version = 999")
     result = run_luutru(home, "status", check_code=ExitCode.NOT_READY)
     assert "newer than this luutru" in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_home_that_cannot_be_made_is_one_line_and_not_ready(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run_luutru(blocker / "home", "ingest", str(tmp_path), check_code=ExitCode.NOT_READY)
+    assert "cannot make the archive home" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_every_writing_run_is_in_the_log_from_start_to_end_with_its_status(one_scan):
+    home = one_scan["home"]
+    summary = run_luutru(home, "ingest", str(one_scan["scans"]), "--jobs", "1", "--json")
+    assert '"started_at"' in summary.stdout and '"finished_at"' in summary.stdout
+    with open(home / "luutru.lock", "a") as lock:  # another run holds the home: this one is refused
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        run_luutru(home, "reindex", check_code=ExitCode.BUSY)
+    lines = (home / "logs" / "luutru.log").read_text(encoding="utf-8").splitlines()
+    runs = [line.split(" INFO ", 1)[1] for line in lines if " started: " in line or " ended: " in line]
+    assert runs[0].startswith("started: luutru --home") and runs[0].endswith("--jobs 1 --json")
+    assert runs[1:] == ["ended: luutru ingest, exit status 0", f"started: luutru --home {home} reindex",
+                        "ended: luutru reindex, exit status 3"]
