@@ -299,7 +299,13 @@ def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], optio
     def sync() -> None:
         record_fields(catalog, catalog.files_waiting_for_index(), pattern)
         summary.pages_indexed += sync_index(home, catalog, options.engine)
-    _read_pages(catalog, summary, pending, options, Every(options.sync_every, sync))
+    try:
+        _read_pages(catalog, summary, pending, options, Every(options.sync_every, sync))
+    except KeyboardInterrupt:
+        # What was read before the interrupt is committed: make it searchable before stopping.
+        log.warning("interrupted; making the pages read so far searchable")
+        sync()
+        raise
     sync()
 
 

@@ -477,3 +477,22 @@ def test_a_page_stuck_past_the_hard_time_limit_is_stopped_with_one_job_too(one_s
     assert ["stuck past the time limit" in failure["reason"] for failure in summary["failures"]] == [True]
     assert catalog_rows(one_scan["home"], "SELECT COUNT(*) FROM pages") == [(0,)]
     run_luutru(one_scan["home"], "status")  # the archive home is free again
+
+
+def test_ctrl_c_makes_what_was_read_searchable_then_exits_130(tmp_path):
+    scans, home = tmp_path / "scans", tmp_path / "home"
+    shutil.copytree(SAMPLES, scans)
+    # As a terminal's Ctrl-C does: SIGINT to the whole process group, workers included.
+    process = subprocess.Popen([str(LUUTRU), "--home", str(home), "ingest", str(scans), "--jobs", "2",
+                                "--sync-every", "3600"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    while process.poll() is None and pages_in_catalog(home) < 2:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, errors = process.communicate(timeout=300)
+    assert process.returncode == 130 and "interrupted" in errors and "Traceback" not in errors
+    read = catalog_rows(home, "SELECT COUNT(*) FROM pages p JOIN files f ON f.id = p.file_id "
+                              "WHERE f.status = 'done'")[0][0]
+    assert read >= 1 and json_of(run_luutru(home, "check", "--json"))["consistent"]
+    assert json_of(run_luutru(home, "ingest", str(scans), "--json"))["pages_failed"] == 0
+    assert_consistent(home)
