@@ -27,8 +27,18 @@ SYMBOLS = re.compile(r"\S+")
 I_Y_SYLLABLE = re.compile(r"^(?:[bcdghklmnprstvx]|ch|gh|kh|ngh?|nh|ph|th|tr|qu)y$")
 
 
+# Letters that look Vietnamese and are not: Tesseract writes Ð (Icelandic eth) or Ɖ (African D) for Đ,
+# and a Cyrillic о or с slips in from another keyboard layout. Each is read as the letter it looks like.
+LOOKALIKES = str.maketrans({
+    "Ð": "Đ", "ð": "đ", "Ɖ": "Đ", "ɖ": "đ",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
+    "У": "Y", "Х": "X", "І": "I", "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+})
+
+
 def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+    """NFC, with look-alike letters made the Vietnamese letters they look like."""
+    return unicodedata.normalize("NFC", text.translate(LOOKALIKES))
 
 
 def _nucleus(base: str) -> tuple[int, int]:
@@ -78,7 +88,7 @@ def canonical_tones(word: str) -> str:
 @lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Drop every tone and vowel mark and turn đ into d: 'Đường' -> 'duong'."""
-    decomposed = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
+    decomposed = unicodedata.normalize("NFD", nfc(word).replace("đ", "d").replace("Đ", "D"))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 

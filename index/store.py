@@ -25,7 +25,7 @@ from luutru.index.query import Query
 
 GENERATION_PREFIX = "index-"
 # Raise when fields or analyzers change: an index of another version is rebuilt from the catalog.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA_VERSION_FILE = "luutru-schema-version"
 ENGINE_FILE = "luutru-engine"
 ENGINES = ("whoosh", "tantivy")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import unicodedata
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
+from luutru.index.analysis import nfc
 from luutru.pipeline.cleanup import turned
 from luutru.pipeline.geometry import identity
 from luutru.pipeline.settings import DEFAULT_PSM, DEFAULT_TIMEOUT, LANGUAGE
@@ -60,7 +60,7 @@ def _lines(tsv: str) -> tuple[str, list[Word]]:
         if len(values) < len(TSV_COLUMNS) or not values[0].isdigit():
             continue  # the header, or a row with no word
         cell = dict(zip(TSV_COLUMNS, values))
-        text, confidence = unicodedata.normalize("NFC", cell["text"].strip()), float(cell["conf"])
+        text, confidence = nfc(cell["text"].strip()), float(cell["conf"])  # Tesseract's Ð for Đ made Đ
         if not text or confidence < 0:
             continue
         lines.setdefault((cell["block_num"], cell["par_num"], cell["line_num"]), []).append(text)

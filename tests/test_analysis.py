@@ -15,6 +15,8 @@ from luutru.index.analysis import (
     symbol_analyzer,
     symbol_words,
 )
+from luutru.index.search import search_store
+from luutru.index.store import ENGINES, PageDocument, ensure_index, open_store
 
 
 @pytest.mark.parametrize("old, new", [
@@ -84,3 +86,22 @@ def test_both_engines_index_the_same_words(text):
     assert folded_words(text) == tokens(folded_analyzer(), text)
     assert symbol_words(text) == tokens(symbol_analyzer(), text)
     assert bool(text.strip()) == ("123/qd-ubnd" in symbol_words(text) and "hoa" in folded_words(text))
+
+
+def test_look_alike_letters_are_read_as_the_vietnamese_ones():
+    eth, cyrillic_o, cyrillic_a = "\u00d0", "\u043e", "\u0430"
+    assert symbol_words(f"123/Q{eth}-UBND") == symbol_words("123/QĐ-UBND") == ["123/qd-ubnd"]
+    assert exact_words(f"{eth}ất") == exact_words("Đất") == ["đất"]
+    assert folded_words(f"s{cyrillic_o} t{cyrillic_a}i") == ["so", "tai"]
+    assert fold(f"{eth}ồng") == "dong"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_number_read_with_a_look_alike_letter_is_found_as_typed(tmp_path, engine):
+    link = tmp_path / "index"
+    ensure_index(link, engine)
+    store = open_store(link)
+    store.update((), [PageDocument(1, "/scans/qd.png", 1, "Số: 123/Q\u00d0-UBND về việc giao \u00d0ất", 90.0,
+                                   {"number": "123/Q\u00d0-UBND"})])
+    for typed in ("123/QĐ-UBND", "so:123/QĐ-UBND", "giao đất", "giao dat", "123/Q\u00d0-UBND"):
+        assert [hit.path for hit in search_store(open_store(link), typed).hits] == ["/scans/qd.png"], typed
