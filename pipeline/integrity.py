@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 
 from luutru.index.store import IndexStore, IndexUnavailable, open_store, schema_is_current
-from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord
+from luutru.pipeline.catalog import Catalog, FileRecord
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.indexing import rebuild_index, sync_index
 from luutru.pipeline.progress import Progress
@@ -110,11 +110,16 @@ class VerifyReport:
 
 
 def verify(home: ArchiveHome) -> VerifyReport:
-    """Re-hash every ingested original and compare it with the sha256 the catalog recorded."""
+    """Re-hash every ingested original and compare it with the sha256 the catalog recorded. Only what was
+    ingested is judged (a file refused when it was found has no checksum to compare), and a file gone from
+    its place whose content the archive holds elsewhere was moved, not lost."""
     report = VerifyReport()
     catalog = open_catalog(home)
     try:
-        records = [record for status in (*SEARCHABLE, "missing") for record in catalog.files(status)]
+        searchable = catalog.searchable_files()
+        held = {record.sha256 for record in searchable}
+        gone = [record for record in catalog.files("missing") if record.sha256 not in held]
+        records = [record for record in searchable + gone if record.sha256 is not None]
     finally:
         catalog.close()
     progress = Progress(len(records), "verify", unit="file")

@@ -496,3 +496,18 @@ def test_ctrl_c_makes_what_was_read_searchable_then_exits_130(tmp_path):
     assert read >= 1 and json_of(run_luutru(home, "check", "--json"))["consistent"]
     assert json_of(run_luutru(home, "ingest", str(scans), "--json"))["pages_failed"] == 0
     assert_consistent(home)
+
+
+def test_verify_judges_only_what_was_ingested_and_follows_moves(one_scan):
+    home, scans = one_scan["home"], one_scan["scans"]
+    (scans / "notes.jpg").write_text("not a scan at all")  # refused when found: no checksum
+    (scans / "dangling.png").symlink_to(scans / "nowhere.png")  # a broken link
+    run_luutru(home, "ingest", str(scans), "--jobs", "1", check_code=1)
+    (scans / "2023").mkdir()
+    (scans / "cong-van.png").rename(scans / "2023" / "cong-van.png")  # moved; reindex sees it
+    assert json_of(run_luutru(home, "reindex", "--json", check_code=1))["reused"] == 1
+    report = json_of(run_luutru(home, "verify", "--json"))
+    assert report["intact"] and report["checked"] == 1
+    (scans / "2023" / "cong-van.png").unlink()  # now it is gone for good
+    assert [Path(p).name for p in json_of(run_luutru(home, "verify", "--json", check_code=1))["missing"]] == \
+        ["cong-van.png"]
