@@ -175,13 +175,13 @@ def run_options(command):
     @functools.wraps(command)
     def with_options(*args, jobs: int, force_ocr: bool, timeout: int, max_pixels: int, ocr_engine: str,
                      scheduler: str | None, sync_every: float, engine: str | None, reocr: bool, below: float | None,
-                     source: str | None, page_time_limit: float | None, **kwargs):
+                     source: str | None, page_time_limit: float | None, retry_failed: bool, **kwargs):
         settings = OcrSettings(force_ocr=force_ocr, timeout=timeout, max_pixels=max_pixels, engine=ocr_engine)
         if force_ocr and not reocr:
             reocr, source = True, "text-layer"  # the text layers ingested before are OCR'd too
         again = Reocr(below, source) if reocr or below is not None or source else None
         return command(*args, options=RunOptions(jobs, settings, sync_every, scheduler, engine, again,
-                                                 page_time_limit), **kwargs)
+                                                 page_time_limit, retry_failed), **kwargs)
 
     options = [
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
@@ -207,6 +207,9 @@ def run_options(command):
                      help="tesserocr keeps Tesseract loaded in each worker (faster); pytesseract runs the "
                           "tesseract program per page; auto is tesserocr where it is installed."),
         click.option("--wait", is_flag=True, help="Wait for another run to finish instead of exiting."),
+        click.option("--retry-failed", is_flag=True, help="reindex: read again the files that failed before and "
+                                                          "have not changed since (otherwise left alone: `status` "
+                                                          "lists them; `ingest PATH` always reads them)."),
         click.option("--scheduler", metavar="tcp://HOST:PORT",
                      help="Read pages on this Dask cluster instead of local processes (or `scheduler` in "
                           "config.toml); the workers need luutru, Tesseract and the scans at the same paths."),
@@ -240,8 +243,10 @@ def _report_run(summary, as_json: bool) -> None:
     if as_json:
         _print_json(summary.to_json())
     else:
+        left_alone = (f", {summary.failed_before} failed before and left alone (--retry-failed)"
+                      if summary.failed_before else "")
         click.echo(f"{summary.files_seen} files: {summary.new} new, {summary.changed} changed, "
-                   f"{summary.unchanged} unchanged, {summary.reused} reused, {summary.missing} gone; "
+                   f"{summary.unchanged} unchanged, {summary.reused} reused, {summary.missing} gone{left_alone}; "
                    f"{summary.pages_ocr} pages OCR'd, {summary.pages_text_layer} from a text layer, "
                    f"{summary.pages_failed} failed; {summary.pages_indexed} pages indexed "
                    f"in {summary.seconds:.1f}s")

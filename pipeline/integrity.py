@@ -119,7 +119,8 @@ def verify(home: ArchiveHome) -> VerifyReport:
         searchable = catalog.searchable_files()
         held = {record.sha256 for record in searchable}
         gone = [record for record in catalog.files("missing") if record.sha256 not in held]
-        records = [record for record in searchable + gone if record.sha256 is not None]
+        # Ingested: recognised as a scan (a kind) and hashed; a file refused when found is neither.
+        records = [record for record in searchable + gone if record.kind and record.sha256]
     finally:
         catalog.close()
     progress = Progress(len(records), "verify", unit="file")

@@ -42,7 +42,7 @@ log = logging.getLogger("luutru")
 # A file-level error keeps this many page errors; the rest are counted.
 MAX_PAGE_ERRORS_SHOWN = 3
 # In a nightly reindex, a file modified less than this many seconds ago may still be being copied: it
-# waits for the next run. An explicit `ingest PATH` reads what it is given.
+# waits for the next run.
 SETTLE_SECONDS = 10
 
 
@@ -65,6 +65,7 @@ class RunSummary:
     changed: int = 0
     unchanged: int = 0
     retried: int = 0
+    failed_before: int = 0  # failed in an earlier run, unchanged since: not tried again
     reused: int = 0  # same content already read elsewhere (moved, renamed, copied): no OCR
     reread: int = 0  # pages read again (--reocr)
     missing: int = 0
@@ -96,11 +97,16 @@ def _absolute(paths: Iterable[Path]) -> list[Path]:
     return [Path(path).expanduser().absolute() for path in paths]
 
 
-def _record_failure(catalog: Catalog | None, summary: RunSummary, found: Path | str, reason: str) -> None:
-    """Report a failure; a file's is also kept in the catalog, without touching pages read before."""
+def _record_failure(catalog: Catalog | None, summary: RunSummary, found: Path | str, reason: str,
+                    current: Fingerprint | None = None) -> None:
+    """Report a failure; a file's is also kept in the catalog, without touching pages read before. With
+    the file's `current` fingerprint, a later run knows it unchanged and does not try it again."""
     path = catalog_name(found)[0]
     record = catalog.file_by_path(path) if catalog is not None else None
-    if record is not None:
+    if current is not None and catalog is not None:
+        catalog.upsert_file(found, kind=None, size=current.size, mtime_ns=current.mtime_ns, sha256=current.sha256,
+                            status="failed", error=reason)
+    elif record is not None:
         reason = catalog.finish_file(record.id, reason)
     elif catalog is not None:
         catalog.upsert_file(found, kind=None, size=None, mtime_ns=None, sha256=None, status="failed", error=reason)
@@ -125,10 +131,18 @@ def _record_unreadable(catalog: Catalog, summary: RunSummary, path: Path, curren
                             sha256=current.sha256, status="unsupported", error="not a scan")
         return
     reason = "empty file" if current.size == 0 else f"named {path.suffix} but its content is not a {promised}"
-    _record_failure(catalog, summary, path, reason)
+    _record_failure(catalog, summary, path, reason, current)
 
 
-def _plan_file(catalog: Catalog, summary: RunSummary, path: Path, settle: float) -> int | None:
+def _failed_before(catalog: Catalog, record: FileRecord, size: int, mtime_ns: int) -> bool:
+    """A file that failed and has not changed since (nor has the new version that failed)."""
+    if record.status != "failed" or record.size is None:
+        return False
+    staged = catalog.staged(record.id)
+    return (size, mtime_ns) in {(record.size, record.mtime_ns), (staged.size, staged.mtime_ns) if staged else None}
+
+
+def _plan_file(catalog: Catalog, summary: RunSummary, path: Path, settle: float, retry_failed: bool) -> int | None:
     """Classify one found file; returns its catalog id when its pages need reading."""
     readable = catalog_name(path)[0]
     record = catalog.file_by_path(readable)
@@ -137,6 +151,9 @@ def _plan_file(catalog: Catalog, summary: RunSummary, path: Path, settle: float)
         if record and record.status in ("done", "unsupported") and \
                 (record.size, record.mtime_ns) == (stat.size, stat.mtime_ns):
             summary.unchanged += 1
+            return None
+        if record and not retry_failed and _failed_before(catalog, record, stat.size, stat.mtime_ns):
+            summary.failed_before += 1  # listed by `status`; tried again with --retry-failed or once it changes
             return None
         if time.time_ns() - stat.mtime_ns < settle * 1e9:
             summary.settling.append(readable)
@@ -278,7 +295,11 @@ def _read_pages(catalog: Catalog, summary: RunSummary, pending: list[_Pending], 
 
 
 def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], options: RunOptions,
-                   summary: RunSummary, pattern: PathPattern | None, settle: float) -> None:
+                   summary: RunSummary, pattern: PathPattern | None, nightly: bool) -> None:
+    # The nightly reindex leaves alone a file still being copied and a file that failed and has not
+    # changed; an explicit `ingest PATH` reads what it is given.
+    settle = SETTLE_SECONDS if nightly else 0.0
+    retry_failed = options.retry_failed or not nightly
     seen: set[str] = set()
     to_read = []
     for found in walk(roots):
@@ -287,7 +308,7 @@ def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], optio
             _record_failure(None if found.folder else catalog, summary, found.path, found.error)
             continue
         summary.files_seen += 1
-        file_id = _plan_file(catalog, summary, found.path, settle)
+        file_id = _plan_file(catalog, summary, found.path, settle, retry_failed)
         if file_id is not None:
             to_read.append(file_id)
     _mark_missing(catalog, summary, roots, seen)
@@ -329,8 +350,7 @@ def _run(home: ArchiveHome, roots: list[Path] | None, options: RunOptions, wait:
             if full_rebuild:
                 record_fields(catalog, catalog.files_waiting_for_index(), config.path_pattern)
                 summary.pages_indexed += rebuild_index(home, catalog, options.engine)
-            settle = 0.0 if given else SETTLE_SECONDS
-            _ingest_locked(home, catalog, roots, options, summary, config.path_pattern, settle)
+            _ingest_locked(home, catalog, roots, options, summary, config.path_pattern, nightly=not given)
         finally:
             catalog.close()
     summary.seconds = round(time.monotonic() - started, 2)

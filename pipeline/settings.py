@@ -59,3 +59,4 @@ class RunOptions:
     engine: str | None = None  # the index engine; None keeps the live index's
     reocr: Reocr | None = None  # pages ingested before to read again
     page_time_limit: float | None = None  # seconds before a page's worker is ended; None: from the OCR timeout
+    retry_failed: bool = False  # read again the files that failed before and have not changed

@@ -22,7 +22,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import LUUTRU, SAMPLES, json_of, run_luutru
+from conftest import LUUTRU, SAMPLES, json_of, run_luutru, settled
 from PIL import Image
 
 import luutru.pipeline.run
@@ -511,3 +511,27 @@ def test_verify_judges_only_what_was_ingested_and_follows_moves(one_scan):
     (scans / "2023" / "cong-van.png").unlink()  # now it is gone for good
     assert [Path(p).name for p in json_of(run_luutru(home, "verify", "--json", check_code=1))["missing"]] == \
         ["cong-van.png"]
+
+
+def test_a_file_that_failed_and_has_not_changed_is_left_alone_until_asked(one_scan):
+    home, scans = one_scan["home"], one_scan["scans"]
+    settled(_broken_pdf(scans / "broken.pdf"))
+    (scans / "notes.jpg").write_text("not an image\n")
+    settled(scans / "notes.jpg")
+    first = json_of(run_luutru(home, "ingest", str(scans), "--json", check_code=1))
+    assert len(first["failures"]) == 2
+    nightly = json_of(run_luutru(home, "reindex", "--json"))  # nothing new failed: exit 0, no warnings
+    assert nightly["failed_before"] == 2 and nightly["failures"] == []
+    assert len(json_of(run_luutru(home, "status", "--json"))["failed"]) == 2  # still listed
+    retried = json_of(run_luutru(home, "reindex", "--retry-failed", "--json", check_code=1))
+    assert {Path(failure["path"]).name for failure in retried["failures"]} == {"broken.pdf", "notes.jpg"}
+    settled(shutil.copy(GOOD, scans / "notes.jpg"))  # fixed (a copy of the letter): taken up at once
+    fixed = json_of(run_luutru(home, "reindex", "--json"))
+    assert fixed["failed_before"] == 1 and fixed["reused"] == 1 and fixed["failures"] == []
+    assert [Path(failure["path"]).name for failure in json_of(run_luutru(home, "status", "--json"))["failed"]] == \
+        ["broken.pdf"]
+
+
+def _broken_pdf(path: Path) -> Path:
+    path.write_bytes((SAMPLES / "2023" / "bc-56-dat-dai.pdf").read_bytes()[:3000])
+    return path
