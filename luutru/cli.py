@@ -539,6 +539,8 @@ def status(home: ArchiveHome, as_json) -> None:
     if dossiers["listed"]:
         click.echo(f"dossiers: {dossiers['listed']} listed, {len(dossiers['without_scans'])} without scans; "
                    f"{dossiers['files_without_dossier']} scanned files in no dossier")
+    for failure in facts["unreadable_folders"]:
+        click.echo(f"UNREADABLE {failure['path']}: {failure['reason']} (its files are kept)")
     for failure in facts["failed"]:
         click.echo(f"FAILED  {failure['path']}: {failure['reason']}")
     for path in facts["unsupported"]:

@@ -115,6 +115,8 @@ CREATE TABLE IF NOT EXISTS meta (
 
 # Files whose pages are searchable: fully read, or read apart from some failed pages.
 SEARCHABLE = ("done", "failed")
+# Meta key: the folders the last run could not read, with the reason (JSON list of [path, reason]).
+FOLDER_PROBLEMS_KEY = "unreadable_folders"
 
 
 def now() -> str:
@@ -390,6 +392,12 @@ class Catalog:
         with self.transaction() as db:
             db.executemany("UPDATE files SET status = 'missing', indexed = 0, updated_at = ? WHERE id = ?",
                            [(now(), file_id) for file_id in file_ids])
+
+    def mark_returned(self, file_id: int) -> None:
+        """A file gone from disk is back as it was: its pages are searchable again, without reading it."""
+        with self.transaction() as db:
+            db.execute("UPDATE files SET status = CASE WHEN error IS NULL THEN 'done' ELSE 'failed' END, "
+                       "indexed = 0, updated_at = ? WHERE id = ?", (now(), file_id))
 
     def mark_indexed(self, file_ids: Iterable[int]) -> None:
         with self.transaction() as db:

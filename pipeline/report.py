@@ -9,7 +9,7 @@ from pathlib import Path
 
 from luutru.errors import NoArchive, NotFound
 from luutru.index.store import IndexUnavailable, engine_advice, open_store
-from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord, PageRecord, catalog_name
+from luutru.pipeline.catalog import FOLDER_PROBLEMS_KEY, SEARCHABLE, Catalog, FileRecord, PageRecord, catalog_name
 from luutru.pipeline.home import ArchiveHome
 
 
@@ -39,12 +39,14 @@ def status(home: ArchiveHome) -> dict:
         unsupported = [r.path for r in catalog.files("unsupported")]
         roots = [str(root) for root in catalog.roots()]
         dossiers = _dossier_facts(catalog)
+        folders = [{"path": path, "reason": reason}
+                   for path, reason in json.loads(catalog.get_meta(FOLDER_PROBLEMS_KEY) or "[]")]
     finally:
         catalog.close()
     index = _index_facts(home)
     index["up_to_date"] = index.get("usable", False) and counts["files_waiting_for_index"] == 0 \
         and index.get("pages") == counts["pages"]
-    return {"home": str(home.root), "roots": roots, **counts, "failed": failed,
+    return {"home": str(home.root), "roots": roots, **counts, "failed": failed, "unreadable_folders": folders,
             "unsupported": unsupported, "index": index, "dossiers": dossiers}
 
 

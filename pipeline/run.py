@@ -16,7 +16,16 @@ from pathlib import Path
 
 from luutru.errors import NoArchive
 from luutru.index.store import store_class
-from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord, PageRecord, catalog_name, now, words_json
+from luutru.pipeline.catalog import (
+    FOLDER_PROBLEMS_KEY,
+    SEARCHABLE,
+    Catalog,
+    FileRecord,
+    PageRecord,
+    catalog_name,
+    now,
+    words_json,
+)
 from luutru.pipeline.config import load_config
 from luutru.pipeline.executor import make_executor
 from luutru.pipeline.fields import follow_pattern, record_fields
@@ -148,8 +157,10 @@ def _plan_file(catalog: Catalog, summary: RunSummary, path: Path, settle: float,
     record = catalog.file_by_path(readable)
     try:
         stat = stat_fingerprint(path)
-        if record and record.status in ("done", "unsupported") and \
+        if record and record.status in ("done", "unsupported", "missing") and \
                 (record.size, record.mtime_ns) == (stat.size, stat.mtime_ns):
+            if record.status == "missing" and record.page_count is not None:
+                catalog.mark_returned(record.id)  # back where it was (a share mounted again): no hashing
             summary.unchanged += 1
             return None
         if record and not retry_failed and _failed_before(catalog, record, stat.size, stat.mtime_ns):
@@ -185,15 +196,32 @@ def _plan_file(catalog: Catalog, summary: RunSummary, path: Path, settle: float,
                                sha256=current.sha256, status="pending")
 
 
-def _mark_missing(catalog: Catalog, summary: RunSummary, roots: list[Path], seen: set[str]) -> None:
+def _mark_missing(catalog: Catalog, summary: RunSummary, roots: list[Path], seen: set[str],
+                  unreadable: list[str]) -> None:
+    """Files whose folder was read and which are not in it are gone. The files of a folder that could
+    not be read, and of a root that is not there or holds nothing at all (a share not mounted, its
+    mount point left empty), are kept: a folder that cannot be seen is not an archive that was emptied."""
     for root in roots:
-        if not root.exists():
-            continue  # an unmounted share must not look like an archive that was emptied
-        gone = [r for r in catalog.files(under=root) if r.status != "missing" and r.path not in seen]
+        known = [record for record in catalog.files(under=root) if record.status != "missing"]
+        if not root.exists() or (known and not any(record.path in seen for record in known)
+                                 and not _has_files(root)):
+            if known:
+                log.warning("%s: none of its %d files can be seen (a share not mounted?); they are kept",
+                            catalog_name(root)[0], len(known))
+            continue
+        gone = [record for record in known if record.path not in seen
+                and not any(record.path.startswith(folder + "/") for folder in unreadable)]
         for record in gone:
             log.info("%s: gone from disk", record.path)
         catalog.mark_missing(record.id for record in gone)
         summary.missing += len(gone)
+
+
+def _has_files(root: Path) -> bool:
+    try:
+        return root.is_file() or any(path.is_file() for path in root.rglob("*"))
+    except OSError:
+        return False
 
 
 def _prepare(catalog: Catalog, summary: RunSummary, file_id: int, settings: OcrSettings) -> _Pending | None:
@@ -301,17 +329,22 @@ def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], optio
     settle = SETTLE_SECONDS if nightly else 0.0
     retry_failed = options.retry_failed or not nightly
     seen: set[str] = set()
+    unreadable: list[str] = []  # folders that could not be read: their files are kept
     to_read = []
     for found in walk(roots):
         seen.add(catalog_name(found.path)[0])
         if found.error:
+            if found.folder:
+                unreadable.append(catalog_name(found.path)[0])
             _record_failure(None if found.folder else catalog, summary, found.path, found.error)
             continue
         summary.files_seen += 1
         file_id = _plan_file(catalog, summary, found.path, settle, retry_failed)
         if file_id is not None:
             to_read.append(file_id)
-    _mark_missing(catalog, summary, roots, seen)
+    _mark_missing(catalog, summary, roots, seen, unreadable)
+    catalog.set_meta(FOLDER_PROBLEMS_KEY, json.dumps([[path, reason] for path, reason in summary.failures
+                                                      if path in unreadable], ensure_ascii=False))
     if options.reocr:
         _stage_rereads(catalog, summary, roots, options.reocr)
     to_read += [file_id for file_id in catalog.staged_file_ids() if file_id not in to_read]

@@ -46,9 +46,14 @@ def walk(roots: Iterable[Path]) -> Iterator[Found]:
                     yield Found(path, "broken symbolic link")
                 else:
                     yield Found(path, "not a regular file")
-            while errors:
-                failure = errors.pop()
-                yield Found(Path(failure.filename or folder), failure.strerror or str(failure), folder=True)
+            yield from _folder_errors(errors, folder)
+        yield from _folder_errors(errors, root)  # a folder met last: its error comes after the walk
+
+
+def _folder_errors(errors: list[OSError], folder: str | Path) -> Iterator[Found]:
+    while errors:
+        failure = errors.pop()
+        yield Found(Path(failure.filename or folder), failure.strerror or str(failure), folder=True)
 
 
 def stat_fingerprint(path: Path) -> Fingerprint:

@@ -8,6 +8,7 @@ with the catalog (`luutru check`).
 from __future__ import annotations
 
 import fcntl
+import json
 import multiprocessing
 import os
 import random
@@ -535,3 +536,50 @@ def test_a_file_that_failed_and_has_not_changed_is_left_alone_until_asked(one_sc
 def _broken_pdf(path: Path) -> Path:
     path.write_bytes((SAMPLES / "2023" / "bc-56-dat-dai.pdf").read_bytes()[:3000])
     return path
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="runs the archive as nobody, which needs root to arrange")
+def test_a_folder_that_cannot_be_read_keeps_its_files_and_says_why():
+    base = Path(tempfile.mkdtemp(prefix="luutru-folder-"))
+    try:
+        base.chmod(0o755)
+        scans, home = base / "scans", base / "home"
+        for folder, sample in (("a", GOOD), ("b", SAMPLES / "2024" / "ttr-09-mo-ma.jpg")):
+            (scans / folder).mkdir(parents=True)
+            settled(shutil.copy(sample, scans / folder / sample.name))
+        nobody_can_enter(base)
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", str(LUUTRU), "--home", str(home)]
+
+        def luutru(*args, code=0):
+            result = subprocess.run([*as_nobody, *args], capture_output=True, text=True, timeout=300)
+            assert result.returncode == code and "Traceback" not in result.stderr, result.stderr
+            return result
+        luutru("ingest", str(scans), "--jobs", "1")
+        (scans / "b").chmod(0o000)  # an NFS permission change
+        summary = json.loads(luutru("reindex", "--json", code=1).stdout)
+        assert summary["missing"] == 0
+        assert summary["failures"] == [{"path": str(scans / "b"), "reason": "Permission denied"}]
+        status = json.loads(luutru("status", "--json").stdout)
+        assert status["unreadable_folders"] == [{"path": str(scans / "b"), "reason": "Permission denied"}]
+        assert status["files_done"] == 2 and "(its files are kept)" in luutru("status").stdout
+        assert json.loads(luutru("search", "mo ma", "--json").stdout)["total"] == 1
+    finally:
+        (scans / "b").chmod(0o755)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_share_not_mounted_keeps_its_files_and_they_come_back_without_hashing(tmp_path):
+    share, home = tmp_path / "share", tmp_path / "home"
+    share.mkdir()
+    settled(shutil.copy(GOOD, share / "cong-van.png"))
+    run_luutru(home, "ingest", str(share), "--jobs", "1")
+    share.rename(tmp_path / "share.mounted")  # unmounted: the mount point stays, empty
+    share.mkdir()
+    away = run_luutru(home, "reindex", "--json")
+    assert json_of(away)["missing"] == 0 and "none of its 1 files can be seen" in away.stderr
+    assert json_of(run_luutru(home, "search", GOOD_QUERY, "--json"))["total"] == 1
+    share.rmdir()
+    (tmp_path / "share.mounted").rename(share)  # mounted again
+    back = json_of(run_luutru(home, "reindex", "--json"))
+    assert (back["unchanged"], back["retried"], back["pages_ocr"]) == (1, 0, 0)
+    assert_consistent(home)
