@@ -243,8 +243,8 @@ def _report_run(summary, as_json: bool) -> None:
     if as_json:
         _print_json(summary.to_json())
     else:
-        left_alone = (f", {summary.failed_before} failed before and left alone (--retry-failed)"
-                      if summary.failed_before else "")
+        left_alone = (f", {summary.refused} refused" if summary.refused else "") + (
+            f", {summary.failed_before} failed before and left alone (--retry-failed)" if summary.failed_before else "")
         click.echo(f"{summary.files_seen} files: {summary.new} new, {summary.changed} changed, "
                    f"{summary.unchanged} unchanged, {summary.reused} reused, {summary.missing} gone{left_alone}; "
                    f"{summary.pages_ocr} pages OCR'd, {summary.pages_text_layer} from a text layer, "

@@ -230,9 +230,17 @@ class Catalog:
     # roots -------------------------------------------------------------------------------
 
     def add_roots(self, paths: Iterable[Path]) -> None:
+        """Remember folders to walk again, without overlaps: a folder inside a root adds nothing, and a
+        folder that holds roots takes their place (each file is walked, counted and reported once)."""
         with self.transaction() as db:
-            db.executemany("INSERT OR IGNORE INTO roots (path, raw_path, added_at) VALUES (?, ?, ?)",
-                           [(*catalog_name(path), now()) for path in paths])
+            for path in paths:
+                readable, raw = catalog_name(path)
+                roots = [row[0] for row in db.execute("SELECT path FROM roots")]
+                if any(readable == root or readable.startswith(root.rstrip("/") + "/") for root in roots):
+                    continue
+                db.executemany("DELETE FROM roots WHERE path = ?",
+                               [(root,) for root in roots if root.startswith(readable.rstrip("/") + "/")])
+                db.execute("INSERT INTO roots (path, raw_path, added_at) VALUES (?, ?, ?)", (readable, raw, now()))
 
     def roots(self) -> list[Path]:
         return [Path(os.fsdecode(raw)) if raw is not None else Path(path)

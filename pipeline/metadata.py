@@ -251,7 +251,8 @@ def extract_fields(pages: list[str]) -> DocumentFields:
     type_index, type_name = first_type_line(lines)
     doc_type = type_name or _symbol_type(number) or ("Công văn" if subject else None)
     return DocumentFields(
-        year=int(issued[:4]) if issued else None, number=number, doc_type=doc_type, agency=_agency(lines, type_index), place=place, issued=issued,
+        year=int(issued[:4]) if issued else None, number=number, doc_type=doc_type,
+        agency=_agency(lines, type_index), place=place, issued=issued,
         subject=subject or _subject_after_type(lines, type_index),
         signer=_signer([line for line in pages[-1].splitlines() if line.strip()]),
         parcels=_numbers(PARCEL, folded_whole), sheets=_numbers(SHEET, folded_whole))

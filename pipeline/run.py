@@ -74,6 +74,7 @@ class RunSummary:
     changed: int = 0
     unchanged: int = 0
     retried: int = 0
+    refused: int = 0  # found, but failed before any page could be read (unreadable, not what its name says)
     failed_before: int = 0  # failed in an earlier run, unchanged since: not tried again
     reused: int = 0  # same content already read elsewhere (moved, renamed, copied): no OCR
     reread: int = 0  # pages read again (--reocr)
@@ -103,7 +104,9 @@ class _Pending:
 
 
 def _absolute(paths: Iterable[Path]) -> list[Path]:
-    return [Path(path).expanduser().absolute() for path in paths]
+    """The paths given, absolute, each once: a path inside another given is walked with it."""
+    absolute = sorted({Path(path).expanduser().absolute() for path in paths})
+    return [path for path in absolute if not any(other in path.parents for other in absolute)]
 
 
 def _record_failure(catalog: Catalog | None, summary: RunSummary, found: Path | str, reason: str,
@@ -140,6 +143,7 @@ def _record_unreadable(catalog: Catalog, summary: RunSummary, path: Path, curren
                             sha256=current.sha256, status="unsupported", error="not a scan")
         return
     reason = "empty file" if current.size == 0 else f"named {path.suffix} but its content is not a {promised}"
+    summary.refused += 1
     _record_failure(catalog, summary, path, reason, current)
 
 
@@ -173,6 +177,7 @@ def _plan_file(catalog: Catalog, summary: RunSummary, path: Path, settle: float,
         kind = detect_kind(path)
         current = fingerprint(path)
     except OSError as error:
+        summary.refused += 1
         _record_failure(catalog, summary, path, _os_reason(error))
         return None
     if kind is None:
@@ -336,6 +341,13 @@ def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], optio
         if found.error:
             if found.folder:
                 unreadable.append(catalog_name(found.path)[0])
+            else:
+                summary.files_seen += 1
+                record = catalog.file_by_path(catalog_name(found.path)[0])
+                if not retry_failed and record and record.status == "failed" and record.error == found.error:
+                    summary.failed_before += 1  # the same broken link as last night
+                    continue
+                summary.refused += 1
             _record_failure(None if found.folder else catalog, summary, found.path, found.error)
             continue
         summary.files_seen += 1

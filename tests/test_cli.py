@@ -300,3 +300,28 @@ def test_a_catalog_from_the_previous_version_is_upgraded(one_scan):
         columns = [row[1] for row in db.execute("PRAGMA table_info(pages)")]
         assert {"diagnostics", "geometry", "provenance"} <= set(columns)
         assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+
+def _adds_up(summary: dict) -> bool:
+    parts = ("new", "changed", "unchanged", "retried", "failed_before", "refused")
+    return summary["files_seen"] == sum(summary[part] for part in parts) + len(summary["settling"]) \
+        + len(summary["unsupported"])
+
+
+def test_overlapping_paths_are_one_root_and_the_counts_add_up(one_scan):
+    home, scans = one_scan["home"], one_scan["scans"]
+    (scans / "sub").mkdir()
+    settled(shutil.copy(SAMPLES / "2024" / "ttr-09-mo-ma.jpg", scans / "sub" / "to-trinh.jpg"))
+    (scans / "sub" / "notes.jpg").write_text("not an image\n")
+    (scans / "list.txt").write_text("inventory\n")
+    settled(scans / "sub" / "notes.jpg"), settled(scans / "list.txt")
+    (scans / "dangling.png").symlink_to(scans / "nowhere.png")
+    first = json_of(run_luutru(home, "ingest", str(scans / "sub"), str(scans), "--json", check_code=1))
+    assert _adds_up(first) and first["files_seen"] == 5 and len(first["failures"]) == 2
+    run_luutru(home, "ingest", str(scans / "sub"), "--json", check_code=1)  # inside the root: no second root
+    assert json_of(run_luutru(home, "status", "--json"))["roots"] == [str(scans)]
+    nightly = json_of(run_luutru(home, "reindex", "--json", "--retry-failed", check_code=1))
+    assert _adds_up(nightly) and nightly["files_seen"] == 5
+    assert sorted(Path(f["path"]).name for f in nightly["failures"]) == ["dangling.png", "notes.jpg"]
+    quiet = json_of(run_luutru(home, "reindex", "--json"))  # the same broken files: nothing new, exit 0
+    assert _adds_up(quiet) and quiet["failed_before"] == 2 and quiet["failures"] == []
