@@ -23,6 +23,7 @@ from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
 from luutru.errors import UsageError
 from luutru.index.analysis import exact_words, fold, fold_spelling, folded_analyzer, folded_words, nfc, symbol_words
+from luutru.index.doctypes import type_of_abbreviation
 from luutru.index.query import (
     And,
     AndMaybe,
@@ -182,12 +183,18 @@ class Filters:
         parts = tuple(part for part in self._parts() if part is not None)
         return simplified(And(parts)) if parts else None
 
+    def words(self) -> tuple[str, ...]:
+        """Folded words the pages themselves may hold for these filters (the parcel's, sheet's and
+        document number's): with a filter alone, pages that hold them come first, the words marked."""
+        values = (self.parcel, self.sheet, (self.number or "").split("/")[0])
+        return tuple(word for value in values if value for word in folded_words(value))
+
     def _parts(self):
-        yield _words_query("doc_type", self.doc_type)
+        typed_type = type_of_abbreviation(self.doc_type) if self.doc_type else None
+        yield _words_query("doc_type", typed_type or self.doc_type)
         yield _words_query("agency", self.agency)
         yield _words_query("department", self.department)
-        # Extraction stores numbers without spaces ("123 / QĐ-UBND" read by OCR is 123/QĐ-UBND).
-        yield _words_query("number", re.sub(r"\s+", "", self.number or ""), symbol_words)
+        yield _number_query(self.number)
         if self.issued_from or self.issued_to:
             yield Range("issued", _day(self.issued_from), _day(self.issued_to))
         if self.year:
@@ -224,13 +231,29 @@ def _words_query(field_name: str, text: str | None, words_of=folded_words) -> Qu
     return Term(field_name, words[0]) if words else None
 
 
-def _day(iso: str | None) -> int | None:
-    if not iso:
+def _number_query(number: str | None) -> Query | None:
+    """A whole number and symbol (123/QĐ-UBND) as one word; a number alone (123) or with only the
+    type (123/QĐ) matches every document so numbered. Extraction stores numbers without spaces."""
+    compact = re.sub(r"\s+", "", number or "")
+    if not compact:
         return None
+    if "-" in compact:
+        return _words_query("number", compact, symbol_words)
+    start = symbol_words(compact)[0]
+    return Prefix("number", start + "/" if "/" not in start else start)
+
+
+def _day(typed: str | None) -> int | None:
+    """A day as YYYY-MM-DD, or as clerks write it, DD/MM/YYYY."""
+    if not typed:
+        return None
+    text = typed.strip()
     try:
-        return int(date.fromisoformat(iso.strip()).strftime("%Y%m%d"))
+        if match := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text):
+            return int(date(int(match.group(3)), int(match.group(2)), int(match.group(1))).strftime("%Y%m%d"))
+        return int(date.fromisoformat(text).strftime("%Y%m%d"))
     except ValueError as error:
-        raise QueryError(f"{iso!r} is not a date; write it as YYYY-MM-DD") from error
+        raise QueryError(f"{typed!r} is not a date; write it as DD/MM/YYYY or YYYY-MM-DD") from error
 
 
 class _MarkFormatter(highlight.Formatter):
@@ -440,13 +463,25 @@ def search(link: Path, text: str, limit: int = 10, filters: Filters | None = Non
         store.close()
 
 
+def _filter_only_query(filters: Filters) -> Query:
+    """Every page the filters let through; those that hold the filters' own words (the parcel's number)
+    come first, with the words marked."""
+    words = filters.words()
+    return AndMaybe(Everything(), simplified(Or(tuple(Term("folded", word) for word in words)))) if words \
+        else Everything()
+
+
 def search_store(store: IndexStore, text: str, limit: int = 10, filters: Filters | None = None,
                  sort_by_date: bool = False) -> SearchResult:
     """Pages ranked by relevance (or newest document first), and the same grouped per document.
     When no page has the words as typed, pages that have them with one letter misread."""
-    query, together = build_query(text)
+    filters = filters or Filters()
+    restriction = filters.query()
+    if not text.strip() and restriction is not None:  # a filter alone is a search
+        query, together = _filter_only_query(filters), None
+    else:
+        query, together = build_query(text)
     together = None if sort_by_date else together
-    restriction = (filters or Filters()).query()
     wanted = limit * PAGES_PER_DOCUMENT
     try:
         hits, total = _ranked_hits(store, query, together, wanted, restriction, sort_by_date)

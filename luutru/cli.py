@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 
 from luutru import __version__
-from luutru.errors import ExitCode, LuutruError, NotReady
+from luutru.errors import ExitCode, LuutruError, NotReady, UsageError
 from luutru.index.store import ENGINES as INDEX_ENGINES
 from luutru.pipeline.home import ArchiveHome, resolve_home
 from luutru.pipeline.report import REVIEW_BELOW
@@ -312,14 +312,21 @@ def _page_range(first: int, last: int | None) -> str:
     return f", page {first}" if first == last else f", pages {first}-{last}"
 
 
-def _print_results(result) -> None:
+def _asked(result, filters) -> str:
+    """What was searched for, as the clerk asked it: the words, and the filters on."""
+    on = [f"{name.replace('_', ' ')} {value}" for name, value in vars(filters).items() if value]
+    words = f'"{result.query}"' if result.query else ""
+    return " ".join(part for part in (words, f"(filters: {', '.join(on)})" if on else "") if part)
+
+
+def _print_results(result, filters) -> None:
     if not result.documents:
         hint = f' Did you mean "{result.suggestion}"?' if result.suggestion else ""
-        click.echo(f'No page matches "{result.query}".{hint}')
+        click.echo(f"No page matches {_asked(result, filters)}.{hint}")
         return
     pages = "1 page matches" if result.total == 1 else f"{result.total} pages match"
     misread = " with a letter misread (no page has every word as typed)" if result.near_spellings else ""
-    click.echo(f'{pages} "{result.query}"{misread}; the best {len(result.documents)} document(s):')
+    click.echo(f"{pages} {_asked(result, filters)}{misread}; the best {len(result.documents)} document(s):")
     style = sys.stdout.isatty()
     for rank, document in enumerate(result.documents, 1):
         score = f"  (score {document.score:.1f})" if document.score is not None else ""
@@ -332,7 +339,7 @@ def _print_results(result) -> None:
 
 
 @main.command()
-@click.argument("query", nargs=-1, required=True)
+@click.argument("query", nargs=-1)
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="Documents shown.")
 @click.option("--type", "doc_type", help="Document type, e.g. 'quyet dinh', 'cong van' (query: loai:).")
 @click.option("--agency", help="Issuing agency words, e.g. 'phong tai nguyen' (query: coquan:).")
@@ -347,18 +354,23 @@ def _print_results(result) -> None:
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
               help="date: newest issue date first, undated documents last.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with `hits` (pages) and `documents`.")
+@click.option("--home", "search_home", type=click.Path(file_okay=False, path_type=Path),
+              help="Archive home, also after the command (as before it).")
 @click.pass_obj
 @friendly_errors
 def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_from, issued_to, year, parcel,
-           sheet, department, path_prefix, sort, as_json) -> None:
-    """Search the archive, with or without diacritics (add ~ to a word for OCR-tolerant matching)."""
+           sheet, department, path_prefix, sort, as_json, search_home) -> None:
+    """Search the archive, with or without diacritics (add ~ to a word for OCR-tolerant matching); a
+    filter alone (--parcel 245) is a search too."""
     from luutru.index.search import Filters
     from luutru.pipeline.catalog import catalog_name
     from luutru.pipeline.reader import ArchiveReader
 
     prefix = catalog_name(Path(path_prefix).expanduser().absolute())[0] if path_prefix else None
     filters = Filters(doc_type, agency, number, issued_from, issued_to, year, parcel, sheet, department, prefix)
-    reader = ArchiveReader(home)
+    if not query and filters.query() is None:
+        raise UsageError("give words to search for, or a filter such as --parcel 245")
+    reader = ArchiveReader(ArchiveHome(resolve_home(search_home)) if search_home else home)
     try:
         result = reader.search(" ".join(query), limit, filters, sort_by_date=sort == "date")
     finally:
@@ -366,7 +378,7 @@ def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_fro
     if as_json:
         _print_json(result.to_json())
     else:
-        _print_results(result)
+        _print_results(result, filters)
 
 
 @main.command()

@@ -13,24 +13,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from luutru.index.analysis import fold
+from luutru.index.doctypes import TYPE_LINES, type_of_abbreviation
 
-# Folded type line -> type name. Longer names first: "giay chung nhan quyen su dung dat" before others.
-TYPE_LINES = {
-    "giay chung nhan quyen su dung dat": "Giấy chứng nhận quyền sử dụng đất",
-    "nghi quyet": "Nghị quyết", "quyet dinh": "Quyết định", "chi thi": "Chỉ thị",
-    "to trinh": "Tờ trình", "bao cao": "Báo cáo", "thong bao": "Thông báo", "ke hoach": "Kế hoạch",
-    "bien ban": "Biên bản", "giay moi": "Giấy mời", "hop dong": "Hợp đồng", "cong van": "Công văn",
-    "thong tu": "Thông tư", "nghi dinh": "Nghị định", "huong dan": "Hướng dẫn", "phuong an": "Phương án",
-    # What citizens file in a land dossier: applications, declarations, powers of attorney.
-    "don": "Đơn", "to khai": "Tờ khai", "giay uy quyen": "Giấy ủy quyền", "giay chung nhan": "Giấy chứng nhận",
-}
-# Abbreviation in the symbol (123/QĐ-UBND) -> type name, per Appendix III of the decree.
-# Looked up as written first (HĐ is a contract, HD a guideline), then folded (OCR lost the Đ).
-TYPE_SYMBOLS = {
-    "QĐ": "Quyết định", "QD": "Quyết định", "NQ": "Nghị quyết", "CT": "Chỉ thị", "TTR": "Tờ trình",
-    "BC": "Báo cáo", "TB": "Thông báo", "KH": "Kế hoạch", "BB": "Biên bản", "GM": "Giấy mời",
-    "HĐ": "Hợp đồng", "HD": "Hướng dẫn", "PA": "Phương án", "GCN": "Giấy chứng nhận quyền sử dụng đất",
-}
 MOTTO_WORDS = ("cong hoa xa hoi chu nghia viet nam", "doc lap", "tu do", "hanh phuc")
 HEADER_LINES = 14
 
@@ -95,8 +79,7 @@ def _number(text: str, folded: str) -> str | None:
 def _symbol_type(number: str | None) -> str | None:
     if not number:
         return None
-    abbreviation = number.upper().split("/")[-1].split("-")[0]
-    return TYPE_SYMBOLS.get(abbreviation) or TYPE_SYMBOLS.get(fold(abbreviation).upper())
+    return type_of_abbreviation(number.split("/")[-1].split("-")[0])
 
 
 def _type_of_line(lines: list[str], index: int) -> str | None:

@@ -325,3 +325,22 @@ def test_overlapping_paths_are_one_root_and_the_counts_add_up(one_scan):
     assert sorted(Path(f["path"]).name for f in nightly["failures"]) == ["dangling.png", "notes.jpg"]
     quiet = json_of(run_luutru(home, "reindex", "--json"))  # the same broken files: nothing new, exit 0
     assert _adds_up(quiet) and quiet["failed_before"] == 2 and quiet["failures"] == []
+
+
+def test_filters_as_clerks_use_them(searchable):
+    home = searchable["home"]
+
+    def documents(*args) -> list[str]:
+        return [d["path"].rsplit("/", 1)[-1] for d in json_of(run_luutru(home, "search", *args, "--json"))["documents"]]
+    alone = json_of(run_luutru(home, "search", "--parcel", "245", "--json"))
+    assert alone["hits"][0]["path"].endswith("qd-123-giao-dat.jpg") and "245" in alone["hits"][0]["snippet"]
+    assert documents("--number", "123") == documents("--number", "123/QĐ") == ["qd-123-giao-dat.jpg"]
+    assert documents("dat", "--type", "QĐ") == documents("dat", "--type", "quyet dinh") == ["qd-123-giao-dat.jpg"]
+    assert documents("ho so", "--type", "CV") == ["cv-45-ra-soat.png"]
+    assert documents("dat", "--from", "01/10/2023", "--to", "31/12/2023") == \
+        documents("dat", "--from", "2023-10-01", "--to", "2023-12-31") != []
+    after = subprocess.run([str(LUUTRU), "search", "--home", str(home), "--parcel", "245", "--json"],
+                           capture_output=True, text=True, encoding="utf-8", check=True)
+    assert json.loads(after.stdout)["documents"][0]["path"].endswith("qd-123-giao-dat.jpg")
+    assert "filters: parcel 245" in run_luutru(home, "search", "--parcel", "245").stdout
+    assert "give words to search for" in run_luutru(home, "search", check_code=2).stderr
