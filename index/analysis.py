@@ -101,6 +101,26 @@ def fold_spelling(word: str) -> str:
     return folded
 
 
+# A syllable: onset, then a vowel cluster from Vietnamese's closed inventory, then a final consonant.
+ONSETS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x"
+NUCLEI = ("iêu|yêu|oai|oay|uây|uôi|ươi|ươu|uya|uyê|uyu|oao|oeo|oo|ai|ao|au|ay|âu|ây|eo|êu|ia|iê|iu|oa|oă|oe|oi|ôi|ơi|"
+          "ua|uâ|uê|ui|uô|uơ|ưa|ưi|ưu|ươ|uy|yê|a|ă|â|e|ê|i|o|ô|ơ|u|ư|y")
+CODAS = "ch|ng|nh|c|m|n|p|t"
+SYLLABLE = re.compile(f"(?:{ONSETS})?(?:{NUCLEI})(?:{CODAS})?")
+
+
+def is_syllable(word: str) -> bool:
+    """True for a word that can be one Vietnamese syllable: at most one tone mark, a known rhyme, and
+    no capital after a small letter (mojibake such as "HôÌ" reads as letters of the wrong case)."""
+    if any(first.islower() and second.isupper() for first, second in zip(word, word[1:])):
+        return False
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    if sum(character in TONE_MARKS for character in decomposed) > 1:
+        return False
+    toneless = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_MARKS))
+    return SYLLABLE.fullmatch(toneless) is not None
+
+
 def exact_words(text: str) -> list[str]:
     """Words as written, lowercased, with one tone placement. No stop words, no minimum size."""
     return list(map(canonical_tones, WORDS.findall(nfc(text).lower())))

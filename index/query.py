@@ -29,7 +29,8 @@ class Phrase:
 
 @dataclass(frozen=True)
 class Fuzzy:
-    """A word within `distance` edits, its first `prefix` letters as written (OCR-tolerant matching)."""
+    """A word within `distance` edits, its first `prefix` letters as written (OCR-tolerant matching).
+    Two neighbouring letters swapped (a typing slip: "chugn") count as one edit."""
 
     field: str
     text: str
@@ -94,6 +95,13 @@ class Everything:
 @dataclass(frozen=True)
 class Nothing:
     pass
+
+
+def adjacent_swaps(word: str) -> list[str]:
+    """The word with each two neighbouring letters swapped: what an engine that counts a swap as two
+    edits must look for besides its fuzzy term."""
+    return list(dict.fromkeys(word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)
+                              if word[i] != word[i + 1]))
 
 
 Leaf = Term | Phrase | Fuzzy | Prefix | Wildcard | Range

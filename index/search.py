@@ -16,13 +16,22 @@ from datetime import date
 from pathlib import Path
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from whoosh import highlight
 from whoosh import query as q
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
 from luutru.errors import UsageError
-from luutru.index.analysis import exact_words, fold, fold_spelling, folded_analyzer, folded_words, nfc, symbol_words
+from luutru.index.analysis import (
+    exact_words,
+    fold,
+    fold_spelling,
+    folded_analyzer,
+    folded_words,
+    is_syllable,
+    nfc,
+    symbol_words,
+)
 from luutru.index.doctypes import type_of_abbreviation
 from luutru.index.query import (
     And,
@@ -109,7 +118,7 @@ class Highlights:
 def _fits(leaf: Fuzzy | Prefix | Wildcard, word: str) -> bool:
     if isinstance(leaf, Fuzzy):
         return (word[:leaf.prefix] == leaf.text[:leaf.prefix]
-                and Levenshtein.distance(word, leaf.text, score_cutoff=leaf.distance) <= leaf.distance)
+                and OSA.distance(word, leaf.text, score_cutoff=leaf.distance) <= leaf.distance)
     if isinstance(leaf, Prefix):
         return word.startswith(fold(leaf.text))
     return fnmatch.fnmatchcase(word, fold(leaf.pattern))
@@ -351,10 +360,16 @@ class Vocabulary:
         return [word for word, _ in vocabulary], [pages for _, pages in vocabulary]
 
     def near(self, word: str, distance: int) -> list[str]:
-        """Indexed words within `distance` letters of `word`: the closest, then the most frequent, first."""
+        """Indexed words within `distance` edits of `word` (a swap of neighbouring letters is one): the
+        closest first, and among those real Vietnamese syllables on more than one page before one-off
+        OCR junk, then the most frequent."""
         words, pages = self._words
-        found = process.extract(word, words, scorer=Levenshtein.distance, score_cutoff=distance, limit=None)
-        return [words[index] for _, _, index in sorted(found, key=lambda item: (item[1], -pages[item[2]]))]
+        found = process.extract(word, words, scorer=OSA.distance, score_cutoff=distance, limit=None)
+
+        def rank(item) -> tuple:
+            _, edits, index = item
+            return edits, not is_syllable(words[index]), pages[index] < 2, -pages[index]
+        return [words[index] for _, _, index in sorted(found, key=rank)]
 
 
 def near_spellings_query(store: IndexStore, text: str) -> Query | None:

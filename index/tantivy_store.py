@@ -182,7 +182,7 @@ class TantivyStore:
         if isinstance(node, lq.Fuzzy):
             # A prefix kept as written has no Tantivy twin: every letter may be the misread one.
             return self._boosted(node, tantivy.Query.fuzzy_term_query(
-                self.schema, node.field, node.text, distance=node.distance, transposition_cost_one=False))
+                self.schema, node.field, node.text, distance=node.distance, transposition_cost_one=True))
         if isinstance(node, (lq.Prefix, lq.Wildcard)):
             pattern = _regex(node.text, wildcards=False) if isinstance(node, lq.Prefix) else \
                 _regex(node.pattern, wildcards=True)

@@ -55,7 +55,11 @@ def whoosh_query(node: lq.Query) -> q.Query:
     if isinstance(node, lq.Phrase):
         return q.Phrase(node.field, list(node.words), slop=node.slop + 1, boost=node.boost)  # Whoosh's 1: side by side
     if isinstance(node, lq.Fuzzy):
-        return q.FuzzyTerm(node.field, node.text, boost=node.boost, maxdist=node.distance, prefixlength=node.prefix)
+        fuzzy = q.FuzzyTerm(node.field, node.text, boost=node.boost, maxdist=node.distance, prefixlength=node.prefix)
+        # Whoosh counts a swap of neighbouring letters as two edits: the swapped spellings are asked too.
+        swaps = [q.Term(node.field, swap, boost=node.boost) for swap in lq.adjacent_swaps(node.text)
+                 if swap[:node.prefix] == node.text[:node.prefix]]
+        return q.Or([fuzzy, *swaps]) if swaps else fuzzy
     if isinstance(node, lq.Prefix):
         return q.Prefix(node.field, node.text, boost=node.boost)
     if isinstance(node, lq.Wildcard):

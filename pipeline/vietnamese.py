@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from luutru.index.analysis import is_syllable
+
 # TCVN 5712:1993 bytes 0xA0-0xFF, as glibc's iconv decodes "TCVN5712-1" (VN1, a superset of the
 # ABC/VN3 font encoding; tests/test_vietnamese.py checks it against iconv). 0xB0-0xB4 are combining
 # tone marks.
@@ -48,26 +50,7 @@ def _vni_table() -> dict[str, str]:
 VNI_TABLE = _vni_table()
 VNI_PATTERN = re.compile("|".join(sorted(map(re.escape, VNI_TABLE), key=len, reverse=True)))
 
-# A syllable: onset, then a vowel cluster from Vietnamese's closed inventory, then a final consonant.
-ONSETS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x"
-NUCLEI = ("iêu|yêu|oai|oay|uây|uôi|ươi|ươu|uya|uyê|uyu|oao|oeo|oo|ai|ao|au|ay|âu|ây|eo|êu|ia|iê|iu|oa|oă|oe|oi|ôi|ơi|"
-          "ua|uâ|uê|ui|uô|uơ|ưa|ưi|ưu|ươ|uy|yê|a|ă|â|e|ê|i|o|ô|ơ|u|ư|y")
-CODAS = "ch|ng|nh|c|m|n|p|t"
-SYLLABLE = re.compile(f"(?:{ONSETS})?(?:{NUCLEI})(?:{CODAS})?")
-TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 WORD = re.compile(r"[^\W\d_]+")
-
-
-def is_syllable(word: str) -> bool:
-    """True for a word that can be one Vietnamese syllable: at most one tone mark, a known rhyme, and
-    no capital after a small letter (mojibake such as "HôÌ" reads as letters of the wrong case)."""
-    if any(first.islower() and second.isupper() for first, second in zip(word, word[1:])):
-        return False
-    decomposed = unicodedata.normalize("NFD", word.lower())
-    if sum(character in TONE_MARKS for character in decomposed) > 1:
-        return False
-    toneless = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_MARKS))
-    return SYLLABLE.fullmatch(toneless) is not None
 
 
 def syllable_share(text: str) -> float:

@@ -175,3 +175,13 @@ def test_near_spellings_widen_the_words_no_page_has_else_every_long_word(searcha
     assert widened("nguyen van hunq") == {"hunq"}
     assert widened("88/TTr-TNMT") == {"ttr", "tnmt"}  # every word is on some page, none has them all
     assert near_spellings_query(store, "so 12") is None
+
+
+@pytest.mark.parametrize("typed, expected", [("chugn nhan quyen su dung dat", "gcn-thua-87.tif"),
+                                             ("giao dat Phugn Xa", "qd-123-giao-dat.jpg"),
+                                             ("ra soat thahc", "cv-45-ra-soat.png")])
+def test_two_letters_swapped_count_as_one_slip(searchable, typed, expected):
+    result = search(searchable["home"] / "index", typed)
+    assert result.near_spellings and result.documents[0].path.endswith(expected), [d.path for d in result.documents]
+    tilde = search(searchable["home"] / "index", " ".join(f"{word}~" for word in typed.split()))
+    assert any(document.path.endswith(expected) for document in tilde.documents)  # `word~` allows the swap too
