@@ -32,7 +32,7 @@ from luutru.index.analysis import (
     nfc,
     symbol_words,
 )
-from luutru.index.doctypes import type_of_abbreviation
+from luutru.index.doctypes import TYPE_LINES, type_of_abbreviation
 from luutru.index.query import (
     And,
     AndMaybe,
@@ -58,6 +58,9 @@ MARK_START, MARK_END = "\x02", "\x03"
 # Words that match with their diacritics score above words that only match once folded;
 # a whole document number (123/QĐ-UBND) typed as a word outranks both.
 FIELD_BOOSTS = {"text": 3.0, "folded": 1.0, "number": 10.0}
+# A query that names a kind of document ("giấy chứng nhận", "biên bản") ranks documents of that kind
+# before those that only mention it.
+TYPE_BOOST = 5.0
 # Field syntax a clerk can type inside the query: so:123/QĐ-UBND thua:245 to:12 nam:2023
 FIELD_ALIASES = {"number": ["so"], "doc_type": ["loai"], "agency": ["coquan"], "year": ["nam"],
                  "parcels": ["thua"], "sheets": ["to"], "department": ["donvi"], "path": ["duongdan"]}
@@ -337,11 +340,18 @@ def _has_run(words: list[str], run: tuple[str, ...]) -> bool:
     return f" {' '.join(run)} " in f" {' '.join(words)} "
 
 
+def _types_named(folded: list[str]) -> list[tuple[str, ...]]:
+    """The kinds of document the query's words name, as runs of folded words."""
+    named = [tuple(key.split()) for key in TYPE_LINES if _has_run(folded, tuple(key.split()))]
+    return [words for words in named if not any(words != other and _has_run(list(other), words) for other in named)]
+
+
 def _plain_words_query(text: str, folded: list[str], exact: list[str]) -> Query:
     """Every word must match once folded; words that match as written and whole document numbers
     only add to the score, so they are checked on the matching pages alone."""
     bonuses = [Term("text", word, FIELD_BOOSTS["text"]) for word in dict.fromkeys(exact)]
     bonuses += [Term("number", symbol, FIELD_BOOSTS["number"]) for symbol in symbol_words(text) if "/" in symbol]
+    bonuses += [Phrase("doc_type", words, boost=TYPE_BOOST) for words in _types_named(folded)]
     required = simplified(And(tuple(Term("folded", word, FIELD_BOOSTS["folded"]) for word in folded)))
     return AndMaybe(required, simplified(Or(tuple(bonuses)))) if bonuses else required
 
