@@ -177,7 +177,8 @@ class WhooshStore:
         return self._opened().reader().doc_frequency("folded", word)
 
     def folded_vocabulary(self) -> list[tuple[str, int]]:
-        return [(word.decode("utf-8"), info.doc_frequency()) for word, info in self._opened().reader().iter_field("folded")]
+        return [(word.decode("utf-8"), info.doc_frequency())
+                for word, info in self._opened().reader().iter_field("folded")]
 
     def close(self) -> None:
         if self._searcher is not None:
