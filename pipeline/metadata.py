@@ -17,6 +17,8 @@ from luutru.index.doctypes import TYPE_LINES, type_of_abbreviation
 
 MOTTO_WORDS = ("cong hoa xa hoi chu nghia viet nam", "doc lap", "tu do", "hanh phuc")
 HEADER_LINES = 14
+# A date line without its place ("ngày 12 tháng 9 năm 2023", the place lost to OCR) is this short at most.
+MAX_DATE_LINE = 45
 
 # "Số" as OCR reads it: So, S0, S6 (the ố taken for a 6).
 NUMBER = re.compile(r"\bs[o06][\s:.;]*(\d{1,6}(?:\s*/\s*\d{4})?\s*/\s*[a-z0-9]+(?:\s*-\s*[a-z0-9]+)*)")
@@ -69,11 +71,25 @@ def folded_aligned(text: str) -> str:
     return text.translate(ALIGNED_FOLDING)
 
 
+def _line_of(folded: str, position: int) -> str:
+    start = folded.rfind("\n", 0, position) + 1
+    end = folded.find("\n", position)
+    return folded[start:end if end >= 0 else None]
+
+
+def _cites(line: str) -> bool:
+    """A line citing another document ("Căn cứ Quyết định số ... ngày ..."), OCR's specks before it aside."""
+    return bool(CITATION_START.match(re.sub(r"^[^a-z0-9]+", " ", line)))
+
+
 def _number(text: str, folded: str) -> str | None:
-    match = NUMBER.search(folded)
-    if not match:
-        return None
-    return re.sub(r"\s+", "", text[match.start(1):match.end(1)])
+    """The document's own number and symbol: in the header, never one it cites."""
+    for match in NUMBER.finditer(folded):
+        if folded.count("\n", 0, match.start()) >= HEADER_LINES:
+            break
+        if not _cites(_line_of(folded, match.start())):
+            return re.sub(r"\s+", "", text[match.start(1):match.end(1)])
+    return None
 
 
 def _symbol_type(number: str | None) -> str | None:
@@ -156,9 +172,10 @@ def _issue_date(text: str, folded: str) -> tuple[re.Match | None, str | None]:
         place = place_before(text, match.start())
         if place:
             return match, place
-        line_start = folded.rfind("\n", 0, match.start()) + 1
+        line = _line_of(folded, match.start())
         in_header = folded.count("\n", 0, match.start()) < HEADER_LINES
-        if fallback is None and in_header and not CITATION_START.match(folded, line_start):
+        # Without its place, a date is the document's only on a line of its own: a short one that cites nothing.
+        if fallback is None and in_header and not _cites(line) and len(line.strip()) <= MAX_DATE_LINE:
             fallback = match
     return fallback, None
 
@@ -233,9 +250,12 @@ def extract_fields(pages: list[str]) -> DocumentFields:
     subject = _subject(lines)
     type_index, type_name = first_type_line(lines)
     doc_type = type_name or _symbol_type(number) or ("Công văn" if subject else None)
+    # The agency stands in a header: over a number, a place and date or a title; a page without one
+    # (a second page, "Nơi nhận: TM. ỦY BAN NHÂN DÂN") names none.
+    has_header = bool(number or place or type_name)
     return DocumentFields(
         year=int(issued[:4]) if issued else None, number=number, doc_type=doc_type,
-        agency=_agency(lines, type_index), place=place, issued=issued,
+        agency=_agency(lines, type_index) if has_header else None, place=place, issued=issued,
         subject=subject or _subject_after_type(lines, type_index),
         signer=_signer([line for line in pages[-1].splitlines() if line.strip()]),
         parcels=_numbers(PARCEL, folded_whole), sheets=_numbers(SHEET, folded_whole))

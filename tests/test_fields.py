@@ -136,3 +136,18 @@ def test_a_bad_config_is_one_line(one_scan):
     (one_scan["home"] / "config.toml").write_text('path_pattern = "{phong}/{nam}"\n', encoding="utf-8")
     result = run_luutru(one_scan["home"], "ingest", str(one_scan["scans"]), check_code=2)
     assert "config.toml" in result.stderr and "{department}" in result.stderr
+
+
+def test_a_field_the_layout_does_not_support_is_left_empty():
+    second_page = ("có trách nhiệm thi hành Quyết định này./.\nNơi nhận:\n- Như Điều 3;\n- Lưu: VT.\n"
+                   "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn Thắng")
+    fields = extract_fields([second_page])
+    assert (fields.agency, fields.number, fields.issued) == (None, None, None)
+    citing = ("._ Căn cứ Luật Đất đai ngày 29 tháng 11 năm 2013;\n'Căn cứ Quyết định số 12/QĐ-UBND ngày 19 tháng 6 "
+              "năm 2015 của Ủy ban nhân dân huyện;\nXét đề nghị của Phòng Tài nguyên và Môi trường,")
+    fields = extract_fields([citing])
+    assert (fields.number, fields.issued, fields.agency) == (None, None, None)
+    lost_place = "ỦY BAN NHÂN DÂN\nHUYỆN THẠCH THẤT\nSố: 123/QĐ-UBND\nngày 12 tháng 9 năm 2023\nQUYẾT ĐỊNH"
+    fields = extract_fields([lost_place])
+    assert (fields.number, fields.issued) == ("123/QĐ-UBND", "2023-09-12")
+    assert fields.agency == "ỦY BAN NHÂN DÂN HUYỆN THẠCH THẤT"
