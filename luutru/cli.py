@@ -13,8 +13,11 @@ import logging
 import logging.handlers
 import os
 import select
+import shutil
 import sqlite3
 import sys
+import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -285,13 +288,40 @@ def reindex(home: ArchiveHome, full, options: RunOptions, wait, as_json) -> None
     _report_run(run_reindex(home, full, options, wait), as_json)
 
 
-def _highlighted(marked: str, style: bool) -> str:
+# On a terminal each document takes four lines, so five fit a screen: where it is, what it is, and its
+# best snippet in two lines, wrapped at words.
+SNIPPETS_SHOWN_ON_SCREEN, SNIPPET_LINES_ON_SCREEN = 1, 2
+SNIPPET_INDENT = " " * 7
+
+
+def _highlighted(marked: str, screen: Screen | None, label: str) -> str:
+    """A page's snippet after its label: on a screen, fitted to a few lines of its width with the
+    matched words in bold; piped, one plain line."""
     from luutru.index.search import MARK_END, MARK_START
 
     flat = " ".join(marked.split())
-    if style:
-        return flat.replace(MARK_START, "\033[1m").replace(MARK_END, "\033[0m")
-    return flat.replace(MARK_START, "").replace(MARK_END, "")
+    if screen is None:
+        return label + flat.replace(MARK_START, "").replace(MARK_END, "")
+    lines = textwrap.wrap(flat, screen.width, initial_indent=label, subsequent_indent=SNIPPET_INDENT,
+                          max_lines=SNIPPET_LINES_ON_SCREEN, placeholder=" …")
+    text = "\n".join(lines)
+    bold, plain = ("\033[1m", "\033[0m") if screen.colour else ("", "")
+    if text.count(MARK_START) > text.count(MARK_END):
+        text += MARK_END  # a marked word cut off by the placeholder
+    return text.replace(MARK_START, bold).replace(MARK_END, plain)
+
+
+@dataclass(frozen=True)
+class Screen:
+    width: int
+    colour: bool
+
+    @classmethod
+    def of_stdout(cls) -> Screen | None:
+        """The terminal results are shown on, or None when they are piped (plain output)."""
+        if not sys.stdout.isatty():
+            return None
+        return cls(shutil.get_terminal_size((80, 24)).columns, "NO_COLOR" not in os.environ)
 
 
 def _document_line(fields: dict) -> str:
@@ -319,7 +349,7 @@ def _asked(result, filters) -> str:
     return " ".join(part for part in (words, f"(filters: {', '.join(on)})" if on else "") if part)
 
 
-def _print_results(result, filters) -> None:
+def _print_results(result, filters, verbose: bool) -> None:
     if not result.documents:
         hint = f' Did you mean "{result.suggestion}"?' if result.suggestion else ""
         click.echo(f"No page matches {_asked(result, filters)}.{hint}")
@@ -327,20 +357,27 @@ def _print_results(result, filters) -> None:
     pages = "1 page matches" if result.total == 1 else f"{result.total} pages match"
     misread = " with a letter misread (no page has every word as typed)" if result.near_spellings else ""
     click.echo(f"{pages} {_asked(result, filters)}{misread}; the best {len(result.documents)} document(s):")
-    style = sys.stdout.isatty()
+    screen = Screen.of_stdout()
+    shown = SNIPPETS_SHOWN_ON_SCREEN if screen else 3
     for rank, document in enumerate(result.documents, 1):
-        score = f"  (score {document.score:.1f})" if document.score is not None else ""
+        score = f"  (score {document.score:.1f})" if verbose and document.score is not None else ""
         within = _page_range(document.first_page, document.last_page)
-        click.echo(f"{rank:>3}. {document.path}{within}{score}")
-        if _document_line(document.fields):
-            click.echo(f"     {_document_line(document.fields)}")
-        for hit in document.pages[:3]:
-            click.echo(f"     page {hit.page}: {_highlighted(hit.marked_snippet, style)}")
+        heading = f"{rank:>3}. {document.path}{within}{score}"
+        if screen and len(heading) > screen.width:  # the end of a long path tells the file: keep it
+            heading = f"{rank:>3}. …{heading[len(heading) - screen.width + 6:]}"
+        click.echo(heading)
+        facts = _document_line(document.fields)
+        if facts:
+            click.echo(f"     {textwrap.shorten(facts, screen.width - 5, placeholder=' …') if screen else facts}")
+        for hit in document.pages[:shown]:
+            click.echo(_highlighted(hit.marked_snippet, screen, f"     page {hit.page}: "))
 
 
 @main.command()
 @click.argument("query", nargs=-1)
-@click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="Documents shown.")
+@click.option("--limit", "-n", type=click.IntRange(min=1),
+              help="Documents shown. Default: 5 on a terminal, 10 otherwise.")
+@click.option("--verbose", "-v", is_flag=True, help="Also show each document's score.")
 @click.option("--type", "doc_type", help="Document type, e.g. 'quyet dinh', 'cong van' (query: loai:).")
 @click.option("--agency", help="Issuing agency words, e.g. 'phong tai nguyen' (query: coquan:).")
 @click.option("--number", help="Number and symbol, e.g. 123/QĐ-UBND (query: so:).")
@@ -359,7 +396,7 @@ def _print_results(result, filters) -> None:
 @click.pass_obj
 @friendly_errors
 def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_from, issued_to, year, parcel,
-           sheet, department, path_prefix, sort, as_json, search_home) -> None:
+           sheet, department, path_prefix, sort, as_json, search_home, verbose) -> None:
     """Search the archive, with or without diacritics (add ~ to a word for OCR-tolerant matching); a
     filter alone (--parcel 245) is a search too."""
     from luutru.index.search import Filters
@@ -372,13 +409,14 @@ def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_fro
         raise UsageError("give words to search for, or a filter such as --parcel 245")
     reader = ArchiveReader(ArchiveHome(resolve_home(search_home)) if search_home else home)
     try:
+        limit = limit or (5 if sys.stdout.isatty() and not as_json else 10)
         result = reader.search(" ".join(query), limit, filters, sort_by_date=sort == "date")
     finally:
         reader.close()
     if as_json:
         _print_json(result.to_json())
     else:
-        _print_results(result, filters)
+        _print_results(result, filters, verbose)
 
 
 @main.command()

@@ -344,3 +344,40 @@ def test_filters_as_clerks_use_them(searchable):
     assert json.loads(after.stdout)["documents"][0]["path"].endswith("qd-123-giao-dat.jpg")
     assert "filters: parcel 245" in run_luutru(home, "search", "--parcel", "245").stdout
     assert "give words to search for" in run_luutru(home, "search", check_code=2).stderr
+
+
+def _on_a_terminal(home, *args: str, columns: int = 80) -> str:
+    """What a clerk sees on a terminal of `columns` columns (a real pseudo-terminal)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    process = subprocess.Popen([str(LUUTRU), "--home", str(home), *args], stdin=follower, stdout=follower,
+                               stderr=subprocess.DEVNULL, env=dict(os.environ, COLUMNS=str(columns)))
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed
+            break
+        if not chunk:
+            break
+        output += chunk
+    process.wait(timeout=60)
+    os.close(leader)
+    return output.decode("utf-8").replace("\r\n", "\n")
+
+
+def test_results_on_a_terminal_fit_its_width_and_mark_the_words(searchable):
+    shown = _on_a_terminal(searchable["home"], "search", "dat")
+    plain = shown.replace("\033[1m", "").replace("\033[0m", "")
+    lines = plain.splitlines()
+    assert max(len(line) for line in lines) <= 80 and len(lines) <= 24  # five documents fit one screen
+    assert "\033[1m" in shown and "score" not in plain
+    assert sum(line[:5].strip().rstrip(".").isdigit() for line in lines) == 5  # five documents on a screen
+    piped = run_luutru(searchable["home"], "search", "dat", "--verbose").stdout
+    assert "\033[" not in piped and "(score " in piped and max(map(len, piped.splitlines())) > 200  # one line each
