@@ -187,6 +187,8 @@ class TantivyStore:
             pattern = _regex(node.text, wildcards=False) if isinstance(node, lq.Prefix) else \
                 _regex(node.pattern, wildcards=True)
             return self._boosted(node, tantivy.Query.regex_query(self.schema, node.field, pattern))
+        if isinstance(node, lq.Phrase) and len(node.words) < 2:  # Tantivy refuses a phrase of one word
+            return self._translated(lq.Term(node.field, node.words[0], node.boost) if node.words else lq.Nothing())
         if isinstance(node, lq.Phrase):
             return self._boosted(node, tantivy.Query.phrase_query(self.schema, node.field, list(node.words),
                                                                   slop=node.slop))

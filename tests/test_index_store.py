@@ -78,3 +78,13 @@ def test_tantivy_counts_more_files_than_one_of_its_aggregations_holds(tmp_path):
     open_store(link).update(range(2, files + 1, 2), ())
     counts = open_store(link).pages_per_file()
     assert len(counts) == files // 2 and set(counts.values()) == {1} and max(counts) == files - 1
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_phrase_of_one_word_is_that_word(tmp_path, engine):
+    link = tmp_path / "index"
+    ensure_index(link, engine)
+    store = open_store(link)
+    store.update((), pages(1))
+    assert {page.file_id for page in store.search(Phrase("folded", ("giao",)), 10)[0]} == {1}
+    assert store.search(Phrase("folded", ()), 10)[0] == []
