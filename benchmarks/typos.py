@@ -142,7 +142,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--engines", nargs="+", choices=ENGINES,
-                        default=[engine for engine in ENGINES if engine == "whoosh" or importlib.util.find_spec(engine)])
+                        default=[name for name in ENGINES if name == "whoosh" or importlib.util.find_spec(name)])
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         home = make_archive(Path(folder) / "archive", arguments.pages, random.Random(3))
