@@ -3,6 +3,7 @@ by hand (see README). Each must print its table and exit 0."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -34,6 +35,14 @@ def test_index_scale_reports_both_engines_build_rate_latency_and_the_nightly_no_
 @pytest.mark.parametrize("name, args, expected", [
     ("throughput.py", ["--pages", "2"], "plain/this"),
     ("memory.py", ["--pdf-pages", "3", "--files", "10"], "peak"),
+    ("typos.py", ["--pages", "300", "--queries", "5"], "swapped"),
 ])
-def test_throughput_and_memory(name, args, expected):
+def test_the_other_benchmarks(name, args, expected):
     assert expected in run_benchmark(name, *args)
+
+
+def test_catalog_size_with_and_without_geometry_and_provenance(archive):
+    output = run_benchmark("catalog_size.py", str(archive["home"]))
+    match = re.search(r"([\d,]+) bytes a page with geometry and provenance, ([\d,]+) without", output)
+    with_them, without = (int(value.replace(",", "")) for value in match.groups())
+    assert with_them > without > 0
