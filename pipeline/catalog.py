@@ -452,15 +452,16 @@ class Catalog:
         """Pages stored per file id, counted by SQLite (no page text is read)."""
         return dict(self.db.execute("SELECT file_id, COUNT(*) FROM pages GROUP BY file_id"))
 
-    def pages_below(self, confidence: float, sources: tuple[str, ...] = ("ocr", "prior-ocr")
-                    ) -> Iterator[tuple[str, PageRecord]]:
-        """Pages of searchable files from these sources read with less than `confidence`, worst first,
-        with their path."""
+    def pages_below(self, confidence: float, sources: tuple[str, ...] = ("ocr", "prior-ocr"),
+                    noise_below: float = 0.0) -> Iterator[tuple[str, PageRecord]]:
+        """Pages of searchable files from these sources read with less than `confidence`, or whose text
+        reads as Vietnamese less than `noise_below` (diagnostics "vietnamese"), worst first, with their path."""
         columns = ", ".join(f"p.{column.strip()}" for column in PAGE_COLUMNS.split(","))
         marks = ", ".join("?" * len(sources))
         rows = self.db.execute(f"SELECT f.path, {columns} FROM pages p JOIN files f ON f.id = p.file_id "
-                               f"WHERE f.status IN ('done', 'failed') AND p.source IN ({marks}) "
-                               "AND p.confidence < ? ORDER BY p.confidence, f.path, p.page", (*sources, confidence))
+                               f"WHERE f.status IN ('done', 'failed') AND p.source IN ({marks}) AND (p.confidence < ? "
+                               "OR json_extract(p.diagnostics, '$.vietnamese') < ?) "
+                               "ORDER BY p.confidence, f.path, p.page", (*sources, confidence, noise_below))
         for path, *page in rows:
             yield path, PageRecord(*page)
 

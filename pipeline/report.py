@@ -126,6 +126,9 @@ def export_jsonl(home: ArchiveHome) -> Iterator[str]:
 
 # A page whose confidence is below this is worth a look; clean pages read at 90-95.
 REVIEW_BELOW = 70.0
+# A page whose words are Vietnamese syllables less than this (pipeline.vietnamese.vietnamese_score) reads
+# as noise, whatever Tesseract's confidence: it is listed too.
+NOISE_BELOW = 0.3
 FEW_WORDS = 30
 
 
@@ -135,6 +138,9 @@ def likely_causes(page: PageRecord) -> list[str]:
 
     found = json.loads(page.diagnostics) if page.diagnostics else {}
     causes = []
+    if found.get("vietnamese", 1.0) < NOISE_BELOW and found.get("words", 0) >= FEW_WORDS:
+        causes.append(f"reads as noise: {found['vietnamese']:.0%} Vietnamese by its words (a page read as "
+                      "garbage, or not in Vietnamese): look at the scan")
     if found.get("words", FEW_WORDS) < FEW_WORDS:
         causes.append("little text (a blank page, a photo, a map or handwriting?)")
     if found.get("ink_level", 0) >= FAINT_INK_LEVEL:
@@ -163,6 +169,6 @@ def review(home: ArchiveHome, below: float = REVIEW_BELOW, source: str | None = 
     try:
         sources = (source,) if source else ("ocr", "prior-ocr")
         return [{"path": path, "page": page.page, "confidence": page.confidence, "source": page.source,
-                 "causes": likely_causes(page)} for path, page in catalog.pages_below(below, sources)]
+                 "causes": likely_causes(page)} for path, page in catalog.pages_below(below, sources, NOISE_BELOW)]
     finally:
         catalog.close()

@@ -87,7 +87,8 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
     to_read = result.transform @ cleaned.transform
     outcome.text, outcome.confidence, outcome.source = result.text, result.confidence, "ocr"
     outcome.words = [replace(word, box=box_on_original(word.box, to_read, width, height)) for word in result.words]
-    outcome.diagnostics.update({**cleaned.diagnostics, **result.diagnostics, "words": len(result.words)})
+    outcome.diagnostics.update({**cleaned.diagnostics, **result.diagnostics, "words": len(result.words),
+                                "vietnamese": round(vietnamese_score(result.text), 3)})
     outcome.geometry = {"width": width, "height": height, "dpi": dpi, "to_read": as_list(to_read),
                         "boxes": "original"}
     tesseract = engine(settings.engine)

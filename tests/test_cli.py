@@ -381,3 +381,22 @@ def test_results_on_a_terminal_fit_its_width_and_mark_the_words(searchable):
     assert sum(line[:5].strip().rstrip(".").isdigit() for line in lines) == 5  # five documents on a screen
     piped = run_luutru(searchable["home"], "search", "dat", "--verbose").stdout
     assert "\033[" not in piped and "(score " in piped and max(map(len, piped.splitlines())) > 200  # one line each
+
+
+def test_review_lists_a_page_that_reads_as_noise_whatever_its_confidence(tmp_path):
+    from PIL import ImageFont
+
+    scans, home = tmp_path / "scans", tmp_path / "home"
+    scans.mkdir()
+    rng = random.Random(5)
+    page = Image.new("L", (2480, 3508), 255)
+    draw, font = ImageDraw.Draw(page), ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 48)
+    for line in range(40):  # letters in lines, as a page read as garbage holds them: no Vietnamese syllable
+        words = ["".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(rng.randint(3, 7))) for _ in range(8)]
+        draw.text((200, 200 + line * 75), " ".join(words), fill=0, font=font)
+    page.save(scans / "junk.png")
+    shutil.copy(SAMPLES / "2023" / "cv-45-ra-soat.png", scans / "letter.png")
+    run_luutru(home, "ingest", str(scans), "--jobs", "1")
+    listed = json_of(run_luutru(home, "review", "--json"))["pages"]
+    assert [Path(page["path"]).name for page in listed] == ["junk.png"]
+    assert any(cause.startswith("reads as noise") for cause in listed[0]["causes"])
