@@ -155,9 +155,10 @@ def _failed_before(catalog: Catalog, record: FileRecord, size: int, mtime_ns: in
     return (size, mtime_ns) in {(record.size, record.mtime_ns), (staged.size, staged.mtime_ns) if staged else None}
 
 
-def _plan_file(catalog: Catalog, summary: RunSummary, path: Path, settle: float, retry_failed: bool) -> int | None:
-    """Classify one found file; returns its catalog id when its pages need reading."""
-    readable = catalog_name(path)[0]
+def _plan_file(catalog: Catalog, summary: RunSummary, path: Path, readable: str, settle: float,
+               retry_failed: bool) -> int | None:
+    """Classify one found file (`readable`: its name as the catalog keeps it); returns its catalog id
+    when its pages need reading."""
     record = catalog.file_by_path(readable)
     try:
         stat = stat_fingerprint(path)
@@ -231,8 +232,9 @@ def _has_files(root: Path) -> bool:
 
 def _prepare(catalog: Catalog, summary: RunSummary, file_id: int, settings: OcrSettings) -> _Pending | None:
     """Reuse the pages of identical content, or count the pages still to read."""
-    record = catalog.staged(file_id) or catalog.file_by_id(file_id)
-    rereading = record.sha256 == catalog.file_by_id(file_id).sha256 and catalog.staged(file_id) is not None
+    staged, current = catalog.staged(file_id), catalog.file_by_id(file_id)
+    record = staged or current
+    rereading = staged is not None and staged.sha256 == current.sha256  # --reocr: its own pages again
     twin = None if rereading else catalog.done_file_with_hash(record.sha256, settings.key(), other_than=record.id)
     if twin is not None:
         catalog.copy_pages(twin.id, record.id)
@@ -337,13 +339,14 @@ def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], optio
     unreadable: list[str] = []  # folders that could not be read: their files are kept
     to_read = []
     for found in walk(roots):
-        seen.add(catalog_name(found.path)[0])
+        readable = catalog_name(found.path)[0]
+        seen.add(readable)
         if found.error:
             if found.folder:
-                unreadable.append(catalog_name(found.path)[0])
+                unreadable.append(readable)
             else:
                 summary.files_seen += 1
-                record = catalog.file_by_path(catalog_name(found.path)[0])
+                record = catalog.file_by_path(readable)
                 if not retry_failed and record and record.status == "failed" and record.error == found.error:
                     summary.failed_before += 1  # the same broken link as last night
                     continue
@@ -351,7 +354,7 @@ def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], optio
             _record_failure(None if found.folder else catalog, summary, found.path, found.error)
             continue
         summary.files_seen += 1
-        file_id = _plan_file(catalog, summary, found.path, settle, retry_failed)
+        file_id = _plan_file(catalog, summary, found.path, readable, settle, retry_failed)
         if file_id is not None:
             to_read.append(file_id)
     _mark_missing(catalog, summary, roots, seen, unreadable)
