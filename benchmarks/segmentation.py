@@ -22,15 +22,10 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
-from luutru.index.analysis import fold  # noqa: E402
 from luutru.pipeline.documents import segment  # noqa: E402
 from luutru.pipeline.metadata import extract_fields  # noqa: E402
 from samples.synthetic_dossiers import make_dossier  # noqa: E402
-
-
-def _comparable(value) -> str | None:
-    """Values compared as OCR can deliver them (as tests/test_fields.py does): diacritics, case and spacing aside."""
-    return " ".join(fold(str(value)).replace(" / ", "/").replace(" - ", "-").split()) if value else None
+from samples.synthetic_headers import comparable  # noqa: E402
 
 
 def measure(family: str, noisy: bool, dossiers: int, seed: int) -> dict:
@@ -54,7 +49,7 @@ def measure(family: str, noisy: bool, dossiers: int, seed: int) -> dict:
                 fields = extract_fields(dossier.pages[first - 1:last]).to_json()
                 fields_read += 1
                 fields_right.update(name for name in ("number", "doc_type", "issued")
-                                    if _comparable(fields[name]) == _comparable(true_fields[name]))
+                                    if comparable(fields[name]) == comparable(true_fields[name]))
         documents += len(true_spans)
         kind_at = dict(zip(dossier.starts, dossier.kinds))
         missed.update(kind_at[page] for page in truth - found)

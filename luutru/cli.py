@@ -335,11 +335,17 @@ def _document_summary(document: dict) -> str:
     return _document_line({**document, "doc_type": document["type"]}) or "no fields read"
 
 
+def _pages(first: int, last: int) -> str:
+    """"page 3" or "pages 3-7"."""
+    return f"page {first}" if first == last else f"pages {first}-{last}"
+
+
 def _page_range(first: int, last: int | None) -> str:
-    """", pages 3-7" for a document that is part of a file; nothing for a whole single document."""
+    """", pages 3-7" after a result's path when its document is part of the file; nothing for a whole
+    one-page document."""
     if last is None or (first == 1 and last == first):
         return ""
-    return f", page {first}" if first == last else f", pages {first}-{last}"
+    return ", " + _pages(first, last)
 
 
 def _asked(result, filters) -> str:
@@ -440,7 +446,7 @@ def show(home: ArchiveHome, path_or_id, page, as_json) -> None:
         click.echo(f"  error: {record['error']}")
     by_hand = " (split by hand)" if facts["split_by_hand"] else ""
     for document in facts["documents"]:
-        pages = _page_range(document["first_page"], document["last_page"]).lstrip(", ") or "page 1"
+        pages = _pages(document["first_page"], document["last_page"])
         click.echo(f"  document, {pages}{by_hand}: "
                    + _document_summary(document))
         for name in ("subject", "signer", "parcels", "sheets"):
@@ -478,7 +484,7 @@ def split(home: ArchiveHome, path_or_id, starts, automatic, wait, as_json) -> No
         _print_json(facts)
         return
     for document in facts["documents"]:
-        pages = _page_range(document["first_page"], document["last_page"]).lstrip(", ") or "page 1"
+        pages = _pages(document["first_page"], document["last_page"])
         click.echo(f"{pages}: " + _document_summary(document))
 
 
@@ -546,7 +552,7 @@ def dossiers_show(home: ArchiveHome, code_or_number, as_json) -> None:
     click.echo(f"{dossier['code']}{box}: {dossier['title']} ({dossier['start']} - {dossier['end']}, "
                f"{dossier['pages']} pages scanned)")
     for document in dossier["documents"]:
-        pages = _page_range(document["first_page"], document["last_page"]).lstrip(", ") or "page 1"
+        pages = _pages(document["first_page"], document["last_page"])
         click.echo(f"  {document['path']}, {pages}: {_document_summary(document)}")
 
 

@@ -285,7 +285,8 @@ class Catalog:
 
     def files_waiting_for_index(self) -> list[FileRecord]:
         """Searchable files whose current pages the index does not hold yet."""
-        return [record for record in self.searchable_files() if not record.indexed]
+        return [FileRecord(*row) for row in self.db.execute(
+            f"SELECT {FILE_COLUMNS} FROM files WHERE status IN ('done', 'failed') AND indexed = 0 ORDER BY path")]
 
     def upsert_file(self, path: Path, *, kind: str | None, size: int | None, mtime_ns: int | None,
                     sha256: str | None, status: str, error: str | None = None) -> int:
@@ -322,8 +323,7 @@ class Catalog:
         failed does not: the pages read before stay searchable, and a later run reads it again.
         Returns the error as recorded."""
         with self.transaction() as db:
-            staged = db.execute("SELECT kind, size, mtime_ns, sha256, page_count FROM staged_files WHERE file_id = ?",
-                                (file_id,)).fetchone()
+            staged = self._staged_row(file_id)
             if staged and error:
                 error += "; the pages of the version read before are kept"
             elif staged:
@@ -382,14 +382,18 @@ class Catalog:
             db.executemany(f"INSERT INTO staged_pages ({PAGE_COLUMNS}) SELECT {PAGE_COLUMNS} FROM pages "
                            "WHERE file_id = ? AND page = ?", [(file_id, page) for page in kept])
 
+    def _staged_row(self, file_id: int) -> tuple | None:
+        """A staged version's kind, size, mtime_ns, sha256 and page count, the columns of `files` it replaces."""
+        return self.db.execute("SELECT kind, size, mtime_ns, sha256, page_count FROM staged_files WHERE file_id = ?",
+                               (file_id,)).fetchone()
+
     def staged_file_ids(self) -> list[int]:
         return [row[0] for row in self.db.execute("SELECT file_id FROM staged_files ORDER BY file_id")]
 
     def staged(self, file_id: int) -> FileRecord | None:
         """The file as its staged new version describes it, or None when none is being read."""
         record = self.file_by_id(file_id)
-        row = self.db.execute("SELECT kind, size, mtime_ns, sha256, page_count FROM staged_files WHERE file_id = ?",
-                              (file_id,)).fetchone()
+        row = self._staged_row(file_id)
         if record is None or row is None:
             return None
         record.kind, record.size, record.mtime_ns, record.sha256, record.page_count = row

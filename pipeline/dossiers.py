@@ -242,6 +242,12 @@ class Linker:
     def of(cls, catalog: Catalog) -> Linker:
         return cls(dossiers_of(catalog), catalog.roots())
 
+    def linked(self, path: str, documents: list[tuple[int, int, dict]]) -> list[tuple[int, int, dict]]:
+        """A file's documents, each with the summary of the dossier the file belongs to (or None)."""
+        dossier = self.dossier(path, documents[0][2]) if documents else None
+        summary = dossier.summary() if dossier else None
+        return [(first, last, {**fields, "dossier": summary}) for first, last, fields in documents]
+
     def dossier(self, path: str, fields: dict) -> Dossier | None:
         for prefix, dossier in self.by_path:
             if path == prefix or path.startswith(prefix + "/"):
@@ -262,13 +268,9 @@ def relink(catalog: Catalog) -> int:
     linker, changed = Linker.of(catalog), []
     for record in catalog.searchable_files():
         documents = catalog.documents(record.id)
-        if not documents:
-            continue
-        dossier = linker.dossier(record.path, documents[0][2])
-        summary = dossier.summary() if dossier else None
-        if any(fields.get("dossier") != summary for _, _, fields in documents):
-            catalog.put_documents([(record.id, [(first, last, {**fields, "dossier": summary})
-                                                for first, last, fields in documents])])
+        linked = linker.linked(record.path, documents)
+        if linked != documents:
+            catalog.put_documents([(record.id, linked)])
             changed.append(record.id)
     catalog.mark_unindexed(changed)
     return len(changed)

@@ -53,9 +53,7 @@ def record_fields(catalog: Catalog, records: Iterable[FileRecord], pattern: Path
         for page in pages:
             texts[page.page - 1] = page.text  # a failed page stays empty, and keeps its place
         documents = file_documents(texts, record.path, pattern, catalog.manual_starts(record.sha256))
-        dossier = linker.dossier(record.path, documents[0][2]) if documents else None
-        summary = dossier.summary() if dossier else None
-        batch.append((record.id, [(first, last, {**fields, "dossier": summary}) for first, last, fields in documents]))
+        batch.append((record.id, linker.linked(record.path, documents)))
         if len(batch) == FIELDS_BATCH:
             catalog.put_documents(batch)
             batch = []

@@ -362,7 +362,8 @@ def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], optio
                                                       if path in unreadable], ensure_ascii=False))
     if options.reocr:
         _stage_rereads(catalog, summary, roots, options.reocr)
-    to_read += [file_id for file_id in catalog.staged_file_ids() if file_id not in to_read]
+    planned = set(to_read)
+    to_read += [file_id for file_id in catalog.staged_file_ids() if file_id not in planned]
     pending = [item for file_id in to_read if (item := _prepare(catalog, summary, file_id, options.settings))]
 
     def sync() -> None:

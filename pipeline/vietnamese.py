@@ -53,12 +53,6 @@ VNI_PATTERN = re.compile("|".join(sorted(map(re.escape, VNI_TABLE), key=len, rev
 WORD = re.compile(r"[^\W\d_]+")
 
 
-def syllable_share(text: str) -> float:
-    """The share of the text's words that are Vietnamese syllables (0 for a text with no words)."""
-    words = WORD.findall(unicodedata.normalize("NFC", text))
-    return sum(map(is_syllable, words)) / len(words) if words else 0.0
-
-
 # In Vietnamese prose most words carry a mark (tone, vowel mark or đ); an OCR engine without
 # Vietnamese drops them, and its words are still syllables ("Uy ban nhan dan"). Fewer marked words
 # than this share lower the score in proportion.

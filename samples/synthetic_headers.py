@@ -14,6 +14,8 @@ import random
 import unicodedata
 from dataclasses import dataclass
 
+from luutru.index.analysis import fold
+
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 # (agency lines, symbol of the issuer, place)
 AGENCIES = [
@@ -54,6 +56,11 @@ MISREADS = [("l", "I"), ("m", "rn"), ("i", "í"), ("o", "0"), ("h", "b"), ("t", 
 class Header:
     text: str
     truth: dict
+
+
+def comparable(value) -> str | None:
+    """A field's value compared as OCR can deliver it: diacritics, case and spacing aside."""
+    return " ".join(fold(str(value)).replace(" / ", "/").replace(" - ", "-").split()) if value else None
 
 
 def strip_marks(text: str) -> str:

@@ -6,9 +6,8 @@ from collections import Counter
 import pytest
 from conftest import SAMPLES, TRUTH, json_of, run_luutru
 
-from luutru.index.analysis import fold
 from luutru.pipeline.metadata import PathPattern, extract_fields
-from samples.synthetic_headers import Header, make_headers
+from samples.synthetic_headers import Header, comparable, make_headers
 
 EXPECTED = {
     "2023/qd-123-giao-dat.jpg": dict(number="123/QĐ-UBND", doc_type="Quyết định", issued="2023-09-12",
@@ -78,11 +77,6 @@ def test_a_bad_date_is_one_line(searchable):
 
 
 FIELDS = ("number", "doc_type", "agency", "place", "issued", "subject", "signer")
-
-
-def comparable(value) -> str | None:
-    """Values compared as OCR can deliver them: diacritics, case and spacing aside."""
-    return " ".join(fold(str(value)).replace(" / ", "/").replace(" - ", "-").split()) if value else None
 
 
 def field_scores(headers: list[Header]) -> dict[str, tuple[float, float]]:
