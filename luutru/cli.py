@@ -557,15 +557,57 @@ def dossiers_show(home: ArchiveHome, code_or_number, as_json) -> None:
 
 
 @main.command()
-@click.option("--format", "output_format", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["jsonl", "pdfa", "sip", "xlsx", "csv"]),
+              default="jsonl", show_default=True,
+              help="jsonl: every page on stdout; pdfa: a PDF/A-2b file per document; sip: a dossier's Circular "
+                   "05/2025 package; xlsx, csv: the dossier list with its documents.")
+@click.option("--out", type=click.Path(path_type=Path), help="Folder (pdfa, sip) or file (xlsx, csv) to write.")
+@click.option("--dossier", help="The dossier to export (its code, or its number): pdfa, sip.")
+@click.option("--dossiers", "all_dossiers", is_flag=True, help="xlsx, csv: every dossier of the list.")
+@click.option("--zip", "as_zip", is_flag=True, help="sip: the package as one .zip file.")
+@click.option("--json", "as_json", is_flag=True, help="Say what was written as one JSON object.")
 @click.pass_obj
 @friendly_errors
-def export(home: ArchiveHome, output_format) -> None:
-    """Every searchable page as one JSON object per line: path, page, text, confidence."""
-    from luutru.pipeline.report import export_jsonl
+def export(home: ArchiveHome, paths, output_format, out, dossier, all_dossiers, as_zip, as_json) -> None:
+    """Every page as JSON lines; documents as PDF/A; a dossier as a Circular 05/2025 package; the dossier table."""
+    if output_format == "jsonl":
+        from luutru.pipeline.report import export_jsonl
 
-    for line in export_jsonl(home):
-        click.echo(line)
+        for line in export_jsonl(home):
+            click.echo(line)
+        return
+    if out is None:
+        raise UsageError(f"--format {output_format} needs --out")
+    if output_format == "pdfa":
+        from luutru.export.documents import export_pdfa
+
+        report = export_pdfa(home, out, paths, dossier)
+        facts = report.to_json()
+        lines = [f"{len(report.documents)} PDF/A-2b file(s) in {out} ({report.seconds:.1f}s)"]
+        lines += [f"FAILED {problem}" for problem in report.problems]
+    elif output_format == "sip":
+        from luutru.export.sip import export_sip
+
+        if not dossier or paths:
+            raise UsageError("--format sip packages one dossier: give --dossier CODE")
+        facts = export_sip(home, dossier, out, as_zip).to_json()
+        lines = [f"{facts['package']}: dossier {facts['dossier']}, {facts['documents']} documents, "
+                 f"{facts['pages']} pages ({facts['seconds']:.1f}s)"]
+    else:
+        from luutru.export.tables import export_dossier_table
+
+        if not all_dossiers or out.suffix.lower() != f".{output_format}":
+            raise UsageError(f"--format {output_format} writes the dossier list: give --dossiers and "
+                             f"--out FILE.{output_format}")
+        facts = {"file": str(out), "rows": export_dossier_table(home, out)}
+        lines = [f"{facts['rows']} row(s) written to {facts['file']}"]
+    if as_json:
+        _print_json(facts)
+    else:
+        click.echo("\n".join(lines))
+    if facts.get("problems"):
+        raise SystemExit(ExitCode.FILES_FAILED)
 
 
 @main.command()

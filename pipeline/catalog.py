@@ -452,6 +452,12 @@ class Catalog:
         for row in self.db.execute(query + " ORDER BY file_id, page", args):
             yield PageRecord(*row)
 
+    def page_range(self, file_id: int, first: int, last: int) -> list[PageRecord]:
+        """The stored pages `first` to `last` of a file, in order."""
+        return [PageRecord(*row) for row in self.db.execute(
+            f"SELECT {PAGE_COLUMNS} FROM pages WHERE file_id = ? AND page BETWEEN ? AND ? ORDER BY page",
+            (file_id, first, last))]
+
     def page_counts(self) -> dict[int, int]:
         """Pages stored per file id, counted by SQLite (no page text is read)."""
         return dict(self.db.execute("SELECT file_id, COUNT(*) FROM pages GROUP BY file_id"))

@@ -8,20 +8,33 @@
     engine = "tantivy"
     # the agency's identifier in the archive (Decree 30, Circular 05/2025): the first part of dossier codes
     agency_id = "H49.64.33"
+
+    # what a Circular 05/2025 submission package says that luutru cannot know (`luutru export --format sip`)
+    [package]
+    archive_code = "H49.64"            # the archive's code: the first part of the paper dossier's code
+    mode = "01"                        # access: 01 công khai, 02 sử dụng có điều kiện, 03 mật
+    physical_state = "Bình thường"     # tình trạng vật lý of the paper
+    risk_recovery = "Không"            # chế độ lập tài liệu lưu trữ dự phòng
+    risk_recovery_status = "Không"     # tình trạng lập tài liệu lưu trữ dự phòng
+    keywords = ["đất đai"]             # optional
+    information_sign = ""              # ký hiệu thông tin, optional
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from luutru.errors import UsageError
 from luutru.index.store import ENGINES
 from luutru.pipeline.metadata import PathPattern, PathPatternError
 
-KNOWN_KEYS = {"path_pattern", "scheduler", "engine", "agency_id"}
+KNOWN_KEYS = {"path_pattern", "scheduler", "engine", "agency_id", "package"}
+PACKAGE_KEYS = {"archive_code", "mode", "physical_state", "risk_recovery", "risk_recovery_status", "keywords",
+                "information_sign"}
+ACCESS_MODES = ("01", "02", "03")
 # An agency identifier: dot-separated groups of letters and digits (H49.64.33, 000.00.01.H49).
 AGENCY_ID = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*")
 
@@ -36,6 +49,25 @@ class Config:
     scheduler: str | None = None
     engine: str | None = None  # None: keep the engine of the live index
     agency_id: str | None = None  # the first part of dossier codes
+    package: dict = field(default_factory=dict)  # [package]: what a submission package needs from the archive
+
+
+def _package_settings(values, path: Path) -> dict:
+    if not isinstance(values, dict):
+        raise ConfigError(f"{path}: [package] must be a table of settings")
+    unknown = sorted(set(values) - PACKAGE_KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting package.{', package.'.join(unknown)} "
+                          f"(known: {', '.join(sorted(PACKAGE_KEYS))})")
+    for key, value in values.items():
+        if key == "keywords":
+            if not (isinstance(value, list) and all(isinstance(word, str) for word in value)):
+                raise ConfigError(f"{path}: package.keywords must be a list of words, such as [\"đất đai\"]")
+        elif not isinstance(value, str):
+            raise ConfigError(f"{path}: package.{key} must be a string")
+    if "mode" in values and values["mode"] not in ACCESS_MODES:
+        raise ConfigError(f"{path}: package.mode must be 01 (công khai), 02 (có điều kiện) or 03 (mật)")
+    return dict(values)
 
 
 def load_config(path: Path) -> Config:
@@ -57,10 +89,11 @@ def load_config(path: Path) -> Config:
     agency_id = values.get("agency_id")
     if agency_id is not None and (not isinstance(agency_id, str) or not AGENCY_ID.fullmatch(agency_id)):
         raise ConfigError(f"{path}: agency_id must be the agency's identifier, such as \"H49.64.33\"")
+    package = _package_settings(values.get("package", {}), path)
     if engine is not None and engine not in ENGINES:
         raise ConfigError(f"{path}: engine must be one of {', '.join(repr(name) for name in ENGINES)}")
     try:
         return Config(path_pattern=PathPattern(pattern) if pattern else None, scheduler=scheduler or None,
-                      engine=engine, agency_id=agency_id)
+                      engine=engine, agency_id=agency_id, package=package)
     except PathPatternError as error:
         raise ConfigError(f"{path}: {error}") from error

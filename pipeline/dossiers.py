@@ -325,22 +325,27 @@ def _listed(dossier: Dossier) -> dict:
     return facts
 
 
+def find_dossier(catalog: Catalog, code_or_number: str) -> Dossier:
+    """A dossier of the list by its full code, or by its number when only one dossier has it."""
+    dossiers = dossiers_of(catalog)
+    found = [dossier for dossier in dossiers if dossier.code == code_or_number]
+    if not found and _number_key(code_or_number) is not None and not re.search(r"\.\d+\.", code_or_number):
+        found = [dossier for dossier in dossiers if dossier.number == code_or_number
+                 or dossier.number_key == _number_key(code_or_number)]
+    if not found:
+        raise NotFound(f"{code_or_number}: no such dossier in the list (see `luutru dossiers list`)")
+    if len(found) > 1:
+        raise UsageError(f"{code_or_number}: {len(found)} dossiers have this number; give the code: "
+                         + ", ".join(dossier.code for dossier in found))
+    return found[0]
+
+
 def show_dossier(home: ArchiveHome, code_or_number: str) -> dict:
     """A dossier (by its full code, or its number when only one dossier has it) with its documents in
     order, each with its file and pages."""
     catalog = open_catalog(home)
     try:
-        dossiers = dossiers_of(catalog)
-        found = [dossier for dossier in dossiers if dossier.code == code_or_number]
-        if not found and _number_key(code_or_number) is not None and not re.search(r"\.\d+\.", code_or_number):
-            found = [dossier for dossier in dossiers if dossier.number == code_or_number
-                     or dossier.number_key == _number_key(code_or_number)]
-        if not found:
-            raise NotFound(f"{code_or_number}: no such dossier in the list (see `luutru dossiers list`)")
-        if len(found) > 1:
-            raise UsageError(f"{code_or_number}: {len(found)} dossiers have this number; give the code: "
-                             + ", ".join(dossier.code for dossier in found))
-        dossier = found[0]
+        dossier = find_dossier(catalog, code_or_number)
         documents = [{"path": path, **document_facts(first, last, fields)}
                      for path, first, last, fields in catalog.dossier_documents(dossier.code)]
     finally:

@@ -1,0 +1,151 @@
+"""Which documents to export and what their files are called, then one PDF/A file each.
+
+A document of a dossier is named by Circular 05/2025/TT-BNV: the dossier's code and the
+document's order in the dossier, seven digits (`H49.64.33.2019.10.0000003.pdf`). A document of no
+dossier is named by its scan: the scan's name, with the page range when the scan holds several
+documents (`bc-56.p004-007.pdf`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from luutru.errors import NotFound, UsageError
+from luutru.export.pdfa import ExportError, ExportPage, PdfMetadata, write_pdfa
+from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord
+from luutru.pipeline.dossiers import Dossier, find_dossier
+from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.report import open_catalog
+from luutru.scanners.formats import Kind
+from luutru.scanners.pages import ScanError
+
+ORDER_DIGITS = 7
+
+
+@dataclass
+class ExportDocument:
+    record: FileRecord
+    first_page: int
+    last_page: int
+    fields: dict
+    name: str  # the file name without .pdf
+
+    @property
+    def whole_file(self) -> bool:
+        return self.first_page == 1 and self.last_page == (self.record.page_count or self.last_page)
+
+
+@dataclass
+class ExportReport:
+    out: str
+    documents: list[dict] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def circular_date(value: str | None) -> str:
+    """YYYY-MM-DD, YYYY-MM or YYYY as the circular writes dates: DD/MM/YYYY, MM/YYYY, YYYY."""
+    return "/".join(reversed(value.split("-"))) if value else ""
+
+
+def dossier_documents(catalog: Catalog, dossier: Dossier) -> list[ExportDocument]:
+    """A dossier's documents in order, named `<code>.<order>`."""
+    documents = []
+    for order, (path, first, last, fields) in enumerate(catalog.dossier_documents(dossier.code), start=1):
+        documents.append(ExportDocument(catalog.file_by_path(path), first, last, fields,
+                                        f"{dossier.code}.{order:0{ORDER_DIGITS}d}"))
+    return documents
+
+
+def _scan_name(record: FileRecord, first: int, last: int, single: bool) -> str:
+    stem = Path(record.path).stem
+    return stem if single else f"{stem}.p{first:03d}-{last:03d}"
+
+
+def files_documents(catalog: Catalog, paths: Iterable[Path]) -> list[ExportDocument]:
+    """The documents of the files at or under `paths`, named by their dossier or their scan."""
+    documents, orders = [], {}
+    for path in paths:
+        records = [record for record in catalog.files(under=path.absolute()) if record.status in SEARCHABLE]
+        if not records:
+            raise NotFound(f"{path}: no searchable scan at or under this path in the catalog")
+        for record in records:
+            file_documents = catalog.documents(record.id)
+            for first, last, fields in file_documents:
+                code = (fields.get("dossier") or {}).get("code")
+                if code:
+                    orders.setdefault(code, [(p, f) for p, f, _, _ in catalog.dossier_documents(code)])
+                    name = f"{code}.{orders[code].index((record.path, first)) + 1:0{ORDER_DIGITS}d}"
+                else:
+                    name = _scan_name(record, first, last, len(file_documents) == 1)
+                documents.append(ExportDocument(record, first, last, fields, name))
+    return documents
+
+
+def _pages(catalog: Catalog, document: ExportDocument) -> list[ExportPage]:
+    record = document.record
+    try:
+        status = record.disk_path.stat()
+    except OSError as error:
+        raise ExportError(f"{record.path}: cannot read the scan: {error.strerror}") from error
+    if (status.st_size, status.st_mtime_ns) != (record.size, record.mtime_ns):
+        raise ExportError(f"{record.path}: changed since it was read; run `luutru reindex` first")
+    stored = catalog.page_range(record.id, document.first_page, document.last_page)
+    if len(stored) != document.last_page - document.first_page + 1:
+        raise ExportError(f"{record.path}: pages {document.first_page}-{document.last_page} are not all read")
+    return [ExportPage(record.disk_path, Kind(record.kind), page.page, page.text, json.loads(page.words or "[]"),
+                       json.loads(page.geometry or "{}")) for page in stored]
+
+
+def _metadata(document: ExportDocument) -> PdfMetadata:
+    fields = document.fields
+    described = " ".join(part for part in (fields.get("doc_type"), fields.get("number")) if part)
+    subject = fields.get("subject")
+    title = ": ".join(part for part in (described, subject) if part) or Path(document.record.path).name
+    return PdfMetadata(title=title, identifier=document.name, issued=fields.get("issued"),
+                       agency=fields.get("agency"), subject=subject)
+
+
+def write_documents(catalog: Catalog, documents: list[ExportDocument], out: Path, report: ExportReport,
+                    progress: Callable[[str], None] = lambda name: None) -> None:
+    """Write each document as `<name>.pdf` in `out`; a document that fails is one line in the report."""
+    for document in documents:
+        progress(document.name)
+        target = out / f"{document.name}.pdf"
+        try:
+            exported = write_pdfa(_pages(catalog, document), _metadata(document), target)
+        except (ExportError, ScanError) as error:
+            report.problems.append(f"{document.name}: {error}")
+            continue
+        report.documents.append({"file": target.name, "path": document.record.path,
+                                 "first_page": document.first_page, "last_page": document.last_page,
+                                 "pages": exported.pages, "words": exported.words, "images": exported.images})
+
+
+def export_pdfa(home: ArchiveHome, out: Path, paths: Iterable[Path] = (), dossier: str | None = None,
+                progress: Callable[[str], None] = lambda name: None) -> ExportReport:
+    """One PDF/A-2b file per document of a dossier or of the given scans, written into `out`."""
+    paths = list(paths)
+    if bool(paths) == bool(dossier):
+        raise UsageError("give either scans (PATH...) or --dossier CODE")
+    started = time.monotonic()
+    catalog = open_catalog(home)
+    try:
+        documents = (dossier_documents(catalog, find_dossier(catalog, dossier)) if dossier
+                     else files_documents(catalog, paths))
+        if not documents:
+            raise NotFound(f"{dossier}: no scanned document is linked to this dossier")
+        out.mkdir(parents=True, exist_ok=True)
+        report = ExportReport(str(out))
+        write_documents(catalog, documents, out, report, progress)
+    finally:
+        catalog.close()
+    report.seconds = round(time.monotonic() - started, 2)
+    return report
