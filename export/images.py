@@ -102,7 +102,7 @@ def _from_image_file(path: Path, page: int, original_size: tuple[int, int]) -> P
     return PageImage(image, width, height, to_original, source)
 
 
-def _image_drawn(page: pikepdf.Page) -> tuple[pikepdf.Object, np.ndarray] | None:
+def image_drawn(page: pikepdf.Page) -> tuple[pikepdf.Object, np.ndarray] | None:
     """The page's one image and the matrix that draws it, when nothing else is painted but text."""
     xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
     ctm, saved, drawn = np.eye(3), [], []
@@ -132,7 +132,7 @@ def _from_pdf(path: Path, page: int, original_size: tuple[int, int]) -> PageImag
     pdf_page = source.pages[page - 1]
     if int(pdf_page.obj.get("/Rotate", 0)) % 360:
         return None
-    found = _image_drawn(pdf_page)
+    found = image_drawn(pdf_page)
     if found is None or not _pdfa_safe(found[0]):
         return None
     image, ctm = found

@@ -35,6 +35,8 @@ ASCENT, DESCENT = 800, -200  # a word's box spans the font's whole height at its
 MISSING = 0xFFFD  # a character outside the Basic Multilingual Plane is shown as the replacement character
 BFCHAR_BLOCK = 100  # entries per beginbfchar block, the CMap limit
 POINTS_PER_INCH = 72
+WORD_GAP = 0.2  # of the font size: the least gap between two words' boxes on a line
+MIN_WIDTH = 0.5  # points: a word narrowed for that gap keeps at least this width
 
 
 class ExportError(ValueError):
@@ -149,21 +151,36 @@ def _hex(text: str) -> str:
     return "".join(f"{_code(character):04X}" for character in text)
 
 
+def _line_boxes(line: list, to_upright: np.ndarray, scale: float, page_height: float) -> list[list[float]]:
+    """Each word's box in points (x0, bottom, x1, top), upright. Where a word's box touches or overlaps
+    the next one's, it is narrowed to leave a gap: text extraction (poppler) joins words whose boxes
+    touch, and would give "`Nx" for the two words "`" and "Nx"."""
+    boxes = []
+    for _text, _confidence, left, top, width, height in line:
+        corners = to_upright @ np.array([[left, left + width], [top, top + height], [1, 1]], dtype=float)
+        x0, y0 = corners[:2].min(axis=1) * scale
+        x1, y1 = corners[:2].max(axis=1) * scale
+        boxes.append([x0, page_height - y1, x1, page_height - y0])
+    for current, following in zip(boxes, boxes[1:]):
+        gap = WORD_GAP * min(current[3] - current[1], following[3] - following[1])
+        if current[0] < following[0] < current[2] + gap:
+            current[2] = max(current[0] + MIN_WIDTH, following[0] - gap)
+    return boxes
+
+
 def _text_layer(lines: list[list], to_upright: np.ndarray, scale: float, page_height: float) -> str:
     """Content-stream operators that show each word invisibly over its box, a space after each word
     but a line's last, so text extraction finds the words and the lines."""
     shown = ["BT", "3 Tr"]
     for line in lines:
-        for position, (text, _confidence, left, top, width, height) in enumerate(line):
-            corners = to_upright @ np.array([[left, left + width], [top, top + height], [1, 1]], dtype=float)
-            x0, y0 = corners[:2].min(axis=1)
-            x1, y1 = corners[:2].max(axis=1)
-            size = max((y1 - y0) * scale, 1.0)
-            box_width = max((x1 - x0) * scale, 0.1)
-            stretch = 100 * box_width / (len(text) * size * GLYPH_ADVANCE / UNITS_PER_EM)
-            baseline = page_height - y1 * scale - DESCENT / UNITS_PER_EM * size
+        boxes = _line_boxes(line, to_upright, scale, page_height)
+        for position, (word, (x0, bottom, x1, top)) in enumerate(zip(line, boxes)):
+            text = word[0]
+            size = max(top - bottom, 1.0)
+            stretch = 100 * max(x1 - x0, 0.1) / (len(text) * size * GLYPH_ADVANCE / UNITS_PER_EM)
+            baseline = bottom - DESCENT / UNITS_PER_EM * size
             space = " <0020> Tj" if position < len(line) - 1 else ""
-            shown.append(f"/F1 {size:.2f} Tf {stretch:.2f} Tz 1 0 0 1 {x0 * scale:.2f} {baseline:.2f} Tm "
+            shown.append(f"/F1 {size:.2f} Tf {stretch:.2f} Tz 1 0 0 1 {x0:.2f} {baseline:.2f} Tm "
                          f"<{_hex(text)}> Tj{space}")
     shown.append("ET")
     return "\n".join(shown)

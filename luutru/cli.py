@@ -651,13 +651,20 @@ def status(home: ArchiveHome, as_json) -> None:
                    "page of the --source given.")
 @click.option("--source", type=click.Choice(PAGE_SOURCES),
               help="Only pages from this source (prior-ocr: an earlier OCR's text, kept as it read well).")
+@click.option("--circular", is_flag=True,
+              help="Instead: per dossier, the scans that do not meet Circular 05/2025 (200 dpi, 300 for maps; "
+                   "colour at 24 bits; legible).")
+@click.option("--dossier", help="With --circular: only this dossier (its code).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @friendly_errors
-def review(home: ArchiveHome, below, source, as_json) -> None:
+def review(home: ArchiveHome, below, source, circular, dossier, as_json) -> None:
     """Pages that read badly, worst first, with the likely cause: what an archivist should rescan."""
     from luutru.pipeline.report import review as run_review
 
+    if circular or dossier:
+        _review_circular(home, dossier, as_json)
+        return
     if below is None and not source:
         below = REVIEW_BELOW
     pages = run_review(home, float("inf") if below is None else below, source)
@@ -669,6 +676,21 @@ def review(home: ArchiveHome, below, source, as_json) -> None:
     which = f" from {source}" if source else ""
     under = f" read with a confidence under {below:g}" if below is not None else ""
     click.echo(f"{len(pages)} page(s){which}{under}")
+
+
+def _review_circular(home: ArchiveHome, dossier: str | None, as_json: bool) -> None:
+    from luutru.export.circular import check_scans
+
+    groups = check_scans(home, dossier)
+    if as_json:
+        _print_json({"dossiers": groups})
+        return
+    for group in groups:
+        click.echo(f"{group['dossier'] or '(no dossier)'}: {len(group['pages'])} page(s) to rescan")
+        for page in group["pages"]:
+            click.echo(f"  {page['path']}  page {page['page']}: {'; '.join(page['problems'])}")
+    if not groups:
+        click.echo("every page meets the circular")
 
 
 @main.command()

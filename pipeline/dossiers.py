@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -211,10 +211,13 @@ def read_dossier_list(path: Path, agency_id: str) -> tuple[list[Dossier], list[s
             problems.append(f"{path.name}, row {index}: {error}")
             continue
         if dossier.code in seen:
-            problems.append(f"{path.name}, row {index}: the same dossier code {dossier.code} as row "
-                            f"{seen[dossier.code]}")
+            first = seen[dossier.code]
+            # A table of documents (luutru export --format xlsx) repeats its dossier on each document's row.
+            if replace(dossier, row=first.row) != first:
+                problems.append(f"{path.name}, row {index}: the same dossier code {dossier.code} as row "
+                                f"{first.row}, with other values")
             continue
-        seen[dossier.code] = index
+        seen[dossier.code] = dossier
         dossiers.append(dossier)
     return dossiers, problems
 
