@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # fonts-dejavu-core: Vietnamese glyphs for the pages benchmarks/ocr_accuracy.py renders;
-# unpaper: OCRmyPDF's --clean, the baseline that benchmark compares against
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-dejavu-core unpaper
+# unpaper: OCRmyPDF's --clean, the baseline that benchmark compares against;
+# ghostscript: OCRmyPDF's PDF/A conversion, the anchor benchmarks/export.py measures luutru's export against
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-dejavu-core unpaper ghostscript
 DEMO_HOME := $(CURDIR)/.demo-home
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
