@@ -74,6 +74,13 @@ def settled(path: Path, seconds_ago: float = 3600) -> Path:
     return path
 
 
+def place_samples(scans: Path, placements: tuple[tuple[str, str], ...]) -> None:
+    """Copy sample scans to where an archive keeps them (`2023/qd.jpg` -> `Hop 01/HS 010/qd.jpg`), settled."""
+    for source, target in placements:
+        (scans / target).parent.mkdir(parents=True, exist_ok=True)
+        settled(shutil.copy2(SAMPLES / source, scans / target))
+
+
 @pytest.fixture
 def one_scan(tmp_path) -> dict:
     """A fresh home and a folder with one small real scan, for tests that change things."""

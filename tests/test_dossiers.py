@@ -9,7 +9,7 @@ import time
 
 import openpyxl
 import pytest
-from conftest import SAMPLES, json_of, run_luutru, settled
+from conftest import json_of, place_samples, run_luutru
 
 HEADER = "STT,Hộp số,Hồ sơ số,Tiêu đề hồ sơ,Thời gian,Số tờ,Thời hạn bảo quản,Ghi chú,Đường dẫn"
 ROWS = ['1,01,10,"Hồ sơ giao đất ở cho hộ ông Nguyễn Văn Hùng",2023 - 2023,12,Vĩnh viễn,,',
@@ -30,12 +30,10 @@ def write_list(path, rows, title="MỤC LỤC HỒ SƠ"):
 def linked(tmp_path_factory) -> dict:
     base = tmp_path_factory.mktemp("dossiers")
     scans, home = base / "scans", base / "home"
-    for source, target in (("2023/qd-123-giao-dat.jpg", "Hop 01/HS 010/qd-123.jpg"),
-                           ("2023/cv-45-ra-soat.png", "Hop 01/HS 11/cv-45.png"),
-                           ("2023/bc-56-dat-dai.pdf", "Hop 02/HS003.pdf"),
-                           ("2022/gcn-thua-87.tif", "Khac/gcn.tif")):
-        (scans / target).parent.mkdir(parents=True, exist_ok=True)
-        settled(shutil.copy2(SAMPLES / source, scans / target))
+    place_samples(scans, (("2023/qd-123-giao-dat.jpg", "Hop 01/HS 010/qd-123.jpg"),
+                          ("2023/cv-45-ra-soat.png", "Hop 01/HS 11/cv-45.png"),
+                          ("2023/bc-56-dat-dai.pdf", "Hop 02/HS003.pdf"),
+                          ("2022/gcn-thua-87.tif", "Khac/gcn.tif")))
     home.mkdir()
     (home / "config.toml").write_text(f'agency_id = "{AGENCY}"\npath_pattern = "Hop {{box}}/HS {{dossier}}"\n',
                                       encoding="utf-8")

@@ -21,7 +21,7 @@ import pdf2image
 import pikepdf
 import pikepdf.pdfa
 import pytest
-from conftest import SAMPLES, json_of, run_luutru, settled
+from conftest import SAMPLES, json_of, place_samples, run_luutru, settled
 from lxml import etree
 from PIL import Image
 
@@ -47,11 +47,9 @@ def dossier_archive(tmp_path_factory) -> dict:
     """Scans arranged by box and dossier (one page scanned on its side), ingested, the list imported."""
     base = tmp_path_factory.mktemp("export")
     scans, home = base / "scans", base / "home"
-    for source, target in (("2023/qd-123-giao-dat.jpg", "Hop 01/HS 010/qd-123.jpg"),
-                           ("2023/cv-45-ra-soat.png", "Hop 01/HS 010/cv-45.png"),
-                           ("2023/bc-56-dat-dai.pdf", "Hop 02/HS 003/bc-56.pdf")):
-        (scans / target).parent.mkdir(parents=True, exist_ok=True)
-        settled(shutil.copy2(SAMPLES / source, scans / target))
+    place_samples(scans, (("2023/qd-123-giao-dat.jpg", "Hop 01/HS 010/qd-123.jpg"),
+                          ("2023/cv-45-ra-soat.png", "Hop 01/HS 010/cv-45.png"),
+                          ("2023/bc-56-dat-dai.pdf", "Hop 02/HS 003/bc-56.pdf")))
     (scans / "Khac").mkdir()
     with Image.open(SAMPLES / "2024" / "ttr-09-mo-ma.jpg") as upright:
         upright.rotate(90, expand=True).save(scans / "Khac" / "ttr-09-nam-ngang.png")  # on its side, lossless
