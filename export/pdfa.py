@@ -14,7 +14,6 @@ file is moved into place.
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +23,7 @@ import pikepdf
 import pikepdf.pdfa
 
 from luutru.export.images import PageImage, page_image, pdf_page_size
-from luutru.pipeline.geometry import box_on_original, quarter_turn
+from luutru.pipeline.layout import upright, word_lines, words_on_original
 from luutru.scanners.formats import Kind
 from luutru.scanners.limits import DEFAULT_DPI
 
@@ -129,24 +128,6 @@ def _font(pdf: pikepdf.Pdf, codes: set[int]) -> pikepdf.Object:
         ToUnicode=pikepdf.Stream(pdf, _to_unicode(codes))))
 
 
-def read_turn(to_read: list[float]) -> int:
-    """The quarter turn (0, 90, 180, 270 clockwise) in the map from the original to what was read."""
-    a, _, _, d, _, _ = to_read
-    return round(math.degrees(math.atan2(d, a)) / 90) % 4 * 90
-
-
-def _lines(text: str, words: list) -> list[list]:
-    """The words grouped by the stored text's lines (OCR joins a line's words with spaces)."""
-    counts = [len(line.split()) for line in text.splitlines() if line.strip()]
-    if sum(counts) != len(words):
-        return [[word] for word in words]
-    lines, start = [], 0
-    for count in counts:
-        lines.append(words[start:start + count])
-        start += count
-    return lines
-
-
 def _hex(text: str) -> str:
     return "".join(f"{_code(character):04X}" for character in text)
 
@@ -208,15 +189,11 @@ def _add_page(pdf: pikepdf.Pdf, font: pikepdf.Object, page: ExportPage) -> str:
     """Add one page, upright, and say how its pixels were stored."""
     geometry = page.geometry
     dpi = float(geometry.get("dpi") or DEFAULT_DPI)
-    if "width" in geometry:
-        width, height = int(geometry["width"]), int(geometry["height"])
-    else:  # a PDF page whose own text was kept: nothing was rendered to read it
+    if "width" not in geometry:  # a PDF page whose own text was kept: nothing was rendered to read it
         width, height = pdf_page_size(page.path, page.page, dpi)
-    to_read = np.vstack([np.array(geometry.get("to_read", [1, 0, 0, 0, 1, 0]), dtype=float).reshape(2, 3),
-                         [0, 0, 1]])
-    turn = read_turn(list(to_read[:2].ravel()))
-    to_upright = quarter_turn(turn, width, height)
-    upright_width, upright_height = (height, width) if turn in (90, 270) else (width, height)
+        geometry = {"width": width, "height": height}
+    width, height = int(geometry["width"]), int(geometry["height"])
+    to_upright, upright_width, upright_height, _turn = upright(geometry)
     scale = POINTS_PER_INCH / dpi
     page_width, page_height = upright_width * scale, upright_height * scale
 
@@ -225,12 +202,9 @@ def _add_page(pdf: pikepdf.Pdf, font: pikepdf.Object, page: ExportPage) -> str:
     to_points = np.array([[scale, 0, 0], [0, -scale, page_height], [0, 0, 1]])
     image_matrix = to_points @ to_upright @ placed.to_original @ from_unit
 
-    words = page.words or spread_words(page.text, width, height)
-    if geometry.get("boxes") == "read":  # pages read before boxes were kept on the original
-        words = [[text, confidence, *box_on_original((left, top, box_width, box_height), to_read, width, height)]
-                 for text, confidence, left, top, box_width, box_height in words]
+    words = words_on_original(page.words, geometry) or spread_words(page.text, width, height)
     content = (f"q {_matrix_text(image_matrix)} cm /Im0 Do Q\n"
-               + _text_layer(_lines(page.text, words), to_upright, scale, page_height))
+               + _text_layer(word_lines(page.text, words), to_upright, scale, page_height))
     pdf_page = pdf.add_blank_page(page_size=(page_width, page_height))
     pdf_page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=pdf.copy_foreign(placed.image)),
                                                 Font=pikepdf.Dictionary(F1=font))
