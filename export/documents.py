@@ -17,13 +17,11 @@ from typing import Callable, Iterable
 from luutru.errors import NotFound, UsageError
 from luutru.export.pdfa import ExportError, ExportPage, PdfMetadata, write_pdfa
 from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord
-from luutru.pipeline.dossiers import Dossier, find_dossier
+from luutru.pipeline.dossiers import Dossier, circular_name, document_name, find_dossier
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.report import open_catalog
 from luutru.scanners.formats import Kind
 from luutru.scanners.pages import ScanError
-
-ORDER_DIGITS = 7
 
 
 @dataclass
@@ -33,10 +31,6 @@ class ExportDocument:
     last_page: int
     fields: dict
     name: str  # the file name without .pdf
-
-    @property
-    def whole_file(self) -> bool:
-        return self.first_page == 1 and self.last_page == (self.record.page_count or self.last_page)
 
 
 @dataclass
@@ -57,35 +51,21 @@ def circular_date(value: str | None) -> str:
 
 def dossier_documents(catalog: Catalog, dossier: Dossier) -> list[ExportDocument]:
     """A dossier's documents in order, named `<code>.<order>`."""
-    documents = []
-    for order, (path, first, last, fields) in enumerate(catalog.dossier_documents(dossier.code), start=1):
-        documents.append(ExportDocument(catalog.file_by_path(path), first, last, fields,
-                                        f"{dossier.code}.{order:0{ORDER_DIGITS}d}"))
-    return documents
-
-
-def _scan_name(record: FileRecord, first: int, last: int, single: bool) -> str:
-    stem = Path(record.path).stem
-    return stem if single else f"{stem}.p{first:03d}-{last:03d}"
+    return [ExportDocument(catalog.file_by_path(path), first, last, fields, circular_name(dossier.code, order))
+            for order, (path, first, last, fields) in enumerate(catalog.dossier_documents(dossier.code), start=1)]
 
 
 def files_documents(catalog: Catalog, paths: Iterable[Path]) -> list[ExportDocument]:
     """The documents of the files at or under `paths`, named by their dossier or their scan."""
-    documents, orders = [], {}
+    documents = []
     for path in paths:
         records = [record for record in catalog.files(under=path.absolute()) if record.status in SEARCHABLE]
         if not records:
             raise NotFound(f"{path}: no searchable scan at or under this path in the catalog")
         for record in records:
-            file_documents = catalog.documents(record.id)
-            for first, last, fields in file_documents:
-                code = (fields.get("dossier") or {}).get("code")
-                if code:
-                    orders.setdefault(code, [(p, f) for p, f, _, _ in catalog.dossier_documents(code)])
-                    name = f"{code}.{orders[code].index((record.path, first)) + 1:0{ORDER_DIGITS}d}"
-                else:
-                    name = _scan_name(record, first, last, len(file_documents) == 1)
-                documents.append(ExportDocument(record, first, last, fields, name))
+            documents += [ExportDocument(record, first, last, fields,
+                                         document_name(catalog, record.path, record.page_count, first, last, fields))
+                          for first, last, fields in catalog.documents(record.id)]
     return documents
 
 

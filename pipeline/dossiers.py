@@ -37,6 +37,7 @@ HEADERS = {
     "phong": "fonds", "ten phong": "fonds", "phong so": "fonds", "muc luc so": "catalogue", "muc luc": "catalogue",
     "duong dan": "path",
 }
+ORDER_DIGITS = 7  # a document's order in its dossier, in its file name: H49.64.33.2019.10.0000003
 # The header row is looked for among the first rows (a title such as "MỤC LỤC HỒ SƠ" may stand above).
 HEADER_SEARCH_ROWS = 10
 RANGE_SEPARATOR = re.compile(r"\s+[-–—]\s+|\s*[–—]\s*|\s+(?:đến|den)\s+|(?<=\d{4})-(?=\d{4}\b)", re.IGNORECASE)
@@ -326,6 +327,24 @@ def _listed(dossier: Dossier) -> dict:
     for internal in ("number_key", "box_key", "row"):
         facts.pop(internal)
     return facts
+
+
+def circular_name(code: str, order: int) -> str:
+    """A document's name by Circular 05/2025: its dossier's code and its order in the dossier."""
+    return f"{code}.{order:0{ORDER_DIGITS}d}"
+
+
+def document_name(catalog: Catalog, path: str, page_count: int | None, first_page: int, last_page: int,
+                  fields: dict) -> str:
+    """What a document's file is called: by its dossier (`H49.64.33.2019.10.0000003`), else by its
+    scan, with the page range when the scan holds several documents (`bc-56.p004-007`)."""
+    code = (fields.get("dossier") or {}).get("code")
+    if code:
+        order = [(linked, first) for linked, first, _, _ in catalog.dossier_documents(code)].index((path, first_page))
+        return circular_name(code, order + 1)
+    stem = Path(path).stem
+    whole = first_page == 1 and last_page == (page_count or last_page)
+    return stem if whole else f"{stem}.p{first_page:03d}-{last_page:03d}"
 
 
 def find_dossier(catalog: Catalog, code_or_number: str) -> Dossier:
