@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 # fonts-dejavu-core: Vietnamese glyphs for the pages benchmarks/ocr_accuracy.py renders;
 # unpaper: OCRmyPDF's --clean, the baseline that benchmark compares against;
 # ghostscript: OCRmyPDF's PDF/A conversion, the anchor benchmarks/export.py measures luutru's export against
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-dejavu-core unpaper ghostscript
+# chromium, chromium-driver: the headless browser tests/test_web.py drives the counter's page with
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-dejavu-core unpaper ghostscript chromium chromium-driver
 DEMO_HOME := $(CURDIR)/.demo-home
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -496,6 +496,19 @@ def _filter_only_query(filters: Filters) -> Query:
         else Everything()
 
 
+def document_highlights(store: IndexStore, text: str, filters: Filters | None, page_texts: list[str]) -> Highlights:
+    """The words a search marks on a document's pages: those of the query, else (when the pages hold
+    none of them) those of its near spellings, else the filter's own words (a parcel's number)."""
+    filters = filters or Filters()
+    if not text.strip():
+        return Highlights.of(_filter_only_query(filters)) if filters.query() is not None else Highlights()
+    marked = Highlights.of(build_query(text)[0])
+    if any(marked.in_page(page) & set(folded_words(page)) for page in page_texts):
+        return marked
+    near = near_spellings_query(store, text)
+    return Highlights.of(near) if near is not None else marked
+
+
 def search_store(store: IndexStore, text: str, limit: int = 10, filters: Filters | None = None,
                  sort_by_date: bool = False) -> SearchResult:
     """Pages ranked by relevance (or newest document first), and the same grouped per document.

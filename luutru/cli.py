@@ -746,6 +746,38 @@ def verify(home: ArchiveHome, as_json) -> None:
     sys.exit(ExitCode.OK if report.intact else ExitCode.FILES_FAILED)
 
 
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; only this machine by default. 0.0.0.0 opens it to the LAN (set --token).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option("--token", envvar="LUUTRU_TOKEN",
+              help="Access code the page asks for (open it once as /?token=CODE); for a LAN. Env: LUUTRU_TOKEN.")
+@click.option("--exports", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of `luutru export --format pdfa` files, offered for download beside each document.")
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
+              help="Where page images at screen size are kept (default: the user's cache folder).")
+@click.pass_obj
+@friendly_errors
+def serve(home: ArchiveHome, host: str, port: int, token: str | None, exports: Path | None,
+          cache: Path | None) -> None:
+    """The counter's search page: search, open a document, see the words found boxed on the scan."""
+    import uvicorn
+
+    from luutru.pipeline.report import open_catalog
+    from luutru.web.app import make_app
+
+    open_catalog(home).close()  # no archive yet: say so now, not on the first search
+    if host not in LOOPBACK and not token:
+        click.echo(f"warning: listening on {host} without --token: anyone on the network can search", err=True)
+    click.echo(f"luutru: the counter's page is at http://{'localhost' if host in LOOPBACK else host}:{port}/",
+               err=True)
+    uvicorn.run(make_app(home, token, cache, exports), host=host, port=port, log_level="warning",
+                access_log=False)
+
+
 @main.command()
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="Also check this Dask cluster (default: the `scheduler` in config.toml, if any).")

@@ -1,0 +1,207 @@
+"""The counter's page (`luutru serve`): a real server on the ingested samples driven by Debian's headless
+Chromium, and hostile input through Starlette's test client."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import REPOSITORY
+
+from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.layout import upright
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+ARTIFACTS = REPOSITORY / "test-artifacts"
+LUUTRU = Path(sys.executable).parent / "luutru"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(archive, tmp_path_factory):
+    port = _free_port()
+    cache = tmp_path_factory.mktemp("page-cache")
+    log = cache / "serve.log"
+    with open(log, "w", encoding="utf-8") as stderr:
+        process = subprocess.Popen([str(LUUTRU), "--home", str(archive["home"]), "serve", "--port", str(port),
+                                    "--cache", str(cache / "pages")], stderr=stderr)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail(f"luutru serve did not start: {log.read_text(encoding='utf-8')}")
+    yield {"url": url, "cache": cache, **archive}
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("Debian's chromium and chromium-driver are not installed (make test installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
+                     "--disable-dev-shm-usage", "--lang=vi"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def _stored_word(home: Path, name: str, text: str) -> tuple[list, dict]:
+    with sqlite3.connect(home / "catalog.sqlite3") as db:
+        words, geometry = db.execute("SELECT p.words, p.geometry FROM pages p JOIN files f ON f.id = p.file_id "
+                                     "WHERE f.path LIKE ?", (f"%/{name}",)).fetchone()
+    matches = [word for word in json.loads(words) if word[0].strip(".,;:") == text]
+    assert len(matches) == 1, matches
+    return matches[0], json.loads(geometry)
+
+
+def test_a_clerk_finds_a_parcel_without_diacritics_and_sees_it_boxed_on_the_scan(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as wait_for
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server["url"] + "/")
+    box = browser.find_element(By.ID, "q")
+    assert box == browser.switch_to.active_element  # the cursor waits in the search box
+    box.send_keys("quyet dinh giao dat thua 245", Keys.ENTER)
+    first = WebDriverWait(browser, 10).until(wait_for.presence_of_element_located((By.CSS_SELECTOR, "a.result")))
+    assert "Quyết định số 123/QĐ-UBND" in first.text and "qd-123-giao-dat.jpg" in first.text
+    assert first.find_elements(By.TAG_NAME, "mark")  # the found words are marked in the snippet
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_DOWN)  # arrows move between results
+    assert browser.switch_to.active_element == first
+    first.send_keys(Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda driver: driver.execute_script(
+        "const img = document.querySelector('.sheet img'); return img && img.complete && img.naturalWidth > 0"))
+    image = browser.find_element(By.CSS_SELECTOR, ".sheet img")
+    boxes = [element for element in browser.find_elements(By.CSS_SELECTOR, ".box.hit")
+             if element.get_attribute("title").strip(".,;:") == "245"]
+    assert len(boxes) == 1
+    (word, geometry) = _stored_word(server["home"], "qd-123-giao-dat.jpg", "245")
+    to_upright, width, height, _ = upright(geometry)
+    shown, drawn = image.rect, boxes[0].rect
+    left, top, box_width, box_height = word[2:]
+    expected = (left / width, top / height, box_width / width, box_height / height)
+    measured = ((drawn["x"] - shown["x"]) / shown["width"], (drawn["y"] - shown["y"]) / shown["height"],
+                drawn["width"] / shown["width"], drawn["height"] / shown["height"])
+    assert all(abs(a - b) < 0.004 for a, b in zip(measured, expected)), (measured, expected)
+    # The box lies on ink: the word's own pixels in the image shown, not paper beside it.
+    ink = browser.execute_script("""
+        const [img, box] = arguments; const canvas = document.createElement('canvas');
+        canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+        const context = canvas.getContext('2d'); context.drawImage(img, 0, 0);
+        const scale = img.naturalWidth / img.getBoundingClientRect().width;
+        const a = img.getBoundingClientRect(), b = box.getBoundingClientRect();
+        const data = context.getImageData((b.x - a.x) * scale, (b.y - a.y) * scale, b.width * scale,
+                                          b.height * scale).data;
+        let dark = 0; for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 300) dark++;
+        return dark / (data.length / 4);""", image, boxes[0])
+    assert ink > 0.08
+    # The first word found is shown, its box and its word in the page's text marked together; → moves on.
+    current_box = browser.find_element(By.CSS_SELECTOR, ".box.current")
+    assert browser.find_element(By.CSS_SELECTOR, ".word.current").text == current_box.get_attribute("title")
+    assert browser.find_element(By.ID, "hit-count").text.startswith("1 /")
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+    assert browser.find_element(By.ID, "hit-count").text.startswith("2 /")
+    for _ in range(len(browser.find_elements(By.CSS_SELECTOR, ".box.hit"))):
+        if browser.find_element(By.CSS_SELECTOR, ".box.current") == boxes[0]:
+            break
+        browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+    assert browser.find_element(By.CSS_SELECTOR, ".word.current").text.startswith("245")
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "counter-document.png"))
+    assert (ARTIFACTS / "counter-document.png").stat().st_size > 10_000
+
+
+@pytest.fixture(scope="module")
+def client(archive, tmp_path_factory):
+    """The application in process, on a copy of the archive whose OCR text holds markup."""
+    from starlette.testclient import TestClient
+
+    from luutru.web.app import make_app
+
+    home = tmp_path_factory.mktemp("hostile") / "home"
+    shutil.copytree(archive["home"], home, symlinks=True)
+    with sqlite3.connect(home / "catalog.sqlite3") as db:
+        file_id, = db.execute("SELECT id FROM files WHERE path LIKE '%cv-45-ra-soat.png'").fetchone()
+        words = json.loads(db.execute("SELECT words FROM pages WHERE file_id = ?", (file_id,)).fetchone()[0])
+        words[0][0] = "<script>alert('ocr')</script>"
+        text = " ".join(word[0] for word in words)
+        db.execute("UPDATE pages SET text = ?, words = ? WHERE file_id = ?", (text, json.dumps(words), file_id))
+    app = make_app(ArchiveHome(home), cache=tmp_path_factory.mktemp("cache"))
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield {"client": test_client, "file_id": file_id}
+
+
+HOSTILE_PATHS = ["/../../etc/passwd", "/static/../../../../etc/passwd", "/static/..%2f..%2f..%2fetc%2fpasswd",
+                 "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/page/..%2f..%2fetc%2fpasswd/1.jpg",
+                 "/document/1/1/..%2f..%2f..%2fetc%2fpasswd", "/page/1/%2e%2e%2f%2e%2e%2fetc%2fpasswd.jpg",
+                 "/static/..\\..\\etc\\passwd", "/document/-1/1", "/page/999999/1.jpg", "/document/1/999999"]
+
+
+@pytest.mark.parametrize("path", HOSTILE_PATHS)
+def test_no_path_from_a_request_reaches_a_file_outside_the_catalog(client, path):
+    response = client["client"].get(path)
+    assert response.status_code in (400, 404, 405)
+    assert "root:" not in response.text and "Traceback" not in response.text
+    assert "Content-Security-Policy" in response.headers
+
+
+@pytest.mark.parametrize("query", ["../../etc/passwd", "%2e%2e%2fetc%2fpasswd", "<script>alert(1)</script>",
+                                   '"><img src=x onerror=alert(1)>', "so:", "thua:(", "x" * 10_000, "đất " * 2_000,
+                                   "nam:abc", "loai:[a TO c]"])
+def test_a_hostile_query_gets_a_page_never_a_traceback_nor_a_script(client, query):
+    for params in ({"q": query}, {"q": "dat", "year": query}, {"q": "dat", "from": query},
+                   {"q": "dat", "dossier": query}):
+        response = client["client"].get("/", params=params)
+        assert response.status_code in (200, 400)
+        assert "<script>alert" not in response.text and "<img src=x" not in response.text
+        assert "Traceback" not in response.text and "root:" not in response.text
+
+
+def test_text_read_from_a_scan_is_shown_as_text_not_markup(client):
+    response = client["client"].get(f"/document/{client['file_id']}/1", params={"q": "ra soat"})
+    assert response.status_code == 200
+    assert "<script>alert('ocr')</script>" not in response.text
+    assert "&lt;script&gt;alert(" in response.text
+
+
+def test_a_token_keeps_the_page_closed_to_the_lan(archive, tmp_path):
+    from starlette.testclient import TestClient
+
+    from luutru.web.app import make_app
+
+    with TestClient(make_app(ArchiveHome(archive["home"]), token="mã-bí-mật-42".encode().hex(),
+                             cache=tmp_path)) as test_client:
+        code = "mã-bí-mật-42".encode().hex()
+        closed = test_client.get("/", params={"q": "dat"})
+        assert closed.status_code == 401 and "Cần mã truy cập" in closed.text and "Quyết định" not in closed.text
+        assert test_client.get("/page/1/1.jpg").status_code == 401
+        opened = test_client.get("/", params={"token": code})
+        assert opened.status_code == 200 and "token" not in str(opened.url)
+        assert test_client.get("/", params={"q": "quyet dinh"}).status_code == 200
+        assert "Quyết định" in test_client.get("/", params={"q": "quyet dinh"}).text

@@ -1,0 +1,158 @@
+"""The counter's search page (`luutru serve`): a small Starlette application over an archive home,
+read-only. Jinja escapes everything it shows; every response forbids scripts and images from
+anywhere but the page itself; a failure is a message in Vietnamese, never a traceback.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from pathlib import Path
+
+import jinja2
+from platformdirs import user_cache_path
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from luutru import __version__
+from luutru.errors import LuutruError, NotFound
+from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.reader import ArchiveReader
+from luutru.web.views import SearchForm, document_pdf, document_view, page_image, search_documents
+
+log = logging.getLogger("luutru")
+HERE = Path(__file__).parent
+TOKEN_COOKIE = "luutru_token"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self'; script-src 'self'; style-src 'self'; "
+                               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+MESSAGES = {400: "Yêu cầu không hợp lệ", 401: "Cần mã truy cập", 404: "Không tìm thấy", 405: "Không được phép",
+            500: "Có lỗi xảy ra"}
+
+
+class Counter:
+    """The application's state: the archive it reads, where page images are cached, the access token."""
+
+    def __init__(self, home: ArchiveHome, token: str | None, cache: Path | None, exports: Path | None) -> None:
+        self.reader = ArchiveReader(home)
+        self.token = token
+        self.cache = cache or user_cache_path("luutru") / "pages"
+        self.exports = exports
+        self.templates = Jinja2Templates(env=jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True))
+        self.templates.env.globals["version"] = __version__
+
+    def page(self, request: Request, template: str, status: int = 200, **context) -> Response:
+        return self.templates.TemplateResponse(request, template, {"form": SearchForm(), **context},
+                                               status_code=status)
+
+
+class Guard(BaseHTTPMiddleware):
+    """The access token, when one is set (a LAN), and the security headers on every response."""
+
+    def __init__(self, app, counter: Counter) -> None:
+        super().__init__(app)
+        self.counter = counter
+
+    async def dispatch(self, request: Request, call_next) -> Response:
+        token = self.counter.token
+        if token and not request.url.path.startswith("/static/"):
+            given = request.query_params.get("token")
+            if given and hmac.compare_digest(given, token):
+                response = RedirectResponse(request.url.remove_query_params("token"), status_code=303)
+                response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+                return self._secured(response)
+            presented = request.cookies.get(TOKEN_COOKIE) or request.headers.get("authorization", "").removeprefix(
+                "Bearer ")
+            if not (presented and hmac.compare_digest(presented, token)):
+                return self._secured(self.counter.page(request, "message.html", 401, title=MESSAGES[401],
+                                                       message="Mở trang bằng đường dẫn có mã truy cập."))
+        return self._secured(await call_next(request))
+
+    @staticmethod
+    def _secured(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+
+def _form(request: Request) -> SearchForm:
+    return SearchForm.of(request.query_params)
+
+
+def _number(request: Request, name: str) -> int:
+    value = request.path_params[name]
+    if not (isinstance(value, int) and value >= 0):
+        raise HTTPException(400)
+    return value
+
+
+def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = None,
+             exports: Path | None = None) -> Starlette:
+    counter = Counter(home, token, cache, exports)
+
+    async def index(request: Request) -> Response:
+        form = _form(request)
+        try:
+            found = await run_in_threadpool(search_documents, counter.reader, form)
+        except LuutruError as error:  # a query that cannot be run, a filter that is not a date
+            return counter.page(request, "search.html", 400, form=form, error=str(error), documents=[])
+        return counter.page(request, "search.html", form=form, autofocus=form.empty, **found)
+
+    async def document(request: Request) -> Response:
+        form = _form(request)
+        view = await run_in_threadpool(document_view, counter.reader, _number(request, "file_id"),
+                                       _number(request, "first_page"), form, counter.exports)
+        return counter.page(request, "document.html", form=form, document=view)
+
+    async def image(request: Request) -> Response:
+        width = request.query_params.get("w", "1200")
+        path = await run_in_threadpool(page_image, counter.reader, _number(request, "file_id"),
+                                       _number(request, "page"), int(width) if width.isdigit() else 1200,
+                                       counter.cache)
+        return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
+
+    async def pdf(request: Request) -> Response:
+        if counter.exports is None:
+            raise NotFound("Chưa có thư mục PDF/A (luutru serve --exports DIR)")
+        path = await run_in_threadpool(document_pdf, counter.reader, _number(request, "file_id"),
+                                       _number(request, "first_page"), counter.exports)
+        return FileResponse(path, media_type="application/pdf", filename=path.name)
+
+    async def failed(request: Request, error: Exception) -> Response:
+        if isinstance(error, HTTPException):
+            status, message = error.status_code, MESSAGES.get(error.status_code, "Có lỗi xảy ra")
+        elif isinstance(error, NotFound):
+            status, message = 404, str(error)
+        elif isinstance(error, LuutruError):
+            status, message = 400, str(error)
+        else:
+            reference = secrets.token_hex(4)
+            log.exception("counter page: %s %s failed (reference %s)", request.method, request.url.path, reference)
+            status, message = 500, f"Có lỗi xảy ra (mã {reference}, xem nhật ký của luutru)"
+        return Guard._secured(counter.page(request, "message.html", status, title=MESSAGES.get(status, ""),
+                                           message=message))
+
+    routes = [
+        Route("/", index),
+        Route("/document/{file_id:int}/{first_page:int}", document),
+        Route("/document/{file_id:int}/{first_page:int}/pdf", pdf),
+        Route("/page/{file_id:int}/{page:int}.jpg", image),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+    app = Starlette(routes=routes, middleware=[Middleware(Guard, counter=counter)],
+                    exception_handlers={Exception: failed, HTTPException: failed})
+    app.state.counter = counter
+    return app

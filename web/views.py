@@ -1,0 +1,241 @@
+"""What the counter's page shows, as plain data: search results, a document with its hit words boxed,
+a page image at screen size. The templates only lay these out; nothing here knows HTTP.
+
+Every file served is found through the catalog by its id: no path from a request reaches the disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from PIL import Image
+
+from luutru.errors import NotFound, UsageError
+from luutru.index.analysis import folded_words
+from luutru.index.search import MARK_END, MARK_START, Filters, Highlights, document_highlights
+from luutru.pipeline.catalog import SEARCHABLE, FileRecord
+from luutru.pipeline.dossiers import document_name
+from luutru.pipeline.layout import upright, word_lines, words_on_original
+from luutru.pipeline.reader import ArchiveReader
+from luutru.scanners.formats import Kind
+from luutru.scanners.limits import DEFAULT_DPI
+from luutru.scanners.pages import render_page
+
+MAX_FIELD = 300  # characters kept of any one field a clerk types
+RESULTS = 20
+DOSSIER_SEARCH_LIMIT = 200  # documents searched when a dossier filter narrows them afterwards
+PAGE_WIDTHS = (800, 1200, 1800, 2400)  # the only image widths served, so the cache stays bounded
+LOW_CONFIDENCE = 60  # a word read with less is shown as doubtful
+JPEG_QUALITY = 85
+
+
+@dataclass
+class SearchForm:
+    q: str = ""
+    doc_type: str = ""
+    agency: str = ""
+    number: str = ""
+    issued_from: str = ""
+    issued_to: str = ""
+    year: str = ""
+    parcel: str = ""
+    sheet: str = ""
+    dossier: str = ""
+
+    # form field -> attribute
+    FIELDS = {"q": "q", "type": "doc_type", "agency": "agency", "number": "number", "from": "issued_from",
+              "to": "issued_to", "year": "year", "parcel": "parcel", "sheet": "sheet", "dossier": "dossier"}
+
+    @classmethod
+    def of(cls, params) -> SearchForm:
+        """The form as typed, each field trimmed and cut to a sane length."""
+        return cls(**{attribute: " ".join(str(params.get(name, ""))[:MAX_FIELD].split())
+                      for name, attribute in cls.FIELDS.items()})
+
+    def filters(self) -> Filters:
+        year = None
+        if self.year:
+            if not self.year.isdigit():
+                raise UsageError(f"Năm phải là một số, ví dụ 2023 (đã nhập: {self.year})")
+            year = int(self.year)
+        return Filters(self.doc_type or None, self.agency or None, self.number or None, self.issued_from or None,
+                       self.issued_to or None, year, self.parcel or None, self.sheet or None)
+
+    @property
+    def empty(self) -> bool:
+        return not any(getattr(self, attribute) for attribute in self.FIELDS.values())
+
+    @property
+    def filtered(self) -> bool:
+        return any(getattr(self, attribute) for name, attribute in self.FIELDS.items() if name != "q")
+
+    def query_string(self) -> str:
+        """The search, to carry into a document's link and back."""
+        return urlencode({name: getattr(self, attribute) for name, attribute in self.FIELDS.items()
+                          if getattr(self, attribute)})
+
+
+def marked_parts(marked: str) -> list[tuple[str, bool]]:
+    """A snippet with MARK_START/MARK_END as (text, marked) parts, for a template that escapes each."""
+    parts, rest = [], marked
+    while MARK_START in rest:
+        before, _, after = rest.partition(MARK_START)
+        inside, _, rest = after.partition(MARK_END)
+        parts += [(before, False), (inside, True)]
+    parts.append((rest, False))
+    return [(text, marked) for text, marked in parts if text]
+
+
+def display_date(iso: str | None) -> str:
+    """YYYY-MM-DD as clerks write a date: DD/MM/YYYY."""
+    return "/".join(reversed(iso.split("-"))) if iso else ""
+
+
+def search_documents(reader: ArchiveReader, form: SearchForm) -> dict:
+    """The documents a search finds, each with its fields, dossier, pages and marked snippets."""
+    if form.empty:
+        return {"documents": [], "total": 0}
+    limit = DOSSIER_SEARCH_LIMIT if form.dossier else RESULTS
+    result = reader.search(form.q, limit, form.filters())
+    documents = [document for document in result.documents
+                 if not form.dossier or _in_dossier(document.fields.get("dossier"), form.dossier)][:RESULTS]
+    return {"total": result.total, "suggestion": result.suggestion, "near_spellings": result.near_spellings,
+            "documents": [_listed(document) for document in documents]}
+
+
+def _in_dossier(dossier: dict | None, wanted: str) -> bool:
+    return bool(dossier) and wanted.strip().lower() in (dossier["code"].lower(), str(dossier["number"]).lower())
+
+
+def _listed(document) -> dict:
+    fields = document.fields
+    return {"file_id": document.file_id, "first_page": document.first_page,
+            "last_page": document.last_page or document.first_page, "name": Path(document.path).name,
+            "type": fields.get("doc_type"), "number": fields.get("number"),
+            "issued": display_date(fields.get("issued")),
+            "agency": fields.get("agency"), "subject": fields.get("subject"), "dossier": fields.get("dossier"),
+            "snippets": [{"page": hit.page, "parts": marked_parts(hit.marked_snippet)} for hit in document.pages]}
+
+
+@dataclass
+class ShownWord:
+    text: str
+    hit: bool
+    doubtful: bool
+    box: tuple[float, float, float, float] | None = None  # left, top, width, height in % of the upright page
+
+
+@dataclass
+class ShownPage:
+    page: int
+    width: int  # of the upright page, in pixels of the original
+    height: int
+    lines: list[list[ShownWord]] = field(default_factory=list)
+
+    @property
+    def words(self) -> list[ShownWord]:
+        return [word for line in self.lines for word in line]
+
+
+def _searchable_file(reader: ArchiveReader, file_id: int) -> FileRecord:
+    record = reader.catalog().file_by_id(file_id)
+    if record is None or record.status not in SEARCHABLE:
+        raise NotFound(f"Không có tệp số {file_id} trong kho")
+    return record
+
+
+def _document_of(reader: ArchiveReader, record: FileRecord, first_page: int) -> tuple[int, int, dict]:
+    for first, last, fields in reader.catalog().documents(record.id):
+        if first == first_page:
+            return first, last, fields
+    raise NotFound(f"Không có văn bản bắt đầu ở trang {first_page} của tệp {Path(record.path).name}")
+
+
+def _shown_page(page, marked: Highlights) -> ShownPage:
+    geometry = json.loads(page.geometry or "{}")
+    words = json.loads(page.words or "[]")
+    hits = marked.in_page(page.text)
+    if "width" not in geometry or not words:  # a PDF's own text: no boxes to draw
+        lines = [[ShownWord(word, bool(hits & set(folded_words(word))), False) for word in line.split()]
+                 for line in page.text.splitlines() if line.strip()]
+        return ShownPage(page.page, int(geometry.get("width", 0)), int(geometry.get("height", 0)), lines)
+    to_upright, width, height, _turn = upright(geometry)
+    shown_lines = []
+    for line in word_lines(page.text, words_on_original(words, geometry)):
+        shown = []
+        for text, confidence, left, top, box_width, box_height in line:
+            corners = to_upright[:2] @ [[left, left + box_width], [top, top + box_height], [1, 1]]
+            x0, y0 = corners.min(axis=1)
+            x1, y1 = corners.max(axis=1)
+            shown.append(ShownWord(text, bool(hits & set(folded_words(text))), confidence < LOW_CONFIDENCE,
+                                   (100 * x0 / width, 100 * y0 / height, 100 * (x1 - x0) / width,
+                                    100 * (y1 - y0) / height)))
+        shown_lines.append(shown)
+    return ShownPage(page.page, width, height, shown_lines)
+
+
+def document_view(reader: ArchiveReader, file_id: int, first_page: int, form: SearchForm,
+                  exports: Path | None = None) -> dict:
+    """A document's pages with the words a search marks boxed, and its fields."""
+    record = _searchable_file(reader, file_id)
+    first, last, fields = _document_of(reader, record, first_page)
+    pages = reader.catalog().page_range(record.id, first, last)
+    marked = document_highlights(reader.store(), form.q, form.filters(), [page.text for page in pages])
+    shown = [_shown_page(page, marked) for page in pages]
+    name = document_name(reader.catalog(), record.path, record.page_count, first, last, fields)
+    pdf = exports is not None and (exports / f"{name}.pdf").is_file()
+    return {"file_id": record.id, "first_page": first, "last_page": last, "name": Path(record.path).name,
+            "path": record.path, "type": fields.get("doc_type"), "number": fields.get("number"),
+            "issued": display_date(fields.get("issued")), "agency": fields.get("agency"),
+            "subject": fields.get("subject"), "signer": fields.get("signer"), "dossier": fields.get("dossier"),
+            "pages": shown, "hits": sum(word.hit for page in shown for word in page.words), "pdf": pdf}
+
+
+def document_pdf(reader: ArchiveReader, file_id: int, first_page: int, exports: Path) -> Path:
+    """The exported PDF/A of a document, when `luutru export` wrote it into `exports`."""
+    record = _searchable_file(reader, file_id)
+    first, last, fields = _document_of(reader, record, first_page)
+    path = exports / f"{document_name(reader.catalog(), record.path, record.page_count, first, last, fields)}.pdf"
+    if not path.is_file():
+        raise NotFound("Văn bản này chưa được xuất ra PDF/A (luutru export --format pdfa)")
+    return path
+
+
+def screen_width(asked: int) -> int:
+    """The served width nearest above what was asked."""
+    return next((width for width in PAGE_WIDTHS if width >= asked), PAGE_WIDTHS[-1])
+
+
+def page_image(reader: ArchiveReader, file_id: int, page: int, width: int, cache: Path) -> Path:
+    """The page drawn upright at `width` pixels, as a JPEG in the cache (made once; the scan is only read)."""
+    record = _searchable_file(reader, file_id)
+    stored = reader.catalog().page_range(record.id, page, page)
+    if not stored:
+        raise NotFound(f"Tệp {Path(record.path).name} không có trang {page}")
+    width = screen_width(width)
+    key = hashlib.sha256(f"{record.sha256}:{page}:{width}".encode()).hexdigest()[:32]
+    target = cache / f"{key}.jpg"
+    if target.exists():
+        return target
+    geometry = json.loads(stored[0].geometry or "{}")
+    dpi = float(geometry.get("dpi") or DEFAULT_DPI)
+    original_width = int(geometry.get("width") or 0)
+    # A PDF is rendered no finer than the screen needs; an image file is decoded as it is.
+    render_dpi = max(36, min(dpi, dpi * width / original_width * 1.2)) if original_width else 100
+    image = render_page(record.disk_path, Kind(record.kind), page, dpi=round(render_dpi))
+    turn = upright(geometry)[3] if "width" in geometry else 0
+    if turn:
+        image = image.rotate(-turn, expand=True)
+    image.thumbnail((width, width * 4), Image.Resampling.LANCZOS)
+    cache.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(dir=cache, suffix=".partial")
+    with os.fdopen(handle, "wb") as file:
+        image.convert("RGB").save(file, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    os.replace(partial, target)
+    return target
