@@ -37,6 +37,7 @@ def test_index_scale_reports_both_engines_build_rate_latency_and_the_nightly_no_
     ("memory.py", ["--pdf-pages", "3", "--files", "10"], "peak"),
     ("typos.py", ["--pages", "300", "--queries", "5"], "swapped"),
     ("export.py", ["--pages", "2", "--memory-pages", "0"], "words back"),
+    ("serve.py", ["--pages", "300", "--requests", "16", "--clients", "2"], "cached"),
 ])
 def test_the_other_benchmarks(name, args, expected):
     assert expected in run_benchmark(name, *args)
