@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPOSITORY
+from conftest import REPOSITORY, run_luutru
 
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.layout import upright
@@ -205,3 +205,40 @@ def test_a_token_keeps_the_page_closed_to_the_lan(archive, tmp_path):
         assert opened.status_code == 200 and "token" not in str(opened.url)
         assert test_client.get("/", params={"q": "quyet dinh"}).status_code == 200
         assert "Quyết định" in test_client.get("/", params={"q": "quyet dinh"}).text
+
+
+def test_the_exported_pdfa_is_offered_beside_its_document(archive, tmp_path):
+    from starlette.testclient import TestClient
+
+    from luutru.web.app import make_app
+
+    exports = tmp_path / "pdfa"
+    run_luutru(archive["home"], "export", "--format", "pdfa", "--out", str(exports),
+               str(archive["scans"] / "2023" / "qd-123-giao-dat.jpg"))
+    with sqlite3.connect(archive["home"] / "catalog.sqlite3") as db:
+        decision, = db.execute("SELECT id FROM files WHERE path LIKE '%qd-123-giao-dat.jpg'").fetchone()
+        other, = db.execute("SELECT id FROM files WHERE path LIKE '%cv-45-ra-soat.png'").fetchone()
+    with TestClient(make_app(ArchiveHome(archive["home"]), cache=tmp_path / "cache", exports=exports)) as client:
+        assert "Tải PDF/A" in client.get(f"/document/{decision}/1").text
+        pdf = client.get(f"/document/{decision}/1/pdf")
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        assert pdf.content == (exports / "qd-123-giao-dat.pdf").read_bytes()
+        assert "Tải PDF/A" not in client.get(f"/document/{other}/1").text  # not exported: no link
+        assert client.get(f"/document/{other}/1/pdf").status_code == 404
+
+
+def test_searches_go_on_while_the_nightly_rebuild_swaps_the_index(archive, tmp_path):
+    from starlette.testclient import TestClient
+
+    from luutru.web.app import make_app
+
+    home = tmp_path / "home"
+    shutil.copytree(archive["home"], home, symlinks=True)
+    with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache")) as client:
+        before = client.get("/", params={"q": "thua dat so 245"})
+        assert before.status_code == 200 and "Quyết định số 123/QĐ-UBND" in before.text
+        old_generation = (home / "index").resolve()
+        run_luutru(home, "reindex", "--full")
+        assert (home / "index").resolve() != old_generation
+        after = client.get("/", params={"q": "thua dat so 245"})
+        assert after.status_code == 200 and "Quyết định số 123/QĐ-UBND" in after.text

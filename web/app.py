@@ -153,6 +153,6 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(Guard, counter=counter)],
-                    exception_handlers={Exception: failed, HTTPException: failed})
+                    exception_handlers={Exception: failed, HTTPException: failed, LuutruError: failed})
     app.state.counter = counter
     return app
