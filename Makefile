@@ -4,11 +4,12 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# fonts-dejavu-core: Vietnamese glyphs for the pages benchmarks/ocr_accuracy.py renders;
+# fonts-dejavu-core, fonts-freefont-ttf: Vietnamese serif, sans and typewriter faces for the pages
+# benchmarks/ocr_accuracy.py renders;
 # unpaper: OCRmyPDF's --clean, the baseline that benchmark compares against;
 # ghostscript: OCRmyPDF's PDF/A conversion, the anchor benchmarks/export.py measures luutru's export against
 # chromium, chromium-driver: the headless browser tests/test_web.py drives the counter's page with
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-dejavu-core unpaper ghostscript chromium chromium-driver
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-dejavu-core fonts-freefont-ttf unpaper ghostscript chromium chromium-driver
 DEMO_HOME := $(CURDIR)/.demo-home
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -27,7 +28,9 @@ system-deps:
 $(BIN)/luutru: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,benchmarks]'
+	# augraphy without its dependencies: it asks for the GUI opencv-python (see setup.cfg, benchmarks)
+	$(BIN)/python -m pip install -q --no-deps 'augraphy==8.2.6'
 	touch $@
 
 install: system-deps $(BIN)/luutru

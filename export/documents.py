@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 
 from luutru.errors import NotFound, UsageError
 from luutru.export.pdfa import ExportError, ExportPage, PdfMetadata, write_pdfa
-from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord
+from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord, PageRecord
 from luutru.pipeline.dossiers import Dossier, circular_name, document_name, find_dossier
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.report import open_catalog
@@ -80,8 +80,15 @@ def _pages(catalog: Catalog, document: ExportDocument) -> list[ExportPage]:
     stored = catalog.page_range(record.id, document.first_page, document.last_page)
     if len(stored) != document.last_page - document.first_page + 1:
         raise ExportError(f"{record.path}: pages {document.first_page}-{document.last_page} are not all read")
-    return [ExportPage(record.disk_path, Kind(record.kind), page.page, page.text, json.loads(page.words or "[]"),
+    return [ExportPage(record.disk_path, Kind(record.kind), page.page, *_text_layer(page),
                        json.loads(page.geometry or "{}")) for page in stored]
+
+
+def _text_layer(page: PageRecord) -> tuple[str, list]:
+    """A page's text and words for its PDF's text layer: none for a page that reads as noise."""
+    if page.diagnostics and json.loads(page.diagnostics).get("unreadable"):
+        return "", []
+    return page.text, json.loads(page.words or "[]")
 
 
 def _metadata(document: ExportDocument) -> PdfMetadata:

@@ -464,14 +464,17 @@ class Catalog:
 
     def pages_below(self, confidence: float, sources: tuple[str, ...] = ("ocr", "prior-ocr"),
                     noise_below: float = 0.0) -> Iterator[tuple[str, PageRecord]]:
-        """Pages of searchable files from these sources read with less than `confidence`, or whose text
-        reads as Vietnamese less than `noise_below` (diagnostics "vietnamese"), worst first, with their path."""
+        """Pages of searchable files from these sources read with less than `confidence`, whose text reads
+        as Vietnamese less than `noise_below` (diagnostics "vietnamese"), or that read as noise (diagnostics
+        "unreadable"), those first, then worst first, with their path."""
         columns = ", ".join(f"p.{column.strip()}" for column in PAGE_COLUMNS.split(","))
         marks = ", ".join("?" * len(sources))
         rows = self.db.execute(f"SELECT f.path, {columns} FROM pages p JOIN files f ON f.id = p.file_id "
                                f"WHERE f.status IN ('done', 'failed') AND p.source IN ({marks}) AND (p.confidence < ? "
-                               "OR json_extract(p.diagnostics, '$.vietnamese') < ?) "
-                               "ORDER BY p.confidence, f.path, p.page", (*sources, confidence, noise_below))
+                               "OR json_extract(p.diagnostics, '$.vietnamese') < ? "
+                               "OR json_extract(p.diagnostics, '$.unreadable')) "
+                               "ORDER BY json_extract(p.diagnostics, '$.unreadable') IS NULL, p.confidence, f.path, "
+                               "p.page", (*sources, confidence, noise_below))
         for path, *page in rows:
             yield path, PageRecord(*page)
 

@@ -33,6 +33,15 @@ FRAME_SHARE = 0.6
 FAINT_INK_LEVEL = 100
 # A darkest percent closer to white than this (in gray levels) is paper noise, not faint text.
 MIN_CONTRAST = 40
+# Letters at 300 dpi are some 20-60 pixels high; pieces of ink outside 8-150 pixels are not letters.
+MIN_LETTER_PIXELS, MAX_LETTER_PIXELS, DEFAULT_TEXT_HEIGHT = 8, 150, 30
+# Sauvola: a window of this many letter heights (clamped), k and the gray range of the spread.
+SAUVOLA_LETTERS, SAUVOLA_MIN_WINDOW, SAUVOLA_MAX_WINDOW = 3, 31, 201
+SAUVOLA_K, SAUVOLA_RANGE = 0.2, 128.0
+# Grain is smoothed with a Gaussian of the letter height over this (clamped, in pixels).
+GRAIN_LETTERS, MIN_GRAIN_SIGMA, MAX_GRAIN_SIGMA = 20, 0.8, 2.5
+# A speck is a piece of ink under this share of the letter height squared (a dot on an i is ~1/16).
+SPECK_SHARE = 0.012
 
 
 @dataclass
@@ -199,8 +208,71 @@ def _frames(binary: np.ndarray) -> np.ndarray | None:
     return (full > 0) & (binary == 0)
 
 
+def _letter_heights(binary: np.ndarray) -> np.ndarray:
+    """The heights of the pieces of ink of a letter's size (8-150 pixels high, at most 3 times as wide)."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats((binary == 0).astype(np.uint8), connectivity=8)
+    heights, widths = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH]
+    return heights[(heights >= MIN_LETTER_PIXELS) & (heights <= MAX_LETTER_PIXELS) & (widths <= 3 * heights)]
+
+
+def text_height(binary: np.ndarray) -> int:
+    """The median height of the page's letters, in pixels."""
+    letters = _letter_heights(binary)
+    return int(np.median(letters)) if letters.size else DEFAULT_TEXT_HEIGHT
+
+
+def letter_pieces(pixels: np.ndarray) -> int:
+    """How many letter-sized pieces of ink a cleaned page holds (thresholded first if it is gray): what
+    a reading of it should roughly account for."""
+    if np.count_nonzero((pixels > 0) & (pixels < 255)):
+        _, pixels = cv2.threshold(pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return int(_letter_heights(pixels).size)
+
+
+def sauvola(page: CleanPage) -> None:
+    """A local threshold (Sauvola's): each pixel against the mean and spread of the ink and paper
+    around it, in a window a few letters wide, so that faint strokes next to a dark blotch or a grey
+    streak keep their own threshold. The window follows the page's own letter height."""
+    gray = page.pixels.astype(np.float32)
+    _, rough = cv2.threshold(page.pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    window = 2 * (SAUVOLA_LETTERS * text_height(rough) // 2) + 1
+    window = int(np.clip(window, SAUVOLA_MIN_WINDOW, SAUVOLA_MAX_WINDOW))
+    mean = cv2.boxFilter(gray, -1, (window, window), borderType=cv2.BORDER_REFLECT)
+    spread = np.sqrt(np.maximum(cv2.boxFilter(gray * gray, -1, (window, window), borderType=cv2.BORDER_REFLECT)
+                                - mean * mean, 0))
+    threshold = mean * (1 + SAUVOLA_K * (spread / SAUVOLA_RANGE - 1))
+    page.pixels = np.where(gray > threshold, 255, 0).astype(np.uint8)
+    page.diagnostics["sauvola_window"] = window
+
+
+def degrain(page: CleanPage) -> None:
+    """Smooth away a copier's grain before a threshold: a Gaussian blur a twentieth of the letter
+    height wide (1.5 pixels for 300 dpi text), which the grain does not survive and the strokes do."""
+    _, rough = cv2.threshold(page.pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    sigma = float(np.clip(text_height(rough) / GRAIN_LETTERS, MIN_GRAIN_SIGMA, MAX_GRAIN_SIGMA))
+    page.pixels = cv2.GaussianBlur(page.pixels, (0, 0), sigma)
+    page.diagnostics["degrain_sigma"] = round(sigma, 2)
+
+
+def despeckle(page: CleanPage) -> None:
+    """Drop specks of ink far smaller than a letter's dot (a copier's grain), keeping every letter
+    and diacritic: pieces of ink under SPECK_SHARE of the letter height squared."""
+    ink = (page.pixels == 0).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    limit = max(4, int(SPECK_SHARE * text_height(page.pixels) ** 2))
+    specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < limit)
+    specks = specks[specks > 0]
+    page.pixels[np.isin(labels, specks)] = 255
+
+
+def thicken(page: CleanPage) -> None:
+    """Mend strokes a worn toner left thin and broken: ink grows by a pixel."""
+    page.pixels = cv2.erode(page.pixels, np.ones((2, 2), np.uint8))
+
+
 STEPS: dict[str, Callable[[CleanPage], None]] = {
-    "flatten": flatten, "denoise": denoise, "contrast": stretch_contrast, "deskew": deskew, "binarize": binarize}
+    "flatten": flatten, "denoise": denoise, "contrast": stretch_contrast, "deskew": deskew, "binarize": binarize,
+    "sauvola": sauvola, "despeckle": despeckle, "thicken": thicken, "degrain": degrain}
 
 
 def clean_page(image: Image.Image, steps: tuple[str, ...] = DEFAULT_STEPS) -> CleanPage:

@@ -7,11 +7,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+from PIL import Image
+
 from luutru import __version__
-from luutru.pipeline.cleanup import clean_page
+from luutru.pipeline.cleanup import CleanPage, clean_page, ink_free_gray, letter_pieces
 from luutru.pipeline.geometry import as_list, box_on_original
-from luutru.pipeline.ocr import Word, ocr_image
-from luutru.pipeline.settings import OcrSettings
+from luutru.pipeline.ocr import OcrResult, Word, ocr_image
+from luutru.pipeline.quality import plausible_characters, reading_quality
+from luutru.pipeline.settings import DEFAULT_STEPS, OcrSettings
 from luutru.pipeline.tesseract import TesseractError, engine, engine_version, model_fingerprint
 from luutru.pipeline.vietnamese import repair_legacy, vietnamese_score
 from luutru.scanners import Kind, ScanError, has_prior_ocr, image_dpi, render_page, text_layer
@@ -22,6 +25,20 @@ MIN_TEXT_LAYER_LETTERS = 20
 # An earlier OCR's text layer that reads as Vietnamese at least this well (vietnamese_score) is kept;
 # below it the page is OCR'd, and the better of the two readings kept.
 PRIOR_OCR_TRUSTED = 0.7
+# A reading whose quality (pipeline.quality: the share of plausible Vietnamese) is under GOOD_READING is
+# read again after other cleanups; a page whose best reading is under UNREADABLE is noise: it stays in
+# the catalog, marked, and is listed by `luutru review`, but none of its words go into the index.
+GOOD_READING, UNREADABLE = 0.85, 0.5
+# A reading with fewer characters than this share of the letter-sized pieces of ink on the cleaned
+# page missed text (clean pages read some 0.85: accents are pieces of their own).
+MIN_COVERAGE = 0.4
+# A page with fewer letter-sized pieces of ink than this holds too little text to judge its reading.
+MIN_PIECES_TO_JUDGE = 60
+# The other cleanups, in order: grain smoothed away and a local threshold (Sauvola), for copier
+# texture and shadows; the local threshold alone; Tesseract's own threshold on the flattened gray.
+RETRY_CLEANUPS = (("flatten", "degrain", "contrast", "deskew", "sauvola", "despeckle"),
+                  ("flatten", "denoise", "contrast", "deskew", "sauvola", "despeckle"),
+                  ("flatten", "denoise", "contrast", "deskew"))
 
 
 @dataclass(frozen=True)
@@ -73,22 +90,62 @@ def _layer_reading(job: PageJob, outcome: PageOutcome) -> tuple[str, float] | No
     return text, score
 
 
+def _reading(image: Image.Image, settings: OcrSettings, steps: tuple[str, ...]) -> tuple[CleanPage, OcrResult]:
+    cleaned = clean_page(image, steps)
+    result = ocr_image(cleaned.pixels, settings.language, settings.psm, settings.timeout,
+                       sideways=cleaned.diagnostics.get("sideways", False), engine_name=settings.engine)
+    return cleaned, result
+
+
+def _best_reading(image: Image.Image, settings: OcrSettings) -> tuple[CleanPage, OcrResult, tuple[str, ...], int]:
+    """The page read with the settings' cleanup; a reading that is not good (pipeline.quality) is read
+    again after other cleanups, and the one with the most plausible text kept. A page that reads well
+    pays nothing more. Returns the reading, its cleanup, and how many readings were made."""
+    cleaned, result = _reading(image, settings, settings.cleanup)
+    best = (cleaned, result, settings.cleanup)
+    made = 1
+    if settings.cleanup != DEFAULT_STEPS or _reads_well(cleaned, result):
+        return (*best, made)
+    for steps in RETRY_CLEANUPS:
+        cleaned, result = _reading(image, settings, steps)
+        made += 1
+        if plausible_characters(result.text) > plausible_characters(best[1].text):
+            best = (cleaned, result, steps)
+        if _reads_well(*best[:2]):
+            break
+    return (*best, made)
+
+
+def _reads_well(cleaned: CleanPage, result: OcrResult) -> bool:
+    """A reading that is plausible Vietnamese and covers the page's letters; a page with too few
+    letters to judge is taken as read (a blank page, a photo)."""
+    quality = reading_quality(result.text)
+    if quality is None:
+        return letter_pieces(cleaned.pixels) < MIN_PIECES_TO_JUDGE
+    characters = sum(not character.isspace() for character in result.text)
+    return quality >= GOOD_READING and characters >= MIN_COVERAGE * letter_pieces(cleaned.pixels)
+
+
 def _ocr(job: PageJob, outcome: PageOutcome) -> None:
     """Render, clean and OCR the page; word boxes are mapped back onto the original image."""
     settings = job.settings
     image = render_page(Path(job.path), job.kind, job.page, settings.dpi, settings.max_pixels)
     width, height = image.size
     dpi = settings.dpi if job.kind is Kind.PDF else image_dpi(image)
-    # The colour page is dropped as soon as it is cleaned: only the grayscale one is read.
-    cleaned = clean_page(image, settings.cleanup)
+    # The colour page is dropped at once: every reading starts from its ink-free gray.
+    gray = Image.fromarray(ink_free_gray(image))
     del image
-    result = ocr_image(cleaned.pixels, settings.language, settings.psm, settings.timeout,
-                       sideways=cleaned.diagnostics.get("sideways", False), engine_name=settings.engine)
+    cleaned, result, steps, readings = _best_reading(gray, settings)
+    del gray
     to_read = result.transform @ cleaned.transform
     outcome.text, outcome.confidence, outcome.source = result.text, result.confidence, "ocr"
     outcome.words = [replace(word, box=box_on_original(word.box, to_read, width, height)) for word in result.words]
+    quality = reading_quality(result.text)
     outcome.diagnostics.update({**cleaned.diagnostics, **result.diagnostics, "words": len(result.words),
-                                "vietnamese": round(vietnamese_score(result.text), 3)})
+                                "vietnamese": round(vietnamese_score(result.text), 3), "readings": readings,
+                                **({"quality": round(quality, 3)} if quality is not None else {}),
+                                **({"cleaned_again": list(steps)} if steps != settings.cleanup else {}),
+                                **({"unreadable": True} if quality is not None and quality < UNREADABLE else {})})
     outcome.geometry = {"width": width, "height": height, "dpi": dpi, "to_read": as_list(to_read),
                         "boxes": "original"}
     tesseract = engine(settings.engine)

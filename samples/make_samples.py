@@ -25,24 +25,32 @@ HERE = Path(__file__).resolve().parent
 DPI = 300
 A4 = (2480, 3508)
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP = 330, 200, 240
-FONT_DIRS = ["/usr/share/fonts/truetype/noto", "/usr/share/fonts/truetype/dejavu"]
-FONT_FILES = {"regular": ["NotoSerif-Regular.ttf", "DejaVuSerif.ttf"],
+FONT_DIRS = ["/usr/share/fonts/truetype/noto", "/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/freefont"]
+# The type of a page: serif (today's decrees), sans (today's forms), typewriter (the 1990s' archives).
+FONT_FILES = {
+    "serif": {"regular": ["NotoSerif-Regular.ttf", "DejaVuSerif.ttf"],
               "bold": ["NotoSerif-Bold.ttf", "DejaVuSerif-Bold.ttf"],
-              "italic": ["NotoSerif-Italic.ttf", "DejaVuSerif-Italic.ttf"]}
+              "italic": ["NotoSerif-Italic.ttf", "DejaVuSerif-Italic.ttf"]},
+    "sans": {"regular": ["NotoSans-Regular.ttf", "DejaVuSans.ttf"],
+             "bold": ["NotoSans-Bold.ttf", "DejaVuSans-Bold.ttf"],
+             "italic": ["NotoSans-Italic.ttf", "DejaVuSans-Oblique.ttf"]},
+    # FreeMono, a Courier: every Vietnamese letter precomposed (DejaVu Sans Mono lacks ấ, ở, ả ...)
+    "typewriter": {"regular": ["FreeMono.ttf"], "bold": ["FreeMonoBold.ttf"], "italic": ["FreeMonoOblique.ttf"]},
+}
 
 
-def font_path(style: str) -> str:
-    for name in FONT_FILES[style]:
+def font_path(style: str, family: str = "serif") -> str:
+    for name in FONT_FILES[family][style]:
         for folder in FONT_DIRS:
             candidate = Path(folder) / name
             if candidate.exists():
                 return str(candidate)
-    sys.exit(f"make_samples: no {style} serif font with Vietnamese glyphs; "
-             "apt-get install fonts-noto-core fonts-dejavu-core")
+    sys.exit(f"make_samples: no {style} {family} font with Vietnamese glyphs; "
+             "apt-get install fonts-noto-core fonts-dejavu-core fonts-freefont-ttf")
 
 
-def font(style: str, points: float) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(font_path(style), round(points * DPI / 72))
+def font(style: str, points: float, family: str = "serif") -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(font_path(style, family), round(points * DPI / 72))
 
 
 def wrap(draw: ImageDraw.ImageDraw, text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
@@ -60,11 +68,15 @@ def wrap(draw: ImageDraw.ImageDraw, text: str, face: ImageFont.FreeTypeFont, wid
 class Layout:
     """Draws a page top to bottom and records its true text in reading order."""
 
-    def __init__(self) -> None:
+    def __init__(self, family: str = "serif") -> None:
+        self.family = family
         self.image = Image.new("RGB", A4, "white")
         self.draw = ImageDraw.Draw(self.image)
         self.y = MARGIN_TOP
         self.truth: list[str] = []
+
+    def font(self, style: str, points: float) -> ImageFont.FreeTypeFont:
+        return font(style, points, self.family)
 
     def centred(self, text: str, face: ImageFont.FreeTypeFont, centre_x: int, y: int) -> int:
         width = self.draw.textlength(text, font=face)
@@ -75,26 +87,26 @@ class Layout:
         left_x, right_x = 700, 1620
         left_y = right_y = self.y
         for text in page.agency:
-            left_y = self.centred(text, font("bold", 12.5), left_x, left_y)
+            left_y = self.centred(text, self.font("bold", 12.5), left_x, left_y)
         for text in page.motto:
-            right_y = self.centred(text, font("bold", 12.5), right_x, right_y)
+            right_y = self.centred(text, self.font("bold", 12.5), right_x, right_y)
         row = max(left_y, right_y) + 40
         if page.number:
-            self.centred(page.number, font("regular", 13), left_x, row)
+            self.centred(page.number, self.font("regular", 13), left_x, row)
         if page.place_date:
-            self.centred(page.place_date, font("italic", 13), right_x, row)
+            self.centred(page.place_date, self.font("italic", 13), right_x, row)
         self.truth += [*page.agency, *page.motto, page.number, page.place_date]
         self.y = row + (120 if page.number or page.place_date else 0)
 
     def title(self, lines: tuple[str, ...]) -> None:
         for index, text in enumerate(lines):
-            face = font("bold", 14 if index == 0 else 13)
+            face = self.font("bold", 14 if index == 0 else 13)
             self.y = self.centred(text, face, A4[0] // 2, self.y)
         self.truth += list(lines)
         self.y += 50
 
     def body(self, paragraphs: tuple[str, ...]) -> None:
-        face = font("regular", 13)
+        face = self.font("regular", 13)
         width = A4[0] - MARGIN_LEFT - MARGIN_RIGHT
         for paragraph in paragraphs:
             for index, line in enumerate(wrap(self.draw, paragraph, face, width - 120)):
@@ -111,15 +123,15 @@ class Layout:
         y = top
         for text in lines:
             if text:
-                y = self.centred(text, font("bold", 13), centre_x, y)
+                y = self.centred(text, self.font("bold", 13), centre_x, y)
             else:
                 y += 90
         self.truth += [text for text in lines if text]
         return centre_x, top + 200
 
 
-def render(page: Page) -> tuple[Image.Image, str, tuple[int, int] | None]:
-    layout = Layout()
+def render(page: Page, family: str = "serif") -> tuple[Image.Image, str, tuple[int, int] | None]:
+    layout = Layout(family)
     if page.agency or page.motto:
         layout.header(page)
     if page.title:
