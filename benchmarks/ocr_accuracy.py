@@ -16,9 +16,11 @@ NFC and collapsing whitespace, nothing else.
     python benchmarks/ocr_accuracy.py [--pages-per-kind 9] [--jobs 2] [--engines] [--ablation] [--kinds "K;K"]
 
 --engines runs luutru with each Tesseract engine (tesserocr in the worker, and the tesseract
-program per page through pytesseract); --ablation runs it again with each cleanup step removed. OCRmyPDF runs too where it
-is installed (`ocrmypdf --deskew --clean --rotate-pages`, sidecar text). Needs serif fonts with
-Vietnamese glyphs (fonts-noto-core or fonts-dejavu-core) to render the pages.
+program per page through pytesseract); --ablation runs it again with each cleanup step removed.
+OCRmyPDF runs too where it is installed (`ocrmypdf --deskew --clean --rotate-pages`, sidecar text)
+unless --no-ocrmypdf. Under each table: seconds a page (p50, p95, max) and the share of pages luutru
+read more than once (cleaned again after a bad first reading). Needs fonts with Vietnamese glyphs
+(fonts-dejavu-core, fonts-freefont-ttf) and augraphy (see the Makefile) to make the pages.
 """
 
 from __future__ import annotations
@@ -137,10 +139,11 @@ def plain_tesseract(sample: Sample) -> str:
     return result.stdout.decode("utf-8", errors="replace")
 
 
-def luutru(settings: OcrSettings, sample: Sample) -> str:
+def luutru(settings: OcrSettings, sample: Sample) -> tuple[str, int]:
+    """The page's text and how many readings luutru made of it (more than one: it was cleaned again)."""
     kind = Kind.JPEG if sample.path.suffix == ".jpg" else Kind.PNG
     outcome = process_page(PageJob(0, str(sample.path), kind, 1, settings))
-    return outcome.text if outcome.error is None else ""
+    return (outcome.text if outcome.error is None else ""), outcome.diagnostics.get("readings", 1)
 
 
 def ocrmypdf(sample: Sample) -> str:
@@ -155,10 +158,12 @@ def ocrmypdf(sample: Sample) -> str:
         return sidecar.read_text(encoding="utf-8")
 
 
-def timed_read(reader: Callable[[Sample], str], sample: Sample) -> tuple:
+def timed_read(reader: Callable[[Sample], str | tuple[str, int]], sample: Sample) -> tuple:
+    """(CER, WER, seconds, readings) of one page by one reader."""
     started = time.perf_counter()
-    text = reader(sample)
-    return (*error_rates(sample.truth, text), time.perf_counter() - started)
+    read = reader(sample)
+    text, readings = read if isinstance(read, tuple) else (read, 1)
+    return (*error_rates(sample.truth, text), time.perf_counter() - started, readings)
 
 
 def read_by_all(readers: dict[str, Callable[[Sample], str]], numbered: tuple[int, Sample]) -> tuple[Sample, dict]:
@@ -203,6 +208,13 @@ def print_table(title: str, results: dict[str, dict[str, list[tuple]]]) -> None:
             cells.append("".join(f"{mean(row[column] for row in rows):>{width}.{digits}f}"
                                  for column, width, digits in ((0, widths[name], 3), (1, 7, 3), (2, 8, 2))))
         print(f"{kind:<22}" + "".join(cells))
+    for name in names:
+        rows = [row for rows in results[name].values() for row in rows]
+        seconds = sorted(row[2] for row in rows)
+        again = sum(row[3] > 1 for row in rows) / len(rows)
+        print(f"{name}: seconds a page p50 {statistics.median(seconds):.2f}, p95 "
+              f"{seconds[min(len(seconds) - 1, int(0.95 * len(seconds)))]:.2f}, max {seconds[-1]:.2f}"
+              + (f"; {again:.0%} of the pages read more than once" if again else ""))
 
 
 def main() -> None:

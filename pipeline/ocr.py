@@ -97,12 +97,16 @@ def _sure_turn(tesseract: Engine, page: np.ndarray, timeout: float) -> int:
 
 
 def ocr_image(page: np.ndarray, language: str = LANGUAGE, psm: int = DEFAULT_PSM,
-              timeout: float = DEFAULT_TIMEOUT, sideways: bool = False, engine_name: str = "auto") -> OcrResult:
+              timeout: float = DEFAULT_TIMEOUT, sideways: bool = False, engine_name: str = "auto",
+              turn: int | None = None) -> OcrResult:
     """Text, words and confidence of a cleaned 8-bit grayscale page, turned upright when needed:
     a page that cleanup found `sideways` is turned before it is read; one that reads like a page
-    upside down (low confidence) is read again turned, and the better reading kept. A timeout is
-    a failure, never an empty page."""
+    upside down (low confidence) is read again turned, and the better reading kept. A `turn` already
+    known (another reading of the same page found it) is taken as it is. A timeout is a failure,
+    never an empty page."""
     tesseract = engine(engine_name)
+    if turn is not None:
+        return _read(tesseract, page, language, psm, timeout, turn)
     if sideways:
         return _read(tesseract, page, language, psm, timeout, _sure_turn(tesseract, page, timeout))
     result = _read(tesseract, page, language, psm, timeout)

@@ -37,9 +37,15 @@ def _plausible(token: str) -> bool:
 
 
 def plausible_characters(text: str) -> int:
-    """How many of a reading's characters lie in plausible tokens: of two readings of one page, the
-    one with more read more of it (a reading that drops half the page is not better for being clean)."""
+    """How many of a reading's characters lie in plausible tokens."""
     return sum(len(token) for token in unicodedata.normalize("NFC", text).split() if _plausible(token))
+
+
+def reading_score(text: str) -> int:
+    """Of two readings of one page, the better has the higher score: its plausible characters less its
+    junk. A reading that drops half the page is not better for being clean, nor one that reads
+    streaks and grain as letters for the few words it adds."""
+    return 2 * plausible_characters(text) - sum(not character.isspace() for character in text)
 
 
 def reading_quality(text: str) -> float | None:

@@ -7,13 +7,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from luutru import __version__
 from luutru.pipeline.cleanup import CleanPage, clean_page, ink_free_gray, letter_pieces
 from luutru.pipeline.geometry import as_list, box_on_original
 from luutru.pipeline.ocr import OcrResult, Word, ocr_image
-from luutru.pipeline.quality import plausible_characters, reading_quality
+from luutru.pipeline.quality import reading_quality, reading_score
 from luutru.pipeline.settings import DEFAULT_STEPS, OcrSettings
 from luutru.pipeline.tesseract import TesseractError, engine, engine_version, model_fingerprint
 from luutru.pipeline.vietnamese import repair_legacy, vietnamese_score
@@ -35,10 +36,11 @@ MIN_COVERAGE = 0.4
 # A page with fewer letter-sized pieces of ink than this holds too little text to judge its reading.
 MIN_PIECES_TO_JUDGE = 60
 # The other cleanups, in order: grain smoothed away and a local threshold (Sauvola), for copier
-# texture and shadows; the local threshold alone; Tesseract's own threshold on the flattened gray.
+# texture and shadows; Tesseract's own threshold on the flattened gray; and none at all, the page as
+# plain Tesseract reads it (but for red and blue ink), so that cleanup never makes a page read worse.
 RETRY_CLEANUPS = (("flatten", "degrain", "contrast", "deskew", "sauvola", "despeckle"),
-                  ("flatten", "denoise", "contrast", "deskew", "sauvola", "despeckle"),
-                  ("flatten", "denoise", "contrast", "deskew"))
+                  ("flatten", "denoise", "contrast", "deskew"),
+                  ())
 
 
 @dataclass(frozen=True)
@@ -90,40 +92,59 @@ def _layer_reading(job: PageJob, outcome: PageOutcome) -> tuple[str, float] | No
     return text, score
 
 
-def _reading(image: Image.Image, settings: OcrSettings, steps: tuple[str, ...]) -> tuple[CleanPage, OcrResult]:
+def _reading(image: Image.Image, settings: OcrSettings, steps: tuple[str, ...],
+             turn: int | None = None) -> tuple[CleanPage, OcrResult]:
     cleaned = clean_page(image, steps)
     result = ocr_image(cleaned.pixels, settings.language, settings.psm, settings.timeout,
-                       sideways=cleaned.diagnostics.get("sideways", False), engine_name=settings.engine)
+                       sideways=cleaned.diagnostics.get("sideways", False), engine_name=settings.engine, turn=turn)
     return cleaned, result
+
+
+Reading = tuple[CleanPage, OcrResult, tuple[str, ...]]  # the cleaned page, what was read, the cleanup
 
 
 def _best_reading(image: Image.Image, settings: OcrSettings) -> tuple[CleanPage, OcrResult, tuple[str, ...], int]:
     """The page read with the settings' cleanup; a reading that is not good (pipeline.quality) is read
-    again after other cleanups, and the one with the most plausible text kept. A page that reads well
+    again after other cleanups until one reads well, else the least bad is kept. A page that reads well
     pays nothing more. Returns the reading, its cleanup, and how many readings were made."""
     cleaned, result = _reading(image, settings, settings.cleanup)
-    best = (cleaned, result, settings.cleanup)
-    made = 1
-    if settings.cleanup != DEFAULT_STEPS or _reads_well(cleaned, result):
-        return (*best, made)
+    readings = [(cleaned, result, settings.cleanup)]
+    if settings.cleanup != DEFAULT_STEPS or _reads_well(cleaned, result, image):
+        return (*readings[0], 1)
+    turn = result.diagnostics.get("rotated", 0)  # found once: the other readings need not look again
     for steps in RETRY_CLEANUPS:
-        cleaned, result = _reading(image, settings, steps)
-        made += 1
-        if plausible_characters(result.text) > plausible_characters(best[1].text):
-            best = (cleaned, result, steps)
-        if _reads_well(*best[:2]):
-            break
-    return (*best, made)
+        cleaned, result = _reading(image, settings, steps, turn)
+        readings.append((cleaned, result, steps))
+        if _reads_well(cleaned, result, image):
+            return (*readings[-1], len(readings))
+    return (*_least_bad(readings), len(readings))
 
 
-def _reads_well(cleaned: CleanPage, result: OcrResult) -> bool:
-    """A reading that is plausible Vietnamese and covers the page's letters; a page with too few
-    letters to judge is taken as read (a blank page, a photo)."""
+def _least_bad(readings: list[Reading]) -> Reading:
+    """Of readings none of which reads well, the most plausible of those that do not miss much of what
+    another found: on a page every cleanup reads poorly, less junk is worth more than a few more words.
+    When each is too short to judge, the one with the best score (its plausible text less its junk)."""
+    longest = max(_characters(reading[1].text) for reading in readings)
+    full = [reading for reading in readings if reading_quality(reading[1].text) is not None
+            and _characters(reading[1].text) >= MIN_COVERAGE * longest]
+    if not full:
+        return max(readings, key=lambda reading: reading_score(reading[1].text))
+    return max(full, key=lambda reading: reading_quality(reading[1].text))
+
+
+def _characters(text: str) -> int:
+    return sum(not character.isspace() for character in text)
+
+
+def _reads_well(cleaned: CleanPage, result: OcrResult, image: Image.Image) -> bool:
+    """A reading that is plausible Vietnamese and covers the page's letters. A reading of next to
+    nothing is good only for a page with next to no letters (a blank page), counted on the page as
+    scanned: a cleanup that lost every letter (a threshold that turned the page white) must not make
+    it look blank."""
     quality = reading_quality(result.text)
     if quality is None:
-        return letter_pieces(cleaned.pixels) < MIN_PIECES_TO_JUDGE
-    characters = sum(not character.isspace() for character in result.text)
-    return quality >= GOOD_READING and characters >= MIN_COVERAGE * letter_pieces(cleaned.pixels)
+        return letter_pieces(np.asarray(image)) < MIN_PIECES_TO_JUDGE
+    return quality >= GOOD_READING and _characters(result.text) >= MIN_COVERAGE * letter_pieces(cleaned.pixels)
 
 
 def _ocr(job: PageJob, outcome: PageOutcome) -> None:

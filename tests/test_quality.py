@@ -86,7 +86,7 @@ def test_a_bad_reading_is_read_again_and_the_better_kept(tmp_path):
     assert len("".join(first_text.split())) < MIN_COVERAGE * letter_pieces(first.pixels)
     assert outcome.diagnostics["readings"] > 1 and "cleaned_again" in outcome.diagnostics
     assert plausible_characters(outcome.text) > 2 * plausible_characters(first_text)
-    assert char_error_rate(TRUTH[name][0], outcome.text) < 0.5 * char_error_rate(TRUTH[name][0], first_text)
+    assert char_error_rate(TRUTH[name][0], outcome.text) < char_error_rate(TRUTH[name][0], first_text) - 0.1
 
 
 def test_a_page_that_reads_as_noise_is_kept_marked_and_left_out_of_the_index(tmp_path):
