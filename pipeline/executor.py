@@ -146,7 +146,10 @@ class ProcessExecutor:
                     raise _PoolBroke(suspects[index + 1:]) from None
             in_flight: dict[Future, object] = {}
             for job in jobs:
-                in_flight[pool.submit(function, job)] = job
+                try:
+                    in_flight[pool.submit(function, job)] = job
+                except BrokenProcessPool:  # a worker died before its future said so: this job was not taken
+                    raise _PoolBroke([*in_flight.values(), job]) from None
                 if len(in_flight) >= JOBS_PER_WORKER * self.workers:
                     done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                     yield from self._results(done, in_flight)
