@@ -14,7 +14,7 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from luutru.export.images import image_drawn
+from luutru.export.images import image_drawn, open_pdf
 from luutru.index.analysis import fold
 from luutru.pipeline.catalog import SEARCHABLE
 from luutru.pipeline.home import ArchiveHome
@@ -48,24 +48,23 @@ def _image_facts(path: Path, page: int) -> ScanFacts:
 
 
 def _pdf_facts(path: Path, page: int) -> ScanFacts:
-    with pikepdf.open(path) as pdf:
-        pdf_page = pdf.pages[page - 1]
-        x0, y0, x1, y1 = (float(value) for value in pdf_page.mediabox)
-        long_side = max(abs(x1 - x0), abs(y1 - y0)) / 72
-        found = image_drawn(pdf_page)
-        if found is None:
-            return ScanFacts(None, None, long_side)  # not one scanned image: nothing to measure
-        image = found[0]
-        space = image.get("/ColorSpace")
-        if isinstance(space, pikepdf.Array) and str(space[0]) == "/ICCBased":
-            components = int(space[1].get("/N", 3))
-        elif isinstance(space, pikepdf.Array) and str(space[0]) == "/Indexed":
-            components = 1  # a palette: at most 8 bits an index
-        else:
-            components = PDF_COMPONENTS.get(str(space), 1)
-        bits = int(image.get("/BitsPerComponent", 1)) * components
-        # the image covers the page: its pixels along the long side over the page's long side
-        return ScanFacts(max(int(image.Width), int(image.Height)) / long_side, bits, long_side)
+    pdf_page = open_pdf(path).pages[page - 1]
+    x0, y0, x1, y1 = (float(value) for value in pdf_page.mediabox)
+    long_side = max(abs(x1 - x0), abs(y1 - y0)) / 72
+    found = image_drawn(pdf_page)
+    if found is None:
+        return ScanFacts(None, None, long_side)  # not one scanned image: nothing to measure
+    image = found[0]
+    space = image.get("/ColorSpace")
+    if isinstance(space, pikepdf.Array) and str(space[0]) == "/ICCBased":
+        components = int(space[1].get("/N", 3))
+    elif isinstance(space, pikepdf.Array) and str(space[0]) == "/Indexed":
+        components = 1  # a palette: at most 8 bits an index
+    else:
+        components = PDF_COMPONENTS.get(str(space), 1)
+    bits = int(image.get("/BitsPerComponent", 1)) * components
+    # the image covers the page: its pixels along the long side over the page's long side
+    return ScanFacts(max(int(image.Width), int(image.Height)) / long_side, bits, long_side)
 
 
 def scan_facts(path: Path, kind: Kind, page: int) -> ScanFacts:

@@ -44,11 +44,6 @@ class ExportReport:
         return asdict(self)
 
 
-def circular_date(value: str | None) -> str:
-    """YYYY-MM-DD, YYYY-MM or YYYY as the circular writes dates: DD/MM/YYYY, MM/YYYY, YYYY."""
-    return "/".join(reversed(value.split("-"))) if value else ""
-
-
 def dossier_documents(catalog: Catalog, dossier: Dossier) -> list[ExportDocument]:
     """A dossier's documents in order, named `<code>.<order>`."""
     return [ExportDocument(catalog.file_by_path(path), first, last, fields, circular_name(dossier.code, order))

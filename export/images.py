@@ -128,7 +128,7 @@ def image_drawn(page: pikepdf.Page) -> tuple[pikepdf.Object, np.ndarray] | None:
 def _from_pdf(path: Path, page: int, original_size: tuple[int, int]) -> PageImage | None:
     """The scanned image of a PDF page, when the page is just that image (text over it is dropped:
     the export writes luutru's own text layer); None for any other page."""
-    source = _open_pdf(path, path.stat().st_mtime_ns)
+    source = open_pdf(path)
     pdf_page = source.pages[page - 1]
     if int(pdf_page.obj.get("/Rotate", 0)) % 360:
         return None
@@ -156,10 +156,15 @@ def _from_pdf(path: Path, page: int, original_size: tuple[int, int]) -> PageImag
 
 def pdf_page_size(path: Path, page: int, dpi: float) -> tuple[int, int]:
     """The pixels of a PDF page rendered at `dpi`, as poppler renders it (turned by its /Rotate)."""
-    pdf_page = _open_pdf(path, path.stat().st_mtime_ns).pages[page - 1]
+    pdf_page = open_pdf(path).pages[page - 1]
     x0, y0, x1, y1 = (float(value) for value in pdf_page.mediabox)
     width, height = round(abs(x1 - x0) * dpi / 72), round(abs(y1 - y0) * dpi / 72)
     return (height, width) if int(pdf_page.obj.get("/Rotate", 0)) % 180 else (width, height)
+
+
+def open_pdf(path: Path) -> pikepdf.Pdf:
+    """The PDF, opened once for the pages read from it one after the other (kept open: do not close it)."""
+    return _open_pdf(path, path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=2)

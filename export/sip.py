@@ -31,13 +31,13 @@ from xml.etree import ElementTree
 
 from luutru import __version__
 from luutru.errors import UsageError
-from luutru.export.documents import ExportDocument, ExportReport, circular_date, dossier_documents, write_documents
+from luutru.export.documents import ExportDocument, ExportReport, dossier_documents, write_documents
 from luutru.export.tables import write_documents_table
 from luutru.index.analysis import fold
 from luutru.pipeline.config import load_config
 from luutru.pipeline.dossiers import Dossier, find_dossier
 from luutru.pipeline.home import ArchiveHome
-from luutru.pipeline.report import open_catalog
+from luutru.pipeline.report import day_month_year, open_catalog
 
 VIETNAM = timezone(timedelta(hours=7))
 NAMESPACES = {"mets": "http://www.loc.gov/METS/", "xlink": "http://www.w3.org/1999/xlink",
@@ -142,8 +142,8 @@ def _dossier_ead(dossier: Dossier, documents: list[ExportDocument], settings: di
     values = [
         ("fileCode", dossier.code), ("title", dossier.title), ("maintenance", maintenance),
         ("mode", settings["mode"]), ("language", LANGUAGE),
-        ("startDate", circular_date(dossier.start or (issued[0] if issued else None))),
-        ("endDate", circular_date(dossier.end or (issued[-1] if issued else None))),
+        ("startDate", day_month_year(dossier.start or (issued[0] if issued else None))),
+        ("endDate", day_month_year(dossier.end or (issued[-1] if issued else None))),
         ("keyword", settings["keyword"]), ("totalDoc", str(len(documents))), ("numberOfPaper", str(dossier.sheets)),
         ("numberOfPage", str(sum(document.last_page - document.first_page + 1 for document in documents))),
         ("format", settings["physical_state"]), ("inforSign", settings["inforSign"]),
@@ -164,7 +164,7 @@ def _document_ead(dossier: Dossier, document: ExportDocument, settings: dict, ma
     values = [
         ("docId", document.name), ("docCode", dossier.code), ("maintenance", maintenance),
         ("typeName", fields.get("doc_type") or ""), ("codeNumber", number), ("codeNotation", notation),
-        ("issuedDate", circular_date(fields.get("issued"))), ("organName", fields.get("agency") or ""),
+        ("issuedDate", day_month_year(fields.get("issued"))), ("organName", fields.get("agency") or ""),
         ("subject", fields.get("subject") or ""), ("language", LANGUAGE),
         ("numberOfPage", str(document.last_page - document.first_page + 1)), ("inforSign", settings["inforSign"]),
         ("keyword", settings["keyword"]), ("mode", settings["mode"]), ("confidenceLevel", CONFIDENCE_DIGITIZED),

@@ -13,10 +13,10 @@ import tempfile
 from pathlib import Path
 
 from luutru.errors import UsageError
-from luutru.export.documents import ExportDocument, circular_date, dossier_documents
+from luutru.export.documents import ExportDocument, dossier_documents
 from luutru.pipeline.dossiers import Dossier, dossiers_of
 from luutru.pipeline.home import ArchiveHome
-from luutru.pipeline.report import open_catalog
+from luutru.pipeline.report import day_month_year, open_catalog
 
 HEADERS = ["Hộp số", "Hồ sơ số", "Mã hồ sơ", "Tiêu đề hồ sơ", "Thời gian", "Số tờ", "Thời hạn bảo quản",
            "STT văn bản", "Mã văn bản", "Số và ký hiệu", "Ngày ban hành", "Loại văn bản", "Trích yếu nội dung",
@@ -26,7 +26,7 @@ COLUMN_WIDTHS = {"Tiêu đề hồ sơ": 48, "Trích yếu nội dung": 60, "Cơ
 
 
 def _dossier_cells(dossier: Dossier) -> list:
-    dates = " - ".join(circular_date(value) for value in (dossier.start, dossier.end) if value)
+    dates = " - ".join(day_month_year(value) for value in (dossier.start, dossier.end) if value)
     return [dossier.box or "", dossier.number, dossier.code, dossier.title, dates,
             dossier.sheets if dossier.sheets is not None else "", dossier.retention or ""]
 
@@ -40,7 +40,7 @@ def table_rows(dossiers: list[tuple[Dossier, list[ExportDocument]]]) -> list[lis
         for order, document in enumerate(documents, start=1):
             fields = document.fields
             rows.append(head + [order, document.name, fields.get("number") or "",
-                                circular_date(fields.get("issued")), fields.get("doc_type") or "",
+                                day_month_year(fields.get("issued")), fields.get("doc_type") or "",
                                 fields.get("subject") or "", fields.get("agency") or "", document.first_page,
                                 document.last_page, document.last_page - document.first_page + 1,
                                 document.record.path, dossier.notes or ""])

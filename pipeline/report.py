@@ -97,6 +97,11 @@ def show_documents(catalog: Catalog, record: FileRecord) -> dict:
             "split_by_hand": catalog.manual_starts(record.sha256) is not None}
 
 
+def day_month_year(iso: str | None) -> str:
+    """YYYY-MM-DD, YYYY-MM or YYYY as Vietnamese offices write dates: DD/MM/YYYY, MM/YYYY, YYYY."""
+    return "/".join(reversed(iso.split("-"))) if iso else ""
+
+
 def document_facts(first_page: int, last_page: int, fields: dict) -> dict:
     """A document of a file as people and scripts read it: its pages and its main fields first."""
     return {"first_page": first_page, "last_page": last_page, "number": fields.get("number"),

@@ -23,6 +23,7 @@ from luutru.pipeline.catalog import SEARCHABLE, FileRecord
 from luutru.pipeline.dossiers import document_name
 from luutru.pipeline.layout import upright, word_lines, words_on_original
 from luutru.pipeline.reader import ArchiveReader
+from luutru.pipeline.report import day_month_year
 from luutru.scanners.formats import Kind
 from luutru.scanners.limits import DEFAULT_DPI
 from luutru.scanners.pages import render_page
@@ -92,11 +93,6 @@ def marked_parts(marked: str) -> list[tuple[str, bool]]:
     return [(text, marked) for text, marked in parts if text]
 
 
-def display_date(iso: str | None) -> str:
-    """YYYY-MM-DD as clerks write a date: DD/MM/YYYY."""
-    return "/".join(reversed(iso.split("-"))) if iso else ""
-
-
 def search_documents(reader: ArchiveReader, form: SearchForm) -> dict:
     """The documents a search finds, each with its fields, dossier, pages and marked snippets."""
     if form.empty:
@@ -118,7 +114,7 @@ def _listed(document) -> dict:
     return {"file_id": document.file_id, "first_page": document.first_page,
             "last_page": document.last_page or document.first_page, "name": Path(document.path).name,
             "type": fields.get("doc_type"), "number": fields.get("number"),
-            "issued": display_date(fields.get("issued")),
+            "issued": day_month_year(fields.get("issued")),
             "agency": fields.get("agency"), "subject": fields.get("subject"), "dossier": fields.get("dossier"),
             "snippets": [{"page": hit.page, "parts": marked_parts(hit.marked_snippet)} for hit in document.pages]}
 
@@ -188,20 +184,25 @@ def document_view(reader: ArchiveReader, file_id: int, first_page: int, form: Se
     pages = reader.catalog().page_range(record.id, first, last)
     marked = document_highlights(reader.store(), form.q, form.filters(), [page.text for page in pages])
     shown = [_shown_page(page, marked) for page in pages]
-    name = document_name(reader.catalog(), record.path, record.page_count, first, last, fields)
-    pdf = exports is not None and (exports / f"{name}.pdf").is_file()
+    pdf = exports is not None and _exported_pdf(reader, record, first, last, fields, exports).is_file()
     return {"file_id": record.id, "first_page": first, "last_page": last, "name": Path(record.path).name,
             "path": record.path, "type": fields.get("doc_type"), "number": fields.get("number"),
-            "issued": display_date(fields.get("issued")), "agency": fields.get("agency"),
+            "issued": day_month_year(fields.get("issued")), "agency": fields.get("agency"),
             "subject": fields.get("subject"), "signer": fields.get("signer"), "dossier": fields.get("dossier"),
             "pages": shown, "hits": sum(word.hit for page in shown for word in page.words), "pdf": pdf}
+
+
+def _exported_pdf(reader: ArchiveReader, record: FileRecord, first: int, last: int, fields: dict,
+                  exports: Path) -> Path:
+    """Where `luutru export --format pdfa --out exports` writes this document."""
+    return exports / f"{document_name(reader.catalog(), record.path, record.page_count, first, last, fields)}.pdf"
 
 
 def document_pdf(reader: ArchiveReader, file_id: int, first_page: int, exports: Path) -> Path:
     """The exported PDF/A of a document, when `luutru export` wrote it into `exports`."""
     record = _searchable_file(reader, file_id)
     first, last, fields = _document_of(reader, record, first_page)
-    path = exports / f"{document_name(reader.catalog(), record.path, record.page_count, first, last, fields)}.pdf"
+    path = _exported_pdf(reader, record, first, last, fields, exports)
     if not path.is_file():
         raise NotFound("Văn bản này chưa được xuất ra PDF/A (luutru export --format pdfa)")
     return path
