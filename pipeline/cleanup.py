@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 from PIL import Image, ImageChops
+from skimage.filters import threshold_multiotsu
 
 from luutru.pipeline.geometry import identity, quarter_turn, rotation
 from luutru.pipeline.settings import DEFAULT_STEPS
@@ -186,6 +187,21 @@ def binarize(page: CleanPage) -> None:
     desk, a border or table grid): it is dropped, as Tesseract otherwise lays the page out
     around it and reads the blocks out of order."""
     _, page.pixels = cv2.threshold(page.pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    _drop_frames(page)
+
+
+def darkest(page: CleanPage) -> None:
+    """Keep only the darkest of three classes of gray (Otsu's method for three classes): the ink,
+    apart from a copier's grain, drum streaks and a grey copy's paper, which a two-class threshold
+    lumps in with the text (Tesseract then takes the page for a picture) and which lie between the
+    ink and the paper. Frames are dropped as in `binarize`."""
+    ink_below = threshold_multiotsu(page.pixels, classes=3)[0]
+    page.pixels = np.where(page.pixels > ink_below, 255, 0).astype(np.uint8)
+    page.diagnostics["ink_below"] = int(ink_below)
+    _drop_frames(page)
+
+
+def _drop_frames(page: CleanPage) -> None:
     frames = _frames(page.pixels)
     if frames is not None:
         page.pixels[frames] = 255
@@ -265,14 +281,9 @@ def despeckle(page: CleanPage) -> None:
     page.pixels[np.isin(labels, specks)] = 255
 
 
-def thicken(page: CleanPage) -> None:
-    """Mend strokes a worn toner left thin and broken: ink grows by a pixel."""
-    page.pixels = cv2.erode(page.pixels, np.ones((2, 2), np.uint8))
-
-
 STEPS: dict[str, Callable[[CleanPage], None]] = {
     "flatten": flatten, "denoise": denoise, "contrast": stretch_contrast, "deskew": deskew, "binarize": binarize,
-    "sauvola": sauvola, "despeckle": despeckle, "thicken": thicken, "degrain": degrain}
+    "sauvola": sauvola, "despeckle": despeckle, "degrain": degrain, "darkest": darkest}
 
 
 def clean_page(image: Image.Image, steps: tuple[str, ...] = DEFAULT_STEPS) -> CleanPage:

@@ -11,6 +11,7 @@ import numpy as np
 from luutru.index.analysis import nfc
 from luutru.pipeline.cleanup import turned
 from luutru.pipeline.geometry import identity
+from luutru.pipeline.quality import plausible_characters
 from luutru.pipeline.settings import DEFAULT_PSM, DEFAULT_TIMEOUT, LANGUAGE
 from luutru.pipeline.tesseract import Engine, engine
 
@@ -21,6 +22,10 @@ SUSPECT_CONFIDENCE = 60.0
 MIN_WORDS_FOR_ORIENTATION = 10
 # Tesseract's own orientation confidence below which its answer is ignored (a wrong flip seen at 1.4).
 MIN_ORIENTATION_CONFIDENCE = 2.0
+# A line read with a mean confidence under JUNK_CONFIDENCE whose characters are less than
+# JUNK_PLAUSIBLE plausible Vietnamese (pipeline.quality) is junk, not text (text lines of even a poor
+# scan read above 70; streaks and grain read as letters near 20).
+JUNK_CONFIDENCE, JUNK_PLAUSIBLE = 50.0, 0.7
 
 
 @dataclass(frozen=True)
@@ -51,10 +56,9 @@ TSV_COLUMNS = ("level", "page_num", "block_num", "par_num", "line_num", "word_nu
                "left", "top", "width", "height", "conf", "text")
 
 
-def _lines(tsv: str) -> tuple[str, list[Word]]:
-    """The page's text, a line of words per Tesseract line, and its words."""
-    lines: dict[tuple[str, str, str], list[str]] = {}
-    words = []
+def _lines(tsv: str) -> list[list[Word]]:
+    """The words of Tesseract's TSV output, a list per line."""
+    lines: dict[tuple[str, str, str], list[Word]] = {}
     for row in tsv.splitlines():
         values = row.split("\t", len(TSV_COLUMNS) - 1)
         if len(values) < len(TSV_COLUMNS) or not values[0].isdigit():
@@ -63,10 +67,31 @@ def _lines(tsv: str) -> tuple[str, list[Word]]:
         text, confidence = nfc(cell["text"].strip()), float(cell["conf"])  # Tesseract's Ð for Đ made Đ
         if not text or confidence < 0:
             continue
-        lines.setdefault((cell["block_num"], cell["par_num"], cell["line_num"]), []).append(text)
         box = tuple(int(cell[name]) for name in ("left", "top", "width", "height"))
-        words.append(Word(text, confidence, box))
-    return "\n".join(" ".join(line) for line in lines.values()), words
+        lines.setdefault((cell["block_num"], cell["par_num"], cell["line_num"]), []).append(Word(text, confidence, box))
+    return list(lines.values())
+
+
+def is_junk(line: list[Word]) -> bool:
+    """A line Tesseract is unsure of that does not read as Vietnamese: streaks, grain, a stamp's
+    edge or a fold read as letters. It is left out of the page's text and words."""
+    text = " ".join(word.text for word in line)
+    letters = sum(len(word.text) for word in line)
+    return _confidence(line) < JUNK_CONFIDENCE and plausible_characters(text) < JUNK_PLAUSIBLE * letters
+
+
+def _result(tsv: str, diagnostics: dict | None = None, transform: np.ndarray | None = None) -> OcrResult:
+    """The page's text, a line of words per Tesseract line, with junk lines left out."""
+    lines = _lines(tsv)
+    kept = [line for line in lines if not is_junk(line)]
+    words = [word for line in kept for word in line]
+    diagnostics = dict(diagnostics or {})
+    if len(kept) < len(lines):
+        diagnostics["junk_characters"] = sum(len(word.text) for line in lines for word in line) \
+            - sum(len(word.text) for word in words)
+    text = "\n".join(" ".join(word.text for word in line) for line in kept)
+    return OcrResult(text, words, round(_confidence(words), 2), diagnostics,
+                     identity() if transform is None else transform)
 
 
 def _confidence(words: list[Word]) -> float:
@@ -80,20 +105,26 @@ def _read(tesseract: Engine, page: np.ndarray, language: str, psm: int, timeout:
           degrees: int = 0) -> OcrResult:
     """The page read after turning it `degrees` clockwise."""
     if not degrees:
-        text, words = _lines(tesseract.tsv(page, language, psm, timeout))
-        return OcrResult(text, words, round(_confidence(words), 2))
+        return _result(tesseract.tsv(page, language, psm, timeout))
     upright = turned(page, degrees)
-    text, words = _lines(tesseract.tsv(upright.pixels, language, psm, timeout))
     diagnostics = {"rotated": degrees}
     if "skew" in upright.diagnostics:
         diagnostics["skew_after_turn"] = upright.diagnostics["skew"]
-    return OcrResult(text, words, round(_confidence(words), 2), diagnostics, upright.transform)
+    return _result(tesseract.tsv(upright.pixels, language, psm, timeout), diagnostics, upright.transform)
 
 
 def _sure_turn(tesseract: Engine, page: np.ndarray, timeout: float) -> int:
     """Degrees to turn the page clockwise, 0 unless Tesseract is sure enough."""
     degrees, confidence = tesseract.orientation(page, timeout)
     return degrees if confidence >= MIN_ORIENTATION_CONFIDENCE else 0
+
+
+def _looks_upright(result: OcrResult) -> bool:
+    """A reading that is confident, or too short to tell, and not mostly junk (a page upside down
+    reads as junk lines)."""
+    if result.diagnostics.get("junk_characters", 0) > sum(len(word.text) for word in result.words):
+        return False
+    return result.confidence >= SUSPECT_CONFIDENCE or len(result.words) < MIN_WORDS_FOR_ORIENTATION
 
 
 def ocr_image(page: np.ndarray, language: str = LANGUAGE, psm: int = DEFAULT_PSM,
@@ -110,7 +141,7 @@ def ocr_image(page: np.ndarray, language: str = LANGUAGE, psm: int = DEFAULT_PSM
     if sideways:
         return _read(tesseract, page, language, psm, timeout, _sure_turn(tesseract, page, timeout))
     result = _read(tesseract, page, language, psm, timeout)
-    if result.confidence >= SUSPECT_CONFIDENCE or len(result.words) < MIN_WORDS_FOR_ORIENTATION:
+    if _looks_upright(result):
         return result
     degrees = _sure_turn(tesseract, page, timeout)
     if not degrees:

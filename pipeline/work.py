@@ -30,15 +30,19 @@ PRIOR_OCR_TRUSTED = 0.7
 # read again after other cleanups; a page whose best reading is under UNREADABLE is noise: it stays in
 # the catalog, marked, and is listed by `luutru review`, but none of its words go into the index.
 GOOD_READING, UNREADABLE = 0.85, 0.5
+# A page read as this many characters of junk lines and next to nothing else is unreadable too.
+JUNK_PAGE_CHARACTERS = 100
 # A reading with fewer characters than this share of the letter-sized pieces of ink on the cleaned
 # page missed text (clean pages read some 0.85: accents are pieces of their own).
 MIN_COVERAGE = 0.4
 # A page with fewer letter-sized pieces of ink than this holds too little text to judge its reading.
 MIN_PIECES_TO_JUDGE = 60
-# The other cleanups, in order: grain smoothed away and a local threshold (Sauvola), for copier
-# texture and shadows; Tesseract's own threshold on the flattened gray; and none at all, the page as
+# The other cleanups, in order: only the darkest ink kept (a copier's grain and drum streaks dropped
+# with the grey between ink and paper); grain smoothed away and a local threshold (Sauvola), for
+# shadows and blotches; Tesseract's own threshold on the flattened gray; and none at all, the page as
 # plain Tesseract reads it (but for red and blue ink), so that cleanup never makes a page read worse.
-RETRY_CLEANUPS = (("flatten", "degrain", "contrast", "deskew", "sauvola", "despeckle"),
+RETRY_CLEANUPS = (("flatten", "denoise", "deskew", "darkest", "despeckle"),
+                  ("flatten", "degrain", "contrast", "deskew", "sauvola", "despeckle"),
                   ("flatten", "denoise", "contrast", "deskew"),
                   ())
 
@@ -147,6 +151,13 @@ def _reads_well(cleaned: CleanPage, result: OcrResult, image: Image.Image) -> bo
     return quality >= GOOD_READING and _characters(result.text) >= MIN_COVERAGE * letter_pieces(cleaned.pixels)
 
 
+def _unreadable(result: OcrResult, quality: float | None) -> bool:
+    """A best reading that is still mostly junk, or whose every line was junk (pipeline.ocr.is_junk)."""
+    if quality is None:
+        return result.diagnostics.get("junk_characters", 0) >= JUNK_PAGE_CHARACTERS
+    return quality < UNREADABLE
+
+
 def _ocr(job: PageJob, outcome: PageOutcome) -> None:
     """Render, clean and OCR the page; word boxes are mapped back onto the original image."""
     settings = job.settings
@@ -166,7 +177,7 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
                                 "vietnamese": round(vietnamese_score(result.text), 3), "readings": readings,
                                 **({"quality": round(quality, 3)} if quality is not None else {}),
                                 **({"cleaned_again": list(steps)} if steps != settings.cleanup else {}),
-                                **({"unreadable": True} if quality is not None and quality < UNREADABLE else {})})
+                                **({"unreadable": True} if _unreadable(result, quality) else {})})
     outcome.geometry = {"width": width, "height": height, "dpi": dpi, "to_read": as_list(to_read),
                         "boxes": "original"}
     tesseract = engine(settings.engine)
