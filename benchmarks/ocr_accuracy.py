@@ -18,9 +18,11 @@ NFC and collapsing whitespace, nothing else.
 --engines runs luutru with each Tesseract engine (tesserocr in the worker, and the tesseract
 program per page through pytesseract); --ablation runs it again with each cleanup step removed.
 OCRmyPDF runs too where it is installed (`ocrmypdf --deskew --clean --rotate-pages`, sidecar text)
-unless --no-ocrmypdf. Under each table: seconds a page (p50, p95, max) and the share of pages luutru
-read more than once (cleaned again after a bad first reading). Needs fonts with Vietnamese glyphs
-(fonts-dejavu-core, fonts-freefont-ttf) and augraphy (see the Makefile) to make the pages.
+unless --no-ocrmypdf. Under each table: seconds a page (mean, p50, p95, max), the share of pages
+luutru read more than once (cleaned again after a bad first reading), and how many pages gave more
+junk than text (CER > 1). luutru is scored on a page's searchable text: none for a page it marked
+unreadable. Needs fonts with Vietnamese glyphs (fonts-dejavu-core, fonts-freefont-ttf) and augraphy
+(see the Makefile) to make the pages.
 """
 
 from __future__ import annotations
@@ -140,10 +142,12 @@ def plain_tesseract(sample: Sample) -> str:
 
 
 def luutru(settings: OcrSettings, sample: Sample) -> tuple[str, int]:
-    """The page's text and how many readings luutru made of it (more than one: it was cleaned again)."""
+    """The page's searchable text (none for a page marked unreadable: the index gets none of it) and
+    how many readings luutru made of it (more than one: it was cleaned again)."""
     kind = Kind.JPEG if sample.path.suffix == ".jpg" else Kind.PNG
     outcome = process_page(PageJob(0, str(sample.path), kind, 1, settings))
-    return (outcome.text if outcome.error is None else ""), outcome.diagnostics.get("readings", 1)
+    searchable = outcome.error is None and not outcome.diagnostics.get("unreadable")
+    return (outcome.text if searchable else ""), outcome.diagnostics.get("readings", 1)
 
 
 def ocrmypdf(sample: Sample) -> str:
@@ -212,9 +216,11 @@ def print_table(title: str, results: dict[str, dict[str, list[tuple]]]) -> None:
         rows = [row for rows in results[name].values() for row in rows]
         seconds = sorted(row[2] for row in rows)
         again = sum(row[3] > 1 for row in rows) / len(rows)
-        print(f"{name}: seconds a page p50 {statistics.median(seconds):.2f}, p95 "
+        junk = sum(row[0] > 1 for row in rows)
+        print(f"{name}: seconds a page mean {mean(seconds):.2f}, p50 {statistics.median(seconds):.2f}, p95 "
               f"{seconds[min(len(seconds) - 1, int(0.95 * len(seconds)))]:.2f}, max {seconds[-1]:.2f}"
-              + (f"; {again:.0%} of the pages read more than once" if again else ""))
+              + (f"; {again:.0%} of the pages read more than once" if again else "")
+              + f"; {junk} page(s) with more junk than text (CER > 1)")
 
 
 def main() -> None:

@@ -36,11 +36,8 @@ FAINT_INK_LEVEL = 100
 MIN_CONTRAST = 40
 # Letters at 300 dpi are some 20-60 pixels high; pieces of ink outside 8-150 pixels are not letters.
 MIN_LETTER_PIXELS, MAX_LETTER_PIXELS, DEFAULT_TEXT_HEIGHT = 8, 150, 30
-# Sauvola: a window of this many letter heights (clamped), k and the gray range of the spread.
-SAUVOLA_LETTERS, SAUVOLA_MIN_WINDOW, SAUVOLA_MAX_WINDOW = 3, 31, 201
-SAUVOLA_K, SAUVOLA_RANGE = 0.2, 128.0
-# Grain is smoothed with a Gaussian of the letter height over this (clamped, in pixels).
-GRAIN_LETTERS, MIN_GRAIN_SIGMA, MAX_GRAIN_SIGMA = 20, 0.8, 2.5
+# Dense grain is smoothed with a Gaussian this wide (pixels): strokes of 300 dpi text are 3-5 wide.
+SMOOTH_SIGMA = 2.0
 # A speck is a piece of ink under this share of the letter height squared (a dot on an i is ~1/16).
 SPECK_SHARE = 0.012
 
@@ -245,29 +242,10 @@ def letter_pieces(pixels: np.ndarray) -> int:
     return int(_letter_heights(pixels).size)
 
 
-def sauvola(page: CleanPage) -> None:
-    """A local threshold (Sauvola's): each pixel against the mean and spread of the ink and paper
-    around it, in a window a few letters wide, so that faint strokes next to a dark blotch or a grey
-    streak keep their own threshold. The window follows the page's own letter height."""
-    gray = page.pixels.astype(np.float32)
-    _, rough = cv2.threshold(page.pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    window = 2 * (SAUVOLA_LETTERS * text_height(rough) // 2) + 1
-    window = int(np.clip(window, SAUVOLA_MIN_WINDOW, SAUVOLA_MAX_WINDOW))
-    mean = cv2.boxFilter(gray, -1, (window, window), borderType=cv2.BORDER_REFLECT)
-    spread = np.sqrt(np.maximum(cv2.boxFilter(gray * gray, -1, (window, window), borderType=cv2.BORDER_REFLECT)
-                                - mean * mean, 0))
-    threshold = mean * (1 + SAUVOLA_K * (spread / SAUVOLA_RANGE - 1))
-    page.pixels = np.where(gray > threshold, 255, 0).astype(np.uint8)
-    page.diagnostics["sauvola_window"] = window
-
-
-def degrain(page: CleanPage) -> None:
-    """Smooth away a copier's grain before a threshold: a Gaussian blur a twentieth of the letter
-    height wide (1.5 pixels for 300 dpi text), which the grain does not survive and the strokes do."""
-    _, rough = cv2.threshold(page.pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    sigma = float(np.clip(text_height(rough) / GRAIN_LETTERS, MIN_GRAIN_SIGMA, MAX_GRAIN_SIGMA))
-    page.pixels = cv2.GaussianBlur(page.pixels, (0, 0), sigma)
-    page.diagnostics["degrain_sigma"] = round(sigma, 2)
+def smooth(page: CleanPage) -> None:
+    """Smooth a copier's dense grain away before the paper's light is measured: a Gaussian
+    SMOOTH_SIGMA pixels wide, which the grain does not survive and 300 dpi strokes do."""
+    page.pixels = cv2.GaussianBlur(page.pixels, (0, 0), SMOOTH_SIGMA)
 
 
 def despeckle(page: CleanPage) -> None:
@@ -283,7 +261,7 @@ def despeckle(page: CleanPage) -> None:
 
 STEPS: dict[str, Callable[[CleanPage], None]] = {
     "flatten": flatten, "denoise": denoise, "contrast": stretch_contrast, "deskew": deskew, "binarize": binarize,
-    "sauvola": sauvola, "despeckle": despeckle, "degrain": degrain, "darkest": darkest}
+    "despeckle": despeckle, "smooth": smooth, "darkest": darkest}
 
 
 def clean_page(image: Image.Image, steps: tuple[str, ...] = DEFAULT_STEPS) -> CleanPage:

@@ -23,8 +23,8 @@ MIN_WORDS_FOR_ORIENTATION = 10
 # Tesseract's own orientation confidence below which its answer is ignored (a wrong flip seen at 1.4).
 MIN_ORIENTATION_CONFIDENCE = 2.0
 # A line read with a mean confidence under JUNK_CONFIDENCE whose characters are less than
-# JUNK_PLAUSIBLE plausible Vietnamese (pipeline.quality) is junk, not text (text lines of even a poor
-# scan read above 70; streaks and grain read as letters near 20).
+# JUNK_PLAUSIBLE in plausible words (pipeline.quality) is junk, not text: text lines of even a poor
+# scan read above 70, streaks and grain read as letters near 20.
 JUNK_CONFIDENCE, JUNK_PLAUSIBLE = 50.0, 0.7
 
 
@@ -42,6 +42,7 @@ class OcrResult:
     confidence: float  # mean word confidence weighted by word length; 0 for an empty page
     diagnostics: dict = field(default_factory=dict)  # e.g. {"rotated": 180, "skew_after_turn": 0.4}
     transform: np.ndarray = field(default_factory=identity)  # the page given -> the image the words are on
+    junk: int = 0  # characters read but left out in junk lines (is_junk)
 
 
 def limit_threads() -> None:
@@ -73,25 +74,22 @@ def _lines(tsv: str) -> list[list[Word]]:
 
 
 def is_junk(line: list[Word]) -> bool:
-    """A line Tesseract is unsure of that does not read as Vietnamese: streaks, grain, a stamp's
-    edge or a fold read as letters. It is left out of the page's text and words."""
-    text = " ".join(word.text for word in line)
+    """A line Tesseract is unsure of that does not read as Vietnamese: streaks, grain, a stamp's edge
+    or a fold read as letters. It is left out of the page's text and words."""
     letters = sum(len(word.text) for word in line)
-    return _confidence(line) < JUNK_CONFIDENCE and plausible_characters(text) < JUNK_PLAUSIBLE * letters
+    plausible = plausible_characters(" ".join(word.text for word in line))
+    return _confidence(line) < JUNK_CONFIDENCE and plausible < JUNK_PLAUSIBLE * letters
 
 
 def _result(tsv: str, diagnostics: dict | None = None, transform: np.ndarray | None = None) -> OcrResult:
-    """The page's text, a line of words per Tesseract line, with junk lines left out."""
+    """The page's text, a line of words per Tesseract line, with junk left out."""
     lines = _lines(tsv)
     kept = [line for line in lines if not is_junk(line)]
     words = [word for line in kept for word in line]
-    diagnostics = dict(diagnostics or {})
-    if len(kept) < len(lines):
-        diagnostics["junk_characters"] = sum(len(word.text) for line in lines for word in line) \
-            - sum(len(word.text) for word in words)
+    junk = sum(len(word.text) for line in lines for word in line) - sum(len(word.text) for word in words)
     text = "\n".join(" ".join(word.text for word in line) for line in kept)
-    return OcrResult(text, words, round(_confidence(words), 2), diagnostics,
-                     identity() if transform is None else transform)
+    return OcrResult(text, words, round(_confidence(words), 2), diagnostics or {},
+                     identity() if transform is None else transform, junk)
 
 
 def _confidence(words: list[Word]) -> float:
@@ -122,7 +120,7 @@ def _sure_turn(tesseract: Engine, page: np.ndarray, timeout: float) -> int:
 def _looks_upright(result: OcrResult) -> bool:
     """A reading that is confident, or too short to tell, and not mostly junk (a page upside down
     reads as junk lines)."""
-    if result.diagnostics.get("junk_characters", 0) > sum(len(word.text) for word in result.words):
+    if result.junk > sum(len(word.text) for word in result.words):
         return False
     return result.confidence >= SUSPECT_CONFIDENCE or len(result.words) < MIN_WORDS_FOR_ORIENTATION
 

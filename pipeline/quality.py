@@ -49,15 +49,15 @@ def plausible_characters(text: str) -> int:
     specks of punctuation are junk however plausible each speck looks."""
     tokens = unicodedata.normalize("NFC", text).split()
     marks_allowed = LONE_MARKS_SHARE * len(tokens)
-    plausible = 0
+    count = 0
     for token in tokens:
         if not token.strip(PUNCTUATION) and _lone_mark(token):
             marks_allowed -= 1
             if marks_allowed < 0:
                 continue
         if _plausible(token):
-            plausible += len(token)
-    return plausible
+            count += len(token)
+    return count
 
 
 def reading_score(text: str) -> int:

@@ -144,8 +144,9 @@ def likely_causes(page: PageRecord) -> list[str]:
     found = json.loads(page.diagnostics) if page.diagnostics else {}
     causes = []
     if found.get("unreadable"):
+        quality = f"{found['quality']:.0%} plausible text" if "quality" in found else "junk throughout"
         causes.append(f"unreadable: rescan (its best reading, after {found.get('readings', 1)} cleanups, is "
-                      f"{found.get('quality', 0):.0%} plausible text; kept in the catalog, left out of the index)")
+                      f"{quality}; kept in the catalog, left out of the index)")
     elif found.get("vietnamese", 1.0) < NOISE_BELOW and found.get("words", 0) >= FEW_WORDS:
         causes.append(f"reads as noise: {found['vietnamese']:.0%} Vietnamese by its words (a page read as "
                       "garbage, or not in Vietnamese): look at the scan")

@@ -37,13 +37,13 @@ JUNK_PAGE_CHARACTERS = 100
 MIN_COVERAGE = 0.4
 # A page with fewer letter-sized pieces of ink than this holds too little text to judge its reading.
 MIN_PIECES_TO_JUDGE = 60
-# The other cleanups, in order: only the darkest ink kept (a copier's grain and drum streaks dropped
-# with the grey between ink and paper); grain smoothed away and a local threshold (Sauvola), for
-# shadows and blotches; Tesseract's own threshold on the flattened gray; and none at all, the page as
-# plain Tesseract reads it (but for red and blue ink), so that cleanup never makes a page read worse.
-RETRY_CLEANUPS = (("flatten", "denoise", "deskew", "darkest", "despeckle"),
-                  ("flatten", "degrain", "contrast", "deskew", "sauvola", "despeckle"),
-                  ("flatten", "denoise", "contrast", "deskew"),
+# The other cleanups, in order: speckle removed, the light flattened, and only the darkest ink kept
+# (a copier's grain and drum streaks go with the grey between ink and paper: pipeline.cleanup.darkest);
+# the same after smoothing, for grain too dense for a median; and none at all, the page as plain
+# Tesseract reads it (but for red and blue ink), so that cleanup never makes a page read worse.
+# Speckle and grain go first: the paper's light, measured on grain, is the grain's brightest.
+RETRY_CLEANUPS = (("denoise", "flatten", "deskew", "darkest", "despeckle"),
+                  ("smooth", "flatten", "deskew", "darkest", "despeckle"),
                   ())
 
 
@@ -152,9 +152,9 @@ def _reads_well(cleaned: CleanPage, result: OcrResult, image: Image.Image) -> bo
 
 
 def _unreadable(result: OcrResult, quality: float | None) -> bool:
-    """A best reading that is still mostly junk, or whose every line was junk (pipeline.ocr.is_junk)."""
+    """A best reading that is still mostly junk, or junk and next to nothing else (ocr.is_junk)."""
     if quality is None:
-        return result.diagnostics.get("junk_characters", 0) >= JUNK_PAGE_CHARACTERS
+        return result.junk >= JUNK_PAGE_CHARACTERS
     return quality < UNREADABLE
 
 
@@ -176,6 +176,7 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
     outcome.diagnostics.update({**cleaned.diagnostics, **result.diagnostics, "words": len(result.words),
                                 "vietnamese": round(vietnamese_score(result.text), 3), "readings": readings,
                                 **({"quality": round(quality, 3)} if quality is not None else {}),
+                                **({"junk_characters": result.junk} if result.junk else {}),
                                 **({"cleaned_again": list(steps)} if steps != settings.cleanup else {}),
                                 **({"unreadable": True} if _unreadable(result, quality) else {})})
     outcome.geometry = {"width": width, "height": height, "dpi": dpi, "to_read": as_list(to_read),
