@@ -4,8 +4,10 @@ noise. With the real Tesseract on real and damaged scans."""
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import subprocess
+from collections import Counter
 
 import cv2
 import numpy as np
@@ -13,12 +15,14 @@ import pytest
 from conftest import SAMPLES, TRUTH, char_error_rate, json_of, run_luutru, settled
 from PIL import Image, ImageOps
 
+from luutru.index.analysis import exact_words
 from luutru.pipeline.cleanup import clean_page, ink_free_gray, letter_pieces
 from luutru.pipeline.ocr import limit_threads, ocr_image
 from luutru.pipeline.quality import plausible_characters, reading_quality
 from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.work import GOOD_READING, MIN_COVERAGE, UNREADABLE, PageJob, process_page
 from luutru.scanners import Kind
+from samples.damage import copier_texture, low_ink_and_drum
 
 SCANNED = ["2023/qd-123-giao-dat.jpg", "2023/cv-45-ra-soat.png", "2024/ttr-09-mo-ma.jpg", "2022/gcn-thua-87.tif"]
 
@@ -106,3 +110,44 @@ def test_a_page_that_reads_as_noise_is_kept_marked_and_left_out_of_the_index(tmp
     listed = json_of(run_luutru(home, "review", "--json"))["pages"]
     assert listed[0]["path"].endswith("mat-sau.jpg") and listed[0]["causes"][0].startswith("unreadable: rescan")
     assert json_of(run_luutru(home, "check", "--json"))["consistent"]
+
+
+def _words_found(truth: str, text: str) -> tuple[int, int]:
+    """(words of the true text found in `text`, words of `text` that are not in the true text)."""
+    true, read = Counter(exact_words(truth)), Counter(exact_words(text))
+    return sum((true & read).values()), sum((read - true).values())
+
+
+def test_copier_grain_is_read_through(tmp_path):
+    """augraphy's copier grain, blotches and drum streaks on a faded grey copy of a real scan, at three
+    random strengths: luutru reads each at least as well as plain Tesseract, and all of them far better."""
+    name = "2023/cv-45-ra-soat.png"
+    with Image.open(SAMPLES / name) as scan:
+        image = scan.convert("RGB")
+    ours, plain = [], []
+    for seed in (1, 2, 3):
+        path = tmp_path / f"copy-{seed}.png"
+        copier_texture(image, random.Random(seed)).save(path)
+        outcome = process_page(PageJob(1, str(path), Kind.PNG, 1, OcrSettings()))
+        with Image.open(path) as damaged:
+            plain.append(char_error_rate(TRUTH[name][0], _tesseract(damaged, tmp_path)))
+        ours.append(char_error_rate(TRUTH[name][0], outcome.text))
+    assert all(error <= baseline + 0.01 for error, baseline in zip(ours, plain)), (ours, plain)
+    assert sum(ours) < 0.5 * sum(plain), (ours, plain)
+
+
+def test_junk_lines_are_left_out_and_the_text_kept(tmp_path):
+    """Drum streaks read as lines of junk: those lines are left out of the text (and counted); next to
+    all the words of the page that Tesseract read are still there."""
+    name = "2023/cv-45-ra-soat.png"
+    with Image.open(SAMPLES / name) as scan:
+        damaged = low_ink_and_drum(scan.convert("RGB"), random.Random(3))
+    cleaned = clean_page(damaged)
+    result = ocr_image(cleaned.pixels)
+    raw = _tesseract(Image.fromarray(cleaned.pixels), tmp_path)  # the same page, nothing left out
+    found, junk = _words_found(TRUTH[name][0], result.text)
+    found_raw, junk_raw = _words_found(TRUTH[name][0], raw)
+    assert result.junk > 0 and junk_raw > 20
+    # Far more junk left out than true words lost (a junk line may hold a word or two of the page).
+    assert junk_raw - junk >= 10 and junk_raw - junk >= 5 * (found_raw - found), (junk, junk_raw, found, found_raw)
+    assert found >= 0.97 * found_raw, (found, found_raw)
