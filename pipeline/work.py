@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -37,14 +38,16 @@ JUNK_PAGE_CHARACTERS = 100
 MIN_COVERAGE = 0.4
 # A page with fewer letter-sized pieces of ink than this holds too little text to judge its reading.
 MIN_PIECES_TO_JUDGE = 60
-# The other cleanups, in order: speckle removed, the light flattened, and only the darkest ink kept
-# (a copier's grain and drum streaks go with the grey between ink and paper: pipeline.cleanup.darkest);
-# the same after smoothing, for grain too dense for a median; and none at all, the page as plain
-# Tesseract reads it (but for red and blue ink), so that cleanup never makes a page read worse.
-# Speckle and grain go first: the paper's light, measured on grain, is the grain's brightest.
-RETRY_CLEANUPS = (("denoise", "flatten", "deskew", "darkest", "despeckle"),
-                  ("smooth", "flatten", "deskew", "darkest", "despeckle"),
-                  ())
+# A first reading that is not good is read again after both of these, and the better that reads
+# well is kept: speckle removed (or grain too dense for a median smoothed away) before the paper's
+# light is measured (measured on grain, it is the grain's brightest), then only the darkest ink kept
+# (a copier's grain and drum streaks go with the grey between ink and paper: cleanup.darkest). Either
+# may lose the text where the other keeps it, and a reading of half the page can look good.
+INK_CLEANUPS = (("denoise", "flatten", "deskew", "darkest", "despeckle"),
+                ("smooth", "flatten", "deskew", "darkest", "despeckle"))
+# When neither reads well: the page as plain Tesseract sees it (but for red and blue ink), so that
+# cleanup never makes a page read worse.
+NO_CLEANUP: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,59 +99,76 @@ def _layer_reading(job: PageJob, outcome: PageOutcome) -> tuple[str, float] | No
     return text, score
 
 
-def _reading(image: Image.Image, settings: OcrSettings, steps: tuple[str, ...],
-             turn: int | None = None) -> tuple[CleanPage, OcrResult]:
+class Reading(NamedTuple):
+    cleaned: CleanPage
+    result: OcrResult
+    steps: tuple[str, ...]  # the cleanup
+
+
+def _reading(image: Image.Image, settings: OcrSettings, steps: tuple[str, ...]) -> Reading:
     cleaned = clean_page(image, steps)
     result = ocr_image(cleaned.pixels, settings.language, settings.psm, settings.timeout,
-                       sideways=cleaned.diagnostics.get("sideways", False), engine_name=settings.engine, turn=turn)
-    return cleaned, result
+                       sideways=cleaned.diagnostics.get("sideways", False), engine_name=settings.engine)
+    return Reading(cleaned, result, steps)
 
 
-Reading = tuple[CleanPage, OcrResult, tuple[str, ...]]  # the cleaned page, what was read, the cleanup
+def _reading_again(image: Image.Image, settings: OcrSettings, steps: tuple[str, ...], turn: int) -> Reading | None:
+    """The page read again after another cleanup, turned as the first reading found; None when that
+    cleanup lost the page's letters (nothing to read: Tesseract can spend a minute on specks)."""
+    cleaned = clean_page(image, steps)
+    if letter_pieces(cleaned.pixels) < MIN_PIECES_TO_JUDGE:
+        return None
+    result = ocr_image(cleaned.pixels, settings.language, settings.psm, settings.timeout,
+                       engine_name=settings.engine, turn=turn)
+    return Reading(cleaned, result, steps)
 
 
-def _best_reading(image: Image.Image, settings: OcrSettings) -> tuple[CleanPage, OcrResult, tuple[str, ...], int]:
+def _best_reading(image: Image.Image, settings: OcrSettings) -> tuple[Reading, int]:
     """The page read with the settings' cleanup; a reading that is not good (pipeline.quality) is read
-    again after other cleanups until one reads well, else the least bad is kept. A page that reads well
-    pays nothing more. Returns the reading, its cleanup, and how many readings were made."""
-    cleaned, result = _reading(image, settings, settings.cleanup)
-    readings = [(cleaned, result, settings.cleanup)]
-    if settings.cleanup != DEFAULT_STEPS or _reads_well(cleaned, result, image):
-        return (*readings[0], 1)
-    turn = result.diagnostics.get("rotated", 0)  # found once: the other readings need not look again
-    for steps in RETRY_CLEANUPS:
-        cleaned, result = _reading(image, settings, steps, turn)
-        readings.append((cleaned, result, steps))
-        if _reads_well(cleaned, result, image):
-            return (*readings[-1], len(readings))
-    return (*_least_bad(readings), len(readings))
+    again after the INK_CLEANUPS and the better that reads well kept, else after none, else the least
+    bad is kept. A page that reads well pays nothing more. Returns the reading and how many were made."""
+    first = _reading(image, settings, settings.cleanup)
+    if settings.cleanup != DEFAULT_STEPS or _reads_well(first, image):
+        return first, 1
+    turn = first.result.diagnostics.get("rotated", 0)  # found once: the other readings need not look again
+    readings = [first, *filter(None, (_reading_again(image, settings, steps, turn) for steps in INK_CLEANUPS))]
+    good = [reading for reading in readings[1:] if _reads_well(reading, image)]
+    if good:
+        return max(good, key=lambda reading: reading_score(reading.result.text)), len(readings)
+    plain = _reading_again(image, settings, NO_CLEANUP, turn)
+    if plain is not None:
+        readings.append(plain)
+        if _reads_well(plain, image):
+            return plain, len(readings)
+    return _least_bad(readings), len(readings)
 
 
 def _least_bad(readings: list[Reading]) -> Reading:
     """Of readings none of which reads well, the most plausible of those that do not miss much of what
     another found: on a page every cleanup reads poorly, less junk is worth more than a few more words.
     When each is too short to judge, the one with the best score (its plausible text less its junk)."""
-    longest = max(_characters(reading[1].text) for reading in readings)
-    full = [reading for reading in readings if reading_quality(reading[1].text) is not None
-            and _characters(reading[1].text) >= MIN_COVERAGE * longest]
+    longest = max(_characters(reading.result.text) for reading in readings)
+    full = [reading for reading in readings if reading_quality(reading.result.text) is not None
+            and _characters(reading.result.text) >= MIN_COVERAGE * longest]
     if not full:
-        return max(readings, key=lambda reading: reading_score(reading[1].text))
-    return max(full, key=lambda reading: reading_quality(reading[1].text))
+        return max(readings, key=lambda reading: reading_score(reading.result.text))
+    return max(full, key=lambda reading: reading_quality(reading.result.text))
 
 
 def _characters(text: str) -> int:
     return sum(not character.isspace() for character in text)
 
 
-def _reads_well(cleaned: CleanPage, result: OcrResult, image: Image.Image) -> bool:
+def _reads_well(reading: Reading, image: Image.Image) -> bool:
     """A reading that is plausible Vietnamese and covers the page's letters. A reading of next to
     nothing is good only for a page with next to no letters (a blank page), counted on the page as
     scanned: a cleanup that lost every letter (a threshold that turned the page white) must not make
     it look blank."""
-    quality = reading_quality(result.text)
+    text = reading.result.text
+    quality = reading_quality(text)
     if quality is None:
         return letter_pieces(np.asarray(image)) < MIN_PIECES_TO_JUDGE
-    return quality >= GOOD_READING and _characters(result.text) >= MIN_COVERAGE * letter_pieces(cleaned.pixels)
+    return quality >= GOOD_READING and _characters(text) >= MIN_COVERAGE * letter_pieces(reading.cleaned.pixels)
 
 
 def _unreadable(result: OcrResult, quality: float | None) -> bool:
@@ -167,7 +187,7 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
     # The colour page is dropped at once: every reading starts from its ink-free gray.
     gray = Image.fromarray(ink_free_gray(image))
     del image
-    cleaned, result, steps, readings = _best_reading(gray, settings)
+    (cleaned, result, steps), readings = _best_reading(gray, settings)
     del gray
     to_read = result.transform @ cleaned.transform
     outcome.text, outcome.confidence, outcome.source = result.text, result.confidence, "ocr"
