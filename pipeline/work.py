@@ -105,10 +105,10 @@ class Reading(NamedTuple):
     steps: tuple[str, ...]  # the cleanup
 
 
-def _reading(image: Image.Image, settings: OcrSettings, steps: tuple[str, ...]) -> Reading:
-    cleaned = clean_page(image, steps)
+def _read_cleaned(cleaned: CleanPage, settings: OcrSettings, steps: tuple[str, ...],
+                  turn: int | None = None) -> Reading:
     result = ocr_image(cleaned.pixels, settings.language, settings.psm, settings.timeout,
-                       sideways=cleaned.diagnostics.get("sideways", False), engine_name=settings.engine)
+                       sideways=cleaned.diagnostics.get("sideways", False), engine_name=settings.engine, turn=turn)
     return Reading(cleaned, result, steps)
 
 
@@ -118,16 +118,14 @@ def _reading_again(image: Image.Image, settings: OcrSettings, steps: tuple[str, 
     cleaned = clean_page(image, steps)
     if letter_pieces(cleaned.pixels) < MIN_PIECES_TO_JUDGE:
         return None
-    result = ocr_image(cleaned.pixels, settings.language, settings.psm, settings.timeout,
-                       engine_name=settings.engine, turn=turn)
-    return Reading(cleaned, result, steps)
+    return _read_cleaned(cleaned, settings, steps, turn)
 
 
 def _best_reading(image: Image.Image, settings: OcrSettings) -> tuple[Reading, int]:
     """The page read with the settings' cleanup; a reading that is not good (pipeline.quality) is read
     again after the INK_CLEANUPS and the better that reads well kept, else after none, else the least
     bad is kept. A page that reads well pays nothing more. Returns the reading and how many were made."""
-    first = _reading(image, settings, settings.cleanup)
+    first = _read_cleaned(clean_page(image, settings.cleanup), settings, settings.cleanup)
     if settings.cleanup != DEFAULT_STEPS or _reads_well(first, image):
         return first, 1
     turn = first.result.diagnostics.get("rotated", 0)  # found once: the other readings need not look again
