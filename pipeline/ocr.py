@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -81,15 +81,14 @@ def is_junk(line: list[Word]) -> bool:
     return _confidence(line) < JUNK_CONFIDENCE and plausible < JUNK_PLAUSIBLE * letters
 
 
-def _result(tsv: str, diagnostics: dict | None = None, transform: np.ndarray | None = None) -> OcrResult:
+def _result(tsv: str) -> OcrResult:
     """The page's text, a line of words per Tesseract line, with junk left out."""
     lines = _lines(tsv)
     kept = [line for line in lines if not is_junk(line)]
     words = [word for line in kept for word in line]
     junk = sum(len(word.text) for line in lines for word in line) - sum(len(word.text) for word in words)
     text = "\n".join(" ".join(word.text for word in line) for line in kept)
-    return OcrResult(text, words, round(_confidence(words), 2), diagnostics or {},
-                     identity() if transform is None else transform, junk)
+    return OcrResult(text, words, round(_confidence(words), 2), junk=junk)
 
 
 def _confidence(words: list[Word]) -> float:
@@ -108,7 +107,8 @@ def _read(tesseract: Engine, page: np.ndarray, language: str, psm: int, timeout:
     diagnostics = {"rotated": degrees}
     if "skew" in upright.diagnostics:
         diagnostics["skew_after_turn"] = upright.diagnostics["skew"]
-    return _result(tesseract.tsv(upright.pixels, language, psm, timeout), diagnostics, upright.transform)
+    return replace(_result(tesseract.tsv(upright.pixels, language, psm, timeout)), diagnostics=diagnostics,
+                   transform=upright.transform)
 
 
 def _sure_turn(tesseract: Engine, page: np.ndarray, timeout: float) -> int:

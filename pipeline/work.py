@@ -6,7 +6,6 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -99,26 +98,35 @@ def _layer_reading(job: PageJob, outcome: PageOutcome) -> tuple[str, float] | No
     return text, score
 
 
-class Reading(NamedTuple):
+@dataclass
+class Reading:
     cleaned: CleanPage
     result: OcrResult
     steps: tuple[str, ...]  # the cleanup
+    pieces: int | None = None  # letter-sized pieces of ink on the cleaned page, once counted
+
+    def counted_pieces(self) -> int:
+        """Counted once: a pass over every pixel of the page."""
+        if self.pieces is None:
+            self.pieces = letter_pieces(self.cleaned.pixels)
+        return self.pieces
 
 
 def _read_cleaned(cleaned: CleanPage, settings: OcrSettings, steps: tuple[str, ...],
-                  turn: int | None = None) -> Reading:
+                  turn: int | None = None, pieces: int | None = None) -> Reading:
     result = ocr_image(cleaned.pixels, settings.language, settings.psm, settings.timeout,
                        sideways=cleaned.diagnostics.get("sideways", False), engine_name=settings.engine, turn=turn)
-    return Reading(cleaned, result, steps)
+    return Reading(cleaned, result, steps, pieces)
 
 
 def _reading_again(image: Image.Image, settings: OcrSettings, steps: tuple[str, ...], turn: int) -> Reading | None:
     """The page read again after another cleanup, turned as the first reading found; None when that
     cleanup lost the page's letters (nothing to read: Tesseract can spend a minute on specks)."""
     cleaned = clean_page(image, steps)
-    if letter_pieces(cleaned.pixels) < MIN_PIECES_TO_JUDGE:
+    pieces = letter_pieces(cleaned.pixels)
+    if pieces < MIN_PIECES_TO_JUDGE:
         return None
-    return _read_cleaned(cleaned, settings, steps, turn)
+    return _read_cleaned(cleaned, settings, steps, turn, pieces)
 
 
 def _best_reading(image: Image.Image, settings: OcrSettings) -> tuple[Reading, int]:
@@ -166,7 +174,7 @@ def _reads_well(reading: Reading, image: Image.Image) -> bool:
     quality = reading_quality(text)
     if quality is None:
         return letter_pieces(np.asarray(image)) < MIN_PIECES_TO_JUDGE
-    return quality >= GOOD_READING and _characters(text) >= MIN_COVERAGE * letter_pieces(reading.cleaned.pixels)
+    return quality >= GOOD_READING and _characters(text) >= MIN_COVERAGE * reading.counted_pieces()
 
 
 def _unreadable(result: OcrResult, quality: float | None) -> bool:
@@ -185,7 +193,8 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
     # The colour page is dropped at once: every reading starts from its ink-free gray.
     gray = Image.fromarray(ink_free_gray(image))
     del image
-    (cleaned, result, steps), readings = _best_reading(gray, settings)
+    best, readings = _best_reading(gray, settings)
+    cleaned, result, steps = best.cleaned, best.result, best.steps
     del gray
     to_read = result.transform @ cleaned.transform
     outcome.text, outcome.confidence, outcome.source = result.text, result.confidence, "ocr"
