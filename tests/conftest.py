@@ -81,6 +81,18 @@ def place_samples(scans: Path, placements: tuple[tuple[str, str], ...]) -> None:
         settled(shutil.copy2(SAMPLES / source, scans / target))
 
 
+# The agency code of the test archives whose scans are kept by box and dossier.
+AGENCY = "H49.64.33"
+
+
+def boxed_home(home: Path, config: str = "") -> Path:
+    """A home for scans kept as `Hop <box>/HS <dossier>/...`, with the agency's code (and `config`)."""
+    home.mkdir()
+    (home / "config.toml").write_text(f'agency_id = "{AGENCY}"\npath_pattern = "Hop {{box}}/HS {{dossier}}"\n'
+                                      + config, encoding="utf-8")
+    return home
+
+
 @pytest.fixture
 def one_scan(tmp_path) -> dict:
     """A fresh home and a folder with one small real scan, for tests that change things."""

@@ -9,7 +9,7 @@ import time
 
 import openpyxl
 import pytest
-from conftest import json_of, place_samples, run_luutru
+from conftest import AGENCY, boxed_home, json_of, place_samples, run_luutru
 
 HEADER = "STT,Hộp số,Hồ sơ số,Tiêu đề hồ sơ,Thời gian,Số tờ,Thời hạn bảo quản,Ghi chú,Đường dẫn"
 ROWS = ['1,01,10,"Hồ sơ giao đất ở cho hộ ông Nguyễn Văn Hùng",2023 - 2023,12,Vĩnh viễn,,',
@@ -17,7 +17,6 @@ ROWS = ['1,01,10,"Hồ sơ giao đất ở cho hộ ông Nguyễn Văn Hùng",20
         '3,02,3,"Báo cáo công tác quản lý đất đai năm 2023",2023,15,10 năm,,',
         '4,03,7,"Hồ sơ cấp giấy chứng nhận thửa 87",2022,4,Vĩnh viễn,,Khac',
         '5,03,8,"Hồ sơ chưa quét",2021 - 2022,3,50 năm,Thiếu bản gốc,']
-AGENCY = "H49.64.33"
 
 
 def write_list(path, rows, title="MỤC LỤC HỒ SƠ"):
@@ -34,9 +33,7 @@ def linked(tmp_path_factory) -> dict:
                           ("2023/cv-45-ra-soat.png", "Hop 01/HS 11/cv-45.png"),
                           ("2023/bc-56-dat-dai.pdf", "Hop 02/HS003.pdf"),
                           ("2022/gcn-thua-87.tif", "Khac/gcn.tif")))
-    home.mkdir()
-    (home / "config.toml").write_text(f'agency_id = "{AGENCY}"\npath_pattern = "Hop {{box}}/HS {{dossier}}"\n',
-                                      encoding="utf-8")
+    boxed_home(home)
     run_luutru(home, "ingest", str(scans), "--jobs", "2")
     report = json_of(run_luutru(home, "dossiers", "import", str(write_list(base / "muc-luc.csv", ROWS)), "--json"))
     return {"home": home, "scans": scans, "base": base, "report": report}

@@ -21,13 +21,12 @@ import pdf2image
 import pikepdf
 import pikepdf.pdfa
 import pytest
-from conftest import SAMPLES, json_of, place_samples, run_luutru, settled
+from conftest import AGENCY, SAMPLES, boxed_home, json_of, place_samples, run_luutru, settled
 from lxml import etree
 from PIL import Image
 
 from luutru.export.sip import maintenance_code, split_number
 
-AGENCY = "H49.64.33"
 LIST = ("STT,Hộp số,Hồ sơ số,Tiêu đề hồ sơ,Thời gian,Số tờ,Thời hạn bảo quản,Ghi chú\n"
         '1,01,10,"Hồ sơ giao đất ở cho hộ ông Nguyễn Văn Hùng",2023 - 2023,12,Vĩnh viễn,\n'
         '2,02,3,"Báo cáo công tác quản lý đất đai năm 2023",2023,15,10 năm,Bản chụp\n')
@@ -54,9 +53,7 @@ def dossier_archive(tmp_path_factory) -> dict:
     with Image.open(SAMPLES / "2024" / "ttr-09-mo-ma.jpg") as upright:
         upright.rotate(90, expand=True).save(scans / "Khac" / "ttr-09-nam-ngang.png")  # on its side, lossless
     settled(scans / "Khac" / "ttr-09-nam-ngang.png")
-    home.mkdir()
-    (home / "config.toml").write_text(f'agency_id = "{AGENCY}"\npath_pattern = "Hop {{box}}/HS {{dossier}}"\n'
-                                      + PACKAGE, encoding="utf-8")
+    boxed_home(home, PACKAGE)
     run_luutru(home, "ingest", str(scans), "--jobs", "2")
     (base / "muc-luc.csv").write_text(LIST, encoding="utf-8-sig")
     run_luutru(home, "dossiers", "import", str(base / "muc-luc.csv"))
