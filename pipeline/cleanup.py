@@ -1,4 +1,5 @@
-"""Page cleanup before OCR: ink-free grayscale, flat lighting, denoise, contrast, deskew, binarization.
+"""Page cleanup before OCR: ink-free grayscale, flat lighting, denoise, contrast, deskew, straightening,
+binarization.
 
 Each step is a small function from a grayscale page to a grayscale page, so that steps can be
 switched and measured one at a time (benchmarks/ocr_accuracy.py --ablation). What a step finds
@@ -24,6 +25,8 @@ from luutru.pipeline.settings import DEFAULT_STEPS
 MAX_SKEW_DEGREES = 5.0
 MIN_SKEW_DEGREES = 0.1
 SKEW_ANALYSIS_WIDTH = 600
+# Ink longer than this share of the page's shorter side is a rule or a streak, not a word or a line of text.
+LONG_SHARE = 0.5
 # The paper's light is estimated at a quarter of the size, where a 15-pixel closing (60 pixels
 # at 300 dpi) removes every stroke of text and keeps shadows, stains and yellowing.
 BACKGROUND_SCALE = 0.25
@@ -40,6 +43,25 @@ MIN_LETTER_PIXELS, MAX_LETTER_PIXELS, DEFAULT_TEXT_HEIGHT = 8, 150, 30
 SMOOTH_SIGMA = 2.0
 # A speck is a piece of ink under this share of the letter height squared (a dot on an i is ~1/16).
 SPECK_SHARE = 0.012
+# A fold or a curl moves the text on either side of it up or down: the page is straightened in vertical
+# strips this wide (300 dpi pixels), each moved to line up with its neighbour, found at half size.
+STRIP_WIDTH, STRAIGHTEN_SCALE = 60, 0.5
+# A strip is moved at most this far from its neighbour: less than half the distance from one line of
+# 300 dpi text to the next, so that a line is never lined up with the one above or below it.
+STRIP_REACH = 40
+# Strips line up when their row profiles correlate at least this well (text lines, not a picture).
+MIN_STRIP_CORRELATION = 0.5
+# A strip with less ink than this share of its area is margin or gap: it is not lined up to anything.
+MIN_STRIP_INK = 0.02
+# Moves smaller than this many pixels over the whole page are left alone (straight pages stay untouched).
+MIN_BEND_PIXELS = 3
+# A dirty drum leaves streaks down the whole page: bands of toner dots that ink more than STREAK_DENSITY of
+# the gaps between text lines over MIN_STREAK_WIDTH to MAX_STREAK_WIDTH columns (a table's rule or a
+# frame is a few columns of solid ink; a copier's grain covers a large part of the page). Pieces of ink
+# lying STREAK_SHARE or more inside a band are the streak's dots.
+STREAK_DENSITY, MIN_STREAK_WIDTH, MAX_STREAK_WIDTH, STREAK_SHARE = 0.06, 8, 150, 0.8
+# The rows of a page inked less than this share of its 20th-percentile row, and a little more, are gaps.
+GAP_ROW_FACTOR = 1.5
 
 
 @dataclass
@@ -47,6 +69,9 @@ class CleanPage:
     pixels: np.ndarray
     diagnostics: dict = field(default_factory=dict)  # what the steps found, for `luutru review`
     transform: np.ndarray = field(default_factory=identity)  # original page -> these pixels (pipeline.geometry)
+    # After `straighten`: the pixel at column x, row y came from row y + column_shift[x] of the page
+    # `transform` maps onto (pipeline.geometry.unbent_box); None for a page not straightened.
+    column_shift: np.ndarray | None = None
 
 
 def ink_free_gray(image: Image.Image) -> np.ndarray:
@@ -104,10 +129,16 @@ def is_black_and_white(gray: np.ndarray) -> bool:
 
 
 def _text_mask(gray: np.ndarray) -> np.ndarray:
-    """Ink as 1, paper as 0, on a page scaled down for speed."""
+    """Ink as 1, paper as 0, on a page scaled down for speed; long pieces (a table's rules, a margin
+    line, drum streaks) are left out: they line up with the page one way only, and a page ruled down
+    its length would otherwise look like a page on its side."""
     scale = min(1.0, SKEW_ANALYSIS_WIDTH / gray.shape[1])
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     _, mask = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    longest = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    long = np.flatnonzero(longest > LONG_SHARE * min(mask.shape))
+    mask[np.isin(labels, long[long > 0])] = 0
     return mask
 
 
@@ -160,6 +191,68 @@ def deskew(page: CleanPage) -> None:
         height, width = page.pixels.shape
         page.pixels = rotate(page.pixels, angle)
         page.transform = rotation(angle, width, height) @ page.transform
+
+
+def straighten(page: CleanPage) -> None:
+    """Line up text that a fold or a curl moved up or down in parts of the page (after deskew, which
+    turns the page as a whole): each vertical strip is moved to where its text lines continue its
+    neighbour's. Tesseract otherwise reads the pieces of one line as lines or columns of their own."""
+    if page.diagnostics.get("sideways"):
+        return  # its lines run down the page: straightened, if at all, once it is turned upright
+    shift = _column_shift(page.pixels)
+    if shift is None:
+        return
+    height, width = page.pixels.shape
+    columns = np.tile(np.arange(width, dtype=np.float32), (height, 1))
+    rows = np.arange(height, dtype=np.float32)[:, None] + shift[None, :]
+    page.pixels = cv2.remap(page.pixels, columns, rows, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                            borderValue=255)
+    page.column_shift = shift
+    page.diagnostics["straightened"] = round(float(shift.max() - shift.min()), 1)
+
+
+def _column_shift(gray: np.ndarray) -> np.ndarray | None:
+    """How far down each column of the page must be read from (pixels, float32) for its text lines to
+    continue its neighbours'; None when the page is straight or has no lines to line up."""
+    small = cv2.resize(gray, None, fx=STRAIGHTEN_SCALE, fy=STRAIGHTEN_SCALE, interpolation=cv2.INTER_AREA)
+    _, ink = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    strip = int(STRIP_WIDTH * STRAIGHTEN_SCALE)
+    strips = [ink[:, index * strip:(index + 1) * strip] for index in range(ink.shape[1] // strip)]
+    inked = [index for index, pixels in enumerate(strips) if pixels.mean() >= MIN_STRIP_INK]
+    if len(inked) < 2:
+        return None
+    profiles = {index: _line_profile(strips[index]) for index in inked}
+    reach = int(STRIP_REACH * STRAIGHTEN_SCALE)
+    offsets = [0]
+    for before, after in zip(inked, inked[1:]):
+        offsets.append(offsets[-1] + _strip_offset(profiles[before], profiles[after], reach))
+    if max(offsets) - min(offsets) < MIN_BEND_PIXELS * STRAIGHTEN_SCALE:
+        return None
+    centres = (np.array(inked) + 0.5) * STRIP_WIDTH
+    moves = (np.array(offsets) - np.median(offsets)) / STRAIGHTEN_SCALE  # most of the page stays where it is
+    return np.interp(np.arange(gray.shape[1]), centres, moves).astype(np.float32)
+
+
+def _line_profile(ink: np.ndarray) -> np.ndarray:
+    """A strip's ink per row less its running mean over a few lines: the rise and fall of its text
+    lines, without a shadow's or a stain's slow swell."""
+    rows = ink.sum(axis=1, dtype=np.float64)
+    return rows - cv2.blur(rows[:, None], (1, int(2 * MAX_LETTER_PIXELS * STRAIGHTEN_SCALE)))[:, 0]
+
+
+def _strip_offset(before: np.ndarray, after: np.ndarray, reach: int) -> int:
+    """How many rows lower the text lines of `after` lie than those of `before` (within `reach`), or 0
+    when the two do not correlate well."""
+    best, best_correlation = 0, MIN_STRIP_CORRELATION
+    for offset in range(-reach, reach + 1):
+        upper = before[max(0, -offset):len(before) - max(0, offset)]
+        lower = after[max(0, offset):len(after) - max(0, -offset)]
+        upper, lower = upper - upper.mean(), lower - lower.mean()
+        norm = np.sqrt(np.dot(upper, upper) * np.dot(lower, lower))
+        correlation = np.dot(upper, lower) / norm if norm else 0.0
+        if correlation > best_correlation:
+            best, best_correlation = offset, correlation
+    return best
 
 
 def turned(pixels: np.ndarray, degrees: int) -> CleanPage:
@@ -259,9 +352,43 @@ def despeckle(page: CleanPage) -> None:
     page.pixels[np.isin(labels, specks)] = 255
 
 
+def destreak(page: CleanPage) -> None:
+    """Drop a dirty drum's streaks from a black and white page: bands of toner dots that run down the
+    whole page, found in the gaps between text lines where nothing else leaves ink. Pieces of ink that
+    lie mostly inside a band go; letters crossing one stay. Tesseract takes a streak for a column's edge
+    and reads the page in slices: `diagnostics["streaks"]` tells the reader to take it as one block."""
+    ink = page.pixels == 0
+    bands = _streak_bands(ink)
+    if bands is None:
+        return
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    inside = np.bincount(labels[:, bands].ravel(), minlength=count)
+    dots = np.flatnonzero(inside >= STREAK_SHARE * np.maximum(stats[:, cv2.CC_STAT_AREA], 1))
+    page.pixels[np.isin(labels, dots[dots > 0])] = 255
+    page.diagnostics["streaks"] = int(np.count_nonzero(np.diff(bands.astype(np.int8)) == 1) + bands[0])
+
+
+def _streak_bands(ink: np.ndarray) -> np.ndarray | None:
+    """The columns (a boolean per column) that streaks cover, or None for a page without streaks."""
+    rows = ink.sum(axis=1)
+    gaps = rows <= GAP_ROW_FACTOR * np.percentile(rows, 20) + 2
+    if np.count_nonzero(gaps) < MAX_LETTER_PIXELS:
+        return None  # too few gaps between lines to tell streaks from text
+    density = cv2.blur(ink[gaps].mean(axis=0, dtype=np.float32)[None, :], (3, 1))
+    streaked = (density > STREAK_DENSITY).astype(np.uint8)
+    bands = cv2.morphologyEx(streaked, cv2.MORPH_OPEN, np.ones((1, MIN_STREAK_WIDTH), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(bands, connectivity=4)
+    wide = np.flatnonzero(stats[:, cv2.CC_STAT_WIDTH] > MAX_STREAK_WIDTH)
+    bands[np.isin(labels, wide[wide > 0])] = 0  # a copier's grain over part of the page: not a streak
+    if not bands.any():
+        return None
+    return cv2.dilate(bands, np.ones((1, 7), np.uint8))[0].astype(bool)  # with the band's sparse edges
+
+
 STEPS: dict[str, Callable[[CleanPage], None]] = {
     "flatten": flatten, "denoise": denoise, "contrast": stretch_contrast, "deskew": deskew, "binarize": binarize,
-    "despeckle": despeckle, "smooth": smooth, "darkest": darkest}
+    "despeckle": despeckle, "smooth": smooth, "darkest": darkest, "straighten": straighten,
+    "destreak": destreak}
 
 
 def clean_page(image: Image.Image, steps: tuple[str, ...] = DEFAULT_STEPS) -> CleanPage:

@@ -4,7 +4,8 @@ Cleanup straightens a page (a small rotation about its centre) and OCR may turn 
 turn or two (then straighten it again). Each step is an affine map from the coordinates before it
 to the coordinates after it, kept as a 3x3 matrix; their product maps the original page onto the
 image Tesseract read, and its inverse brings every word box back onto the original, where a
-two-layer PDF or a browser draws it.
+two-layer PDF or a browser draws it. A page that a fold or a curl bent is also straightened column
+by column (cleanup.straighten), which no matrix holds: `unbent_box` undoes it between the two.
 """
 
 from __future__ import annotations
@@ -42,6 +43,16 @@ def box_on_original(box: Box, to_read: np.ndarray, width: int, height: int) -> B
     x0, y0 = np.clip(np.floor(mapped[:2].min(axis=1)), 0, [width, height])
     x1, y1 = np.clip(np.ceil(mapped[:2].max(axis=1)), 0, [width, height])
     return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
+
+
+def unbent_box(box: Box, column_shift: np.ndarray) -> Box:
+    """The box on the page before it was straightened, where the pixel at column x, row y came from row
+    y + column_shift[x]: the smallest box that holds where each of its columns came from."""
+    left, top, box_width, box_height = box
+    shifts = column_shift[min(left, len(column_shift) - 1):max(left + box_width, left + 1)]
+    upper = top + int(np.floor(shifts.min()))
+    lower = top + box_height + int(np.ceil(shifts.max()))
+    return left, upper, box_width, lower - upper
 
 
 def as_list(matrix: np.ndarray) -> list[float]:

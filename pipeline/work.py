@@ -12,10 +12,10 @@ from PIL import Image
 
 from luutru import __version__
 from luutru.pipeline.cleanup import CleanPage, clean_page, ink_free_gray, letter_pieces
-from luutru.pipeline.geometry import as_list, box_on_original
+from luutru.pipeline.geometry import Box, as_list, box_on_original, unbent_box
 from luutru.pipeline.ocr import OcrResult, Word, ocr_image
 from luutru.pipeline.quality import reading_quality, reading_score
-from luutru.pipeline.settings import DEFAULT_STEPS, OcrSettings
+from luutru.pipeline.settings import DEFAULT_PSM, DEFAULT_STEPS, OcrSettings
 from luutru.pipeline.tesseract import TesseractError, engine, engine_version, model_fingerprint
 from luutru.pipeline.vietnamese import repair_legacy, vietnamese_score
 from luutru.scanners import Kind, ScanError, has_prior_ocr, image_dpi, render_page, text_layer
@@ -42,11 +42,14 @@ MIN_PIECES_TO_JUDGE = 60
 # light is measured (measured on grain, it is the grain's brightest), then only the darkest ink kept
 # (a copier's grain and drum streaks go with the grey between ink and paper: cleanup.darkest). Either
 # may lose the text where the other keeps it, and a reading of half the page can look good.
-INK_CLEANUPS = (("denoise", "flatten", "deskew", "darkest", "despeckle"),
-                ("smooth", "flatten", "deskew", "darkest", "despeckle"))
+INK_CLEANUPS = (("denoise", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak"),
+                ("smooth", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak"))
 # When neither reads well: the page as plain Tesseract sees it (but for red and blue ink), so that
 # cleanup never makes a page read worse.
 NO_CLEANUP: tuple[str, ...] = ()
+# Tesseract's layout analysis takes a drum's streaks for the edges of columns and reads the page in
+# slices; a page with streaks is read as a single block of text (psm 6).
+STREAKED_PSM = 6
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class Reading:
     cleaned: CleanPage
     result: OcrResult
     steps: tuple[str, ...]  # the cleanup
+    psm: int  # Tesseract's page segmentation mode
     pieces: int | None = None  # letter-sized pieces of ink on the cleaned page, once counted
 
     def counted_pieces(self) -> int:
@@ -112,11 +116,18 @@ class Reading:
         return self.pieces
 
 
+def _psm(cleaned: CleanPage, settings: OcrSettings) -> int:
+    """Tesseract's page segmentation mode for the page: a streaked page (cleanup.destreak) is read as one
+    block of text, unless the settings ask for another mode than the default."""
+    return STREAKED_PSM if cleaned.diagnostics.get("streaks") and settings.psm == DEFAULT_PSM else settings.psm
+
+
 def _read_cleaned(cleaned: CleanPage, settings: OcrSettings, steps: tuple[str, ...],
                   turn: int | None = None, pieces: int | None = None) -> Reading:
-    result = ocr_image(cleaned.pixels, settings.language, settings.psm, settings.timeout,
+    psm = _psm(cleaned, settings)
+    result = ocr_image(cleaned.pixels, settings.language, psm, settings.timeout,
                        sideways=cleaned.diagnostics.get("sideways", False), engine_name=settings.engine, turn=turn)
-    return Reading(cleaned, result, steps, pieces)
+    return Reading(cleaned, result, steps, psm, pieces)
 
 
 def _reading_again(image: Image.Image, settings: OcrSettings, steps: tuple[str, ...], turn: int) -> Reading | None:
@@ -198,7 +209,7 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
     del gray
     to_read = result.transform @ cleaned.transform
     outcome.text, outcome.confidence, outcome.source = result.text, result.confidence, "ocr"
-    outcome.words = [replace(word, box=box_on_original(word.box, to_read, width, height)) for word in result.words]
+    outcome.words = [replace(word, box=_on_original(word.box, cleaned, result, width, height)) for word in result.words]
     quality = reading_quality(result.text)
     outcome.diagnostics.update({**cleaned.diagnostics, **result.diagnostics, "words": len(result.words),
                                 "vietnamese": round(vietnamese_score(result.text), 3), "readings": readings,
@@ -211,7 +222,16 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
     tesseract = engine(settings.engine)
     outcome.provenance.update({"engine": tesseract.name, "tesseract": engine_version(tesseract),
                                "language": settings.language, "model": model_fingerprint(settings.language),
-                               "psm": settings.psm, "cleanup": list(settings.cleanup)})
+                               "psm": best.psm, "cleanup": list(settings.cleanup)})
+
+
+def _on_original(box: Box, cleaned: CleanPage, result: OcrResult, width: int, height: int) -> Box:
+    """A word's box on the image read brought back onto the original: through the turn OCR made, the
+    straightening (not an affine map: each column moved its own way) and the turn and skew of cleanup."""
+    if cleaned.column_shift is None:
+        return box_on_original(box, result.transform @ cleaned.transform, width, height)
+    on_cleaned = box_on_original(box, result.transform, width, height)
+    return box_on_original(unbent_box(on_cleaned, cleaned.column_shift), cleaned.transform, width, height)
 
 
 def _read(job: PageJob, outcome: PageOutcome) -> None:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,14 @@ def run_luutru(home: Path, *args: str, check_code: int | None = 0, env: dict | N
 
 def json_of(result: subprocess.CompletedProcess) -> dict:
     return json.loads(result.stdout)
+
+
+def word_centres(words: list) -> dict[str, tuple[float, float]]:
+    """Centres of the words (text, confidence, left, top, width, height) that occur once on the page:
+    long ones, read with confidence."""
+    counts = Counter(text for text, *_ in words)
+    return {text: (left + width / 2, top + height / 2) for text, confidence, left, top, width, height in words
+            if counts[text] == 1 and len(text) >= 5 and confidence > 80}
 
 
 def char_error_rate(truth: str, text: str) -> float:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import LUUTRU, SAMPLES, TRUTH, char_error_rate, json_of, run_luutru, settled
+from conftest import LUUTRU, SAMPLES, TRUTH, char_error_rate, json_of, run_luutru, settled, word_centres
 from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
@@ -204,16 +204,6 @@ def test_a_half_copied_scan_never_replaces_good_text(tmp_path):
 
 # Geometry and provenance ---------------------------------------------------------------------
 
-def _word_centres(page: dict) -> dict[str, tuple[float, float]]:
-    """Centres of the words that occur once on the page (long ones, read with confidence)."""
-    words = json.loads(page["words"])
-    counts: dict[str, int] = {}
-    for text, *_ in words:
-        counts[text] = counts.get(text, 0) + 1
-    return {text: (left + width / 2, top + height / 2) for text, confidence, left, top, width, height in words
-            if counts[text] == 1 and len(text) >= 5 and confidence > 80}
-
-
 def test_word_boxes_lie_on_the_original_of_a_turned_and_skewed_scan(tmp_path):
     scans = tmp_path / "scans"
     scans.mkdir()
@@ -235,8 +225,8 @@ def test_word_boxes_lie_on_the_original_of_a_turned_and_skewed_scan(tmp_path):
     (w0, h0), (w1, h1) = upright.size, turned_image.size
     expected = {text: (math.cos(theta) * (x - w0 / 2) + math.sin(theta) * (y - h0 / 2) + w1 / 2,
                        -math.sin(theta) * (x - w0 / 2) + math.cos(theta) * (y - h0 / 2) + h1 / 2)
-                for text, (x, y) in _word_centres(pages["upright.png"]).items()}
-    found = _word_centres(turned)
+                for text, (x, y) in word_centres(json.loads(pages["upright.png"]["words"])).items()}
+    found = word_centres(json.loads(turned["words"]))
     common = sorted(set(expected) & set(found))
     assert len(common) >= 20
     misses = sorted(math.dist(expected[text], found[text]) for text in common)

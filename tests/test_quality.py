@@ -12,7 +12,7 @@ from collections import Counter
 import cv2
 import numpy as np
 import pytest
-from conftest import SAMPLES, TRUTH, char_error_rate, json_of, run_luutru, settled
+from conftest import SAMPLES, TRUTH, char_error_rate, json_of, run_luutru, settled, word_centres
 from PIL import Image, ImageOps
 
 from luutru.index.analysis import exact_words
@@ -151,3 +151,41 @@ def test_junk_lines_are_left_out_and_the_text_kept(tmp_path):
     # Far more junk left out than true words lost (a junk line may hold a word or two of the page).
     assert junk_raw - junk >= 10 and junk_raw - junk >= 5 * (found_raw - found), (junk, junk_raw, found, found_raw)
     assert found >= 0.97 * found_raw, (found, found_raw)
+
+
+def _folded(gray: np.ndarray, depth: float) -> tuple[np.ndarray, np.ndarray]:
+    """A page folded twice: its middle third sunk by `depth` pixels, as a fold leaves a page on the glass.
+    Returns the page and how far each column moved down."""
+    height, width = gray.shape
+    columns = np.arange(width, dtype=np.float32)
+    def ramp(start: float) -> np.ndarray:
+        return np.clip((columns - start) / (0.04 * width), 0, 1)
+    shift = depth * (ramp(width / 3) - ramp(2 * width / 3))
+    rows = np.arange(height, dtype=np.float32)[:, None] - shift[None, :]
+    return cv2.remap(gray, np.tile(columns, (height, 1)), rows, cv2.INTER_LINEAR, borderValue=255), shift
+
+
+def test_a_folded_page_reads_as_the_flat_one_and_its_words_lie_where_the_fold_put_them(tmp_path):
+    name = "2023/cv-45-ra-soat.png"
+    with Image.open(SAMPLES / name) as scan:
+        gray = np.asarray(scan.convert("L"))
+    bent, shift = _folded(gray, 25)
+    Image.fromarray(bent).save(tmp_path / "folded.png")
+    flat = process_page(PageJob(1, str(SAMPLES / name), Kind.PNG, 1))
+    folded = process_page(PageJob(2, str(tmp_path / "folded.png"), Kind.PNG, 1))
+    truth = TRUTH[name][0]
+    plain = char_error_rate(truth, _tesseract(Image.fromarray(bent), tmp_path))
+    assert folded.diagnostics["straightened"] >= 20 and "straightened" not in flat.diagnostics
+    assert char_error_rate(truth, folded.text) <= char_error_rate(truth, flat.text) + 0.01 < plain - 0.05
+
+    # Each word's box on the folded original lies where the fold moved the word.
+    on_flat = word_centres([(word.text, word.confidence, *word.box) for word in flat.words])
+    on_folded = word_centres([(word.text, word.confidence, *word.box) for word in folded.words])
+    common = sorted(set(on_flat) & set(on_folded))
+    assert len(common) >= 20
+    misses = sorted(abs(on_folded[text][1] - (y + shift[int(x)])) + abs(on_folded[text][0] - x)
+                    for text, (x, y) in ((text, on_flat[text]) for text in common))
+    assert misses[len(misses) // 2] < 3 and misses[int(len(misses) * 0.9)] < 12, misses
+    ink = [int(bent[top:top + height, left:left + width].min()) for word in folded.words
+           for left, top, width, height in [word.box] if word.text in common]
+    assert max(ink) < 100
