@@ -60,6 +60,8 @@ MIN_BEND_PIXELS = 3
 # frame is a few columns of solid ink; a copier's grain covers a large part of the page). Pieces of ink
 # lying STREAK_SHARE or more inside a band are the streak's dots.
 STREAK_DENSITY, MIN_STREAK_WIDTH, MAX_STREAK_WIDTH, STREAK_SHARE = 0.06, 8, 150, 0.8
+# A band this close to the page's side (a share of its width) is the paper's edge or the scanner's lid.
+EDGE_SHARE = 0.02
 # The rows of a page inked less than this share of its 20th-percentile row, and a little more, are gaps.
 GAP_ROW_FACTOR = 1.5
 
@@ -130,8 +132,8 @@ def is_black_and_white(gray: np.ndarray) -> bool:
 
 def _text_mask(gray: np.ndarray) -> np.ndarray:
     """Ink as 1, paper as 0, on a page scaled down for speed; long pieces (a table's rules, a margin
-    line, drum streaks) are left out: they line up with the page one way only, and a page ruled down
-    its length would otherwise look like a page on its side."""
+    line) and drum streaks are left out: they line up with the page one way only, and a page ruled or
+    streaked down its length would otherwise look like a page on its side."""
     scale = min(1.0, SKEW_ANALYSIS_WIDTH / gray.shape[1])
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     _, mask = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
@@ -139,6 +141,9 @@ def _text_mask(gray: np.ndarray) -> np.ndarray:
     longest = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     long = np.flatnonzero(longest > LONG_SHARE * min(mask.shape))
     mask[np.isin(labels, long[long > 0])] = 0
+    streaks = _streak_bands(mask.astype(bool), scale)
+    if streaks is not None:
+        mask[:, streaks] = 0
     return mask
 
 
@@ -355,8 +360,10 @@ def despeckle(page: CleanPage) -> None:
 def destreak(page: CleanPage) -> None:
     """Drop a dirty drum's streaks from a black and white page: bands of toner dots that run down the
     whole page, found in the gaps between text lines where nothing else leaves ink. Pieces of ink that
-    lie mostly inside a band go; letters crossing one stay. Tesseract takes a streak for a column's edge
-    and reads the page in slices: `diagnostics["streaks"]` tells the reader to take it as one block."""
+    lie mostly inside a band go, letters crossing one stay (a letter wholly inside a wide band goes with
+    it: left in, the dots on it read as junk and split the line). Tesseract takes a streak for a
+    column's edge and reads the page in slices: `diagnostics["streaks"]` tells the reader to take it as
+    one column."""
     ink = page.pixels == 0
     bands = _streak_bands(ink)
     if bands is None:
@@ -368,21 +375,35 @@ def destreak(page: CleanPage) -> None:
     page.diagnostics["streaks"] = int(np.count_nonzero(np.diff(bands.astype(np.int8)) == 1) + bands[0])
 
 
-def _streak_bands(ink: np.ndarray) -> np.ndarray | None:
-    """The columns (a boolean per column) that streaks cover, or None for a page without streaks."""
+def _gap_rows(ink: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
+    """The rows between text lines (a boolean per row: next to no ink but streaks), or None when there
+    are too few of them to tell streaks from text."""
     rows = ink.sum(axis=1)
     gaps = rows <= GAP_ROW_FACTOR * np.percentile(rows, 20) + 2
-    if np.count_nonzero(gaps) < MAX_LETTER_PIXELS:
-        return None  # too few gaps between lines to tell streaks from text
+    return gaps if np.count_nonzero(gaps) >= MAX_LETTER_PIXELS * scale else None
+
+
+def _streak_bands(ink: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
+    """The columns (a boolean per column) that streaks cover, or None for a page without streaks; `scale`
+    is the page's size against the 300 dpi sizes of the constants."""
+    gaps = _gap_rows(ink, scale)
+    if gaps is None:
+        return None
     density = cv2.blur(ink[gaps].mean(axis=0, dtype=np.float32)[None, :], (3, 1))
     streaked = (density > STREAK_DENSITY).astype(np.uint8)
-    bands = cv2.morphologyEx(streaked, cv2.MORPH_OPEN, np.ones((1, MIN_STREAK_WIDTH), np.uint8))
+    narrowest = max(2, round(MIN_STREAK_WIDTH * scale))
+    bands = cv2.morphologyEx(streaked, cv2.MORPH_OPEN, np.ones((1, narrowest), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(bands, connectivity=4)
-    wide = np.flatnonzero(stats[:, cv2.CC_STAT_WIDTH] > MAX_STREAK_WIDTH)
-    bands[np.isin(labels, wide[wide > 0])] = 0  # a copier's grain over part of the page: not a streak
+    left, width = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_WIDTH]
+    # A copier's grain over part of the page, or the dark edge of the paper or the scanner's lid.
+    edge = EDGE_SHARE * bands.shape[1]
+    not_streaks = np.flatnonzero((width > MAX_STREAK_WIDTH * scale) | (left < edge)
+                                 | (left + width > bands.shape[1] - edge))
+    bands[np.isin(labels, not_streaks[not_streaks > 0])] = 0
     if not bands.any():
         return None
-    return cv2.dilate(bands, np.ones((1, 7), np.uint8))[0].astype(bool)  # with the band's sparse edges
+    edges = np.ones((1, max(3, round(7 * scale))), np.uint8)
+    return cv2.dilate(bands, edges)[0].astype(bool)  # with the band's sparse edges
 
 
 STEPS: dict[str, Callable[[CleanPage], None]] = {

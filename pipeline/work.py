@@ -48,8 +48,9 @@ INK_CLEANUPS = (("denoise", "flatten", "deskew", "straighten", "darkest", "despe
 # cleanup never makes a page read worse.
 NO_CLEANUP: tuple[str, ...] = ()
 # Tesseract's layout analysis takes a drum's streaks for the edges of columns and reads the page in
-# slices; a page with streaks is read as a single block of text (psm 6).
-STREAKED_PSM = 6
+# slices, or drops paragraphs between them; a page with streaks is read as a single column of text
+# (psm 4: no columns looked for, lines of any size).
+STREAKED_PSM = 4
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class Reading:
 
 def _psm(cleaned: CleanPage, settings: OcrSettings) -> int:
     """Tesseract's page segmentation mode for the page: a streaked page (cleanup.destreak) is read as one
-    block of text, unless the settings ask for another mode than the default."""
+    column of text, unless the settings ask for another mode than the default."""
     return STREAKED_PSM if cleaned.diagnostics.get("streaks") and settings.psm == DEFAULT_PSM else settings.psm
 
 
@@ -149,7 +150,9 @@ def _best_reading(image: Image.Image, settings: OcrSettings) -> tuple[Reading, i
         return first, 1
     turn = first.result.diagnostics.get("rotated", 0)  # found once: the other readings need not look again
     readings = [first, *filter(None, (_reading_again(image, settings, steps, turn) for steps in INK_CLEANUPS))]
-    good = [reading for reading in readings[1:] if _reads_well(reading, image)]
+    # Judged against the letters the fuller cleanup kept: one that lost most of the page reads as complete.
+    letters = max((reading.counted_pieces() for reading in readings[1:]), default=None)
+    good = [reading for reading in readings[1:] if _reads_well(reading, image, letters)]
     if good:
         return max(good, key=lambda reading: reading_score(reading.result.text)), len(readings)
     plain = _reading_again(image, settings, NO_CLEANUP, turn)
@@ -176,16 +179,16 @@ def _characters(text: str) -> int:
     return sum(not character.isspace() for character in text)
 
 
-def _reads_well(reading: Reading, image: Image.Image) -> bool:
-    """A reading that is plausible Vietnamese and covers the page's letters. A reading of next to
-    nothing is good only for a page with next to no letters (a blank page), counted on the page as
-    scanned: a cleanup that lost every letter (a threshold that turned the page white) must not make
-    it look blank."""
+def _reads_well(reading: Reading, image: Image.Image, letters: int | None = None) -> bool:
+    """A reading that is plausible Vietnamese and covers the page's letters (`letters` letter-sized
+    pieces of ink, by default those of its own cleaned page). A reading of next to nothing is good only
+    for a page with next to no letters (a blank page), counted on the page as scanned: a cleanup that
+    lost every letter (a threshold that turned the page white) must not make it look blank."""
     text = reading.result.text
     quality = reading_quality(text)
     if quality is None:
         return letter_pieces(np.asarray(image)) < MIN_PIECES_TO_JUDGE
-    return quality >= GOOD_READING and _characters(text) >= MIN_COVERAGE * reading.counted_pieces()
+    return quality >= GOOD_READING and _characters(text) >= MIN_COVERAGE * (letters or reading.counted_pieces())
 
 
 def _unreadable(result: OcrResult, quality: float | None) -> bool:
