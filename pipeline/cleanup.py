@@ -319,25 +319,32 @@ def _frames(binary: np.ndarray) -> np.ndarray | None:
     return (full > 0) & (binary == 0)
 
 
-def _letter_heights(binary: np.ndarray) -> np.ndarray:
-    """The heights of the pieces of ink of a letter's size (8-150 pixels high, at most 3 times as wide)."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats((binary == 0).astype(np.uint8), connectivity=8)
+def _letters(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The heights and centres (x, y) of the pieces of ink of a letter's size (8-150 pixels high, at most
+    3 times as wide)."""
+    _, _, stats, centres = cv2.connectedComponentsWithStats((binary == 0).astype(np.uint8), connectivity=8)
     heights, widths = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH]
-    return heights[(heights >= MIN_LETTER_PIXELS) & (heights <= MAX_LETTER_PIXELS) & (widths <= 3 * heights)]
+    sized = (heights >= MIN_LETTER_PIXELS) & (heights <= MAX_LETTER_PIXELS) & (widths <= 3 * heights)
+    return heights[sized], centres[1:][sized]
 
 
 def text_height(binary: np.ndarray) -> int:
     """The median height of the page's letters, in pixels."""
-    letters = _letter_heights(binary)
-    return int(np.median(letters)) if letters.size else DEFAULT_TEXT_HEIGHT
+    heights, _ = _letters(binary)
+    return int(np.median(heights)) if heights.size else DEFAULT_TEXT_HEIGHT
+
+
+def letter_centres(pixels: np.ndarray) -> np.ndarray:
+    """The centres (x, y) of the letter-sized pieces of ink a cleaned page holds (thresholded first if it
+    is gray): what a reading of it should account for."""
+    if np.count_nonzero((pixels > 0) & (pixels < 255)):
+        _, pixels = cv2.threshold(pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return _letters(pixels)[1]
 
 
 def letter_pieces(pixels: np.ndarray) -> int:
-    """How many letter-sized pieces of ink a cleaned page holds (thresholded first if it is gray): what
-    a reading of it should roughly account for."""
-    if np.count_nonzero((pixels > 0) & (pixels < 255)):
-        _, pixels = cv2.threshold(pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return int(_letter_heights(pixels).size)
+    """How many letter-sized pieces of ink a cleaned page holds."""
+    return len(letter_centres(pixels))
 
 
 def smooth(page: CleanPage) -> None:

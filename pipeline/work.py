@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 
 from luutru import __version__
-from luutru.pipeline.cleanup import CleanPage, clean_page, ink_free_gray, letter_pieces
+from luutru.pipeline.cleanup import CleanPage, clean_page, ink_free_gray, letter_centres, letter_pieces
 from luutru.pipeline.geometry import Box, as_list, box_on_original, unbent_box
 from luutru.pipeline.ocr import OcrResult, Word, ocr_image
 from luutru.pipeline.quality import reading_quality, reading_score
@@ -47,10 +47,13 @@ INK_CLEANUPS = (("denoise", "flatten", "deskew", "straighten", "darkest", "despe
 # When neither reads well: the page as plain Tesseract sees it (but for red and blue ink), so that
 # cleanup never makes a page read worse.
 NO_CLEANUP: tuple[str, ...] = ()
-# Tesseract's layout analysis takes a drum's streaks for the edges of columns and reads the page in
-# slices, or drops paragraphs between them; a page with streaks is read as a single column of text
-# (psm 4: no columns looked for, lines of any size).
-STREAKED_PSM = 4
+# Tesseract's layout analysis (psm 3) takes a drum's streaks or a table's rules for the edges of
+# columns and reads the page in slices, or drops the paragraphs between them. A page with streaks is
+# read as a single column of text (psm 4: no columns looked for, lines of any size). A page whose good
+# reading left more than 1 - MIN_INK_READ of its letter-sized pieces of ink outside every word (clean
+# pages leave under 5 %) is read again as one block of text (psm 6, which alone reads the paragraphs
+# beside a rule), and that reading kept when it reads INK_READ_GAIN more of them.
+ONE_COLUMN_PSM, ONE_BLOCK_PSM, MIN_INK_READ, INK_READ_GAIN = 4, 6, 0.9, 0.05
 
 
 @dataclass(frozen=True)
@@ -108,46 +111,82 @@ class Reading:
     result: OcrResult
     steps: tuple[str, ...]  # the cleanup
     psm: int  # Tesseract's page segmentation mode
-    pieces: int | None = None  # letter-sized pieces of ink on the cleaned page, once counted
+    letters: np.ndarray | None = None  # centres of the letter-sized pieces of ink on the cleaned page
+
+    def letter_centres(self) -> np.ndarray:
+        """Found once: a pass over every pixel of the page."""
+        if self.letters is None:
+            self.letters = letter_centres(self.cleaned.pixels)
+        return self.letters
 
     def counted_pieces(self) -> int:
-        """Counted once: a pass over every pixel of the page."""
-        if self.pieces is None:
-            self.pieces = letter_pieces(self.cleaned.pixels)
-        return self.pieces
+        return len(self.letter_centres())
+
+    def ink_read(self) -> float:
+        """The share of the page's letter-sized pieces of ink that lie in a word read (junk lines left
+        out): Tesseract's layout analysis can drop whole paragraphs beside a rule or streaks, which
+        the text read does not show."""
+        letters = self.letter_centres()
+        if not len(letters):
+            return 1.0
+        height, width = self.cleaned.pixels.shape
+        read = np.zeros((height, width), dtype=bool)
+        for word in self.result.words:
+            left, top, box_width, box_height = box_on_original(word.box, self.result.transform, width, height)
+            read[top:top + box_height, left:left + box_width] = True
+        columns = np.clip(letters[:, 0].astype(int), 0, width - 1)
+        rows = np.clip(letters[:, 1].astype(int), 0, height - 1)
+        return float(read[rows, columns].mean())
 
 
 def _psm(cleaned: CleanPage, settings: OcrSettings) -> int:
     """Tesseract's page segmentation mode for the page: a streaked page (cleanup.destreak) is read as one
     column of text, unless the settings ask for another mode than the default."""
-    return STREAKED_PSM if cleaned.diagnostics.get("streaks") and settings.psm == DEFAULT_PSM else settings.psm
+    return ONE_COLUMN_PSM if cleaned.diagnostics.get("streaks") and settings.psm == DEFAULT_PSM else settings.psm
 
 
 def _read_cleaned(cleaned: CleanPage, settings: OcrSettings, steps: tuple[str, ...],
-                  turn: int | None = None, pieces: int | None = None) -> Reading:
-    psm = _psm(cleaned, settings)
+                  turn: int | None = None, letters: np.ndarray | None = None, psm: int | None = None) -> Reading:
+    psm = psm or _psm(cleaned, settings)
     result = ocr_image(cleaned.pixels, settings.language, psm, settings.timeout,
                        sideways=cleaned.diagnostics.get("sideways", False), engine_name=settings.engine, turn=turn)
-    return Reading(cleaned, result, steps, psm, pieces)
+    return Reading(cleaned, result, steps, psm, letters)
 
 
 def _reading_again(image: Image.Image, settings: OcrSettings, steps: tuple[str, ...], turn: int) -> Reading | None:
     """The page read again after another cleanup, turned as the first reading found; None when that
     cleanup lost the page's letters (nothing to read: Tesseract can spend a minute on specks)."""
     cleaned = clean_page(image, steps)
-    pieces = letter_pieces(cleaned.pixels)
-    if pieces < MIN_PIECES_TO_JUDGE:
+    letters = letter_centres(cleaned.pixels)
+    if len(letters) < MIN_PIECES_TO_JUDGE:
         return None
-    return _read_cleaned(cleaned, settings, steps, turn, pieces)
+    return _read_cleaned(cleaned, settings, steps, turn, letters)
+
+
+def _dropped_text(reading: Reading) -> bool:
+    """A reading through Tesseract's layout analysis that left many of the page's letters outside every
+    word: it dropped paragraphs (beside a rule, between streaks)."""
+    return reading.psm == DEFAULT_PSM and reading.ink_read() < MIN_INK_READ
+
+
+def _as_one_block(reading: Reading, settings: OcrSettings, image: Image.Image) -> Reading:
+    """The cleaned page read again as one block of text, kept if it reads well and clearly more of it."""
+    again = _read_cleaned(reading.cleaned, settings, reading.steps, reading.result.diagnostics.get("rotated", 0),
+                          reading.letters, ONE_BLOCK_PSM)
+    more = again.ink_read() >= reading.ink_read() + INK_READ_GAIN
+    return again if more and _reads_well(again, image) else reading
 
 
 def _best_reading(image: Image.Image, settings: OcrSettings) -> tuple[Reading, int]:
     """The page read with the settings' cleanup; a reading that is not good (pipeline.quality) is read
     again after the INK_CLEANUPS and the better that reads well kept, else after none, else the least
-    bad is kept. A page that reads well pays nothing more. Returns the reading and how many were made."""
+    bad is kept. A good reading that dropped paragraphs is read again as one block. A page that reads
+    well pays nothing more. Returns the reading and how many were made."""
     first = _read_cleaned(clean_page(image, settings.cleanup), settings, settings.cleanup)
-    if settings.cleanup != DEFAULT_STEPS or _reads_well(first, image):
+    if settings.cleanup != DEFAULT_STEPS:
         return first, 1
+    if _reads_well(first, image):
+        return (_as_one_block(first, settings, image), 2) if _dropped_text(first) else (first, 1)
     turn = first.result.diagnostics.get("rotated", 0)  # found once: the other readings need not look again
     readings = [first, *filter(None, (_reading_again(image, settings, steps, turn) for steps in INK_CLEANUPS))]
     # Judged against the letters the fuller cleanup kept: one that lost most of the page reads as complete.

@@ -249,3 +249,21 @@ def test_a_page_streaked_by_a_dirty_drum_reads_better_for_the_streaks_dropped(tm
         kept.append(char_error_rate(TRUTH[name][0], streaked.text))
     assert all(error < with_streaks for error, with_streaks in zip(ours, kept)), (ours, kept)
     assert sum(ours) < 0.6 * sum(plain), (ours, plain)
+
+
+def test_a_page_ruled_down_its_length_keeps_its_paragraphs(tmp_path):
+    """Two rules down a real scan (a form's columns, a margin line): Tesseract's layout analysis drops
+    a paragraph between them while the rest reads well; the page is read again as one block."""
+    name = "2023/cv-45-ra-soat.png"
+    with Image.open(SAMPLES / name) as scan:
+        ruled = np.asarray(scan.convert("L")).copy()
+    ruled[:, 300:303] = 0
+    ruled[:, 1800:1803] = 0
+    Image.fromarray(ruled).save(tmp_path / "ruled.png")
+    outcome = process_page(PageJob(1, str(tmp_path / "ruled.png"), Kind.PNG, 1))
+    first = ocr_image(clean_page(Image.fromarray(ruled)).pixels)
+    truth = TRUTH[name][0]
+    plain = char_error_rate(truth, _tesseract(Image.fromarray(ruled), tmp_path))
+    assert char_error_rate(truth, first.text) > 0.2  # what the layout analysis alone gives
+    assert outcome.diagnostics["readings"] == 2 and outcome.provenance["psm"] == 6
+    assert char_error_rate(truth, outcome.text) <= plain + 0.01, (outcome.text, plain)
