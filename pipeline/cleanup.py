@@ -31,8 +31,10 @@ LONG_SHARE = 0.5
 # at 300 dpi) removes every stroke of text and keeps shadows, stains and yellowing.
 BACKGROUND_SCALE = 0.25
 BACKGROUND_KERNEL = 15
-# Ink whose extent exceeds this share of the page's width and height is a frame.
-FRAME_SHARE = 0.6
+# Ink whose extent exceeds this share of the page's width and height is a frame, unless it holds more
+# than MAX_FRAME_INK of the page's ink (a photographed page's edge holds some 25 %, a copier's grain
+# spread over the page, with the letters it touches, 99 %).
+FRAME_SHARE, MAX_FRAME_INK = 0.6, 0.5
 # After flattening, a page whose darkest ink is lighter than this is faint (a faded copy).
 FAINT_INK_LEVEL = 100
 # A darkest percent closer to white than this (in gray levels) is paper noise, not faint text.
@@ -298,9 +300,12 @@ def darkest(page: CleanPage) -> None:
 
 def _drop_frames(page: CleanPage) -> None:
     frames = _frames(page.pixels)
-    if frames is not None:
-        page.pixels[frames] = 255
-        page.diagnostics["frame_dropped"] = True
+    if frames is None:
+        return
+    if np.count_nonzero(frames) > MAX_FRAME_INK * np.count_nonzero(page.pixels == 0):
+        return  # not a frame: a copier's grain over the page, holding the text that touches it
+    page.pixels[frames] = 255
+    page.diagnostics["frame_dropped"] = True
 
 
 def _frames(binary: np.ndarray) -> np.ndarray | None:

@@ -79,7 +79,23 @@ def _augraphy(rng: random.Random):
     seed = rng.randrange(1 << 30)
     random.seed(seed)
     np.random.seed(seed)
+    _seed_numba(seed)  # augraphy's noise is drawn in numba-compiled code, from numba's own generator
     return augraphy
+
+
+def _seed_numba(seed: int) -> None:
+    from numba import njit
+
+    global _numba_seeder
+    if _numba_seeder is None:
+        def seed_both(value: int) -> None:
+            random.seed(value)
+            np.random.seed(value)
+        _numba_seeder = njit(seed_both)
+    _numba_seeder(seed)
+
+
+_numba_seeder = None
 
 
 def _applied(augmentation, gray: np.ndarray) -> np.ndarray:

@@ -267,3 +267,25 @@ def test_a_page_ruled_down_its_length_keeps_its_paragraphs(tmp_path):
     assert char_error_rate(truth, first.text) > 0.2  # what the layout analysis alone gives
     assert outcome.diagnostics["readings"] == 2 and outcome.provenance["psm"] == 6
     assert char_error_rate(truth, outcome.text) <= plain + 0.01, (outcome.text, plain)
+
+
+def test_a_border_is_dropped_but_grain_over_the_page_is_not_taken_for_one():
+    """A frame around the text goes before OCR; a copier's grain spread over the page, touching the
+    letters, spans the page just as well but holds the text: dropping it took the page with it."""
+    with Image.open(SAMPLES / "2023/cv-45-ra-soat.png") as scan:
+        gray = np.asarray(scan.convert("L")).copy()
+    height, width = gray.shape
+    framed = gray.copy()
+    framed[100:110, 100:width - 100] = framed[height - 110:height - 100, 100:width - 100] = 0
+    framed[100:height - 100, 100:110] = framed[100:height - 100, width - 110:width - 100] = 0
+    page = clean_page(Image.fromarray(framed), ("binarize",))
+    assert page.diagnostics.get("frame_dropped") and page.pixels[105, width // 2] == 255
+
+    rng = np.random.default_rng(1)
+    centre = np.zeros_like(gray, dtype=bool)
+    centre[height // 3:2 * height // 3, width // 3:2 * width // 3] = True
+    grainy = np.where(~centre & (rng.random(gray.shape) < 0.5), 0, gray).astype(np.uint8)
+    text = clean_page(Image.fromarray(gray), ("binarize",)).pixels == 0
+    page = clean_page(Image.fromarray(grainy), ("binarize",))
+    assert "frame_dropped" not in page.diagnostics
+    assert np.count_nonzero((page.pixels == 0) & text) > 0.99 * np.count_nonzero(text)
