@@ -303,7 +303,8 @@ def _drop_frames(page: CleanPage) -> None:
     if frames is None:
         return
     if np.count_nonzero(frames) > MAX_FRAME_INK * np.count_nonzero(page.pixels == 0):
-        return  # not a frame: a copier's grain over the page, holding the text that touches it
+        page.diagnostics["grain"] = True  # not a frame: a copier's grain over the page, holding the text
+        return
     page.pixels[frames] = 255
     page.diagnostics["frame_dropped"] = True
 

@@ -153,9 +153,10 @@ def _read_cleaned(cleaned: CleanPage, settings: OcrSettings, steps: tuple[str, .
     return Reading(cleaned, result, steps, psm, letters)
 
 
-def _reading_again(image: Image.Image, settings: OcrSettings, steps: tuple[str, ...], turn: int) -> Reading | None:
-    """The page read again after another cleanup, turned as the first reading found; None when that
-    cleanup lost the page's letters (nothing to read: Tesseract can spend a minute on specks)."""
+def _reading_again(image: Image.Image, settings: OcrSettings, steps: tuple[str, ...],
+                   turn: int | None) -> Reading | None:
+    """The page read again after another cleanup, turned as the first reading found (None: as this one
+    finds); None when that cleanup lost the page's letters (Tesseract can spend a minute on specks)."""
     cleaned = clean_page(image, steps)
     letters = letter_centres(cleaned.pixels)
     if len(letters) < MIN_PIECES_TO_JUDGE:
@@ -182,16 +183,20 @@ def _best_reading(image: Image.Image, settings: OcrSettings) -> tuple[Reading, i
     again after the INK_CLEANUPS and the better that reads well kept, else after none, else the least
     bad is kept. A good reading that dropped paragraphs is read again as one block. A page that reads
     well pays nothing more. Returns the reading and how many were made."""
-    first = _read_cleaned(clean_page(image, settings.cleanup), settings, settings.cleanup)
+    cleaned = clean_page(image, settings.cleanup)
     if settings.cleanup != DEFAULT_STEPS:
-        return first, 1
-    if _reads_well(first, image):
-        return (_as_one_block(first, settings, image), 2) if _dropped_text(first) else (first, 1)
-    turn = first.result.diagnostics.get("rotated", 0)  # found once: the other readings need not look again
-    readings = [first, *filter(None, (_reading_again(image, settings, steps, turn) for steps in INK_CLEANUPS))]
+        return _read_cleaned(cleaned, settings, settings.cleanup), 1
+    readings, turn = [], None
+    if not cleaned.diagnostics.get("grain"):  # under a copier's grain Tesseract sees a picture, and slowly
+        first = _read_cleaned(cleaned, settings, settings.cleanup)
+        if _reads_well(first, image):
+            return (_as_one_block(first, settings, image), 2) if _dropped_text(first) else (first, 1)
+        readings, turn = [first], first.result.diagnostics.get("rotated", 0)  # the others need not look again
+    retries = list(filter(None, (_reading_again(image, settings, steps, turn) for steps in INK_CLEANUPS)))
+    readings += retries
     # Judged against the letters the fuller cleanup kept: one that lost most of the page reads as complete.
-    letters = max((reading.counted_pieces() for reading in readings[1:]), default=None)
-    good = [reading for reading in readings[1:] if _reads_well(reading, image, letters)]
+    letters = max((reading.counted_pieces() for reading in retries), default=None)
+    good = [reading for reading in retries if _reads_well(reading, image, letters)]
     if good:
         return max(good, key=lambda reading: reading_score(reading.result.text)), len(readings)
     plain = _reading_again(image, settings, NO_CLEANUP, turn)
@@ -199,6 +204,8 @@ def _best_reading(image: Image.Image, settings: OcrSettings) -> tuple[Reading, i
         readings.append(plain)
         if _reads_well(plain, image):
             return plain, len(readings)
+    if not readings:  # every other cleanup lost the letters: the grainy page it is
+        return _read_cleaned(cleaned, settings, settings.cleanup), 1
     return _least_bad(readings), len(readings)
 
 
