@@ -137,8 +137,7 @@ def _text_mask(gray: np.ndarray) -> np.ndarray:
     line) and drum streaks are left out: they line up with the page one way only, and a page ruled or
     streaked down its length would otherwise look like a page on its side."""
     scale = min(1.0, SKEW_ANALYSIS_WIDTH / gray.shape[1])
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    _, mask = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    mask = _ink_at(gray, scale)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     longest = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     long = np.flatnonzero(longest > LONG_SHARE * min(mask.shape))
@@ -146,6 +145,13 @@ def _text_mask(gray: np.ndarray) -> np.ndarray:
     streaks = _streak_bands(mask.astype(bool), scale)
     if streaks is not None:
         mask[:, streaks] = 0
+    return mask
+
+
+def _ink_at(gray: np.ndarray, scale: float) -> np.ndarray:
+    """Ink as 1, paper as 0 (Otsu's threshold), on the page scaled by `scale`."""
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    _, mask = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     return mask
 
 
@@ -221,8 +227,7 @@ def straighten(page: CleanPage) -> None:
 def _column_shift(gray: np.ndarray) -> np.ndarray | None:
     """How far down each column of the page must be read from (pixels, float32) for its text lines to
     continue its neighbours'; None when the page is straight or has no lines to line up."""
-    small = cv2.resize(gray, None, fx=STRAIGHTEN_SCALE, fy=STRAIGHTEN_SCALE, interpolation=cv2.INTER_AREA)
-    _, ink = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ink = _ink_at(gray, STRAIGHTEN_SCALE)
     strip = int(STRIP_WIDTH * STRAIGHTEN_SCALE)
     strips = [ink[:, index * strip:(index + 1) * strip] for index in range(ink.shape[1] // strip)]
     inked = [index for index, pixels in enumerate(strips) if pixels.mean() >= MIN_STRIP_INK]

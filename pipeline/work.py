@@ -164,18 +164,19 @@ def _reading_again(image: Image.Image, settings: OcrSettings, steps: tuple[str, 
     return _read_cleaned(cleaned, settings, steps, turn, letters)
 
 
-def _dropped_text(reading: Reading) -> bool:
-    """A reading through Tesseract's layout analysis that left many of the page's letters outside every
-    word: it dropped paragraphs (beside a rule, between streaks)."""
-    return reading.psm == DEFAULT_PSM and reading.ink_read() < MIN_INK_READ
-
-
-def _as_one_block(reading: Reading, settings: OcrSettings, image: Image.Image) -> Reading:
-    """The cleaned page read again as one block of text, kept if it reads well and clearly more of it."""
-    again = _read_cleaned(reading.cleaned, settings, reading.steps, reading.result.diagnostics.get("rotated", 0),
-                          reading.letters, ONE_BLOCK_PSM)
-    more = again.ink_read() >= reading.ink_read() + INK_READ_GAIN
-    return again if more and _reads_well(again, image) else reading
+def _read_whole(first: Reading, settings: OcrSettings, image: Image.Image) -> tuple[Reading, int]:
+    """A good reading, or, when Tesseract's layout analysis left many of the page's letters outside every
+    word (it dropped paragraphs beside a rule or between streaks), the page read again as one block if
+    that reads well and clearly more of it; and how many readings were made."""
+    if first.psm != DEFAULT_PSM:
+        return first, 1
+    read = first.ink_read()
+    if read >= MIN_INK_READ:
+        return first, 1
+    again = _read_cleaned(first.cleaned, settings, first.steps, first.result.diagnostics.get("rotated", 0),
+                          first.letters, ONE_BLOCK_PSM)
+    more = again.ink_read() >= read + INK_READ_GAIN
+    return (again if more and _reads_well(again, image) else first), 2
 
 
 def _best_reading(image: Image.Image, settings: OcrSettings) -> tuple[Reading, int]:
@@ -190,7 +191,7 @@ def _best_reading(image: Image.Image, settings: OcrSettings) -> tuple[Reading, i
     if not cleaned.diagnostics.get("grain"):  # under a copier's grain Tesseract sees a picture, and slowly
         first = _read_cleaned(cleaned, settings, settings.cleanup)
         if _reads_well(first, image):
-            return (_as_one_block(first, settings, image), 2) if _dropped_text(first) else (first, 1)
+            return _read_whole(first, settings, image)
         readings, turn = [first], first.result.diagnostics.get("rotated", 0)  # the others need not look again
     retries = list(filter(None, (_reading_again(image, settings, steps, turn) for steps in INK_CLEANUPS)))
     readings += retries
