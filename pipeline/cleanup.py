@@ -35,6 +35,10 @@ BACKGROUND_KERNEL = 15
 # than MAX_FRAME_INK of the page's ink (a photographed page's edge holds some 25 %, a copier's grain
 # spread over the page, with the letters it touches, 99 %).
 FRAME_SHARE, MAX_FRAME_INK = 0.6, 0.5
+# A page more than GRAIN_INK black after thresholding (text pages are 2-7 %) whose specks (SPECK_SHARE)
+# outnumber its letter-sized pieces GRAIN_SPECKS to one is under a copier's grain: Tesseract reads it as
+# a picture, slowly, and the ink cleanups are read at once (pipeline.work).
+GRAIN_INK, GRAIN_SPECKS = 0.12, 3
 # After flattening, a page whose darkest ink is lighter than this is faint (a faded copy).
 FAINT_INK_LEVEL = 100
 # A darkest percent closer to white than this (in gray levels) is paper noise, not faint text.
@@ -290,6 +294,8 @@ def binarize(page: CleanPage) -> None:
     around it and reads the blocks out of order."""
     _, page.pixels = cv2.threshold(page.pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     _drop_frames(page)
+    if _grainy(page.pixels):
+        page.diagnostics["grain"] = True
 
 
 def darkest(page: CleanPage) -> None:
@@ -330,13 +336,30 @@ def _frames(binary: np.ndarray) -> np.ndarray | None:
     return (full > 0) & (binary == 0)
 
 
+def _grainy(binary: np.ndarray) -> bool:
+    """A black and white page under a copier's grain: much of it black, in specks far more than letters."""
+    ink = binary == 0
+    if np.count_nonzero(ink) <= GRAIN_INK * ink.size:
+        return False  # the test below costs a pass over the page's pieces: most pages never pay it
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    sized = _letter_sized(stats[1:])
+    height = int(np.median(stats[1:, cv2.CC_STAT_HEIGHT][sized])) if sized.any() else DEFAULT_TEXT_HEIGHT
+    specks = np.count_nonzero(stats[1:, cv2.CC_STAT_AREA] < _speck_area(height))
+    return specks > GRAIN_SPECKS * np.count_nonzero(sized)
+
+
+def _letter_sized(stats: np.ndarray) -> np.ndarray:
+    """Which pieces of ink (rows of connectedComponentsWithStats' stats) are of a letter's size: 8-150 pixels
+    high, at most 3 times as wide."""
+    heights, widths = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
+    return (heights >= MIN_LETTER_PIXELS) & (heights <= MAX_LETTER_PIXELS) & (widths <= 3 * heights)
+
+
 def _letters(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The heights and centres (x, y) of the pieces of ink of a letter's size (8-150 pixels high, at most
-    3 times as wide)."""
+    """The heights and centres (x, y) of the pieces of ink of a letter's size."""
     _, _, stats, centres = cv2.connectedComponentsWithStats((binary == 0).astype(np.uint8), connectivity=8)
-    heights, widths = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH]
-    sized = (heights >= MIN_LETTER_PIXELS) & (heights <= MAX_LETTER_PIXELS) & (widths <= 3 * heights)
-    return heights[sized], centres[1:][sized]
+    sized = _letter_sized(stats[1:])
+    return stats[1:, cv2.CC_STAT_HEIGHT][sized], centres[1:][sized]
 
 
 def text_height(binary: np.ndarray) -> int:
@@ -358,6 +381,11 @@ def letter_pieces(pixels: np.ndarray) -> int:
     return len(letter_centres(pixels))
 
 
+def _speck_area(text_height: int) -> int:
+    """Pieces of ink of fewer pixels than this are specks, not part of a letter."""
+    return max(4, int(SPECK_SHARE * text_height ** 2))
+
+
 def smooth(page: CleanPage) -> None:
     """Smooth a copier's dense grain away before the paper's light is measured: a Gaussian
     SMOOTH_SIGMA pixels wide, which the grain does not survive and 300 dpi strokes do."""
@@ -369,8 +397,7 @@ def despeckle(page: CleanPage) -> None:
     and diacritic: pieces of ink under SPECK_SHARE of the letter height squared."""
     ink = (page.pixels == 0).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    limit = max(4, int(SPECK_SHARE * text_height(page.pixels) ** 2))
-    specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < limit)
+    specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < _speck_area(text_height(page.pixels)))
     specks = specks[specks > 0]
     page.pixels[np.isin(labels, specks)] = 255
 
