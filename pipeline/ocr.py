@@ -75,7 +75,11 @@ def _lines(tsv: str) -> list[list[Word]]:
 
 def is_junk(line: list[Word]) -> bool:
     """A line Tesseract is unsure of that does not read as Vietnamese: streaks, grain, a stamp's edge
-    or a fold read as letters. It is left out of the page's text and words."""
+    or a fold read as letters; or a line without a word of two letters or digits, which no search finds
+    and which on a damaged page is a streak's dots read, often confidently, as `* + $`. It is left out
+    of the page's text and words."""
+    if not any(sum(character.isalnum() for character in word.text) >= 2 for word in line):
+        return True
     letters = sum(len(word.text) for word in line)
     plausible = plausible_characters(" ".join(word.text for word in line))
     return _confidence(line) < JUNK_CONFIDENCE and plausible < JUNK_PLAUSIBLE * letters

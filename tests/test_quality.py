@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 
 from luutru.index.analysis import exact_words
 from luutru.pipeline.cleanup import clean_page, ink_free_gray, letter_pieces
-from luutru.pipeline.ocr import limit_threads, ocr_image
+from luutru.pipeline.ocr import Word, is_junk, limit_threads, ocr_image
 from luutru.pipeline.quality import plausible_characters, reading_quality
 from luutru.pipeline.settings import DEFAULT_STEPS, OcrSettings
 from luutru.pipeline.work import GOOD_READING, INK_CLEANUPS, MIN_COVERAGE, UNREADABLE, PageJob, process_page
@@ -178,6 +178,17 @@ def test_junk_lines_are_left_out_and_the_text_kept(tmp_path):
     # Far more junk left out than true words lost (a junk line may hold a word or two of the page).
     assert junk_raw - junk >= 10 and junk_raw - junk >= 5 * (found_raw - found), (junk, junk_raw, found, found_raw)
     assert found >= 0.97 * found_raw, (found, found_raw)
+
+
+def test_a_line_of_symbols_is_junk_however_sure_tesseract_is():
+    """A streak's dots read as `+` or `* $` at 95 % confidence hold nothing a search finds; a short line
+    of real text (a number, a reference, an uncertain reading of words) stays."""
+    def line(*words: tuple[str, float]) -> list[Word]:
+        return [Word(text, confidence, (0, 0, 10, 10)) for text, confidence in words]
+    assert is_junk(line(("+", 95))) and is_junk(line(("*", 92), ("`", 90), ("$", 88)))
+    assert not is_junk(line(("Số:", 96), ("12", 95))) and not is_junk(line(("2022/TC-117.", 90)))
+    assert not is_junk(line(("Ngô", 40), ("Văn", 45), ("Lý", 30)))
+    assert is_junk(line(("ẻ", 40), ("«ˆ", 35), ("#Ệ", 30)))  # unsure, and not Vietnamese
 
 
 def _folded(gray: np.ndarray, depth: float) -> tuple[np.ndarray, np.ndarray]:
