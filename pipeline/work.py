@@ -40,11 +40,12 @@ MIN_PIECES_TO_JUDGE = 60
 # A first reading that is not good is read again after these, in turn, until one reads well: speckle
 # removed (or grain too dense for a median smoothed away) before the paper's light is measured (measured
 # on grain, it is the grain's brightest), then only the darkest ink kept (a copier's grain and drum
-# streaks go with the grey between ink and paper: cleanup.darkest). Either may lose the text where the
+# streaks go with the grey between ink and paper: cleanup.darkest), and strokes that low-ink lines broke
+# across joined again (cleanup.mend: a drum's pages 0.24 -> 0.21). Either may lose the text where the
 # other keeps it, and a reading of half the page can look good: each is judged against the letters the
 # fuller of the two kept. The median comes first: it read better more often on damaged pages.
-INK_CLEANUPS = (("denoise", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak"),
-                ("smooth", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak"))
+INK_CLEANUPS = (("denoise", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak", "mend"),
+                ("smooth", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak", "mend"))
 # When neither reads well: the page as plain Tesseract sees it (but for red and blue ink), so that
 # cleanup never makes a page read worse.
 NO_CLEANUP: tuple[str, ...] = ()
@@ -192,12 +193,13 @@ def _best_reading(image: Image.Image, settings: OcrSettings) -> tuple[Reading, i
     """The page read with the settings' cleanup; a reading that is not good (pipeline.quality) is read
     again after the INK_CLEANUPS until one reads well, else after none, else the least bad is kept. A
     good reading that dropped paragraphs is read again as one block. A page that reads well pays
-    nothing more; a page under a copier's grain is not read as it is. Returns the reading and how many were made."""
+    nothing more; a damaged copy goes to the ink cleanups at once. Returns the reading and how many
+    were made."""
     cleaned = clean_page(image, settings.cleanup)
     if settings.cleanup != DEFAULT_STEPS:
         return _read_cleaned(cleaned, settings, settings.cleanup), 1
     readings, turn = [], None
-    if not cleaned.diagnostics.get("grain"):  # under a copier's grain Tesseract sees a picture, and slowly
+    if not _damaged_copy(cleaned):
         first = _read_cleaned(cleaned, settings, settings.cleanup)
         if _reads_well(first, image):
             return _read_whole(first, settings, image)
@@ -213,9 +215,16 @@ def _best_reading(image: Image.Image, settings: OcrSettings) -> tuple[Reading, i
         readings.append(plain)
         if _reads_well(plain, image):
             return plain, len(readings)
-    if not readings:  # every other cleanup lost the letters: the grainy page it is
+    if not readings:  # every other cleanup lost the letters: the damaged copy as it is
         return _read_cleaned(cleaned, settings, settings.cleanup), 1
     return _least_bad(readings), len(readings)
+
+
+def _damaged_copy(cleaned: CleanPage) -> bool:
+    """A page under a copier's grain (Tesseract sees a picture there, and slowly) or with a worn drum's
+    streaks (the grey of the streaks is kept, and letters broken across): the ink cleanups read it better
+    than the settings' cleanup, which is not read at all."""
+    return bool(cleaned.diagnostics.get("grain") or cleaned.diagnostics.get("streaks"))
 
 
 def _least_bad(readings: list[Reading]) -> Reading:
