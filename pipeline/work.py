@@ -336,9 +336,10 @@ def process_page(job: PageJob) -> PageOutcome:
 
 
 def page_time_limit(settings: OcrSettings) -> float:
-    """Seconds after which a page's worker is stopped whatever it is doing: rendering, and up to
-    two readings and an orientation check, each with its own timeout."""
-    return 2 * POPPLER_TIMEOUT + 3 * settings.timeout
+    """Seconds after which a page's worker is stopped whatever it is doing: rendering, and every reading
+    a page can take (the first, one after each of the INK_CLEANUPS, one after none), with an
+    orientation check and the page read turned, each with its own timeout."""
+    return 2 * POPPLER_TIMEOUT + (len(INK_CLEANUPS) + 4) * settings.timeout
 
 
 def crashed_page(job: PageJob) -> PageOutcome:
