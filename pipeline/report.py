@@ -135,6 +135,8 @@ REVIEW_BELOW = 70.0
 # as noise, whatever Tesseract's confidence: it is listed too.
 NOISE_BELOW = 0.3
 FEW_WORDS = 30
+# What cleanup finds on a damaged photocopy (pipeline.work), as an archivist knows it.
+COPY_DAMAGE = {"grain": "a copier's grain", "streaks": "a dirty drum's streaks"}
 
 
 def likely_causes(page: PageRecord) -> list[str]:
@@ -152,6 +154,9 @@ def likely_causes(page: PageRecord) -> list[str]:
                       "garbage, or not in Vietnamese): look at the scan")
     if found.get("words", FEW_WORDS) < FEW_WORDS:
         causes.append("little text (a blank page, a photo, a map or handwriting?)")
+    if found.get("damaged_copy"):
+        damage = " and ".join(COPY_DAMAGE[name] for name in found["damaged_copy"])
+        causes.append(f"a damaged photocopy ({damage}): rescan the original if the archive holds it")
     if found.get("ink_level", 0) >= FAINT_INK_LEVEL:
         causes.append("low contrast (a faded copy): rescan darker")
     if found.get("sideways") and "rotated" not in found:

@@ -189,13 +189,12 @@ def _read_whole(first: Reading, settings: OcrSettings, image: Image.Image) -> tu
     return (again if more and _reads_well(again, image) else first), 2
 
 
-def _best_reading(image: Image.Image, settings: OcrSettings) -> tuple[Reading, int]:
-    """The page read with the settings' cleanup; a reading that is not good (pipeline.quality) is read
-    again after the INK_CLEANUPS until one reads well, else after none, else the least bad is kept. A
-    good reading that dropped paragraphs is read again as one block. A page that reads well pays
+def _best_reading(image: Image.Image, settings: OcrSettings, cleaned: CleanPage) -> tuple[Reading, int]:
+    """The page read after the settings' cleanup (`cleaned`); a reading that is not good (pipeline.quality)
+    is read again after the INK_CLEANUPS until one reads well, else after none, else the least bad is
+    kept. A good reading that dropped paragraphs is read again as one block. A page that reads well pays
     nothing more; a damaged copy goes to the ink cleanups at once. Returns the reading and how many
     were made."""
-    cleaned = clean_page(image, settings.cleanup)
     if settings.cleanup != DEFAULT_STEPS:
         return _read_cleaned(cleaned, settings, settings.cleanup), 1
     readings, turn = [], None
@@ -220,11 +219,11 @@ def _best_reading(image: Image.Image, settings: OcrSettings) -> tuple[Reading, i
     return _least_bad(readings), len(readings)
 
 
-def _damaged_copy(cleaned: CleanPage) -> bool:
-    """A page under a copier's grain (Tesseract sees a picture there, and slowly) or with a worn drum's
-    streaks (the grey of the streaks is kept, and letters broken across): the ink cleanups read it better
-    than the settings' cleanup, which is not read at all."""
-    return bool(cleaned.diagnostics.get("grain") or cleaned.diagnostics.get("streaks"))
+def _damaged_copy(cleaned: CleanPage) -> list[str]:
+    """What makes a page a damaged copy: a copier's grain over it (Tesseract sees a picture there, and
+    slowly), a worn drum's streaks (the grey of the streaks is kept, and letters broken across). The ink
+    cleanups read such a page better than the settings' cleanup, which is not read at all."""
+    return [damage for damage in ("grain", "streaks") if cleaned.diagnostics.get(damage)]
 
 
 def _least_bad(readings: list[Reading]) -> Reading:
@@ -271,7 +270,9 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
     # The colour page is dropped at once: every reading starts from its ink-free gray.
     gray = Image.fromarray(ink_free_gray(image))
     del image
-    best, readings = _best_reading(gray, settings)
+    first = clean_page(gray, settings.cleanup)
+    damage = _damaged_copy(first)
+    best, readings = _best_reading(gray, settings, first)
     cleaned, result, steps = best.cleaned, best.result, best.steps
     del gray
     to_read = result.transform @ cleaned.transform
@@ -283,6 +284,7 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
                                 **({"quality": round(quality, 3)} if quality is not None else {}),
                                 **({"junk_characters": result.junk} if result.junk else {}),
                                 **({"cleaned_again": list(steps)} if steps != settings.cleanup else {}),
+                                **({"damaged_copy": damage} if damage else {}),
                                 **({"unreadable": True} if _unreadable(result, quality) else {})})
     outcome.geometry = {"width": width, "height": height, "dpi": dpi, "to_read": as_list(to_read),
                         "boxes": "original"}

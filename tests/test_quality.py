@@ -3,6 +3,7 @@ noise. With the real Tesseract on real and damaged scans."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -16,9 +17,11 @@ from conftest import SAMPLES, TRUTH, char_error_rate, json_of, run_luutru, settl
 from PIL import Image, ImageOps
 
 from luutru.index.analysis import exact_words
+from luutru.pipeline.catalog import PageRecord
 from luutru.pipeline.cleanup import clean_page, ink_free_gray, letter_pieces
 from luutru.pipeline.ocr import Word, is_junk, limit_threads, ocr_image
 from luutru.pipeline.quality import plausible_characters, reading_quality
+from luutru.pipeline.report import likely_causes
 from luutru.pipeline.settings import DEFAULT_STEPS, OcrSettings
 from luutru.pipeline.work import GOOD_READING, INK_CLEANUPS, MIN_COVERAGE, UNREADABLE, PageJob, process_page
 from luutru.scanners import Kind
@@ -161,6 +164,9 @@ def test_a_page_under_grain_is_not_read_as_it_is(tmp_path):
     outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
     assert outcome.diagnostics["readings"] == 1 and "cleaned_again" in outcome.diagnostics
     assert char_error_rate(TRUTH[name][0], outcome.text) < 0.5 * plain
+    # `luutru review` tells the archivist what the page is: a photocopy worth finding the original of.
+    record = PageRecord(1, 1, outcome.text, outcome.confidence, "ocr", diagnostics=json.dumps(outcome.diagnostics))
+    assert any(cause.startswith("a damaged photocopy (a copier's grain") for cause in likely_causes(record))
 
 
 def test_junk_lines_are_left_out_and_the_text_kept(tmp_path):
