@@ -44,6 +44,9 @@ def make_schema() -> Schema:
 
 
 NUMERIC_FIELDS = ("page", "issued", "year")
+# Whoosh finds the index's newest table of contents by listing the folder, then reads it: a commit in
+# between deletes it. Opening is tried again this many times before the index is called unreadable.
+OPEN_ATTEMPTS = 5
 
 
 def whoosh_query(node: lq.Query) -> q.Query:
@@ -90,20 +93,29 @@ def _page_values(document: PageDocument) -> dict:
                 fields=document.fields)
 
 
+def _unreadable(link: Path, error: Exception) -> IndexUnavailable:
+    return IndexUnavailable(f"cannot open the index at {link}: {error}; "
+                            "run `luutru reindex --full` to rebuild it from the catalog")
+
+
 class WhooshStore:
     engine = "whoosh"
 
     def __init__(self, link: Path) -> None:
         self.link = link
         self._searcher: Searcher | None = None
-        try:
-            # Our own schema, not the one pickled in the index: unpickling it would import the
-            # analyzers by the module path they had when the index was written (`index.analysis`
-            # before luutru's packages moved under its name). The schema version file guards changes.
-            self.index = whoosh_index.open_dir(str(link), schema=make_schema())
-        except Exception as error:  # noqa: BLE001 - a damaged index fails in many ways (OSError, pickle, struct)
-            raise IndexUnavailable(f"cannot open the index at {link}: {error}; "
-                                   "run `luutru reindex --full` to rebuild it from the catalog") from error
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
+            try:
+                # Our own schema, not the one pickled in the index: unpickling it would import the
+                # analyzers by the module path they had when the index was written (`index.analysis`
+                # before luutru's packages moved under its name). The schema version file guards changes.
+                self.index = whoosh_index.open_dir(str(link), schema=make_schema())
+                return
+            except FileNotFoundError as error:  # a commit replaced the table of contents as it was read
+                if attempt == OPEN_ATTEMPTS:
+                    raise _unreadable(link, error) from error
+            except Exception as error:  # noqa: BLE001 - a damaged index fails in many ways (OSError, pickle, struct)
+                raise _unreadable(link, error) from error
 
     @staticmethod
     def create(folder: Path) -> None:
