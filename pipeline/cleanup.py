@@ -45,6 +45,12 @@ FAINT_INK_LEVEL = 100
 MIN_CONTRAST = 40
 # Letters at 300 dpi are some 20-60 pixels high; pieces of ink outside 8-150 pixels are not letters.
 MIN_LETTER_PIXELS, MAX_LETTER_PIXELS, DEFAULT_TEXT_HEIGHT = 8, 150, 30
+# The tall letters of 300 dpi text (the 90th percentile of the letter-sized pieces: capitals and accented
+# letters; a damaged page's specks are smaller) are some 35-43 pixels high. A page whose tall letters pass
+# MAX_TALL_LETTERS (scanned at 450 dpi or more: archives keep 600 dpi masters) is read scaled to make them
+# TALL_LETTERS: every size here is in 300 dpi pixels, and Tesseract reads no better for more pixels, only
+# slower (a damaged 600 dpi page took 8-10 s).
+TALL_LETTERS, MAX_TALL_LETTERS = 42, 55
 # Dense grain is smoothed with a Gaussian this wide (pixels): strokes of 300 dpi text are 3-5 wide.
 SMOOTH_SIGMA = 2.0
 # A speck is a piece of ink under this share of the letter height squared (a dot on an i is ~1/16).
@@ -368,6 +374,15 @@ def _letters(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     _, _, stats, centres = cv2.connectedComponentsWithStats((binary == 0).astype(np.uint8), connectivity=8)
     sized = _letter_sized(stats[1:])
     return stats[1:, cv2.CC_STAT_HEIGHT][sized], centres[1:][sized]
+
+
+def reading_scale(gray: np.ndarray) -> float:
+    """The factor that brings a page's letters to the size of 300 dpi text, or 1 for a page that is
+    about that size or smaller."""
+    _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    heights, _ = _letters(binary)
+    tall = np.percentile(heights, 90) if heights.size else TALL_LETTERS
+    return TALL_LETTERS / tall if tall > MAX_TALL_LETTERS else 1.0
 
 
 def text_height(binary: np.ndarray) -> int:

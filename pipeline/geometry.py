@@ -20,6 +20,11 @@ def identity() -> np.ndarray:
     return np.eye(3)
 
 
+def scaling(factor: float) -> np.ndarray:
+    """The map of resizing an image by `factor` both ways."""
+    return np.diag([factor, factor, 1.0])
+
+
 def rotation(angle: float, width: int, height: int) -> np.ndarray:
     """The map of cv2's rotation by `angle` degrees (counter-clockwise) about the image's centre."""
     return np.vstack([cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0), [0.0, 0.0, 1.0]])

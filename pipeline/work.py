@@ -7,12 +7,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
 from luutru import __version__
-from luutru.pipeline.cleanup import CleanPage, clean_page, ink_free_gray, letter_centres, letter_pieces
-from luutru.pipeline.geometry import Box, as_list, box_on_original, unbent_box
+from luutru.pipeline.cleanup import CleanPage, clean_page, ink_free_gray, letter_centres, letter_pieces, reading_scale
+from luutru.pipeline.geometry import Box, as_list, box_on_original, scaling, unbent_box
 from luutru.pipeline.ocr import OcrResult, Word, ocr_image
 from luutru.pipeline.quality import reading_quality, reading_score
 from luutru.pipeline.settings import DEFAULT_PSM, DEFAULT_STEPS, OcrSettings
@@ -267,17 +268,18 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
     image = render_page(Path(job.path), job.kind, job.page, settings.dpi, settings.max_pixels)
     width, height = image.size
     dpi = settings.dpi if job.kind is Kind.PDF else image_dpi(image)
-    # The colour page is dropped at once: every reading starts from its ink-free gray.
-    gray = Image.fromarray(ink_free_gray(image))
+    # The colour page is dropped at once: every reading starts from its ink-free gray, at 300 dpi size.
+    gray, scale = _at_reading_size(ink_free_gray(image))
     del image
     first = clean_page(gray, settings.cleanup)
     damage = _damaged_copy(first)
     best, readings = _best_reading(gray, settings, first)
     cleaned, result, steps = best.cleaned, best.result, best.steps
     del gray
-    to_read = result.transform @ cleaned.transform
+    to_read = result.transform @ cleaned.transform @ scale
     outcome.text, outcome.confidence, outcome.source = result.text, result.confidence, "ocr"
-    outcome.words = [replace(word, box=_on_original(word.box, cleaned, result, width, height)) for word in result.words]
+    outcome.words = [replace(word, box=_on_original(word.box, cleaned, result, scale, width, height))
+                     for word in result.words]
     quality = reading_quality(result.text)
     outcome.diagnostics.update({**cleaned.diagnostics, **result.diagnostics, "words": len(result.words),
                                 "vietnamese": round(vietnamese_score(result.text), 3), "readings": readings,
@@ -285,6 +287,7 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
                                 **({"junk_characters": result.junk} if result.junk else {}),
                                 **({"cleaned_again": list(steps)} if steps != settings.cleanup else {}),
                                 **({"damaged_copy": damage} if damage else {}),
+                                **({"scaled": round(scale[0, 0], 3)} if scale[0, 0] != 1 else {}),
                                 **({"unreadable": True} if _unreadable(result, quality) else {})})
     outcome.geometry = {"width": width, "height": height, "dpi": dpi, "to_read": as_list(to_read),
                         "boxes": "original"}
@@ -294,13 +297,23 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
                                "psm": best.psm, "cleanup": list(settings.cleanup)})
 
 
-def _on_original(box: Box, cleaned: CleanPage, result: OcrResult, width: int, height: int) -> Box:
+def _at_reading_size(gray: np.ndarray) -> tuple[Image.Image, np.ndarray]:
+    """The page at the size of 300 dpi text (cleanup.reading_scale), and the map onto it."""
+    factor = reading_scale(gray)
+    if factor != 1.0:
+        gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    return Image.fromarray(gray), scaling(factor)
+
+
+def _on_original(box: Box, cleaned: CleanPage, result: OcrResult, scale: np.ndarray, width: int,
+                 height: int) -> Box:
     """A word's box on the image read brought back onto the original: through the turn OCR made, the
-    straightening (not an affine map: each column moved its own way) and the turn and skew of cleanup."""
+    straightening (not an affine map: each column moved its own way), the turn and skew of cleanup and
+    the page's scaling to the size of 300 dpi text."""
     if cleaned.column_shift is None:
-        return box_on_original(box, result.transform @ cleaned.transform, width, height)
+        return box_on_original(box, result.transform @ cleaned.transform @ scale, width, height)
     on_cleaned = box_on_original(box, result.transform, width, height)
-    return box_on_original(unbent_box(on_cleaned, cleaned.column_shift), cleaned.transform, width, height)
+    return box_on_original(unbent_box(on_cleaned, cleaned.column_shift), cleaned.transform @ scale, width, height)
 
 
 def _read(job: PageJob, outcome: PageOutcome) -> None:

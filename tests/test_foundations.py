@@ -31,6 +31,8 @@ from luutru.index.store import live_generation
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.reader import ArchiveReader
 from luutru.pipeline.vietnamese import from_tcvn3, is_syllable, readable_name, repair_legacy, vietnamese_score
+from luutru.pipeline.work import PageJob, PageOutcome, process_page
+from luutru.scanners import Kind
 
 LETTER = SAMPLES / "2023" / "cv-45-ra-soat.png"  # one page, "V/v rà soát hồ sơ cấp giấy chứng nhận ..."
 LETTER_TEXT = TRUTH["2023/cv-45-ra-soat.png"][0]
@@ -235,6 +237,32 @@ def test_word_boxes_lie_on_the_original_of_a_turned_and_skewed_scan(tmp_path):
     ink = [int(np.asarray(turned_image.crop((left, top, left + width, top + height))).min())
            for text, confidence, left, top, width, height in json.loads(turned["words"]) if text in common]
     assert max(ink) < 100
+
+
+def test_a_600_dpi_master_is_read_at_300_dpi_size_with_its_boxes_on_it(tmp_path):
+    """Archives keep 600 dpi masters: the page is read at the size of 300 dpi text (every size cleanup
+    knows is in 300 dpi pixels, and Tesseract reads no better for more), as well as the 300 dpi scan,
+    and its word boxes lie on the master where the 300 dpi reading's do, twice as far out."""
+    name = "2023/cv-45-ra-soat.png"
+    with Image.open(SAMPLES / name) as scan:
+        master = scan.convert("L").resize((scan.width * 2, scan.height * 2), Image.LANCZOS)
+    master.save(tmp_path / "master.png", dpi=(600, 600))
+    normal = process_page(PageJob(1, str(SAMPLES / name), Kind.PNG, 1))
+    read = process_page(PageJob(1, str(tmp_path / "master.png"), Kind.PNG, 1))
+    assert read.error is None and 0.45 < read.diagnostics["scaled"] < 0.55 and "scaled" not in normal.diagnostics
+    assert char_error_rate(TRUTH[name][0], read.text) <= char_error_rate(TRUTH[name][0], normal.text) + 0.01
+    expected = {text: (2 * x, 2 * y) for text, (x, y) in word_centres(_word_rows(normal)).items()}
+    found = word_centres(_word_rows(read))
+    common = sorted(set(expected) & set(found))
+    assert len(common) >= 20
+    misses = sorted(math.dist(expected[text], found[text]) for text in common)
+    assert misses[len(misses) // 2] < 6, misses
+    assert read.geometry["to_read"][0] < 0.55  # the map onto what was read holds the scaling
+
+
+def _word_rows(outcome: PageOutcome) -> list[tuple]:
+    """A page's words as the catalog keeps them: text, confidence, left, top, width, height."""
+    return [(word.text, word.confidence, *word.box) for word in outcome.words]
 
 
 def test_every_page_records_how_it_was_read(searchable):
