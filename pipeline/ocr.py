@@ -26,6 +26,9 @@ MIN_ORIENTATION_CONFIDENCE = 2.0
 # JUNK_PLAUSIBLE in plausible words (pipeline.quality) is junk, not text: text lines of even a poor
 # scan read above 70, streaks and grain read as letters near 20.
 JUNK_CONFIDENCE, JUNK_PLAUSIBLE = 50.0, 0.7
+# A word of no letter or digit at either end of a line read with a confidence under this is a streak's dot
+# or grain beside the text (`.` `:` `_` read at 0-60); a list's dash or a `(` reads near 90.
+MIN_EDGE_SYMBOL_CONFIDENCE = 70.0
 
 
 @dataclass(frozen=True)
@@ -85,10 +88,22 @@ def is_junk(line: list[Word]) -> bool:
     return _confidence(line) < JUNK_CONFIDENCE and plausible < JUNK_PLAUSIBLE * letters
 
 
+def trimmed(line: list[Word]) -> list[Word]:
+    """The line without the doubtful symbols at its ends (MIN_EDGE_SYMBOL_CONFIDENCE)."""
+    def doubtful(word: Word) -> bool:
+        return word.confidence < MIN_EDGE_SYMBOL_CONFIDENCE and not any(character.isalnum() for character in word.text)
+    start, end = 0, len(line)
+    while start < end and doubtful(line[start]):
+        start += 1
+    while end > start and doubtful(line[end - 1]):
+        end -= 1
+    return line[start:end]
+
+
 def _result(tsv: str) -> OcrResult:
     """The page's text, a line of words per Tesseract line, with junk left out."""
     lines = _lines(tsv)
-    kept = [line for line in lines if not is_junk(line)]
+    kept = [trimmed(line) for line in lines if not is_junk(line)]
     words = [word for line in kept for word in line]
     junk = sum(len(word.text) for line in lines for word in line) - sum(len(word.text) for word in words)
     text = "\n".join(" ".join(word.text for word in line) for line in kept)

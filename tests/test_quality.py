@@ -19,7 +19,7 @@ from PIL import Image, ImageOps
 from luutru.index.analysis import exact_words
 from luutru.pipeline.catalog import PageRecord
 from luutru.pipeline.cleanup import clean_page, ink_free_gray, letter_pieces
-from luutru.pipeline.ocr import Word, is_junk, limit_threads, ocr_image
+from luutru.pipeline.ocr import Word, is_junk, limit_threads, ocr_image, trimmed
 from luutru.pipeline.quality import plausible_characters, reading_quality
 from luutru.pipeline.report import likely_causes
 from luutru.pipeline.settings import DEFAULT_STEPS, OcrSettings
@@ -204,7 +204,7 @@ def test_letters_broken_across_are_mended(name):
     assert char_error_rate(truth, ocr_image(whole_mended).text) <= char_error_rate(truth, ocr_image(whole).text)
 
 
-def test_a_line_of_symbols_is_junk_however_sure_tesseract_is():
+def test_a_line_of_symbols_is_junk_however_sure_tesseract_is_and_doubtful_symbols_beside_a_line_go():
     """A streak's dots read as `+` or `* $` at 95 % confidence hold nothing a search finds; a short line
     of real text (a number, a reference, an uncertain reading of words) stays."""
     def line(*words: tuple[str, float]) -> list[Word]:
@@ -213,6 +213,12 @@ def test_a_line_of_symbols_is_junk_however_sure_tesseract_is():
     assert not is_junk(line(("Số:", 96), ("12", 95))) and not is_junk(line(("2022/TC-117.", 90)))
     assert not is_junk(line(("Ngô", 40), ("Văn", 45), ("Lý", 30)))
     assert is_junk(line(("ẻ", 40), ("«ˆ", 35), ("#Ệ", 30)))  # unsure, and not Vietnamese
+    # Dots beside a line, read as doubtful symbols, go; a list's dash and a dash inside the line stay.
+    assert [word.text for word in trimmed(line(("_", 20), ("Ngày", 95), ("15", 93), (".", 30), (":", 0)))] == \
+        ["Ngày", "15"]
+    listed = line(("-", 91), ("Như", 95), ("Điều", 94), ("3;", 92))
+    assert trimmed(listed) == listed and trimmed(line(("Độc", 90), ("-", 40), ("lập", 91))) == \
+        line(("Độc", 90), ("-", 40), ("lập", 91))
 
 
 def _folded(gray: np.ndarray, depth: float) -> tuple[np.ndarray, np.ndarray]:
