@@ -26,6 +26,9 @@ MIN_ORIENTATION_CONFIDENCE = 2.0
 # JUNK_PLAUSIBLE in plausible words (pipeline.quality) is junk, not text: text lines of even a poor
 # scan read above 70, streaks and grain read as letters near 20.
 JUNK_CONFIDENCE, JUNK_PLAUSIBLE = 50.0, 0.7
+# A line read with a mean confidence under this is junk however plausible it looks: Vietnamese has so many
+# short syllables that streaks read as `tư Hs nữ ĐỀU độc co` pass for words.
+MIN_LINE_CONFIDENCE = 30.0
 # A word of no letter or digit at either end of a line read with a confidence under this is a streak's dot
 # or grain beside the text (`.` `:` `_` read at 0-60); a list's dash or a `(` reads near 90.
 MIN_EDGE_SYMBOL_CONFIDENCE = 70.0
@@ -78,14 +81,17 @@ def _lines(tsv: str) -> list[list[Word]]:
 
 def is_junk(line: list[Word]) -> bool:
     """A line Tesseract is unsure of that does not read as Vietnamese: streaks, grain, a stamp's edge
-    or a fold read as letters; or a line without a word of two letters or digits, which no search finds
-    and which on a damaged page is a streak's dots read, often confidently, as `* + $`. It is left out
-    of the page's text and words."""
+    or a fold read as letters; a line read with next to no confidence; or a line without a word of two
+    letters or digits, which no search finds and which on a damaged page is a streak's dots read, often
+    confidently, as `* + $`. It is left out of the page's text and words."""
     if not any(sum(character.isalnum() for character in word.text) >= 2 for word in line):
+        return True
+    confidence = _confidence(line)
+    if confidence < MIN_LINE_CONFIDENCE:
         return True
     letters = sum(len(word.text) for word in line)
     plausible = plausible_characters(" ".join(word.text for word in line))
-    return _confidence(line) < JUNK_CONFIDENCE and plausible < JUNK_PLAUSIBLE * letters
+    return confidence < JUNK_CONFIDENCE and plausible < JUNK_PLAUSIBLE * letters
 
 
 def trimmed(line: list[Word]) -> list[Word]:

@@ -213,6 +213,7 @@ def test_a_line_of_symbols_is_junk_however_sure_tesseract_is_and_doubtful_symbol
     assert not is_junk(line(("Số:", 96), ("12", 95))) and not is_junk(line(("2022/TC-117.", 90)))
     assert not is_junk(line(("Ngô", 40), ("Văn", 45), ("Lý", 30)))
     assert is_junk(line(("ẻ", 40), ("«ˆ", 35), ("#Ệ", 30)))  # unsure, and not Vietnamese
+    assert is_junk(line(("tư", 20), ("nữ", 25), ("ĐỀU", 18), ("độc", 22)))  # syllables, read with no confidence
     # Dots beside a line, read as doubtful symbols, go; a list's dash and a dash inside the line stay.
     assert [word.text for word in trimmed(line(("_", 20), ("Ngày", 95), ("15", 93), (".", 30), (":", 0)))] == \
         ["Ngày", "15"]
