@@ -357,7 +357,7 @@ def _grainy(binary: np.ndarray) -> bool:
         return False  # the test below costs a pass over the page's pieces: most pages never pay it
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     sized = _letter_sized(stats[1:])
-    height = int(np.median(stats[1:, cv2.CC_STAT_HEIGHT][sized])) if sized.any() else DEFAULT_TEXT_HEIGHT
+    height = _typical_height(stats[1:, cv2.CC_STAT_HEIGHT][sized])
     specks = np.count_nonzero(stats[1:, cv2.CC_STAT_AREA] < _speck_area(height))
     return specks > GRAIN_SPECKS * np.count_nonzero(sized)
 
@@ -380,9 +380,7 @@ def reading_scale(gray: np.ndarray) -> float:
     """The factor that brings a page's letters to the size of 300 dpi text, or 1 for a page that is
     about that size or smaller."""
     # Counted at half size (a quarter of the pixels), measured in the page's own pixels.
-    half = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    _, binary = cv2.threshold(half, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    _, _, stats, _ = cv2.connectedComponentsWithStats((binary == 0).astype(np.uint8), connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(_ink_at(gray, 0.5), connectivity=8)
     sizes = 2 * stats[1:]
     heights = sizes[_letter_sized(sizes), cv2.CC_STAT_HEIGHT]
     tall = np.percentile(heights, 90) if heights.size else TALL_LETTERS
@@ -391,7 +389,11 @@ def reading_scale(gray: np.ndarray) -> float:
 
 def text_height(binary: np.ndarray) -> int:
     """The median height of the page's letters, in pixels."""
-    heights, _ = _letters(binary)
+    return _typical_height(_letters(binary)[0])
+
+
+def _typical_height(heights: np.ndarray) -> int:
+    """The median of letter heights, or the height of 300 dpi text when there are none."""
     return int(np.median(heights)) if heights.size else DEFAULT_TEXT_HEIGHT
 
 
