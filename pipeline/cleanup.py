@@ -76,6 +76,9 @@ STREAK_DENSITY, MIN_STREAK_WIDTH, MAX_STREAK_WIDTH, STREAK_SHARE = 0.06, 8, 150,
 # to MEND_PIXELS - 1 high are closed (a diacritic sits further above its letter in 300 dpi text; 5 pixels
 # also joined a copier's grain to the letters).
 MEND_PIXELS = 3
+# A page whose small marks (pieces under MARK_SIZE of the letter height, MIN_MARK_PIXELS or more) sit under
+# its letters UPSIDE_DOWN_MARKS times as often as on them, MIN_MARKS times or more, looks upside down.
+MARK_SIZE, MIN_MARK_PIXELS, UPSIDE_DOWN_MARKS, MIN_MARKS = 0.45, 6, 2.0, 20
 # A band this close to the page's side (a share of its width) is the paper's edge or the scanner's lid.
 EDGE_SHARE = 0.02
 # The rows of a page inked less than this share of its 20th-percentile row, and a little more, are gaps.
@@ -410,9 +413,45 @@ def _typical_height(heights: np.ndarray) -> int:
 def letter_centres(pixels: np.ndarray) -> np.ndarray:
     """The centres (x, y) of the letter-sized pieces of ink a cleaned page holds (thresholded first if it
     is gray): what a reading of it should account for."""
+    return _letters(_black_and_white(pixels))[1]
+
+
+def letters_and_turn(pixels: np.ndarray) -> tuple[np.ndarray, bool]:
+    """`letter_centres`, and whether the page looks upside down (`_upside_down`), from one pass over it."""
+    ink = (_black_and_white(pixels) == 0).astype(np.uint8)
+    _, _, stats, centres = pieces(ink)
+    stats, centres = stats[1:], centres[1:]
+    sized = _letter_sized(stats)
+    return centres[sized], _upside_down(ink, stats, _typical_height(stats[sized, cv2.CC_STAT_HEIGHT]))
+
+
+def _black_and_white(pixels: np.ndarray) -> np.ndarray:
     if np.count_nonzero((pixels > 0) & (pixels < 255)):
         _, pixels = cv2.threshold(pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return _letters(pixels)[1]
+    return pixels
+
+
+def _upside_down(ink: np.ndarray, stats: np.ndarray, height: int) -> bool:
+    """Whether a page's small marks (tone marks, a hat apart from its letter, the dot of an i: pieces under
+    MARK_SIZE of the letter height) sit under a letter UPSIDE_DOWN_MARKS times as often as on one. Upright
+    Vietnamese text has them on its letters 3-7 times as often as under them (the dot below, a comma);
+    a copier's grain or a drum's dots have as many either way."""
+    left, top, width, tall, area = (stats[:, column] for column in range(5))
+    marks = (tall < MARK_SIZE * height) & (width < 2 * MARK_SIZE * height) & (area >= MIN_MARK_PIXELS)
+    left, right, top, bottom = left[marks], left[marks] + width[marks], top[marks], top[marks] + tall[marks]
+    reach = max(2, height // 2)
+    inked = cv2.integral(ink, sdepth=cv2.CV_32S)
+    rows, columns = ink.shape
+
+    def ink_between(first_row: np.ndarray, last_row: np.ndarray) -> np.ndarray:
+        first_row, last_row = np.clip(first_row, 0, rows), np.clip(last_row, 0, rows)
+        return (inked[last_row, right] - inked[first_row, right] - inked[last_row, left]
+                + inked[first_row, left])
+
+    below, above = ink_between(bottom + 1, bottom + 1 + reach), ink_between(top - 1 - reach, top - 1)
+    on_letters = np.count_nonzero((below > 0) & (above == 0))
+    under_letters = np.count_nonzero((above > 0) & (below == 0))
+    return under_letters >= MIN_MARKS and under_letters >= UPSIDE_DOWN_MARKS * on_letters
 
 
 def letter_pieces(pixels: np.ndarray) -> int:

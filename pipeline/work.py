@@ -12,7 +12,15 @@ import numpy as np
 from PIL import Image
 
 from luutru import __version__
-from luutru.pipeline.cleanup import CleanPage, clean_page, ink_free_gray, letter_centres, letter_pieces, reading_scale
+from luutru.pipeline.cleanup import (
+    CleanPage,
+    clean_page,
+    ink_free_gray,
+    letter_centres,
+    letter_pieces,
+    letters_and_turn,
+    reading_scale,
+)
 from luutru.pipeline.geometry import Box, as_list, box_on_original, scaling, unbent_box
 from luutru.pipeline.ocr import OcrResult, Word, ocr_image
 from luutru.pipeline.quality import reading_quality, reading_score
@@ -148,11 +156,11 @@ def _psm(cleaned: CleanPage, settings: OcrSettings) -> int:
     return ONE_COLUMN_PSM if cleaned.diagnostics.get("streaks") and settings.psm == DEFAULT_PSM else settings.psm
 
 
-def _read_cleaned(cleaned: CleanPage, settings: OcrSettings, steps: tuple[str, ...],
-                  turn: int | None = None, letters: np.ndarray | None = None, psm: int | None = None) -> Reading:
+def _read_cleaned(cleaned: CleanPage, settings: OcrSettings, steps: tuple[str, ...], turn: int | None = None,
+                  letters: np.ndarray | None = None, psm: int | None = None, upside_down: bool = False) -> Reading:
     psm = psm or _psm(cleaned, settings)
-    result = ocr_image(cleaned.pixels, settings.language, psm, settings.timeout,
-                       sideways=cleaned.diagnostics.get("sideways", False), engine_name=settings.engine, turn=turn)
+    result = ocr_image(cleaned.pixels, settings.language, psm, settings.timeout, engine_name=settings.engine,
+                       turn_suspected=upside_down or cleaned.diagnostics.get("sideways", False), turn=turn)
     return Reading(cleaned, result, steps, psm, letters)
 
 
@@ -200,7 +208,11 @@ def _best_reading(image: Image.Image, settings: OcrSettings, cleaned: CleanPage)
         return _read_cleaned(cleaned, settings, settings.cleanup), 1
     readings, turn = [], None
     if not _damaged_copy(cleaned):
-        first = _read_cleaned(cleaned, settings, settings.cleanup)
+        # The page's letters are counted before it is read (a reading is judged by them), and in the same
+        # pass its marks tell a page upside down: Tesseract is asked which way it is turned before, not after,
+        # a reading of it upside down.
+        letters, upside_down = letters_and_turn(cleaned.pixels)
+        first = _read_cleaned(cleaned, settings, settings.cleanup, letters=letters, upside_down=upside_down)
         if _reads_well(first, image):
             return _read_whole(first, settings, image)
         readings, turn = [first], first.result.diagnostics.get("rotated", 0)  # the others need not look again

@@ -7,10 +7,17 @@ import pytest
 from conftest import SAMPLES, TRUTH, char_error_rate
 from PIL import Image
 
-from luutru.pipeline.cleanup import DEFAULT_STEPS, clean_page, estimate_skew, ink_free_gray
+from luutru.pipeline.cleanup import (
+    DEFAULT_STEPS,
+    clean_page,
+    estimate_skew,
+    ink_free_gray,
+    letter_centres,
+    letters_and_turn,
+)
 from luutru.pipeline.ocr import limit_threads, ocr_image
 from luutru.pipeline.settings import OcrSettings
-from luutru.pipeline.tesseract import TesseractError
+from luutru.pipeline.tesseract import TesseractError, TesserocrEngine
 from luutru.pipeline.work import PageJob, process_page
 from luutru.scanners import Kind, render_page
 from samples.damage import faded_photocopy, uneven_light
@@ -95,6 +102,23 @@ def test_a_turned_page_is_read_upright(tmp_path, degrees, engine):
     error, diagnostics = read_damaged(tmp_path, lambda image: image.rotate(degrees, expand=True), engine=engine)
     assert error < 0.08
     assert diagnostics.get("rotated") == degrees  # PIL turns counter-clockwise; luutru turns it back
+
+
+@pytest.mark.parametrize("name", ["2023/qd-123-giao-dat.jpg", "2024/ttr-09-mo-ma.jpg", "2023/cv-45-ra-soat.png"])
+def test_a_page_upside_down_is_told_by_its_marks(name):
+    cleaned = clean_page(Image.open(SAMPLES / name)).pixels
+    letters, upside_down = letters_and_turn(cleaned)
+    assert not upside_down and len(letters) == len(letter_centres(cleaned))
+    assert letters_and_turn(np.rot90(cleaned, 2).copy())[1]
+
+
+def test_a_page_upside_down_is_read_once(tmp_path, monkeypatch):
+    """Tesseract is asked which way the page is turned before it reads it, not after a reading upside down."""
+    readings, read = [], TesserocrEngine.tsv
+    monkeypatch.setattr(TesserocrEngine, "tsv", lambda *args: readings.append(1) or read(*args))
+    error, diagnostics = read_damaged(tmp_path, lambda image: image.rotate(180), engine="tesserocr")
+    assert error < 0.08 and diagnostics.get("rotated") == 180
+    assert len(readings) == 1
 
 
 def test_uneven_light_and_a_faded_copy_read_well(tmp_path):

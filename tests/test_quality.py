@@ -86,7 +86,7 @@ def test_a_bad_reading_is_read_again_and_the_better_kept(tmp_path):
         _grainy_copy(scan.convert("RGB"), seed=5).save(path)
     with Image.open(path) as damaged:
         first = clean_page(Image.fromarray(ink_free_gray(damaged)))  # what the first reading reads
-    first_text = ocr_image(first.pixels, sideways=first.diagnostics.get("sideways", False)).text
+    first_text = ocr_image(first.pixels, turn_suspected=first.diagnostics.get("sideways", False)).text
     outcome = process_page(PageJob(1, str(path), Kind.PNG, 1, OcrSettings()))
     assert outcome.error is None
     # The first cleanup reads a few clean lines and misses the rest: plausible, but far from covering the page.
