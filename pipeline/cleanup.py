@@ -369,10 +369,8 @@ def _grainy(binary: np.ndarray) -> bool:
     if np.count_nonzero(ink) <= GRAIN_INK * ink.size:
         return False  # the test below costs a pass over the page's pieces: most pages never pay it
     _, _, stats, _ = pieces(ink.astype(np.uint8))
-    sized = _letter_sized(stats[1:])
-    height = _typical_height(stats[1:, cv2.CC_STAT_HEIGHT][sized])
-    specks = np.count_nonzero(stats[1:, cv2.CC_STAT_AREA] < _speck_area(height))
-    return specks > GRAIN_SPECKS * np.count_nonzero(sized)
+    specks = np.count_nonzero(stats[1:, cv2.CC_STAT_AREA] < _speck_area(_text_height(stats[1:])))
+    return specks > GRAIN_SPECKS * np.count_nonzero(_letter_sized(stats[1:]))
 
 
 def _letter_sized(stats: np.ndarray) -> np.ndarray:
@@ -380,13 +378,6 @@ def _letter_sized(stats: np.ndarray) -> np.ndarray:
     high, at most 3 times as wide."""
     heights, widths = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
     return (heights >= MIN_LETTER_PIXELS) & (heights <= MAX_LETTER_PIXELS) & (widths <= 3 * heights)
-
-
-def _letters(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The heights and centres (x, y) of the pieces of ink of a letter's size."""
-    _, _, stats, centres = pieces((binary == 0).astype(np.uint8))
-    sized = _letter_sized(stats[1:])
-    return stats[1:, cv2.CC_STAT_HEIGHT][sized], centres[1:][sized]
 
 
 def reading_scale(gray: np.ndarray) -> float:
@@ -400,35 +391,33 @@ def reading_scale(gray: np.ndarray) -> float:
     return TALL_LETTERS / tall if tall > MAX_TALL_LETTERS else 1.0
 
 
-def text_height(binary: np.ndarray) -> int:
-    """The median height of the page's letters, in pixels."""
-    return _typical_height(_letters(binary)[0])
-
-
-def _typical_height(heights: np.ndarray) -> int:
-    """The median of letter heights, or the height of 300 dpi text when there are none."""
+def _text_height(stats: np.ndarray) -> int:
+    """The median height of the letter-sized pieces of ink (rows of stats), or the height of 300 dpi text
+    when there are none."""
+    heights = stats[_letter_sized(stats), cv2.CC_STAT_HEIGHT]
     return int(np.median(heights)) if heights.size else DEFAULT_TEXT_HEIGHT
 
 
 def letter_centres(pixels: np.ndarray) -> np.ndarray:
     """The centres (x, y) of the letter-sized pieces of ink a cleaned page holds (thresholded first if it
     is gray): what a reading of it should account for."""
-    return _letters(_black_and_white(pixels))[1]
+    _, stats, centres = _page_pieces(pixels)
+    return centres[_letter_sized(stats)]
 
 
 def letters_and_turn(pixels: np.ndarray) -> tuple[np.ndarray, bool]:
     """`letter_centres`, and whether the page looks upside down (`_upside_down`), from one pass over it."""
-    ink = (_black_and_white(pixels) == 0).astype(np.uint8)
-    _, _, stats, centres = pieces(ink)
-    stats, centres = stats[1:], centres[1:]
-    sized = _letter_sized(stats)
-    return centres[sized], _upside_down(ink, stats, _typical_height(stats[sized, cv2.CC_STAT_HEIGHT]))
+    ink, stats, centres = _page_pieces(pixels)
+    return centres[_letter_sized(stats)], _upside_down(ink, stats, _text_height(stats))
 
 
-def _black_and_white(pixels: np.ndarray) -> np.ndarray:
+def _page_pieces(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A cleaned page's ink (thresholded first if it is gray), and the stats and centres of its pieces."""
     if np.count_nonzero((pixels > 0) & (pixels < 255)):
         _, pixels = cv2.threshold(pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return pixels
+    ink = (pixels == 0).astype(np.uint8)
+    _, _, stats, centres = pieces(ink)
+    return ink, stats[1:], centres[1:]
 
 
 def _upside_down(ink: np.ndarray, stats: np.ndarray, height: int) -> bool:
@@ -475,7 +464,7 @@ def despeckle(page: CleanPage) -> None:
     and diacritic: pieces of ink under SPECK_SHARE of the letter height squared."""
     ink = (page.pixels == 0).astype(np.uint8)
     count, labels, stats, _ = pieces(ink)
-    specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < _speck_area(text_height(page.pixels)))
+    specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < _speck_area(_text_height(stats[1:])))
     specks = specks[specks > 0]
     page.pixels[np.isin(labels, specks)] = 255
 
