@@ -93,6 +93,9 @@ class CleanPage:
     # After `straighten`: the pixel at column x, row y came from row y + column_shift[x] of the page
     # `transform` maps onto (pipeline.geometry.unbent_box); None for a page not straightened.
     column_shift: np.ndarray | None = None
+    # Another cleanup of the same page whose skew and bends `deskew` and `straighten` take instead of
+    # measuring them again: the page lies the same way whatever cleans it (pipeline.work's ink cleanups).
+    measured: CleanPage | None = None
 
 
 def ink_free_gray(image: Image.Image) -> np.ndarray:
@@ -219,7 +222,7 @@ def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
 
 
 def deskew(page: CleanPage) -> None:
-    angle = estimate_skew(page.pixels)
+    angle = _measured_skew(page.measured) if page.measured else estimate_skew(page.pixels)
     if angle is None:
         page.diagnostics["sideways"] = True
         return
@@ -230,13 +233,17 @@ def deskew(page: CleanPage) -> None:
         page.transform = rotation(angle, width, height) @ page.transform
 
 
+def _measured_skew(measured: CleanPage) -> float | None:
+    return None if measured.diagnostics.get("sideways") else measured.diagnostics.get("skew", 0.0)
+
+
 def straighten(page: CleanPage) -> None:
     """Line up text that a fold or a curl moved up or down in parts of the page (after deskew, which
     turns the page as a whole): each vertical strip is moved to where its text lines continue its
     neighbour's. Tesseract otherwise reads the pieces of one line as lines or columns of their own."""
     if page.diagnostics.get("sideways"):
         return  # its lines run down the page: straightened, if at all, once it is turned upright
-    shift = _column_shift(page.pixels)
+    shift = page.measured.column_shift if page.measured else _column_shift(page.pixels)
     if shift is None:
         return
     height, width = page.pixels.shape
@@ -531,8 +538,10 @@ STEPS: dict[str, Callable[[CleanPage], None]] = {
     "destreak": destreak, "mend": mend}
 
 
-def clean_page(image: Image.Image, steps: tuple[str, ...] = DEFAULT_STEPS) -> CleanPage:
-    page = CleanPage(ink_free_gray(image))
+def clean_page(image: Image.Image, steps: tuple[str, ...] = DEFAULT_STEPS,
+               measured: CleanPage | None = None) -> CleanPage:
+    """The page after the cleanup `steps`; its skew and bends as `measured` found them, if given."""
+    page = CleanPage(ink_free_gray(image), measured=measured)
     for name in steps:
         STEPS[name](page)
     return page

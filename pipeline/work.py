@@ -164,11 +164,12 @@ def _read_cleaned(cleaned: CleanPage, settings: OcrSettings, steps: tuple[str, .
     return Reading(cleaned, result, steps, psm, letters)
 
 
-def _cleaned_again(image: Image.Image, steps: tuple[str, ...]) -> tuple[CleanPage, np.ndarray] | None:
-    """The page after another cleanup and the centres of its letters; None when that cleanup lost the
-    page's letters or left a copier's grain over them (Tesseract can spend a minute on specks, and
-    reads nothing)."""
-    cleaned = clean_page(image, steps)
+def _cleaned_again(image: Image.Image, steps: tuple[str, ...],
+                   measured: CleanPage | None = None) -> tuple[CleanPage, np.ndarray] | None:
+    """The page after another cleanup (lying as `measured` found it, if given) and the centres of its
+    letters; None when that cleanup lost the page's letters or left a copier's grain over them (Tesseract
+    can spend a minute on specks, and reads nothing)."""
+    cleaned = clean_page(image, steps, measured)
     if cleaned.diagnostics.get("grain"):
         return None
     letters = letter_centres(cleaned.pixels)
@@ -216,7 +217,7 @@ def _best_reading(image: Image.Image, settings: OcrSettings, cleaned: CleanPage)
         if _reads_well(first, image):
             return _read_whole(first, settings, image)
         readings, turn = [first], first.result.diagnostics.get("rotated", 0)  # the others need not look again
-    cleanups = [(steps, *again) for steps in INK_CLEANUPS if (again := _cleaned_again(image, steps))]
+    cleanups = [(steps, *again) for steps in INK_CLEANUPS if (again := _cleaned_again(image, steps, cleaned))]
     letters = max((len(centres) for _, _, centres in cleanups), default=None)
     for steps, cleaned_again, centres in cleanups:  # cleaning is cheap, reading is not: the first good one
         readings.append(_read_cleaned(cleaned_again, settings, steps, turn, centres))

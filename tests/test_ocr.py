@@ -7,6 +7,7 @@ import pytest
 from conftest import SAMPLES, TRUTH, char_error_rate
 from PIL import Image
 
+from luutru.pipeline import cleanup
 from luutru.pipeline.cleanup import (
     DEFAULT_STEPS,
     clean_page,
@@ -18,7 +19,7 @@ from luutru.pipeline.cleanup import (
 from luutru.pipeline.ocr import limit_threads, ocr_image
 from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.tesseract import TesseractError, TesserocrEngine
-from luutru.pipeline.work import PageJob, process_page
+from luutru.pipeline.work import INK_CLEANUPS, PageJob, process_page
 from luutru.scanners import Kind, render_page
 from samples.damage import faded_photocopy, uneven_light
 
@@ -40,6 +41,16 @@ def test_skew_is_measured_to_a_tenth_of_a_degree(angle):
     turned = straight.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
     assert estimate_skew(np.asarray(straight)) == pytest.approx(0.0, abs=0.1)
     assert estimate_skew(np.asarray(turned)) == pytest.approx(-angle, abs=0.1)
+
+
+def test_another_cleanup_of_a_page_takes_the_skew_and_bends_already_measured(monkeypatch):
+    skewed = Image.open(PNG).convert("L").rotate(2.0, resample=Image.BICUBIC, fillcolor=255)
+    first = clean_page(skewed)
+    monkeypatch.setattr(cleanup, "estimate_skew", lambda gray: pytest.fail("the skew was measured again"))
+    monkeypatch.setattr(cleanup, "_column_shift", lambda gray: pytest.fail("the bends were measured again"))
+    again = clean_page(skewed, INK_CLEANUPS[0], measured=first)
+    assert again.diagnostics["skew"] == first.diagnostics["skew"] == pytest.approx(-2.0, abs=0.1)
+    assert np.allclose(again.transform, first.transform)
 
 
 def test_red_seal_is_dropped_but_black_text_is_kept():
