@@ -412,10 +412,20 @@ def letter_centres(pixels: np.ndarray) -> np.ndarray:
     return centres[_letter_sized(stats)]
 
 
-def letters_and_turn(pixels: np.ndarray) -> tuple[np.ndarray, bool]:
-    """`letter_centres`, and whether the page looks upside down (`_upside_down`), from one pass over it."""
+@dataclass(frozen=True)
+class InkSurvey:
+    """What one pass over a cleaned page's pieces of ink finds."""
+    letters: np.ndarray  # the centres (x, y) of its letter-sized pieces (`letter_centres`)
+    specks: int  # its pieces far smaller than a letter's dot (_speck_area): a drum's dots, a copier's grain
+    upside_down: bool  # `_upside_down`
+
+
+def survey(pixels: np.ndarray) -> InkSurvey:
+    """The letters, specks and lie of a cleaned page (thresholded first if it is gray)."""
     ink, stats, centres = _page_pieces(pixels)
-    return centres[_letter_sized(stats)], _upside_down(ink, stats, _text_height(stats))
+    height = _text_height(stats)
+    specks = int(np.count_nonzero(stats[:, cv2.CC_STAT_AREA] < _speck_area(height)))
+    return InkSurvey(centres[_letter_sized(stats)], specks, _upside_down(ink, stats, height))
 
 
 def _page_pieces(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -14,12 +14,13 @@ from PIL import Image
 from luutru import __version__
 from luutru.pipeline.cleanup import (
     CleanPage,
+    InkSurvey,
     clean_page,
     ink_free_gray,
     letter_centres,
     letter_pieces,
-    letters_and_turn,
     reading_scale,
+    survey,
 )
 from luutru.pipeline.geometry import Box, as_list, box_on_original, scaling, unbent_box
 from luutru.pipeline.ocr import OcrResult, Word, ocr_image
@@ -46,6 +47,9 @@ JUNK_PAGE_CHARACTERS = 100
 MIN_COVERAGE = 0.4
 # A page with fewer letter-sized pieces of ink than this holds too little text to judge its reading.
 MIN_PIECES_TO_JUDGE = 60
+# A page whose cleanup left more than this many specks a letter is a damaged copy (a drum's dots, sparse
+# grain): clean pages of every kind leave under 0.02, faded copies 0.4-0.6, drum pages 0.2-2.
+SPECKS_PER_LETTER = 1.0
 # A first reading that is not good is read again after these, in turn, until one reads well: speckle
 # removed (or grain too dense for a median smoothed away) before the paper's light is measured (measured
 # on grain, it is the grain's brightest), then only the darkest ink kept (a copier's grain and drum
@@ -199,21 +203,20 @@ def _read_whole(first: Reading, settings: OcrSettings, image: Image.Image) -> tu
     return (again if more and _reads_well(again, image) else first), 2
 
 
-def _best_reading(image: Image.Image, settings: OcrSettings, cleaned: CleanPage) -> tuple[Reading, int]:
-    """The page read after the settings' cleanup (`cleaned`); a reading that is not good (pipeline.quality)
-    is read again after the INK_CLEANUPS until one reads well, else after none, else the least bad is
-    kept. A good reading that dropped paragraphs is read again as one block. A page that reads well pays
-    nothing more; a damaged copy goes to the ink cleanups at once. Returns the reading and how many
-    were made."""
+def _best_reading(image: Image.Image, settings: OcrSettings, cleaned: CleanPage, found: InkSurvey,
+                  damage: list[str]) -> tuple[Reading, int]:
+    """The page read after the settings' cleanup (`cleaned`, whose ink `found` surveys); a reading that is
+    not good (pipeline.quality) is read again after the INK_CLEANUPS until one reads well, else after none,
+    else the least bad is kept. A good reading that dropped paragraphs is read again as one block. A page
+    that reads well pays nothing more; a damaged copy (`damage`) goes to the ink cleanups at once. Returns
+    the reading and how many were made."""
     if settings.cleanup != DEFAULT_STEPS:
         return _read_cleaned(cleaned, settings, settings.cleanup), 1
     readings, turn = [], None
-    if not _damaged_copy(cleaned):
-        # The page's letters are counted before it is read (a reading is judged by them), and in the same
-        # pass its marks tell a page upside down: Tesseract is asked which way it is turned before, not after,
-        # a reading of it upside down.
-        letters, upside_down = letters_and_turn(cleaned.pixels)
-        first = _read_cleaned(cleaned, settings, settings.cleanup, letters=letters, upside_down=upside_down)
+    if not damage:
+        # Tesseract is asked which way a page looks turned before, not after, a reading of it upside down.
+        first = _read_cleaned(cleaned, settings, settings.cleanup, letters=found.letters,
+                              upside_down=found.upside_down)
         if _reads_well(first, image):
             return _read_whole(first, settings, image)
         readings, turn = [first], first.result.diagnostics.get("rotated", 0)  # the others need not look again
@@ -229,28 +232,32 @@ def _best_reading(image: Image.Image, settings: OcrSettings, cleaned: CleanPage)
         readings.append(plain)
         if _reads_well(plain, image):
             return plain, len(readings)
-    if not readings:  # every other cleanup lost the letters: the damaged copy as it is
-        return _read_cleaned(cleaned, settings, settings.cleanup), 1
+    if damage and ("grain" not in damage or not readings):
+        # A damaged copy's first cleanup is read last, when no other reads well (under grain, only when every
+        # other lost the letters: Tesseract is slow on grain), and is one of the least bad.
+        readings.append(_read_cleaned(cleaned, settings, settings.cleanup, turn, found.letters))
     return _least_bad(readings), len(readings)
 
 
-def _damaged_copy(cleaned: CleanPage) -> list[str]:
+def _damaged_copy(cleaned: CleanPage, found: InkSurvey) -> list[str]:
     """What makes a page a damaged copy: a copier's grain over it (Tesseract sees a picture there, and
-    slowly), a worn drum's streaks (the grey of the streaks is kept, and letters broken across). The ink
-    cleanups read such a page better than the settings' cleanup, which is not read at all."""
-    return [damage for damage in ("grain", "streaks") if cleaned.diagnostics.get(damage)]
+    slowly), a worn drum's streaks (the grey of the streaks is kept, and letters broken across), more specks
+    than letters left after the cleanup (a drum's dots, sparse grain: clean pages of every kind leave next
+    to none). The ink cleanups read such a page better than the settings' cleanup, which is read only when
+    none of them reads well."""
+    damage = [damage for damage in ("grain", "streaks") if cleaned.diagnostics.get(damage)]
+    letters = len(found.letters)
+    if letters >= MIN_PIECES_TO_JUDGE and found.specks > SPECKS_PER_LETTER * letters:
+        damage.append("specks")
+    return damage
 
 
 def _least_bad(readings: list[Reading]) -> Reading:
-    """Of readings none of which reads well, the most plausible of those that do not miss much of what
-    another found: on a page every cleanup reads poorly, less junk is worth more than a few more words.
-    When each is too short to judge, the one with the best score (its plausible text less its junk)."""
+    """Of readings none of which reads well, the one with the best score (its plausible text less the
+    rest, pipeline.quality.reading_score) of those that do not miss much of what another found."""
     longest = max(_characters(reading.result.text) for reading in readings)
-    full = [reading for reading in readings if reading_quality(reading.result.text) is not None
-            and _characters(reading.result.text) >= MIN_COVERAGE * longest]
-    if not full:
-        return max(readings, key=lambda reading: reading_score(reading.result.text))
-    return max(full, key=lambda reading: reading_quality(reading.result.text))
+    full = [reading for reading in readings if _characters(reading.result.text) >= MIN_COVERAGE * longest]
+    return max(full, key=lambda reading: reading_score(reading.result.text))
 
 
 def _characters(text: str) -> int:
@@ -286,8 +293,9 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
     gray, scale = _at_reading_size(ink_free_gray(image))
     del image
     first = clean_page(gray, settings.cleanup)
-    damage = _damaged_copy(first)
-    best, readings = _best_reading(gray, settings, first)
+    found = survey(first.pixels)
+    damage = _damaged_copy(first, found)
+    best, readings = _best_reading(gray, settings, first, found, damage)
     cleaned, result, steps = best.cleaned, best.result, best.steps
     del gray
     to_read = result.transform @ cleaned.transform @ scale

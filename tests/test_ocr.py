@@ -14,7 +14,7 @@ from luutru.pipeline.cleanup import (
     estimate_skew,
     ink_free_gray,
     letter_centres,
-    letters_and_turn,
+    survey,
 )
 from luutru.pipeline.ocr import limit_threads, ocr_image
 from luutru.pipeline.settings import OcrSettings
@@ -118,9 +118,9 @@ def test_a_turned_page_is_read_upright(tmp_path, degrees, engine):
 @pytest.mark.parametrize("name", ["2023/qd-123-giao-dat.jpg", "2024/ttr-09-mo-ma.jpg", "2023/cv-45-ra-soat.png"])
 def test_a_page_upside_down_is_told_by_its_marks(name):
     cleaned = clean_page(Image.open(SAMPLES / name)).pixels
-    letters, upside_down = letters_and_turn(cleaned)
-    assert not upside_down and len(letters) == len(letter_centres(cleaned))
-    assert letters_and_turn(np.rot90(cleaned, 2).copy())[1]
+    found = survey(cleaned)
+    assert not found.upside_down and len(found.letters) == len(letter_centres(cleaned))
+    assert survey(np.rot90(cleaned, 2).copy()).upside_down
 
 
 def test_a_page_upside_down_is_read_once(tmp_path, monkeypatch):
@@ -130,6 +130,20 @@ def test_a_page_upside_down_is_read_once(tmp_path, monkeypatch):
     error, diagnostics = read_damaged(tmp_path, lambda image: image.rotate(180), engine="tesserocr")
     assert error < 0.08 and diagnostics.get("rotated") == 180
     assert len(readings) == 1
+
+
+def test_a_page_its_cleanup_leaves_specked_is_read_after_the_ink_cleanups(tmp_path):
+    """More specks than letters after the first cleanup (a drum's dots, sparse grain): a damaged copy."""
+    def specked(image: Image.Image) -> Image.Image:
+        pixels, rng = np.array(image), np.random.default_rng(1)
+        for top, left in zip(rng.integers(0, pixels.shape[0] - 3, 3000), rng.integers(0, pixels.shape[1] - 3, 3000)):
+            pixels[top:top + 3, left:left + 3] = 30
+        return Image.fromarray(pixels)
+
+    error, diagnostics = read_damaged(tmp_path, specked)
+    assert diagnostics["damaged_copy"] == ["specks"] and "cleaned_again" in diagnostics
+    assert error < 0.08, (error, diagnostics)
+    assert "damaged_copy" not in read_damaged(tmp_path, lambda image: image)[1]
 
 
 def test_uneven_light_and_a_faded_copy_read_well(tmp_path):
