@@ -51,6 +51,12 @@ MIN_LETTER_PIXELS, MAX_LETTER_PIXELS, DEFAULT_TEXT_HEIGHT = 8, 150, 30
 # TALL_LETTERS: every size here is in 300 dpi pixels, and Tesseract reads no better for more pixels, only
 # slower (a damaged 600 dpi page took 8-10 s).
 TALL_LETTERS, MAX_TALL_LETTERS = 42, 55
+# A scan whose file says it was made under MIN_SCAN_DPI (200 dpi is common in older scanning) is read
+# scaled up to REFERENCE_DPI (at most MAX_UPSCALE times): Tesseract reads a damaged page's small letters far
+# worse, and every size here is in 300 dpi pixels. Not when its letters say the file's resolution is wrong:
+# the median letter-sized piece, scaled, would pass MAX_SCALED_LETTERS (300 dpi text: 20-34 pixels; the tall
+# letters cannot tell, a drum's clumps of dots pass for them).
+MIN_SCAN_DPI, REFERENCE_DPI, MAX_UPSCALE, MAX_SCALED_LETTERS = 250, 300, 3.0, 40
 # Dense grain is smoothed with a Gaussian this wide (pixels): strokes of 300 dpi text are 3-5 wide.
 SMOOTH_SIGMA = 2.0
 # A speck is a piece of ink under this share of the letter height squared (a dot on an i is ~1/16).
@@ -387,15 +393,22 @@ def _letter_sized(stats: np.ndarray) -> np.ndarray:
     return (heights >= MIN_LETTER_PIXELS) & (heights <= MAX_LETTER_PIXELS) & (widths <= 3 * heights)
 
 
-def reading_scale(gray: np.ndarray) -> float:
-    """The factor that brings a page's letters to the size of 300 dpi text, or 1 for a page that is
-    about that size or smaller."""
+def reading_scale(gray: np.ndarray, dpi: float | None = None) -> float:
+    """The factor that brings a page's letters to the size of 300 dpi text: down for a page whose tall
+    letters are too big, up for one whose file says it was scanned under MIN_SCAN_DPI when its letters
+    agree; else 1."""
     # Counted at half size (a quarter of the pixels), measured in the page's own pixels.
     _, _, stats, _ = pieces(_ink_at(gray, 0.5))
     sizes = 2 * stats[1:]
     heights = sizes[_letter_sized(sizes), cv2.CC_STAT_HEIGHT]
     tall = np.percentile(heights, 90) if heights.size else TALL_LETTERS
-    return TALL_LETTERS / tall if tall > MAX_TALL_LETTERS else 1.0
+    if tall > MAX_TALL_LETTERS:
+        return TALL_LETTERS / tall
+    if dpi and dpi < MIN_SCAN_DPI:
+        factor = min(REFERENCE_DPI / dpi, MAX_UPSCALE)
+        if heights.size and _text_height(sizes) * factor <= MAX_SCALED_LETTERS:
+            return factor
+    return 1.0
 
 
 def _text_height(stats: np.ndarray) -> int:

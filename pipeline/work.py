@@ -290,7 +290,7 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
     width, height = image.size
     dpi = settings.dpi if job.kind is Kind.PDF else image_dpi(image)
     # The colour page is dropped at once: every reading starts from its ink-free gray, at 300 dpi size.
-    gray, scale = _at_reading_size(ink_free_gray(image))
+    gray, scale = _at_reading_size(ink_free_gray(image), None if job.kind is Kind.PDF else dpi)
     del image
     first = clean_page(gray, settings.cleanup)
     found = survey(first.pixels)
@@ -319,11 +319,14 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
                                "psm": best.psm, "cleanup": list(settings.cleanup)})
 
 
-def _at_reading_size(gray: np.ndarray) -> tuple[Image.Image, np.ndarray]:
-    """The page at the size of 300 dpi text (cleanup.reading_scale), and the map onto it."""
-    factor = reading_scale(gray)
+def _at_reading_size(gray: np.ndarray, dpi: float | None = None) -> tuple[Image.Image, np.ndarray]:
+    """The page (scanned at `dpi`, if its file says) at the size of 300 dpi text (cleanup.reading_scale),
+    and the map onto it."""
+    factor = reading_scale(gray, dpi)
     if factor != 1.0:
-        gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        # Area averaging to shrink; cubic to enlarge (area is nearest-neighbour there: jagged strokes).
+        method = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+        gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=method)
     return Image.fromarray(gray), scaling(factor)
 
 
