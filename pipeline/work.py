@@ -128,6 +128,11 @@ class Reading:
     psm: int  # Tesseract's page segmentation mode
     letters: np.ndarray | None = None  # centres of the letter-sized pieces of ink on the cleaned page
 
+    @property
+    def turn(self) -> int:
+        """Degrees the page was turned clockwise to read it: every other reading of it takes the same."""
+        return self.result.diagnostics.get("rotated", 0)
+
     def letter_centres(self) -> np.ndarray:
         """Found once: a pass over every pixel of the page."""
         if self.letters is None:
@@ -197,8 +202,7 @@ def _read_whole(first: Reading, settings: OcrSettings, image: Image.Image) -> tu
     read = first.ink_read()
     if read >= MIN_INK_READ:
         return first, 1
-    again = _read_cleaned(first.cleaned, settings, first.steps, first.result.diagnostics.get("rotated", 0),
-                          first.letters, ONE_BLOCK_PSM)
+    again = _read_cleaned(first.cleaned, settings, first.steps, first.turn, first.letters, ONE_BLOCK_PSM)
     more = again.ink_read() >= read + INK_READ_GAIN
     return (again if more and _reads_well(again, image) else first), 2
 
@@ -219,14 +223,14 @@ def _best_reading(image: Image.Image, settings: OcrSettings, cleaned: CleanPage,
                               upside_down=found.upside_down)
         if _reads_well(first, image):
             return _read_whole(first, settings, image)
-        readings, turn = [first], first.result.diagnostics.get("rotated", 0)  # the others need not look again
+        readings, turn = [first], first.turn  # the others need not look again
     cleanups = [(steps, *again) for steps in INK_CLEANUPS if (again := _cleaned_again(image, steps, cleaned))]
     letters = max((len(centres) for _, _, centres in cleanups), default=None)
     for steps, cleaned_again, centres in cleanups:  # cleaning is cheap, reading is not: the first good one
         readings.append(_read_cleaned(cleaned_again, settings, steps, turn, centres))
         if _reads_well(readings[-1], image, letters):
             return readings[-1], len(readings)
-        turn = readings[-1].result.diagnostics.get("rotated", 0)  # a damaged copy's first reading found it
+        turn = readings[-1].turn  # a damaged copy's first reading found it
     plain = _reading_again(image, settings, NO_CLEANUP, turn)
     if plain is not None:
         readings.append(plain)
