@@ -1,13 +1,15 @@
 """OCR accuracy per kind of damage: plain `tesseract` against the luutru pipeline, on the same pages.
 
-The pages are the sample documents (samples/documents.py) rendered at 300 dpi with their true text,
-in today's serif, a modern sans and a 1990s typewriter face, then damaged the way archive scans are:
+The pages are the sample documents and eight more papers (samples/documents.py: 20 page texts)
+rendered at 300 dpi with their true text, in today's serif (DejaVu Serif, and a Times on every other
+page), a modern sans (DejaVu Sans, and a Helvetica on every other page) and a 1990s typewriter face,
+then damaged the way archive scans are:
 skew, rotation by 90/180/270, speckle on yellowed paper, uneven light, a faded photocopy, a JPEG
 phone photo (dark margins, tilt, blur, uneven light), a red seal and blue signature; and, made with
 augraphy at random strengths, copier texture on a faded grey copy (samples.damage.copier_texture),
-low-ink lines and drum streaks, ink bleed, shadows and folds. The documents are split in two: the
-pages of the first three are what the cleanup may be tuned on, those of the other three are only
-ever measured; the two are reported apart. Both sides read the same image files: plain tesseract as
+low-ink lines and drum streaks, ink bleed, shadows and folds. The documents are split in two by
+turns: the pages of the first, third, ... are what the cleanup may be tuned on, those of the second,
+fourth, ... are only ever measured; the two are reported apart. Both sides read the same image files: plain tesseract as
 `tesseract PAGE stdout -l vie` (OMP_THREAD_LIMIT=1), luutru as `pipeline.work.process_page` does
 (render, cleanup, OCR). Each page is read by every reader in turn (in reverse order on every
 other page), so the seconds per page compare readers under the same load. Text is scored after
@@ -66,7 +68,7 @@ from samples.damage import (  # noqa: E402
     shadow_and_folds,
     uneven_light,
 )
-from samples.documents import ALL_DOCUMENTS  # noqa: E402
+from samples.documents import ALL_DOCUMENTS, BENCHMARK_DOCUMENTS  # noqa: E402
 from samples.make_samples import add_signature_and_seal, render, skew  # noqa: E402
 
 
@@ -100,19 +102,23 @@ KINDS: dict[str, tuple[str, Callable[[Image.Image, random.Random], Image.Image]]
     "phone photo (JPEG)": ("serif", phone_photo),
     "red seal, blue ink": ("serif", _same),  # the seal is stamped in make_pages
 }
+DOCUMENTS = ALL_DOCUMENTS + BENCHMARK_DOCUMENTS
 # Split by document: the cleanup may be tuned on the first set; the second is only ever measured.
-SPLITS = {"tuned": (0, 2, 4), "measured": (1, 3, 5)}
+SPLITS = {"tuned": range(0, len(DOCUMENTS), 2), "measured": range(1, len(DOCUMENTS), 2)}
+# Every other page of a kind set in serif or sans takes the other face of that style.
+OTHER_FACE = {"serif": "times", "sans": "helvetica"}
 
 
 def make_pages(folder: Path, per_kind: int, kinds: list[str], seed: int = 4) -> list[Sample]:
     """`per_kind` damaged pages of each kind from each split's documents, with their true text."""
     rng, samples = random.Random(seed), []
     for split, documents in SPLITS.items():
-        pages = [page for index in documents for page in ALL_DOCUMENTS[index].pages]
+        pages = [page for index in documents for page in DOCUMENTS[index].pages]
         for kind in kinds:
             family, damage = KINDS[kind]
             for index in range(per_kind):
-                image, truth, stamp_at = render(pages[(index + len(samples)) % len(pages)], family)
+                face = OTHER_FACE.get(family, family) if index % 2 else family
+                image, truth, stamp_at = render(pages[(index + len(samples)) % len(pages)], face)
                 if kind == "red seal, blue ink":
                     image = add_signature_and_seal(image.copy(), stamp_at or (1900, 3000), rng)
                 damaged = damage(image, rng)

@@ -382,8 +382,7 @@ def _grainy(binary: np.ndarray) -> bool:
     if np.count_nonzero(ink) <= GRAIN_INK * ink.size:
         return False  # the test below costs a pass over the page's pieces: most pages never pay it
     _, _, stats, _ = pieces(ink.astype(np.uint8))
-    specks = np.count_nonzero(stats[1:, cv2.CC_STAT_AREA] < _speck_area(_text_height(stats[1:])))
-    return specks > GRAIN_SPECKS * np.count_nonzero(_letter_sized(stats[1:]))
+    return np.count_nonzero(_specks(stats[1:])) > GRAIN_SPECKS * np.count_nonzero(_letter_sized(stats[1:]))
 
 
 def _letter_sized(stats: np.ndarray) -> np.ndarray:
@@ -429,7 +428,7 @@ def letter_centres(pixels: np.ndarray) -> np.ndarray:
 class InkSurvey:
     """What one pass over a cleaned page's pieces of ink finds."""
     letters: np.ndarray  # the centres (x, y) of its letter-sized pieces (`letter_centres`)
-    specks: int  # its pieces far smaller than a letter's dot (_speck_area): a drum's dots, a copier's grain
+    specks: int  # its pieces far smaller than a letter's dot (_specks): a drum's dots, a copier's grain
     upside_down: bool  # `_upside_down`
 
 
@@ -437,7 +436,7 @@ def survey(pixels: np.ndarray) -> InkSurvey:
     """The letters, specks and lie of a cleaned page (thresholded first if it is gray)."""
     ink, stats, centres = _page_pieces(pixels)
     height = _text_height(stats)
-    specks = int(np.count_nonzero(stats[:, cv2.CC_STAT_AREA] < _speck_area(height)))
+    specks = int(np.count_nonzero(_specks(stats, height)))
     return InkSurvey(centres[_letter_sized(stats)], specks, _upside_down(ink, stats, height))
 
 
@@ -478,9 +477,11 @@ def letter_pieces(pixels: np.ndarray) -> int:
     return len(letter_centres(pixels))
 
 
-def _speck_area(text_height: int) -> int:
-    """Pieces of ink of fewer pixels than this are specks, not part of a letter."""
-    return max(4, int(SPECK_SHARE * text_height ** 2))
+def _specks(stats: np.ndarray, text_height: int | None = None) -> np.ndarray:
+    """Which pieces of ink (rows of stats) are specks, not part of a letter: under SPECK_SHARE of the letter
+    height (`text_height`, else measured on them) squared, or under 4 pixels."""
+    height = _text_height(stats) if text_height is None else text_height
+    return stats[:, cv2.CC_STAT_AREA] < max(4, int(SPECK_SHARE * height ** 2))
 
 
 def smooth(page: CleanPage) -> None:
@@ -493,9 +494,8 @@ def despeckle(page: CleanPage) -> None:
     """Drop specks of ink far smaller than a letter's dot (a copier's grain), keeping every letter
     and diacritic: pieces of ink under SPECK_SHARE of the letter height squared."""
     ink = (page.pixels == 0).astype(np.uint8)
-    count, labels, stats, _ = pieces(ink)
-    specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < _speck_area(_text_height(stats[1:])))
-    specks = specks[specks > 0]
+    _, labels, stats, _ = pieces(ink)
+    specks = np.flatnonzero(_specks(stats[1:])) + 1  # labels of the specks: the paper is label 0
     page.pixels[np.isin(labels, specks)] = 255
 
 

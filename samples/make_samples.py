@@ -34,6 +34,10 @@ FONT_FILES = {
     "sans": {"regular": ["NotoSans-Regular.ttf", "DejaVuSans.ttf"],
              "bold": ["NotoSans-Bold.ttf", "DejaVuSans-Bold.ttf"],
              "italic": ["NotoSans-Italic.ttf", "DejaVuSans-Oblique.ttf"]},
+    # FreeSerif and FreeSans: a Times and a Helvetica, the faces of most offices' word processors (Decree
+    # 30/2020/NĐ-CP prescribes Times New Roman); the OCR benchmark sets every other page in them.
+    "times": {"regular": ["FreeSerif.ttf"], "bold": ["FreeSerifBold.ttf"], "italic": ["FreeSerifItalic.ttf"]},
+    "helvetica": {"regular": ["FreeSans.ttf"], "bold": ["FreeSansBold.ttf"], "italic": ["FreeSansOblique.ttf"]},
     # FreeMono, a Courier: every Vietnamese letter precomposed (DejaVu Sans Mono lacks ấ, ở, ả ...)
     "typewriter": {"regular": ["FreeMono.ttf"], "bold": ["FreeMonoBold.ttf"], "italic": ["FreeMonoOblique.ttf"]},
 }
