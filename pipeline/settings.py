@@ -14,7 +14,8 @@ DEFAULT_TIMEOUT = 300
 # How Tesseract is called (pipeline.tesseract): auto is tesserocr where it is installed.
 OCR_ENGINES = ("auto", "tesserocr", "pytesseract")
 # The cleanup steps of pipeline.cleanup, in the order they run.
-DEFAULT_STEPS = ("flatten", "denoise", "contrast", "deskew", "straighten", "binarize", "destreak")
+DEFAULT_STEPS = ("flatten", "denoise_unless_clean", "contrast", "deskew", "straighten", "binarize", "destreak",
+                 "gray_if_clean")
 # Where a page's text came from: OCR, a PDF's own text layer, or an earlier OCR's invisible text.
 PAGE_SOURCES = ("ocr", "text-layer", "prior-ocr")
 # During a long run the index is brought up to date this often, so that the files read so far are

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from luutru import __version__
 from luutru.pipeline.cleanup import (
@@ -173,27 +172,27 @@ def _read_cleaned(cleaned: CleanPage, settings: OcrSettings, steps: tuple[str, .
     return Reading(cleaned, result, steps, psm, letters)
 
 
-def _cleaned_again(image: Image.Image, steps: tuple[str, ...],
+def _cleaned_again(gray: np.ndarray, steps: tuple[str, ...],
                    measured: CleanPage | None = None) -> tuple[CleanPage, np.ndarray] | None:
     """The page after another cleanup (lying as `measured` found it, if given) and the centres of its
     letters; None when that cleanup lost the page's letters or left a copier's grain over them (Tesseract
     can spend a minute on specks, and reads nothing)."""
-    cleaned = clean_page(image, steps, measured)
+    cleaned = clean_page(gray, steps, measured)
     if cleaned.diagnostics.get("grain"):
         return None
     letters = letter_centres(cleaned.pixels)
     return (cleaned, letters) if len(letters) >= MIN_PIECES_TO_JUDGE else None
 
 
-def _reading_again(image: Image.Image, settings: OcrSettings, steps: tuple[str, ...],
+def _reading_again(gray: np.ndarray, settings: OcrSettings, steps: tuple[str, ...],
                    turn: int | None) -> Reading | None:
     """The page read again after another cleanup, turned as the first reading found (None: as this one
     finds); None when that cleanup lost the page's letters."""
-    again = _cleaned_again(image, steps)
+    again = _cleaned_again(gray, steps)
     return _read_cleaned(again[0], settings, steps, turn, again[1]) if again else None
 
 
-def _read_whole(first: Reading, settings: OcrSettings, image: Image.Image) -> tuple[Reading, int]:
+def _read_whole(first: Reading, settings: OcrSettings, gray: np.ndarray) -> tuple[Reading, int]:
     """A good reading, or, when Tesseract's layout analysis left many of the page's letters outside every
     word (it dropped paragraphs beside a rule or between streaks), the page read again as one block if
     that reads well and clearly more of it; and how many readings were made."""
@@ -204,10 +203,10 @@ def _read_whole(first: Reading, settings: OcrSettings, image: Image.Image) -> tu
         return first, 1
     again = _read_cleaned(first.cleaned, settings, first.steps, first.turn, first.letters, ONE_BLOCK_PSM)
     more = again.ink_read() >= read + INK_READ_GAIN
-    return (again if more and _reads_well(again, image) else first), 2
+    return (again if more and _reads_well(again, gray) else first), 2
 
 
-def _best_reading(image: Image.Image, settings: OcrSettings, cleaned: CleanPage, found: InkSurvey,
+def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, found: InkSurvey,
                   damage: list[str]) -> tuple[Reading, int]:
     """The page read after the settings' cleanup (`cleaned`, whose ink `found` surveys); a reading that is
     not good (pipeline.quality) is read again after the INK_CLEANUPS until one reads well, else after none,
@@ -221,20 +220,20 @@ def _best_reading(image: Image.Image, settings: OcrSettings, cleaned: CleanPage,
         # Tesseract is asked which way a page looks turned before, not after, a reading of it upside down.
         first = _read_cleaned(cleaned, settings, settings.cleanup, letters=found.letters,
                               upside_down=found.upside_down)
-        if _reads_well(first, image):
-            return _read_whole(first, settings, image)
+        if _reads_well(first, gray):
+            return _read_whole(first, settings, gray)
         readings, turn = [first], first.turn  # the others need not look again
-    cleanups = [(steps, *again) for steps in INK_CLEANUPS if (again := _cleaned_again(image, steps, cleaned))]
+    cleanups = [(steps, *again) for steps in INK_CLEANUPS if (again := _cleaned_again(gray, steps, cleaned))]
     letters = max((len(centres) for _, _, centres in cleanups), default=None)
     for steps, cleaned_again, centres in cleanups:  # cleaning is cheap, reading is not: the first good one
         readings.append(_read_cleaned(cleaned_again, settings, steps, turn, centres))
-        if _reads_well(readings[-1], image, letters):
+        if _reads_well(readings[-1], gray, letters):
             return readings[-1], len(readings)
         turn = readings[-1].turn  # a damaged copy's first reading found it
-    plain = _reading_again(image, settings, NO_CLEANUP, turn)
+    plain = _reading_again(gray, settings, NO_CLEANUP, turn)
     if plain is not None:
         readings.append(plain)
-        if _reads_well(plain, image):
+        if _reads_well(plain, gray):
             return plain, len(readings)
     if damage and ("grain" not in damage or not readings):
         # A damaged copy's first cleanup is read last, when no other reads well (under grain, only when every
@@ -268,7 +267,7 @@ def _characters(text: str) -> int:
     return sum(not character.isspace() for character in text)
 
 
-def _reads_well(reading: Reading, image: Image.Image, letters: int | None = None) -> bool:
+def _reads_well(reading: Reading, gray: np.ndarray, letters: int | None = None) -> bool:
     """A reading that is plausible Vietnamese and covers the page's letters (`letters` letter-sized
     pieces of ink, by default those of its own cleaned page). A reading of next to nothing is good only
     for a page with next to no letters (a blank page), counted on the page as scanned: a cleanup that
@@ -276,7 +275,7 @@ def _reads_well(reading: Reading, image: Image.Image, letters: int | None = None
     text = reading.result.text
     quality = reading_quality(text)
     if quality is None:
-        return letter_pieces(np.asarray(image)) < MIN_PIECES_TO_JUDGE
+        return letter_pieces(gray) < MIN_PIECES_TO_JUDGE
     return quality >= GOOD_READING and _characters(text) >= MIN_COVERAGE * (letters or reading.counted_pieces())
 
 
@@ -323,15 +322,16 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
                                "psm": best.psm, "cleanup": list(settings.cleanup)})
 
 
-def _at_reading_size(gray: np.ndarray, dpi: float | None = None) -> tuple[Image.Image, np.ndarray]:
+def _at_reading_size(gray: np.ndarray, dpi: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The page (scanned at `dpi`, if its file says) at the size of 300 dpi text (cleanup.reading_scale),
-    and the map onto it."""
+    read-only (every cleanup starts from it), and the map onto it."""
     factor = reading_scale(gray, dpi)
     if factor != 1.0:
         # Area averaging to shrink; cubic to enlarge (area is nearest-neighbour there: jagged strokes).
         method = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
         gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=method)
-    return Image.fromarray(gray), scaling(factor)
+    gray.flags.writeable = False
+    return gray, scaling(factor)
 
 
 def _on_original(box: Box, cleaned: CleanPage, result: OcrResult, scale: np.ndarray, width: int,

@@ -21,7 +21,9 @@ from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.tesseract import TesseractError, TesserocrEngine
 from luutru.pipeline.work import INK_CLEANUPS, PageJob, process_page
 from luutru.scanners import Kind, render_page
-from samples.damage import faded_photocopy, uneven_light
+from samples.damage import faded_photocopy, noisy_yellowed, uneven_light
+from samples.documents import ALL_DOCUMENTS
+from samples.make_samples import render
 
 PNG = SAMPLES / "2023" / "cv-45-ra-soat.png"
 
@@ -153,6 +155,36 @@ def test_uneven_light_and_a_faded_copy_read_well(tmp_path):
         # 0.089 for the faded copy since it is deskewed (its dark edge made it look sideways before);
         # over the four sample scans faded three ways each that bought 0.081 -> 0.076 (issue 15's note).
         assert error < 0.1, (error, diagnostics)
+
+
+def test_a_clean_page_is_read_in_gray_and_a_speckled_or_framed_one_in_black_and_white():
+    """A page with nothing to clean is neither smoothed nor thresholded: Tesseract's recogniser reads its
+    tone marks from the gray. A speckled page, or one in a frame (the dark desk round a phone photo), is
+    smoothed and thresholded, and the frame dropped."""
+    page = render(ALL_DOCUMENTS[0].pages[0], "times")[0].convert("L")
+    cleaned = clean_page(page)
+    assert cleaned.diagnostics.get("clean") and len(np.unique(cleaned.pixels)) > 2
+    speckled = clean_page(noisy_yellowed(page.convert("RGB"), random.Random(3)))
+    framed = np.asarray(page).copy()
+    framed[:60, :] = framed[-60:, :] = framed[:, :60] = framed[:, -60:] = 20
+    framed = clean_page(Image.fromarray(framed))
+    assert framed.diagnostics.get("frame_dropped") and framed.pixels[:40].min() == 255
+    for damaged in (speckled, framed):
+        assert "clean" not in damaged.diagnostics and set(np.unique(damaged.pixels)) <= {0, 255}
+
+
+@ENGINES
+def test_a_clean_page_reads_as_well_as_tesseract_reads_it_uncleaned(tmp_path, engine):
+    """In the faces of today's papers and of the 1990s, a clean page is not made to read worse by cleanup
+    than the same Tesseract reads the page as it is (the tesseract program here and tesserocr's own
+    Tesseract are not the same version, and read a page a few characters apart either way)."""
+    for index, face in enumerate(("times", "typewriter", "serif")):
+        page, truth, _ = render(ALL_DOCUMENTS[index].pages[0], face)
+        path = tmp_path / f"{face}.png"
+        page.save(path)
+        as_it_is = ocr_image(np.ascontiguousarray(ink_free_gray(page)), engine_name=engine).text
+        cleaned = process_page(PageJob(1, str(path), Kind.PNG, 1, OcrSettings(engine=engine))).text
+        assert char_error_rate(truth, cleaned) <= char_error_rate(truth, as_it_is) + 0.002, face
 
 
 def test_each_cleanup_step_is_switchable():
