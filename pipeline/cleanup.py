@@ -63,8 +63,8 @@ SMOOTH_SIGMA = 2.0
 SPECK_SHARE = 0.012
 # A page that, thresholded as it comes, holds more than SPECKLED specks a letter is speckled (speckle on
 # yellowed paper, a faded or grainy copy, a drum's dots, a fold's creases: 0.6-220 on the OCR benchmark's
-# pages), and smoothed with a median before it is thresholded. Clean pages of every type and phone photos
-# hold under 0.08.
+# pages), and smoothed with a median before it is thresholded. Clean pages of every type, ink bleed, seals
+# and phone photos hold under 0.11.
 SPECKLED = 0.25
 # A fold or a curl moves the text on either side of it up or down: the page is straightened in vertical
 # strips this wide (300 dpi pixels), each moved to line up with its neighbour, found at half size.
@@ -107,7 +107,8 @@ class CleanPage:
     # Another cleanup of the same page whose skew and bends `deskew` and `straighten` take instead of
     # measuring them again: the page lies the same way whatever cleans it (pipeline.work's ink cleanups).
     measured: CleanPage | None = None
-    # The gray page `binarize` thresholded, until `gray_if_clean` decides which of the two is read.
+    # The gray page `binarize` thresholded, kept for a page found clean until `gray_if_clean` decides which
+    # of the two is read.
     gray: np.ndarray | None = None
 
 
@@ -352,7 +353,8 @@ def binarize(page: CleanPage) -> None:
     Ink that spans most of the page both ways is a frame, not text (the edge of the paper on a
     desk, a border or table grid): it is dropped, as Tesseract otherwise lays the page out
     around it and reads the blocks out of order."""
-    page.gray = page.pixels
+    if page.diagnostics.get("clean"):
+        page.gray = page.pixels  # which `gray_if_clean` may read instead
     _, page.pixels = cv2.threshold(page.pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     _drop_frames(page)
     if _grainy(page.pixels):
@@ -582,7 +584,7 @@ def gray_if_clean(page: CleanPage) -> None:
     does, and its recogniser reads the gray lines themselves (tone marks are a few pixels, which a
     threshold of ours would decide for it)."""
     found_damage = any(map(page.diagnostics.get, ("frame_dropped", "grain", "streaks")))
-    if page.diagnostics.get("clean") and page.gray is not None and not found_damage:
+    if page.gray is not None and not found_damage:
         page.pixels = page.gray
     page.gray = None
 
