@@ -11,6 +11,7 @@ Both answer in Tesseract's TSV format, so one parser (in pipeline/ocr.py) serves
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import hashlib
 import os
@@ -97,6 +98,28 @@ class CommandEngine:
         return int(found["rotate"]), float(found["orientation_conf"])
 
 
+# Leptonica's "Error in boxClipToRectangle: box outside rectangle" and the like, printed on stderr while
+# Tesseract lays out a damaged page and recovers by itself: noise in a terminal's progress and in cron's mail.
+LEPTONICA_QUIET = 6  # L_SEVERITY_NONE
+
+
+@functools.cache
+def _quiet_leptonica() -> None:
+    """Silence the messages of the Leptonica loaded with tesserocr (its wheel bundles its own, which is not
+    the system's: found among the libraries this process has loaded). Tesseract's failures still come back
+    as return values."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            loaded = {line.split()[-1] for line in maps if "leptonica" in line or "liblept" in line}
+    except OSError:
+        return  # not Linux: its messages stay
+    for path in loaded:
+        try:
+            ctypes.CDLL(path).setMsgSeverity(LEPTONICA_QUIET)
+        except (OSError, AttributeError):
+            continue  # not a Leptonica after all, or one without the switch: its messages stay
+
+
 class TesserocrEngine:
     """Tesseract's C++ API through tesserocr: the model stays loaded in this process, and pages
     are handed over as pixels, with no process, file or image encoding per page."""
@@ -111,6 +134,7 @@ class TesserocrEngine:
         """One loaded model per language and mode and thread, kept for the life of the worker."""
         import tesserocr
 
+        _quiet_leptonica()
         apis = self._local.__dict__.setdefault("apis", {})
         if (language, psm) in apis:
             return apis[language, psm]

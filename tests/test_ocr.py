@@ -1,5 +1,6 @@
 """pipeline/: cleanup and OCR with the real Tesseract on the real sample scans."""
 
+import ctypes
 import random
 
 import numpy as np
@@ -18,7 +19,7 @@ from luutru.pipeline.cleanup import (
 )
 from luutru.pipeline.ocr import limit_threads, ocr_image
 from luutru.pipeline.settings import OcrSettings
-from luutru.pipeline.tesseract import TesseractError, TesserocrEngine
+from luutru.pipeline.tesseract import LEPTONICA_QUIET, TesseractError, TesserocrEngine
 from luutru.pipeline.work import INK_CLEANUPS, PageJob, process_page
 from luutru.scanners import Kind, render_page
 from samples.damage import faded_photocopy, noisy_yellowed, uneven_light
@@ -185,6 +186,16 @@ def test_a_clean_page_reads_as_well_as_tesseract_reads_it_uncleaned(tmp_path, en
         as_it_is = ocr_image(np.ascontiguousarray(ink_free_gray(page)), engine_name=engine).text
         cleaned = process_page(PageJob(1, str(path), Kind.PNG, 1, OcrSettings(engine=engine))).text
         assert char_error_rate(truth, cleaned) <= char_error_rate(truth, as_it_is) + 0.002, face
+
+
+def test_leptonica_says_nothing_on_stderr_once_tesserocr_is_loaded():
+    """Leptonica's own messages (`Error in boxClipToRectangle` on damaged pages, recovered from) are off in
+    the Leptonica tesserocr's wheel brings: setting its severity again finds it already at none."""
+    ocr_image(np.full((200, 200), 255, np.uint8), engine_name="tesserocr")
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        loaded = {line.split()[-1] for line in maps if "leptonica" in line or "liblept" in line}
+    assert loaded
+    assert all(ctypes.CDLL(path).setMsgSeverity(LEPTONICA_QUIET) == LEPTONICA_QUIET for path in loaded)
 
 
 def test_each_cleanup_step_is_switchable():
