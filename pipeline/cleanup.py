@@ -146,9 +146,8 @@ def denoise_unless_clean(page: CleanPage) -> None:
     (a phone photo's desk, whose JPEG noise the median smooths). Such a page is marked "clean", and
     `gray_if_clean` has it read in gray: Tesseract's recogniser reads the gray itself, where the median
     thins or drops tone marks and the small 2 of m², a few pixels each."""
-    _, ink = cv2.threshold(page.pixels, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    _, _, stats, _ = pieces(ink)
-    speckled = np.count_nonzero(_specks(stats[1:])) > SPECKLED * np.count_nonzero(_letter_sized(stats[1:]))
+    ink, stats, _ = _page_pieces(page.pixels)
+    speckled = np.count_nonzero(_specks(stats)) > SPECKLED * np.count_nonzero(_letter_sized(stats))
     if speckled or _frames(255 - 255 * ink) is not None:
         denoise(page)
     else:
@@ -472,7 +471,7 @@ def survey(pixels: np.ndarray) -> InkSurvey:
 
 def _page_pieces(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A cleaned page's ink (thresholded first if it is gray), and the stats and centres of its pieces."""
-    if np.count_nonzero((pixels > 0) & (pixels < 255)):
+    if not is_black_and_white(pixels):
         _, pixels = cv2.threshold(pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink = (pixels == 0).astype(np.uint8)
     _, _, stats, centres = pieces(ink)

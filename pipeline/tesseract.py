@@ -103,17 +103,21 @@ class CommandEngine:
 LEPTONICA_QUIET = 6  # L_SEVERITY_NONE
 
 
-@functools.cache
-def _quiet_leptonica() -> None:
-    """Silence the messages of the Leptonica loaded with tesserocr (its wheel bundles its own, which is not
-    the system's: found among the libraries this process has loaded). Tesseract's failures still come back
-    as return values."""
+def loaded_leptonicas() -> set[str]:
+    """The paths of the Leptonica libraries this process has loaded (tesserocr's wheel brings its own, which
+    is not the system's); none where the process's maps cannot be read (not Linux)."""
     try:
         with open("/proc/self/maps", encoding="utf-8") as maps:
-            loaded = {line.split()[-1] for line in maps if "leptonica" in line or "liblept" in line}
+            return {line.split()[-1] for line in maps if "leptonica" in line or "liblept" in line}
     except OSError:
-        return  # not Linux: its messages stay
-    for path in loaded:
+        return set()
+
+
+@functools.cache
+def _quiet_leptonica() -> None:
+    """Silence the messages of the Leptonica loaded with tesserocr, once a process. Tesseract's failures
+    still come back as return values."""
+    for path in loaded_leptonicas():
         try:
             ctypes.CDLL(path).setMsgSeverity(LEPTONICA_QUIET)
         except (OSError, AttributeError):
@@ -134,10 +138,10 @@ class TesserocrEngine:
         """One loaded model per language and mode and thread, kept for the life of the worker."""
         import tesserocr
 
-        _quiet_leptonica()
         apis = self._local.__dict__.setdefault("apis", {})
         if (language, psm) in apis:
             return apis[language, psm]
+        _quiet_leptonica()
         try:
             api = tesserocr.PyTessBaseAPI(path=self.tessdata, lang=language, psm=psm)
         except RuntimeError as error:

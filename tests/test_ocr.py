@@ -19,7 +19,7 @@ from luutru.pipeline.cleanup import (
 )
 from luutru.pipeline.ocr import limit_threads, ocr_image
 from luutru.pipeline.settings import OcrSettings
-from luutru.pipeline.tesseract import LEPTONICA_QUIET, TesseractError, TesserocrEngine
+from luutru.pipeline.tesseract import LEPTONICA_QUIET, TesseractError, TesserocrEngine, loaded_leptonicas
 from luutru.pipeline.work import INK_CLEANUPS, PageJob, process_page
 from luutru.scanners import Kind, render_page
 from samples.damage import faded_photocopy, noisy_yellowed, uneven_light
@@ -192,8 +192,7 @@ def test_leptonica_says_nothing_on_stderr_once_tesserocr_is_loaded():
     """Leptonica's own messages (`Error in boxClipToRectangle` on damaged pages, recovered from) are off in
     the Leptonica tesserocr's wheel brings: setting its severity again finds it already at none."""
     ocr_image(np.full((200, 200), 255, np.uint8), engine_name="tesserocr")
-    with open("/proc/self/maps", encoding="utf-8") as maps:
-        loaded = {line.split()[-1] for line in maps if "leptonica" in line or "liblept" in line}
+    loaded = loaded_leptonicas()
     assert loaded
     assert all(ctypes.CDLL(path).setMsgSeverity(LEPTONICA_QUIET) == LEPTONICA_QUIET for path in loaded)
 
