@@ -87,6 +87,12 @@ STREAK_DENSITY, MIN_STREAK_WIDTH, MAX_STREAK_WIDTH, STREAK_SHARE = 0.06, 8, 150,
 # to MEND_PIXELS - 1 high are closed (a diacritic sits further above its letter in 300 dpi text; 5 pixels
 # also joined a copier's grain to the letters).
 MEND_PIXELS = 3
+# A low-ink line of a worn printer or drum is a row or a few across the whole page where the ink is gone or
+# faded: a row inked under CUT_SHARE of the lesser of the most inked rows within CUT_REACH above and below
+# it (both at least CUT_TEXT_ROW of a text line's usual row: not the gap between two lines, nor a line's
+# edge) is cut, and gaps up to CUT_MEND_PIXELS - 1 high are closed about it. Thresholded at the darkest
+# ink, such a cut is 4-8 rows high; Tesseract reads each half of a cut line as a line of its own, of junk.
+CUT_SHARE, CUT_REACH, CUT_TEXT_ROW, CUT_MEND_PIXELS = 0.3, 5, 0.2, 9
 # A page whose small marks (pieces under MARK_SIZE of the letter height, MIN_MARK_PIXELS or more) sit under
 # its letters UPSIDE_DOWN_MARKS times as often as on them, MIN_MARKS times or more, looks upside down.
 MARK_SIZE, MIN_MARK_PIXELS, UPSIDE_DOWN_MARKS, MIN_MARKS = 0.45, 6, 2.0, 20
@@ -590,9 +596,31 @@ def gray_if_clean(page: CleanPage) -> None:
 
 def mend(page: CleanPage) -> None:
     """Join the pieces of strokes that a low-ink line or a worn drum broke across (a black and white page):
-    Tesseract reads the halves of a broken letter as other letters, or as nothing."""
+    Tesseract reads the halves of a broken letter as other letters, or as nothing. Short gaps are closed
+    everywhere, taller ones only about the rows a low-ink line cut (`_cut_rows`): closed everywhere, they
+    would join a copier's grain to the letters."""
+    cut = _cut_rows(page.pixels == 0)
     # The ink's closing is the paper's opening, which needs no copy of the page.
-    page.pixels = cv2.morphologyEx(page.pixels, cv2.MORPH_OPEN, np.ones((MEND_PIXELS, 1), np.uint8))
+    mended = cv2.morphologyEx(page.pixels, cv2.MORPH_OPEN, np.ones((MEND_PIXELS, 1), np.uint8))
+    if cut.any():
+        about = cv2.dilate(cut.astype(np.uint8)[:, None], np.ones((CUT_MEND_PIXELS, 1), np.uint8))[:, 0] > 0
+        mended[about] = cv2.morphologyEx(page.pixels, cv2.MORPH_OPEN,
+                                         np.ones((CUT_MEND_PIXELS, 1), np.uint8))[about]
+        page.diagnostics["cut_rows"] = int(np.count_nonzero(cut))
+    page.pixels = mended
+
+
+def _cut_rows(ink: np.ndarray) -> np.ndarray:
+    """The rows (a boolean per row) that a low-ink line cut across the text (CUT_SHARE)."""
+    rows = ink.sum(axis=1, dtype=np.float32)
+    if not rows.any():
+        return np.zeros(len(rows), dtype=bool)
+    # Windows of CUT_REACH rows: the one that ends just above each row, and the one that starts just below it.
+    windows = np.lib.stride_tricks.sliding_window_view(np.pad(rows, CUT_REACH), CUT_REACH).max(axis=1)
+    above, below = windows[:len(rows)], windows[CUT_REACH + 1:]
+    beside = np.minimum(above, below)
+    text_row = np.percentile(rows[rows > 0], 75)
+    return (rows < CUT_SHARE * beside) & (beside > CUT_TEXT_ROW * text_row)
 
 
 STEPS: dict[str, Callable[[CleanPage], None]] = {
