@@ -39,6 +39,10 @@ PRIOR_OCR_TRUSTED = 0.7
 # read again after other cleanups; a page whose best reading is under UNREADABLE is noise: it stays in
 # the catalog, marked, and is listed by `luutru review`, but none of its words go into the index.
 GOOD_READING, UNREADABLE = 0.85, 0.5
+# A reading Tesseract is less sure of than this (its mean word confidence) is not good either, however
+# plausible: a copy thresholded so dark that thin strokes went reads `giáp` as `eiáp` and `đất` as `dất`,
+# syllables both, at 73-78 where the page's better readings are 89-95 (clean pages read 85 and up).
+GOOD_CONFIDENCE = 80.0
 # A page read as this many characters of junk lines and next to nothing else is unreadable too.
 JUNK_PAGE_CHARACTERS = 100
 # A reading with fewer characters than this share of the letter-sized pieces of ink on the cleaned
@@ -268,15 +272,16 @@ def _characters(text: str) -> int:
 
 
 def _reads_well(reading: Reading, gray: np.ndarray, letters: int | None = None) -> bool:
-    """A reading that is plausible Vietnamese and covers the page's letters (`letters` letter-sized
-    pieces of ink, by default those of its own cleaned page). A reading of next to nothing is good only
+    """A reading that is plausible Vietnamese, read with confidence, and covers the page's letters (`letters`
+    letter-sized pieces of ink, by default those of its own cleaned page). A reading of next to nothing is good only
     for a page with next to no letters (a blank page), counted on the page as scanned: a cleanup that
     lost every letter (a threshold that turned the page white) must not make it look blank."""
     text = reading.result.text
     quality = reading_quality(text)
     if quality is None:
         return letter_pieces(gray) < MIN_PIECES_TO_JUDGE
-    return quality >= GOOD_READING and _characters(text) >= MIN_COVERAGE * (letters or reading.counted_pieces())
+    return quality >= GOOD_READING and reading.result.confidence >= GOOD_CONFIDENCE \
+        and _characters(text) >= MIN_COVERAGE * (letters or reading.counted_pieces())
 
 
 def _unreadable(result: OcrResult, quality: float | None) -> bool:

@@ -83,6 +83,22 @@ def test_the_judge_tells_good_readings_from_garbage_without_the_truth(tmp_path):
     assert reading_quality("Số: 123/QĐ-UBND") is None  # too short to judge: a page number, a stamp
 
 
+@pytest.mark.parametrize("name", SCANNED)
+def test_a_plausible_reading_tesseract_is_unsure_of_is_not_good(name, monkeypatch):
+    """Strokes thinned (a copy thresholded too dark: the paper grown over the ink) read as syllables, with
+    next to every letter read, but wrong ones: plausibility alone passes the reading; Tesseract's own
+    confidence does not, while the page as it is reads well."""
+    with Image.open(SAMPLES / name) as scan:
+        gray = ink_free_gray(scan)
+    thinned = cv2.dilate(gray, np.ones((5, 3), np.uint8))
+    as_is, thin = (work._read_cleaned(clean_page(page, ()), OcrSettings(), ()) for page in (gray, thinned))
+    truth = TRUTH[name][0]
+    assert char_error_rate(truth, thin.result.text) > char_error_rate(truth, as_is.result.text) + 0.1
+    assert work._reads_well(as_is, gray) and not work._reads_well(thin, thinned)
+    monkeypatch.setattr(work, "GOOD_CONFIDENCE", 0.0)
+    assert work._reads_well(thin, thinned)  # plausible, and covering the page
+
+
 def test_a_page_that_reads_well_is_read_once():
     outcome = process_page(PageJob(1, str(SAMPLES / "2023" / "qd-123-giao-dat.jpg"), Kind.JPEG, 1))
     assert outcome.error is None and outcome.diagnostics["readings"] == 1
