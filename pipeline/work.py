@@ -48,6 +48,10 @@ JUNK_PAGE_CHARACTERS = 100
 # A reading with fewer characters than this share of the letter-sized pieces of ink on the cleaned
 # page missed text (clean pages read some 0.85: accents are pieces of their own).
 MIN_COVERAGE = 0.4
+# A first reading that left this many characters out as junk lines (ocr.is_junk) met damage the settings'
+# cleanup does not treat, a drum's streaks or low-ink lines, however well the rest reads: the ink cleanups
+# read the page too (tuned pages: clean kinds leave out at most 17, drum pages 150-700).
+MAX_FIRST_JUNK = 50
 # A page with fewer letter-sized pieces of ink than this holds too little text to judge its reading.
 MIN_PIECES_TO_JUDGE = 60
 # A page whose cleanup left more than this many specks a letter is a damaged copy (a drum's dots, sparse
@@ -213,10 +217,10 @@ def _read_whole(first: Reading, settings: OcrSettings, gray: np.ndarray) -> tupl
 def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, found: InkSurvey,
                   damage: list[str]) -> tuple[Reading, int]:
     """The page read after the settings' cleanup (`cleaned`, whose ink `found` surveys); a reading that is
-    not good (pipeline.quality) is read again after the INK_CLEANUPS until one reads well, else after none,
-    else the least bad is kept. A good reading that dropped paragraphs is read again as one block. A page
-    that reads well pays nothing more; a damaged copy (`damage`) goes to the ink cleanups at once. Returns
-    the reading and how many were made."""
+    not good (pipeline.quality), or left many lines out as junk, is read again after the INK_CLEANUPS until
+    one reads well, else after none, else the least bad is kept. A good reading that dropped paragraphs is
+    read again as one block. A page that reads well pays nothing more; a damaged copy (`damage`) goes to the
+    ink cleanups at once. Returns the reading and how many were made."""
     if settings.cleanup != DEFAULT_STEPS:
         return _read_cleaned(cleaned, settings, settings.cleanup), 1
     readings, turn = [], None
@@ -224,7 +228,7 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
         # Tesseract is asked which way a page looks turned before, not after, a reading of it upside down.
         first = _read_cleaned(cleaned, settings, settings.cleanup, letters=found.letters,
                               upside_down=found.upside_down)
-        if _reads_well(first, gray):
+        if _reads_well(first, gray) and first.result.junk < MAX_FIRST_JUNK:
             return _read_whole(first, settings, gray)
         readings, turn = [first], first.turn  # the others need not look again
     cleanups = [(steps, *again) for steps in INK_CLEANUPS if (again := _cleaned_again(gray, steps, cleaned))]

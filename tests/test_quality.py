@@ -267,6 +267,25 @@ def test_letters_cut_by_a_low_ink_line_are_mended(name, monkeypatch):
     assert char_error_rate(truth, ocr_image(short.pixels).text) > 0.3
 
 
+def test_a_first_reading_that_left_lines_out_as_junk_is_read_again(tmp_path):
+    """Low-ink lines faded across a page its first cleanup takes for clean: the lines they cut read as junk and
+    are left out, and what is left reads well enough to pass. So many characters left out send the page to
+    the other cleanups, and a better reading is kept."""
+    name = "2023/qd-123-giao-dat.jpg"
+    with Image.open(SAMPLES / name) as scan:
+        faded = ink_free_gray(scan).copy()
+    for top in range(11, len(faded), 41):
+        faded[top:top + 6] = np.maximum(faded[top:top + 6], 200)  # six rows of every 41 faded
+    path = tmp_path / "faded-lines.png"
+    Image.fromarray(faded).save(path)
+    first = work._read_cleaned(clean_page(faded), OcrSettings(), DEFAULT_STEPS)
+    assert work._reads_well(first, faded) and first.result.junk >= work.MAX_FIRST_JUNK
+    outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
+    truth = TRUTH[name][0]
+    assert outcome.diagnostics["readings"] > 1
+    assert char_error_rate(truth, outcome.text) < char_error_rate(truth, first.result.text) - 0.1
+
+
 def test_a_line_of_symbols_is_junk_however_sure_tesseract_is_and_doubtful_symbols_beside_a_line_go():
     """A streak's dots read as `+` or `* $` at 95 % confidence hold nothing a search finds; a short line
     of real text (a number, a reference, an uncertain reading of words) stays."""
