@@ -200,18 +200,19 @@ def _reading_again(gray: np.ndarray, settings: OcrSettings, steps: tuple[str, ..
     return _read_cleaned(again[0], settings, steps, turn, again[1]) if again else None
 
 
-def _read_whole(first: Reading, settings: OcrSettings, gray: np.ndarray) -> tuple[Reading, int]:
-    """A good reading, or, when Tesseract's layout analysis left many of the page's letters outside every
-    word (it dropped paragraphs beside a rule or between streaks), the page read again as one block if
-    that reads well and clearly more of it; and how many readings were made."""
-    if first.psm != DEFAULT_PSM:
-        return first, 1
-    read = first.ink_read()
+def _read_whole(good: Reading, settings: OcrSettings, gray: np.ndarray, made: int) -> tuple[Reading, int]:
+    """A good reading (the `made`th of the page), or, when Tesseract's layout analysis left many of the page's
+    letters outside every word (it dropped paragraphs beside a rule or between streaks, or took a drum's
+    dots for the edges of columns), the page read again as one block if that reads well and clearly more
+    of it; and how many readings were made in all."""
+    if good.psm != DEFAULT_PSM:
+        return good, made
+    read = good.ink_read()
     if read >= MIN_INK_READ:
-        return first, 1
-    again = _read_cleaned(first.cleaned, settings, first.steps, first.turn, first.letters, ONE_BLOCK_PSM)
+        return good, made
+    again = _read_cleaned(good.cleaned, settings, good.steps, good.turn, good.letters, ONE_BLOCK_PSM)
     more = again.ink_read() >= read + INK_READ_GAIN
-    return (again if more and _reads_well(again, gray) else first), 2
+    return (again if more and _reads_well(again, gray) else good), made + 1
 
 
 def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, found: InkSurvey,
@@ -229,20 +230,20 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
         first = _read_cleaned(cleaned, settings, settings.cleanup, letters=found.letters,
                               upside_down=found.upside_down)
         if _reads_well(first, gray) and first.result.junk < MAX_FIRST_JUNK:
-            return _read_whole(first, settings, gray)
+            return _read_whole(first, settings, gray, 1)
         readings, turn = [first], first.turn  # the others need not look again
     cleanups = [(steps, *again) for steps in INK_CLEANUPS if (again := _cleaned_again(gray, steps, cleaned))]
     letters = max((len(centres) for _, _, centres in cleanups), default=None)
     for steps, cleaned_again, centres in cleanups:  # cleaning is cheap, reading is not: the first good one
         readings.append(_read_cleaned(cleaned_again, settings, steps, turn, centres))
         if _reads_well(readings[-1], gray, letters):
-            return readings[-1], len(readings)
+            return _read_whole(readings[-1], settings, gray, len(readings))
         turn = readings[-1].turn  # a damaged copy's first reading found it
     plain = _reading_again(gray, settings, NO_CLEANUP, turn)
     if plain is not None:
         readings.append(plain)
         if _reads_well(plain, gray):
-            return plain, len(readings)
+            return _read_whole(plain, settings, gray, len(readings))
     if damage and ("grain" not in damage or not readings):
         # A damaged copy's first cleanup is read last, when no other reads well (under grain, only when every
         # other lost the letters: Tesseract is slow on grain), and is one of the least bad.

@@ -207,7 +207,9 @@ def test_a_page_under_grain_is_not_read_as_it_is(tmp_path):
     assert clean_page(gray).diagnostics.get("grain")
     assert any(clean_page(gray, steps).diagnostics.get("grain") for steps in INK_CLEANUPS)
     outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
-    assert outcome.diagnostics["readings"] == 1 and "cleaned_again" in outcome.diagnostics
+    # Read once after an ink cleanup, and at most once more as one block (work._read_whole): never as it is.
+    assert outcome.diagnostics["readings"] <= 2
+    assert outcome.diagnostics["cleaned_again"] in [list(steps) for steps in INK_CLEANUPS]
     assert char_error_rate(TRUTH[name][0], outcome.text) < 0.5 * plain
     # `luutru review` tells the archivist what the page is: a photocopy worth finding the original of.
     record = PageRecord(1, 1, outcome.text, outcome.confidence, "ocr", diagnostics=json.dumps(outcome.diagnostics))
