@@ -391,9 +391,9 @@ def process_page(job: PageJob) -> PageOutcome:
 
 def page_time_limit(settings: OcrSettings) -> float:
     """Seconds after which a page's worker is stopped whatever it is doing: rendering, and every reading
-    a page can take (the first, one after each of the INK_CLEANUPS, one after none), with an
-    orientation check and the page read turned, each with its own timeout."""
-    return 2 * POPPLER_TIMEOUT + (len(INK_CLEANUPS) + 4) * settings.timeout
+    a page can take (the first, one after each of the INK_CLEANUPS, one after none, a good one again as
+    one block), with an orientation check and the page read turned, each with its own timeout."""
+    return 2 * POPPLER_TIMEOUT + (len(INK_CLEANUPS) + 5) * settings.timeout
 
 
 def crashed_page(job: PageJob) -> PageOutcome:
