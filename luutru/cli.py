@@ -202,8 +202,8 @@ def run_options(command):
                      help="Seconds before Tesseract is stopped on one page (reported as a failure)."),
         click.option("--page-time-limit", type=click.FloatRange(min=1), metavar="SECONDS",
                      help="End a page's worker after this long, whatever it is doing (a hang inside Tesseract "
-                          "or poppler); the page is reported. Default: twice the render limit and three OCR "
-                          "timeouts."),
+                          "or poppler); the page is reported. Default: twice the render limit and seven OCR "
+                          "timeouts (every reading a page can take)."),
         click.option("--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS, show_default=True,
                      help="Refuse images larger than this before decoding them (raise it for map sheets)."),
         click.option("--ocr-engine", type=click.Choice(OCR_ENGINES), default="auto", show_default=True,
