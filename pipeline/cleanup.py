@@ -90,9 +90,10 @@ MEND_PIXELS = 3
 # A low-ink line of a worn printer or drum is a row or a few across the whole page where the ink is gone or
 # faded: a row inked under CUT_SHARE of the lesser of the most inked rows within CUT_REACH above and below
 # it (both at least CUT_TEXT_ROW of a text line's usual row: not the gap between two lines, nor a line's
-# edge) is cut, and gaps up to CUT_MEND_PIXELS - 1 high are closed about it. Thresholded at the darkest
-# ink, such a cut is 4-8 rows high; Tesseract reads each half of a cut line as a line of its own, of junk.
-CUT_SHARE, CUT_REACH, CUT_TEXT_ROW, CUT_MEND_PIXELS = 0.3, 5, 0.2, 9
+# edge; and at least CUT_MIN_INK of the page's width: not a page a threshold left a few specks on) is cut,
+# and gaps up to CUT_MEND_PIXELS - 1 high are closed about it. Thresholded at the darkest ink, such a cut
+# is 4-8 rows high; Tesseract reads each half of a cut line as a line of its own, of junk.
+CUT_SHARE, CUT_REACH, CUT_TEXT_ROW, CUT_MIN_INK, CUT_MEND_PIXELS = 0.3, 5, 0.2, 0.01, 9
 # A page whose small marks (pieces under MARK_SIZE of the letter height, MIN_MARK_PIXELS or more) sit under
 # its letters UPSIDE_DOWN_MARKS times as often as on them, MIN_MARKS times or more, looks upside down.
 MARK_SIZE, MIN_MARK_PIXELS, UPSIDE_DOWN_MARKS, MIN_MARKS = 0.45, 6, 2.0, 20
@@ -619,8 +620,8 @@ def _cut_rows(ink: np.ndarray) -> np.ndarray:
     windows = np.lib.stride_tricks.sliding_window_view(np.pad(rows, CUT_REACH), CUT_REACH).max(axis=1)
     above, below = windows[:len(rows)], windows[CUT_REACH + 1:]
     beside = np.minimum(above, below)
-    text_row = np.percentile(rows[rows > 0], 75)
-    return (rows < CUT_SHARE * beside) & (beside > CUT_TEXT_ROW * text_row)
+    least_beside = max(CUT_TEXT_ROW * np.percentile(rows[rows > 0], 75), CUT_MIN_INK * ink.shape[1])
+    return (rows < CUT_SHARE * beside) & (beside > least_beside)
 
 
 STEPS: dict[str, Callable[[CleanPage], None]] = {
