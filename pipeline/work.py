@@ -200,7 +200,8 @@ def _reading_again(gray: np.ndarray, settings: OcrSettings, steps: tuple[str, ..
     return _read_cleaned(again[0], settings, steps, turn, again[1]) if again else None
 
 
-def _read_whole(good: Reading, settings: OcrSettings, gray: np.ndarray, made: int) -> tuple[Reading, int]:
+def _read_whole(good: Reading, settings: OcrSettings, gray: np.ndarray, found: InkSurvey,
+                made: int) -> tuple[Reading, int]:
     """A good reading (the `made`th of the page), or, when Tesseract's layout analysis left many of the page's
     letters outside every word (it dropped paragraphs beside a rule or between streaks, or took a drum's
     dots for the edges of columns), the page read again as one block if that reads well and clearly more
@@ -212,7 +213,7 @@ def _read_whole(good: Reading, settings: OcrSettings, gray: np.ndarray, made: in
         return good, made
     again = _read_cleaned(good.cleaned, settings, good.steps, good.turn, good.letters, ONE_BLOCK_PSM)
     more = again.ink_read() >= read + INK_READ_GAIN
-    return (again if more and _reads_well(again, gray) else good), made + 1
+    return (again if more and _reads_well(again, gray, found) else good), made + 1
 
 
 def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, found: InkSurvey,
@@ -229,21 +230,21 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
         # Tesseract is asked which way a page looks turned before, not after, a reading of it upside down.
         first = _read_cleaned(cleaned, settings, settings.cleanup, letters=found.letters,
                               upside_down=found.upside_down)
-        if _reads_well(first, gray) and first.result.junk < MAX_FIRST_JUNK:
-            return _read_whole(first, settings, gray, 1)
+        if _reads_well(first, gray, found) and first.result.junk < MAX_FIRST_JUNK:
+            return _read_whole(first, settings, gray, found, 1)
         readings, turn = [first], first.turn  # the others need not look again
     cleanups = [(steps, *again) for steps in INK_CLEANUPS if (again := _cleaned_again(gray, steps, cleaned))]
     letters = max((len(centres) for _, _, centres in cleanups), default=None)
     for steps, cleaned_again, centres in cleanups:  # cleaning is cheap, reading is not: the first good one
         readings.append(_read_cleaned(cleaned_again, settings, steps, turn, centres))
-        if _reads_well(readings[-1], gray, letters):
-            return _read_whole(readings[-1], settings, gray, len(readings))
+        if _reads_well(readings[-1], gray, found, letters):
+            return _read_whole(readings[-1], settings, gray, found, len(readings))
         turn = readings[-1].turn  # a damaged copy's first reading found it
     plain = _reading_again(gray, settings, NO_CLEANUP, turn)
     if plain is not None:
         readings.append(plain)
-        if _reads_well(plain, gray):
-            return _read_whole(plain, settings, gray, len(readings))
+        if _reads_well(plain, gray, found):
+            return _read_whole(plain, settings, gray, found, len(readings))
     if damage and ("grain" not in damage or not readings):
         # A damaged copy's first cleanup is read last, when no other reads well (under grain, only when every
         # other lost the letters: Tesseract is slow on grain), and is one of the least bad.
@@ -276,17 +277,23 @@ def _characters(text: str) -> int:
     return sum(not character.isspace() for character in text)
 
 
-def _reads_well(reading: Reading, gray: np.ndarray, letters: int | None = None) -> bool:
+def _reads_well(reading: Reading, gray: np.ndarray, found: InkSurvey, letters: int | None = None) -> bool:
     """A reading that is plausible Vietnamese, read with confidence, and covers the page's letters (`letters`
-    letter-sized pieces of ink, by default those of its own cleaned page). A reading of next to nothing is good only
-    for a page with next to no letters (a blank page), counted on the page as scanned: a cleanup that
-    lost every letter (a threshold that turned the page white) must not make it look blank."""
+    letter-sized pieces of ink, by default those of its own cleaned page). A reading of next to nothing is
+    good only for a page that looks blank (`_looks_blank`)."""
     text = reading.result.text
     quality = reading_quality(text)
     if quality is None:
-        return letter_pieces(gray) < MIN_PIECES_TO_JUDGE
+        return _looks_blank(gray, found)
     return quality >= GOOD_READING and reading.result.confidence >= GOOD_CONFIDENCE \
         and _characters(text) >= MIN_COVERAGE * (letters or reading.counted_pieces())
+
+
+def _looks_blank(gray: np.ndarray, found: InkSurvey) -> bool:
+    """Next to no letters on the page after its first cleanup (`found`) nor as scanned (`gray`): a cleanup
+    that lost every letter (a threshold that turned the page white) must not make a page look blank, nor a
+    threshold of the page as scanned that took a faded copy's few black specks for its only ink."""
+    return len(found.letters) < MIN_PIECES_TO_JUDGE and letter_pieces(gray) < MIN_PIECES_TO_JUDGE
 
 
 def _unreadable(result: OcrResult, quality: float | None) -> bool:

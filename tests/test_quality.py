@@ -20,8 +20,8 @@ from PIL import Image, ImageOps
 from luutru.index.analysis import exact_words
 from luutru.pipeline import cleanup, work
 from luutru.pipeline.catalog import PageRecord
-from luutru.pipeline.cleanup import clean_page, ink_free_gray, letter_pieces
-from luutru.pipeline.ocr import Word, is_junk, limit_threads, ocr_image, trimmed
+from luutru.pipeline.cleanup import clean_page, ink_free_gray, letter_pieces, survey
+from luutru.pipeline.ocr import OcrResult, Word, is_junk, limit_threads, ocr_image, trimmed
 from luutru.pipeline.quality import plausible_characters, reading_quality
 from luutru.pipeline.report import likely_causes
 from luutru.pipeline.settings import DEFAULT_STEPS, OcrSettings
@@ -94,9 +94,29 @@ def test_a_plausible_reading_tesseract_is_unsure_of_is_not_good(name, monkeypatc
     as_is, thin = (work._read_cleaned(clean_page(page, ()), OcrSettings(), ()) for page in (gray, thinned))
     truth = TRUTH[name][0]
     assert char_error_rate(truth, thin.result.text) > char_error_rate(truth, as_is.result.text) + 0.1
-    assert work._reads_well(as_is, gray) and not work._reads_well(thin, thinned)
+    found = survey(clean_page(gray).pixels)  # not asked: neither reading is of next to nothing
+    assert work._reads_well(as_is, gray, found) and not work._reads_well(thin, thinned, found)
     monkeypatch.setattr(work, "GOOD_CONFIDENCE", 0.0)
-    assert work._reads_well(thin, thinned)  # plausible, and covering the page
+    assert work._reads_well(thin, thinned, found)  # plausible, and covering the page
+
+
+def test_a_reading_of_nothing_is_good_only_for_a_blank_page():
+    """A faded copy with black specks over it: Otsu's threshold of the page as scanned takes the specks for
+    its only ink and finds no letter, its first cleanup finds them all. A cleanup read as nothing must not
+    pass for a reading of a blank page (the page's text would never be searchable); on the paper alone, with
+    the same specks, it does."""
+    with Image.open(SAMPLES / "2023/cv-45-ra-soat.png") as scan:
+        gray = ink_free_gray(scan).astype(np.float32)
+    specks = np.random.default_rng(3).random(gray.shape) < 0.01
+    for text in (True, False):
+        page = 212 - (255 - gray) / 255 * (212 - 170) if text else np.full(gray.shape, 212.0)
+        page[specks] = 30
+        page = page.astype(np.uint8)
+        first = clean_page(page)
+        nothing = work.Reading(first, OcrResult("", [], 0.0), DEFAULT_STEPS, 3)
+        assert work._reads_well(nothing, page, survey(first.pixels)) is not text
+        if text:
+            assert letter_pieces(page) == 0  # what the judge asked alone, and took for a blank page
 
 
 def test_a_page_that_reads_well_is_read_once():
@@ -285,7 +305,7 @@ def test_a_first_reading_that_left_lines_out_as_junk_is_read_again(tmp_path):
     path = tmp_path / "faded-lines.png"
     Image.fromarray(faded).save(path)
     first = work._read_cleaned(clean_page(faded), OcrSettings(), DEFAULT_STEPS)
-    assert work._reads_well(first, faded) and first.result.junk >= work.MAX_FIRST_JUNK
+    assert work._reads_well(first, faded, survey(first.cleaned.pixels)) and first.result.junk >= work.MAX_FIRST_JUNK
     outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
     truth = TRUTH[name][0]
     assert outcome.diagnostics["readings"] > 1
