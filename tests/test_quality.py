@@ -271,15 +271,22 @@ def test_letters_broken_across_are_mended(name):
     assert char_error_rate(truth, ocr_image(whole_mended).text) <= char_error_rate(truth, ocr_image(whole).text)
 
 
+def _low_ink_lines(gray: np.ndarray, level: int) -> np.ndarray:
+    """The page with six rows of every 41 no darker than `level` (255: without ink), as a worn printer's
+    low-ink lines leave it."""
+    lined = gray.copy()
+    for top in range(11, len(lined), 41):
+        lined[top:top + 6] = np.maximum(lined[top:top + 6], level)
+    return lined
+
+
 @pytest.mark.parametrize("name", ["2023/cv-45-ra-soat.png", "2022/gcn-thua-87.tif"])
 def test_letters_cut_by_a_low_ink_line_are_mended(name, monkeypatch):
     """A worn printer's low-ink line takes a band of rows out of every letter it crosses, too tall for the
     short closing that joins slivers everywhere: Tesseract reads each half of a cut line as a line of junk.
     The rows it cut are found and closed over (cleanup.mend); the short closing alone reads next to nothing."""
     with Image.open(SAMPLES / name) as scan:
-        broken = ink_free_gray(scan).copy()
-    for top in range(11, len(broken), 41):
-        broken[top:top + 6] = 255  # six rows of every 41 without ink
+        broken = _low_ink_lines(ink_free_gray(scan), 255)
     truth = TRUTH[name][0]
     mended = clean_page(Image.fromarray(broken), INK_CLEANUPS[0])
     assert mended.diagnostics.get("cut_rows", 0) > 0
@@ -299,9 +306,7 @@ def test_a_first_reading_that_left_lines_out_as_junk_is_read_again(tmp_path):
     the other cleanups, and a better reading is kept."""
     name = "2023/qd-123-giao-dat.jpg"
     with Image.open(SAMPLES / name) as scan:
-        faded = ink_free_gray(scan).copy()
-    for top in range(11, len(faded), 41):
-        faded[top:top + 6] = np.maximum(faded[top:top + 6], 200)  # six rows of every 41 faded
+        faded = _low_ink_lines(ink_free_gray(scan), 200)
     path = tmp_path / "faded-lines.png"
     Image.fromarray(faded).save(path)
     first = work._read_cleaned(clean_page(faded), OcrSettings(), DEFAULT_STEPS)
