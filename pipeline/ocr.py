@@ -49,6 +49,7 @@ class OcrResult:
     diagnostics: dict = field(default_factory=dict)  # e.g. {"rotated": 180, "skew_after_turn": 0.4}
     transform: np.ndarray = field(default_factory=identity)  # the page given -> the image the words are on
     junk: int = 0  # characters read but left out in junk lines (is_junk)
+    lines: tuple[tuple[int, int, int, int], ...] = ()  # each text line's box (left, top, width, height), in order
 
 
 def limit_threads() -> None:
@@ -113,7 +114,28 @@ def _result(tsv: str) -> OcrResult:
     words = [word for line in kept for word in line]
     junk = sum(len(word.text) for line in lines for word in line) - sum(len(word.text) for word in words)
     text = "\n".join(" ".join(word.text for word in line) for line in kept)
-    return OcrResult(text, words, round(_confidence(words), 2), junk=junk)
+    return OcrResult(text, words, round(_confidence(words), 2), junk=junk,
+                     lines=tuple(_line_box(line) for line in kept if line))
+
+
+def _line_box(line: list[Word]) -> tuple[int, int, int, int]:
+    left, top = min(word.box[0] for word in line), min(word.box[1] for word in line)
+    right = max(word.box[0] + word.box[2] for word in line)
+    bottom = max(word.box[1] + word.box[3] for word in line)
+    return left, top, right - left, bottom - top
+
+
+def lines_gone_back(result: OcrResult) -> float:
+    """How far the reading goes back up the page, in lines, summed over the steps from one line to the next
+    that go up by more than a line. A page of one column read in order goes down it, its two-column header
+    included (Tesseract reads the header's rows across), and two signatures side by side go back a few
+    lines; a page read as slices (a drum's streaks or a white gutter taken for the edges of columns) goes
+    back up the whole page at every slice."""
+    if len(result.lines) < 2:
+        return 0.0
+    height = float(np.median([box[3] for box in result.lines]))
+    return sum((before[1] - after[1]) / height for before, after in zip(result.lines, result.lines[1:])
+               if after[1] < before[1] - height)
 
 
 def _confidence(words: list[Word]) -> float:

@@ -22,7 +22,7 @@ from luutru.pipeline.cleanup import (
     survey,
 )
 from luutru.pipeline.geometry import Box, as_list, box_on_original, scaling, unbent_box
-from luutru.pipeline.ocr import OcrResult, Word, ocr_image
+from luutru.pipeline.ocr import OcrResult, Word, lines_gone_back, ocr_image
 from luutru.pipeline.quality import reading_quality, reading_score
 from luutru.pipeline.settings import DEFAULT_PSM, DEFAULT_STEPS, OcrSettings
 from luutru.pipeline.tesseract import TesseractError, engine, engine_version, model_fingerprint
@@ -74,8 +74,11 @@ NO_CLEANUP: tuple[str, ...] = ()
 # read as a single column of text (psm 4: no columns looked for, lines of any size). A page whose good
 # reading left more than 1 - MIN_INK_READ of its letter-sized pieces of ink outside every word (clean
 # pages leave under 5 %) is read again as one block of text (psm 6, which alone reads the paragraphs
-# beside a rule), and that reading kept when it reads INK_READ_GAIN more of them.
-ONE_COLUMN_PSM, ONE_BLOCK_PSM, MIN_INK_READ, INK_READ_GAIN = 4, 6, 0.9, 0.05
+# beside a rule), and that reading kept when it reads INK_READ_GAIN more of them. So is one whose reading
+# went back up the page MAX_LINES_BACK lines or more (ocr.lines_gone_back: read in slices, out of order; no
+# page of the benchmark's clean kinds went back at all, drum pages read in slices 15-57 lines), kept when
+# it goes back less and reads nearly as much.
+ONE_COLUMN_PSM, ONE_BLOCK_PSM, MIN_INK_READ, INK_READ_GAIN, MAX_LINES_BACK = 4, 6, 0.9, 0.05, 8
 
 
 @dataclass(frozen=True)
@@ -203,17 +206,20 @@ def _reading_again(gray: np.ndarray, settings: OcrSettings, steps: tuple[str, ..
 def _read_whole(good: Reading, settings: OcrSettings, gray: np.ndarray, found: InkSurvey,
                 made: int) -> tuple[Reading, int]:
     """A good reading (the `made`th of the page), or, when Tesseract's layout analysis left many of the page's
-    letters outside every word (it dropped paragraphs beside a rule or between streaks, or took a drum's
-    dots for the edges of columns), the page read again as one block if that reads well and clearly more
-    of it; and how many readings were made in all."""
-    if good.psm != DEFAULT_PSM:
+    letters outside every word (it dropped paragraphs beside a rule or between streaks) or read the page in
+    slices (it took a drum's dots for the edges of columns), the page read again as one block if that reads
+    well and reads clearly more of it, or in better order; and how many readings were made in all. A mode
+    the settings ask for is kept."""
+    if settings.psm != DEFAULT_PSM or good.psm == ONE_BLOCK_PSM:
         return good, made
-    read = good.ink_read()
-    if read >= MIN_INK_READ:
+    read, back = good.ink_read(), lines_gone_back(good.result)
+    if read >= MIN_INK_READ and back < MAX_LINES_BACK:
         return good, made
     again = _read_cleaned(good.cleaned, settings, good.steps, good.turn, good.letters, ONE_BLOCK_PSM)
     more = again.ink_read() >= read + INK_READ_GAIN
-    return (again if more and _reads_well(again, gray, found) else good), made + 1
+    in_order = back >= MAX_LINES_BACK and lines_gone_back(again.result) < back \
+        and again.ink_read() >= read - INK_READ_GAIN
+    return (again if (more or in_order) and _reads_well(again, gray, found) else good), made + 1
 
 
 def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, found: InkSurvey,

@@ -21,7 +21,7 @@ from luutru.index.analysis import exact_words
 from luutru.pipeline import cleanup, work
 from luutru.pipeline.catalog import PageRecord
 from luutru.pipeline.cleanup import clean_page, ink_free_gray, letter_pieces, survey
-from luutru.pipeline.ocr import OcrResult, Word, is_junk, limit_threads, ocr_image, trimmed
+from luutru.pipeline.ocr import OcrResult, Word, is_junk, limit_threads, lines_gone_back, ocr_image, trimmed
 from luutru.pipeline.quality import plausible_characters, reading_quality
 from luutru.pipeline.report import likely_causes
 from luutru.pipeline.settings import DEFAULT_STEPS, OcrSettings
@@ -315,6 +315,34 @@ def test_a_first_reading_that_left_lines_out_as_junk_is_read_again(tmp_path):
     truth = TRUTH[name][0]
     assert outcome.diagnostics["readings"] > 1
     assert char_error_rate(truth, outcome.text) < char_error_rate(truth, first.result.text) - 0.1
+
+
+@pytest.mark.parametrize("name", ["2023/cv-45-ra-soat.png", "2022/gcn-thua-87.tif"])
+def test_a_page_read_in_slices_is_read_again_in_order(name, tmp_path):
+    """A white gutter down the middle of a page (a register's binding, a drum's white streak): Tesseract's
+    layout analysis takes it for the gap between two columns and reads the left half of every line, then
+    the right halves. That reading goes back up the whole page, and the page is read again as one block."""
+    with Image.open(SAMPLES / name) as scan:
+        gray = ink_free_gray(scan).copy()
+    middle = gray.shape[1] // 2
+    gray[:, middle - 35:middle + 35] = 255
+    path = tmp_path / "gutter.png"
+    Image.fromarray(gray).save(path)
+    sliced = ocr_image(clean_page(gray).pixels)
+    outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
+    truth = TRUTH[name][0]
+    assert lines_gone_back(sliced) >= work.MAX_LINES_BACK and char_error_rate(truth, sliced.text) > 0.5
+    assert outcome.diagnostics["readings"] == 2 and char_error_rate(truth, outcome.text) < 0.12
+
+
+def test_lines_gone_back_counts_slices_not_a_header_or_two_signatures():
+    def read(*tops: int) -> OcrResult:
+        return OcrResult("", [], 90.0, lines=tuple((100, top, 800, 40) for top in tops))
+    assert lines_gone_back(read(100, 160, 220, 280)) == 0
+    assert lines_gone_back(read(100, 100, 160, 160, 220)) == 0  # a header's two columns, read row by row
+    assert lines_gone_back(read(100, 2000, 2060, 2120, 1960, 2020)) == pytest.approx(4)  # two signatures
+    assert lines_gone_back(read(100, 160, 220, 100, 160, 220)) == pytest.approx(3)
+    assert lines_gone_back(read(100, 160, 220, 100, 160, 220, 100, 160)) == pytest.approx(6)
 
 
 def test_a_line_of_symbols_is_junk_however_sure_tesseract_is_and_doubtful_symbols_beside_a_line_go():
