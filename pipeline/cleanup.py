@@ -83,6 +83,10 @@ MIN_BEND_PIXELS = 3
 # frame is a few columns of solid ink; a copier's grain covers a large part of the page). Pieces of ink
 # lying STREAK_SHARE or more inside a band are the streak's dots.
 STREAK_DENSITY, MIN_STREAK_WIDTH, MAX_STREAK_WIDTH, STREAK_SHARE = 0.06, 8, 150, 0.8
+# A drum's streak across the page is a band found so in the gaps between the text's columns (`_streak_bands`
+# of the page turned) that is as dense in both margins (the gaps within MARGIN_SHARE of the page's width
+# of either side); its rows are thresholded below STREAK_DOTS_PERCENTILE percent of its dots there.
+MARGIN_SHARE, STREAK_DOTS_PERCENTILE = 0.15, 3
 # A low-ink line across a page, or a stroke thinned to nothing, breaks letters across: gaps in a stroke up
 # to MEND_PIXELS - 1 high are closed (a diacritic sits further above its letter in 300 dpi text; 5 pixels
 # also joined a copier's grain to the letters).
@@ -379,10 +383,44 @@ def darkest(page: CleanPage) -> None:
         return
     # From OpenCV's histogram, as shares (what scikit-image's own gives it): its own takes 50 ms on a 300 dpi
     # page, OpenCV's 2.
-    ink_below = threshold_multiotsu(classes=3, hist=counts / counts.sum())[0]
-    page.pixels = cv2.threshold(page.pixels, int(ink_below), 255, cv2.THRESH_BINARY)[1]
-    page.diagnostics["ink_below"] = int(ink_below)
+    ink_below = int(threshold_multiotsu(classes=3, hist=counts / counts.sum())[0])
+    gray = page.pixels
+    page.pixels = cv2.threshold(gray, ink_below, 255, cv2.THRESH_BINARY)[1]
+    page.diagnostics["ink_below"] = ink_below
+    _threshold_streaks_across(gray, page, ink_below)
     _drop_frames(page)
+
+
+def _threshold_streaks_across(gray: np.ndarray, page: CleanPage, ink_below: int) -> None:
+    """Threshold the rows a drum's streak crosses the page in (a band of grey toner dots over a text line, dense
+    in both margins) below the streak's own darkest dots (STREAK_DOTS_PERCENTILE of its dots in the margins):
+    at the page's darkest ink the streak's dots are as dark as the letters they lie on, and Tesseract reads
+    the line as junk, or not at all."""
+    ink = page.pixels == 0
+    bands = _streak_bands(ink.T)
+    gaps = _gap_rows(ink.T)
+    if bands is None or gaps is None:
+        return
+    reach = round(MARGIN_SHARE * len(gaps))
+    margins = [np.flatnonzero(gaps[:reach]), len(gaps) - reach + np.flatnonzero(gaps[-reach:])]
+    if min(map(len, margins)) < MIN_STREAK_WIDTH:
+        return
+    across = 0
+    for top, bottom in _runs(bands):
+        if min(ink[top:bottom, columns].mean() for columns in margins) <= STREAK_DENSITY:
+            continue  # not across the page: a header's or a signature's lines in the gaps of the text's columns
+        dots = gray[top:bottom, np.concatenate(margins)]
+        level = min(ink_below, int(np.percentile(dots, STREAK_DOTS_PERCENTILE)))
+        page.pixels[top:bottom] = cv2.threshold(gray[top:bottom], level, 255, cv2.THRESH_BINARY)[1]
+        across += 1
+    if across:
+        page.diagnostics["streaks_across"] = across
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """The (start, end) of each run of True in a boolean array."""
+    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
 
 
 def _drop_frames(page: CleanPage) -> None:

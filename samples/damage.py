@@ -136,6 +136,14 @@ def low_ink_and_drum(image: Image.Image, rng: random.Random) -> Image.Image:
     return Image.fromarray(gray)
 
 
+def drum_streaks_across(image: Image.Image, rng: random.Random) -> Image.Image:
+    """A dirty drum's streaks across the page only: bands of grey toner dots over whole lines of text."""
+    augraphy = _augraphy(rng)
+    gray = np.asarray(image.convert("L"))
+    return Image.fromarray(_applied(augraphy.DirtyDrum(line_width_range=(2, 3), line_concentration=0.1, direction=0,
+                                                       noise_intensity=0.4, p=1), gray))
+
+
 def ink_bleed(image: Image.Image, rng: random.Random) -> Image.Image:
     """Ink spread into cheap paper, letters thickened and their counters filled."""
     augraphy = _augraphy(rng)

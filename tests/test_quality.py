@@ -35,7 +35,7 @@ from luutru.pipeline.work import (
     process_page,
 )
 from luutru.scanners import Kind
-from samples.damage import copier_texture, low_ink_and_drum
+from samples.damage import copier_texture, drum_streaks_across, low_ink_and_drum
 
 SCANNED = ["2023/qd-123-giao-dat.jpg", "2023/cv-45-ra-soat.png", "2024/ttr-09-mo-ma.jpg", "2022/gcn-thua-87.tif"]
 
@@ -298,6 +298,23 @@ def test_letters_cut_by_a_low_ink_line_are_mended(name, monkeypatch):
     # over, its specks became letter-sized pieces and the page was read as nothing.
     specks = np.random.default_rng(5).random(broken.shape) < 0.0005
     assert not cleanup._cut_rows(specks).any()
+
+
+@pytest.mark.parametrize("name", ["2023/cv-45-ra-soat.png", "2022/gcn-thua-87.tif"])
+def test_drum_streaks_across_the_text_are_thresholded_below_their_dots(name, monkeypatch):
+    """A dirty drum's streaks across the page: at the page's darkest ink their dots are as dark as the letters
+    they lie on. The rows they cross, dense with dots in both margins, are thresholded below the dots; the
+    clean scan's header and signatures, in the gaps of the text's columns, are not taken for streaks."""
+    with Image.open(SAMPLES / name) as scan:
+        gray = ink_free_gray(scan)
+    streaked = np.asarray(drum_streaks_across(Image.fromarray(gray), random.Random(2)))
+    across, clean = clean_page(streaked, INK_CLEANUPS[0]), clean_page(gray, INK_CLEANUPS[0])
+    monkeypatch.setattr(cleanup, "_threshold_streaks_across", lambda *arguments: None)
+    darkest_only = clean_page(streaked, INK_CLEANUPS[0])
+    truth = TRUTH[name][0]
+    assert across.diagnostics["streaks_across"] >= 3 and "streaks_across" not in clean.diagnostics
+    assert char_error_rate(truth, ocr_image(across.pixels).text) < min(
+        0.15, char_error_rate(truth, ocr_image(darkest_only.pixels).text) - 0.05)
 
 
 def test_a_first_reading_that_left_lines_out_as_junk_is_read_again(tmp_path):
