@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -76,9 +77,9 @@ NO_CLEANUP: tuple[str, ...] = ()
 # pages leave under 5 %) is read again as one block of text (psm 6, which alone reads the paragraphs
 # beside a rule), and that reading kept when it reads INK_READ_GAIN more of them. So is one whose reading
 # went back up the page MAX_LINES_BACK lines or more (ocr.lines_gone_back: read in slices, out of order; no
-# page of the benchmark's clean kinds went back at all, drum pages read in slices 15-57 lines), kept when
-# it goes back less and reads nearly as much.
-ONE_COLUMN_PSM, ONE_BLOCK_PSM, MIN_INK_READ, INK_READ_GAIN, MAX_LINES_BACK = 4, 6, 0.9, 0.05, 8
+# page of the benchmark's clean kinds went back at all, drum pages read in slices 6-87 lines; two signatures
+# side by side go back 2-5), kept when it goes back less and reads nearly as much.
+ONE_COLUMN_PSM, ONE_BLOCK_PSM, MIN_INK_READ, INK_READ_GAIN, MAX_LINES_BACK = 4, 6, 0.9, 0.05, 5
 
 
 @dataclass(frozen=True)
@@ -203,59 +204,64 @@ def _reading_again(gray: np.ndarray, settings: OcrSettings, steps: tuple[str, ..
     return _read_cleaned(again[0], settings, steps, turn, again[1]) if again else None
 
 
-def _read_whole(good: Reading, settings: OcrSettings, gray: np.ndarray, found: InkSurvey,
-                made: int) -> tuple[Reading, int]:
-    """A good reading (the `made`th of the page), or, when Tesseract's layout analysis left many of the page's
+def _read_whole(reading: Reading, settings: OcrSettings, made: int,
+                good_enough: Callable[[Reading], bool]) -> tuple[Reading, int]:
+    """A reading (the `made`th of the page), or, when Tesseract's layout analysis left many of the page's
     letters outside every word (it dropped paragraphs beside a rule or between streaks) or read the page in
-    slices (it took a drum's dots for the edges of columns), the page read again as one block if that reads
-    well and reads clearly more of it, or in better order; and how many readings were made in all. A mode
-    the settings ask for is kept."""
-    if settings.psm != DEFAULT_PSM or good.psm == ONE_BLOCK_PSM:
-        return good, made
-    read, back = good.ink_read(), lines_gone_back(good.result)
+    slices (it took a drum's dots or a white gutter for the edges of columns), the page read again as one
+    block if that is `good_enough` and reads clearly more of it, or in better order; and how many readings
+    were made in all. A mode the settings ask for is kept."""
+    if settings.psm != DEFAULT_PSM or reading.psm == ONE_BLOCK_PSM:
+        return reading, made
+    read, back = reading.ink_read(), lines_gone_back(reading.result)
     if read >= MIN_INK_READ and back < MAX_LINES_BACK:
-        return good, made
-    again = _read_cleaned(good.cleaned, settings, good.steps, good.turn, good.letters, ONE_BLOCK_PSM)
+        return reading, made
+    again = _read_cleaned(reading.cleaned, settings, reading.steps, reading.turn, reading.letters, ONE_BLOCK_PSM)
     more = again.ink_read() >= read + INK_READ_GAIN
     in_order = back >= MAX_LINES_BACK and lines_gone_back(again.result) < back \
         and again.ink_read() >= read - INK_READ_GAIN
-    return (again if (more or in_order) and _reads_well(again, gray, found) else good), made + 1
+    return (again if (more or in_order) and good_enough(again) else reading), made + 1
 
 
 def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, found: InkSurvey,
                   damage: list[str]) -> tuple[Reading, int]:
     """The page read after the settings' cleanup (`cleaned`, whose ink `found` surveys); a reading that is
     not good (pipeline.quality), or left many lines out as junk, is read again after the INK_CLEANUPS until
-    one reads well, else after none, else the least bad is kept. A good reading that dropped paragraphs is
-    read again as one block. A page that reads well pays nothing more; a damaged copy (`damage`) goes to the
-    ink cleanups at once. Returns the reading and how many were made."""
+    one reads well, else after none, else the least bad is kept. The reading kept is read again as one block
+    when it dropped paragraphs or read the page in slices (`_read_whole`). A page that reads well pays nothing
+    more; a damaged copy (`damage`) goes to the ink cleanups at once. Returns the reading and how many were made."""
     if settings.cleanup != DEFAULT_STEPS:
         return _read_cleaned(cleaned, settings, settings.cleanup), 1
+
+    def reads_well(reading: Reading) -> bool:
+        return _reads_well(reading, gray, found)
     readings, turn = [], None
     if not damage:
         # Tesseract is asked which way a page looks turned before, not after, a reading of it upside down.
         first = _read_cleaned(cleaned, settings, settings.cleanup, letters=found.letters,
                               upside_down=found.upside_down)
-        if _reads_well(first, gray, found) and first.result.junk < MAX_FIRST_JUNK:
-            return _read_whole(first, settings, gray, found, 1)
+        if reads_well(first) and first.result.junk < MAX_FIRST_JUNK:
+            return _read_whole(first, settings, 1, reads_well)
         readings, turn = [first], first.turn  # the others need not look again
     cleanups = [(steps, *again) for steps in INK_CLEANUPS if (again := _cleaned_again(gray, steps, cleaned))]
     letters = max((len(centres) for _, _, centres in cleanups), default=None)
     for steps, cleaned_again, centres in cleanups:  # cleaning is cheap, reading is not: the first good one
         readings.append(_read_cleaned(cleaned_again, settings, steps, turn, centres))
         if _reads_well(readings[-1], gray, found, letters):
-            return _read_whole(readings[-1], settings, gray, found, len(readings))
+            return _read_whole(readings[-1], settings, len(readings), reads_well)
         turn = readings[-1].turn  # a damaged copy's first reading found it
     plain = _reading_again(gray, settings, NO_CLEANUP, turn)
     if plain is not None:
         readings.append(plain)
-        if _reads_well(plain, gray, found):
-            return _read_whole(plain, settings, gray, found, len(readings))
+        if reads_well(plain):
+            return _read_whole(plain, settings, len(readings), reads_well)
     if damage and ("grain" not in damage or not readings):
         # A damaged copy's first cleanup is read last, when no other reads well (under grain, only when every
         # other lost the letters: Tesseract is slow on grain), and is one of the least bad.
         readings.append(_read_cleaned(cleaned, settings, settings.cleanup, turn, found.letters))
-    return _least_bad(readings), len(readings)
+    least_bad = _least_bad(readings)
+    return _read_whole(least_bad, settings, len(readings),
+                       lambda again: reading_score(again.result.text) >= reading_score(least_bad.result.text))
 
 
 def _damaged_copy(cleaned: CleanPage, found: InkSurvey) -> list[str]:
