@@ -152,6 +152,12 @@ def denoise(page: CleanPage) -> None:
     page.pixels = cv2.medianBlur(page.pixels, 3)
 
 
+def denoise_wide(page: CleanPage) -> None:
+    """A 5x5 median: a faint copy's grain, dense enough that a Gaussian leaves it in clumps as dark as the
+    letters (Tesseract then reads nothing), goes; 300 dpi strokes lose their corners."""
+    page.pixels = cv2.medianBlur(page.pixels, 5)
+
+
 def denoise_unless_clean(page: CleanPage) -> None:
     """`denoise` a page unless, thresholded as it comes, it holds next to no specks (SPECKLED) and no frame
     (a phone photo's desk, whose JPEG noise the median smooths). Such a page is marked "clean", and
@@ -663,7 +669,7 @@ def _cut_rows(ink: np.ndarray) -> np.ndarray:
 
 
 STEPS: dict[str, Callable[[CleanPage], None]] = {
-    "flatten": flatten, "denoise": denoise, "denoise_unless_clean": denoise_unless_clean,
+    "flatten": flatten, "denoise": denoise, "denoise_unless_clean": denoise_unless_clean, "denoise_wide": denoise_wide,
     "contrast": stretch_contrast, "deskew": deskew, "binarize": binarize, "gray_if_clean": gray_if_clean,
     "despeckle": despeckle, "smooth": smooth, "darkest": darkest, "straighten": straighten,
     "destreak": destreak, "mend": mend}

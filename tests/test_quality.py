@@ -317,6 +317,27 @@ def test_drum_streaks_across_the_text_are_thresholded_below_their_dots(name, mon
         0.15, char_error_rate(truth, ocr_image(darkest_only.pixels).text) - 0.05)
 
 
+def test_a_faint_copy_under_dense_grain_is_read_after_the_wide_median(tmp_path):
+    """A copy faded to 35 gray levels under grain as strong (noise of 45 levels everywhere): a Gaussian
+    leaves the grain in clumps as dark as the letters and Tesseract reads little of the page; the last
+    ink cleanup's 5x5 median takes them out. The pipeline, whose other readings are worse, keeps it."""
+    name = "2023/cv-45-ra-soat.png"
+    with Image.open(SAMPLES / name) as scan:
+        gray = ink_free_gray(scan).astype(np.float32)
+    faint = 160 - (255 - gray) / 255 * 35 + np.random.default_rng(1).normal(0, 45, gray.shape)
+    faint = np.clip(faint, 0, 255).astype(np.uint8)
+    truth = TRUTH[name][0]
+    others, wide = INK_CLEANUPS[:-1], INK_CLEANUPS[-1]
+    assert "denoise_wide" in wide
+    read_wide = char_error_rate(truth, ocr_image(clean_page(faint, wide).pixels).text)
+    assert read_wide < 0.4
+    assert all(char_error_rate(truth, ocr_image(clean_page(faint, steps).pixels).text) > read_wide + 0.2
+               for steps in others)
+    path = tmp_path / "faint.png"
+    Image.fromarray(faint).save(path)
+    assert char_error_rate(truth, process_page(PageJob(1, str(path), Kind.PNG, 1)).text) < read_wide + 0.05
+
+
 def test_a_first_reading_that_left_lines_out_as_junk_is_read_again(tmp_path):
     """Low-ink lines faded across a page its first cleanup takes for clean: the lines they cut read as junk and
     are left out, and what is left reads well enough to pass. So many characters left out send the page to
