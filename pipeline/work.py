@@ -64,13 +64,14 @@ SPECKS_PER_LETTER = 1.0
 # streaks go with the grey between ink and paper: cleanup.darkest), and strokes that low-ink lines broke
 # across joined again (cleanup.mend: a drum's pages 0.24 -> 0.21). Any may lose the text where another
 # keeps it, and a reading of half the page can look good: each is judged against the letters the fullest
-# of them kept. The median comes first: it read better more often on damaged pages. Last, a wide
-# median after the smoothing, for a faint copy under grain so dense that the others leave it in clumps
-# Tesseract reads nothing from (worse on other pages: copier pages 0.164 -> 0.191 read after it alone).
+# of them kept. The median comes first: it read better more often on damaged pages. A page under a copier's
+# grain is read last after GRAIN_CLEANUP, a wide median after the smoothing, for a faint copy under grain
+# so dense that the others leave it in clumps Tesseract reads nothing from (worse on other pages: copier
+# pages 0.164 -> 0.191 read after it alone; and the cleaning costs a drum page 0.3 s for nothing).
 INK_CLEANUPS = (("denoise", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak", "mend"),
-                ("smooth", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak", "mend"),
-                ("smooth", "denoise_wide", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak",
-                 "mend"))
+                ("smooth", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak", "mend"))
+GRAIN_CLEANUP = ("smooth", "denoise_wide", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak",
+                 "mend")
 # When neither reads well: the page as plain Tesseract sees it (but for red and blue ink), so that
 # cleanup never makes a page read worse.
 NO_CLEANUP: tuple[str, ...] = ()
@@ -230,10 +231,11 @@ def _read_whole(reading: Reading, settings: OcrSettings, made: int,
 def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, found: InkSurvey,
                   damage: list[str]) -> tuple[Reading, int]:
     """The page read after the settings' cleanup (`cleaned`, whose ink `found` surveys); a reading that is
-    not good (pipeline.quality), or left many lines out as junk, is read again after the INK_CLEANUPS until
-    one reads well, else after none, else the least bad is kept. The reading kept is read again as one block
-    when it dropped paragraphs or read the page in slices (`_read_whole`). A page that reads well pays nothing
-    more; a damaged copy (`damage`) goes to the ink cleanups at once. Returns the reading and how many were made."""
+    not good (pipeline.quality), or left many lines out as junk, is read again after the INK_CLEANUPS (and the
+    GRAIN_CLEANUP, under a copier's grain) until one reads well, else after none, else the least bad is kept.
+    The reading kept is read again as one block when it dropped paragraphs or read the page in slices
+    (`_read_whole`). A page that reads well pays nothing more; a damaged copy (`damage`) goes to the ink
+    cleanups at once. Returns the reading and how many were made."""
     if settings.cleanup != DEFAULT_STEPS:
         return _read_cleaned(cleaned, settings, settings.cleanup), 1
 
@@ -247,7 +249,8 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
         if reads_well(first) and first.result.junk < MAX_FIRST_JUNK:
             return _read_whole(first, settings, 1, reads_well)
         readings, turn = [first], first.turn  # the others need not look again
-    cleanups = [(steps, *again) for steps in INK_CLEANUPS if (again := _cleaned_again(gray, steps, cleaned))]
+    ink_cleanups = INK_CLEANUPS + ((GRAIN_CLEANUP,) if "grain" in damage else ())
+    cleanups = [(steps, *again) for steps in ink_cleanups if (again := _cleaned_again(gray, steps, cleaned))]
     letters = max((len(centres) for _, _, centres in cleanups), default=None)
     for steps, cleaned_again, centres in cleanups:  # cleaning is cheap, reading is not: the first good one
         readings.append(_read_cleaned(cleaned_again, settings, steps, turn, centres))
@@ -414,9 +417,9 @@ def process_page(job: PageJob) -> PageOutcome:
 
 def page_time_limit(settings: OcrSettings) -> float:
     """Seconds after which a page's worker is stopped whatever it is doing: rendering, and every reading
-    a page can take (the first, one after each of the INK_CLEANUPS, one after none, a good one again as
-    one block), with an orientation check and the page read turned, each with its own timeout."""
-    return 2 * POPPLER_TIMEOUT + (len(INK_CLEANUPS) + 5) * settings.timeout
+    a page can take (the first, one after each of the INK_CLEANUPS and the GRAIN_CLEANUP, one after none,
+    one again as one block), with an orientation check and the page read turned, each with its own timeout."""
+    return 2 * POPPLER_TIMEOUT + (len(INK_CLEANUPS) + 6) * settings.timeout
 
 
 def crashed_page(job: PageJob) -> PageOutcome:

@@ -27,6 +27,7 @@ from luutru.pipeline.report import likely_causes
 from luutru.pipeline.settings import DEFAULT_STEPS, OcrSettings
 from luutru.pipeline.work import (
     GOOD_READING,
+    GRAIN_CLEANUP,
     INK_CLEANUPS,
     MIN_COVERAGE,
     UNREADABLE,
@@ -319,16 +320,15 @@ def test_drum_streaks_across_the_text_are_thresholded_below_their_dots(name, mon
 
 def test_a_faint_copy_under_dense_grain_is_read_after_the_wide_median(tmp_path):
     """A copy faded to 35 gray levels under grain as strong (noise of 45 levels everywhere): a Gaussian
-    leaves the grain in clumps as dark as the letters and Tesseract reads little of the page; the last
-    ink cleanup's 5x5 median takes them out. The pipeline, whose other readings are worse, keeps it."""
+    leaves the grain in clumps as dark as the letters and Tesseract reads little of the page; the grain
+    cleanup's 5x5 median takes them out. The pipeline, whose other readings are worse, keeps it."""
     name = "2023/cv-45-ra-soat.png"
     with Image.open(SAMPLES / name) as scan:
         gray = ink_free_gray(scan).astype(np.float32)
     faint = 160 - (255 - gray) / 255 * 35 + np.random.default_rng(1).normal(0, 45, gray.shape)
     faint = np.clip(faint, 0, 255).astype(np.uint8)
     truth = TRUTH[name][0]
-    others, wide = INK_CLEANUPS[:-1], INK_CLEANUPS[-1]
-    assert "denoise_wide" in wide
+    others, wide = INK_CLEANUPS, GRAIN_CLEANUP
     read_wide = char_error_rate(truth, ocr_image(clean_page(faint, wide).pixels).text)
     assert read_wide < 0.4
     assert all(char_error_rate(truth, ocr_image(clean_page(faint, steps).pixels).text) > read_wide + 0.2
