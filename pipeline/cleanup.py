@@ -403,9 +403,9 @@ def _threshold_streaks_across(gray: np.ndarray, page: CleanPage, ink_below: int)
     at the page's darkest ink the streak's dots are as dark as the letters they lie on, and Tesseract reads
     the line as junk, or not at all."""
     ink = page.pixels == 0
-    bands = _streak_bands(ink.T)
     gaps = _gap_rows(ink.T)
-    if bands is None or gaps is None:
+    bands = _streak_bands(ink.T, gaps=gaps)
+    if bands is None:
         return
     reach = round(MARGIN_SHARE * len(gaps))
     margins = [np.flatnonzero(gaps[:reach]), len(gaps) - reach + np.flatnonzero(gaps[-reach:])]
@@ -594,7 +594,7 @@ def destreak(page: CleanPage) -> None:
     inside = np.bincount(labels[:, bands].ravel(), minlength=count)
     dots = np.flatnonzero(inside >= STREAK_SHARE * np.maximum(stats[:, cv2.CC_STAT_AREA], 1))
     page.pixels[np.isin(labels, dots[dots > 0])] = 255
-    page.diagnostics["streaks"] = int(np.count_nonzero(np.diff(bands.astype(np.int8)) == 1) + bands[0])
+    page.diagnostics["streaks"] = len(_runs(bands))
 
 
 def _gap_rows(ink: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
@@ -605,10 +605,10 @@ def _gap_rows(ink: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
     return gaps if np.count_nonzero(gaps) >= MAX_LETTER_PIXELS * scale else None
 
 
-def _streak_bands(ink: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
+def _streak_bands(ink: np.ndarray, scale: float = 1.0, gaps: np.ndarray | None = None) -> np.ndarray | None:
     """The columns (a boolean per column) that streaks cover, or None for a page without streaks; `scale`
-    is the page's size against the 300 dpi sizes of the constants."""
-    gaps = _gap_rows(ink, scale)
+    is the page's size against the 300 dpi sizes of the constants; `gaps` its `_gap_rows`, if found already."""
+    gaps = _gap_rows(ink, scale) if gaps is None else gaps
     if gaps is None:
         return None
     density = cv2.blur(ink[gaps].mean(axis=0, dtype=np.float32)[None, :], (3, 1))

@@ -10,7 +10,7 @@ import numpy as np
 
 from luutru.index.analysis import nfc
 from luutru.pipeline.cleanup import turned
-from luutru.pipeline.geometry import identity
+from luutru.pipeline.geometry import Box, identity
 from luutru.pipeline.quality import plausible_characters
 from luutru.pipeline.settings import DEFAULT_PSM, DEFAULT_TIMEOUT, LANGUAGE
 from luutru.pipeline.tesseract import Engine, engine
@@ -49,7 +49,7 @@ class OcrResult:
     diagnostics: dict = field(default_factory=dict)  # e.g. {"rotated": 180, "skew_after_turn": 0.4}
     transform: np.ndarray = field(default_factory=identity)  # the page given -> the image the words are on
     junk: int = 0  # characters read but left out in junk lines (is_junk)
-    lines: tuple[tuple[int, int, int, int], ...] = ()  # each text line's box (left, top, width, height), in order
+    lines: tuple[Box, ...] = ()  # each text line's box (left, top, width, height), in reading order
 
 
 def limit_threads() -> None:
@@ -118,7 +118,7 @@ def _result(tsv: str) -> OcrResult:
                      lines=tuple(_line_box(line) for line in kept if line))
 
 
-def _line_box(line: list[Word]) -> tuple[int, int, int, int]:
+def _line_box(line: list[Word]) -> Box:
     left, top = min(word.box[0] for word in line), min(word.box[1] for word in line)
     right = max(word.box[0] + word.box[2] for word in line)
     bottom = max(word.box[1] + word.box[3] for word in line)

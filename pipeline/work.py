@@ -222,9 +222,9 @@ def _read_whole(reading: Reading, settings: OcrSettings, made: int,
     if read >= MIN_INK_READ and back < MAX_LINES_BACK:
         return reading, made
     again = _read_cleaned(reading.cleaned, settings, reading.steps, reading.turn, reading.letters, ONE_BLOCK_PSM)
-    more = again.ink_read() >= read + INK_READ_GAIN
-    in_order = back >= MAX_LINES_BACK and lines_gone_back(again.result) < back \
-        and again.ink_read() >= read - INK_READ_GAIN
+    read_again = again.ink_read()
+    more = read_again >= read + INK_READ_GAIN
+    in_order = back >= MAX_LINES_BACK and lines_gone_back(again.result) < back and read_again >= read - INK_READ_GAIN
     return (again if (more or in_order) and good_enough(again) else reading), made + 1
 
 
