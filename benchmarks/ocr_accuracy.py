@@ -232,6 +232,7 @@ def print_table(title: str, results: dict[str, dict[str, list[tuple]]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages-per-kind", type=int, default=9)
+    parser.add_argument("--seed", type=int, default=4, help="another seed draws other pages and other damage")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--ablation", action="store_true", help="also run luutru without each cleanup step")
     parser.add_argument("--engines", action="store_true", help="also run luutru with the tesseract program")
@@ -241,8 +242,9 @@ def main() -> None:
     options = parser.parse_args()
     kinds = options.kinds.split(";") if options.kinds else list(KINDS)
     with tempfile.TemporaryDirectory(prefix="luutru-ocr-") as folder:
-        samples = make_pages(Path(folder), options.pages_per_kind, kinds)
-        print(f"{len(samples)} pages, {options.pages_per_kind} per kind of damage and split, {options.jobs} at a time")
+        samples = make_pages(Path(folder), options.pages_per_kind, kinds, options.seed)
+        print(f"{len(samples)} pages, {options.pages_per_kind} per kind of damage and split, seed {options.seed}, "
+              f"{options.jobs} at a time")
         settings = OcrSettings(psm=options.psm)
         readers = {"tesseract": plain_tesseract, "luutru": partial(luutru, settings)}
         if options.engines:

@@ -368,13 +368,16 @@ def binarize(page: CleanPage) -> None:
 
     Ink that spans most of the page both ways is a frame, not text (the edge of the paper on a
     desk, a border or table grid): it is dropped, as Tesseract otherwise lays the page out
-    around it and reads the blocks out of order."""
+    around it and reads the blocks out of order. A copier's grain and a drum's streaks across the lines
+    are noted (`diagnostics`): the page is a damaged copy, which `darkest` reads better."""
     if page.diagnostics.get("clean"):
         page.gray = page.pixels  # which `gray_if_clean` may read instead
     _, page.pixels = cv2.threshold(page.pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     _drop_frames(page)
     if _grainy(page.pixels):
         page.diagnostics["grain"] = True
+    elif across := _streaks_across(page.pixels == 0):
+        page.diagnostics["streaks_across"] = len(across[0])  # treated by `darkest` only: a damaged copy
 
 
 def darkest(page: CleanPage) -> None:
@@ -398,29 +401,36 @@ def darkest(page: CleanPage) -> None:
 
 
 def _threshold_streaks_across(gray: np.ndarray, page: CleanPage, ink_below: int) -> None:
-    """Threshold the rows a drum's streak crosses the page in (a band of grey toner dots over a text line, dense
-    in both margins) below the streak's own darkest dots (STREAK_DOTS_PERCENTILE of its dots in the margins):
-    at the page's darkest ink the streak's dots are as dark as the letters they lie on, and Tesseract reads
-    the line as junk, or not at all."""
-    ink = page.pixels == 0
+    """Threshold the rows a drum's streak crosses the page in (`_streaks_across`) below the streak's own darkest
+    dots (STREAK_DOTS_PERCENTILE of its dots in the margins): at the page's darkest ink the streak's dots are as
+    dark as the letters they lie on, and Tesseract reads the line as junk, or not at all."""
+    found = _streaks_across(page.pixels == 0)
+    if found is None:
+        return
+    bands, margins = found
+    for top, bottom in bands:
+        dots = gray[top:bottom, margins]
+        level = min(ink_below, int(np.percentile(dots, STREAK_DOTS_PERCENTILE)))
+        page.pixels[top:bottom] = cv2.threshold(gray[top:bottom], level, 255, cv2.THRESH_BINARY)[1]
+    page.diagnostics["streaks_across"] = len(bands)
+
+
+def _streaks_across(ink: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray] | None:
+    """The (top, bottom) rows of each band of a drum's toner dots across the page (`_streak_bands` of the page
+    turned: a band in the gaps between the text's columns) that is as dense in both margins, and the margins'
+    gap columns; None for a page without them. A header's or a signature's lines lie in the gaps between the
+    text's columns too, but not in both margins (thresholded as streaks, they were erased)."""
     gaps = _gap_rows(ink.T)
     bands = _streak_bands(ink.T, gaps=gaps)
     if bands is None:
-        return
+        return None
     reach = round(MARGIN_SHARE * len(gaps))
     margins = [np.flatnonzero(gaps[:reach]), len(gaps) - reach + np.flatnonzero(gaps[-reach:])]
     if min(map(len, margins)) < MIN_STREAK_WIDTH:
-        return
-    across = 0
-    for top, bottom in _runs(bands):
-        if min(ink[top:bottom, columns].mean() for columns in margins) <= STREAK_DENSITY:
-            continue  # not across the page: a header's or a signature's lines in the gaps of the text's columns
-        dots = gray[top:bottom, np.concatenate(margins)]
-        level = min(ink_below, int(np.percentile(dots, STREAK_DOTS_PERCENTILE)))
-        page.pixels[top:bottom] = cv2.threshold(gray[top:bottom], level, 255, cv2.THRESH_BINARY)[1]
-        across += 1
-    if across:
-        page.diagnostics["streaks_across"] = across
+        return None
+    across = [(top, bottom) for top, bottom in _runs(bands)
+              if min(ink[top:bottom, columns].mean() for columns in margins) > STREAK_DENSITY]
+    return (across, np.concatenate(margins)) if across else None
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -633,7 +643,7 @@ def gray_if_clean(page: CleanPage) -> None:
     found a frame, a copier's grain or drum streaks after all: Tesseract thresholds a page as Otsu's method
     does, and its recogniser reads the gray lines themselves (tone marks are a few pixels, which a
     threshold of ours would decide for it)."""
-    found_damage = any(map(page.diagnostics.get, ("frame_dropped", "grain", "streaks")))
+    found_damage = any(map(page.diagnostics.get, ("frame_dropped", "grain", "streaks", "streaks_across")))
     if page.gray is not None and not found_damage:
         page.pixels = page.gray
     page.gray = None

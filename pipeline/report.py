@@ -137,7 +137,7 @@ NOISE_BELOW = 0.3
 FEW_WORDS = 30
 # What cleanup finds on a damaged photocopy (pipeline.work), as an archivist knows it.
 COPY_DAMAGE = {"grain": "a copier's grain", "streaks": "a dirty drum's streaks",
-               "specks": "toner specks all over it"}
+               "streaks_across": "a dirty drum's streaks across the lines", "specks": "toner specks all over it"}
 
 
 def likely_causes(page: PageRecord) -> list[str]:

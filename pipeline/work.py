@@ -67,7 +67,8 @@ SPECKS_PER_LETTER = 1.0
 # of them kept. The median comes first: it read better more often on damaged pages. A page under a copier's
 # grain is read last after GRAIN_CLEANUP, a wide median after the smoothing, for a faint copy under grain
 # so dense that the others leave it in clumps Tesseract reads nothing from (worse on other pages: copier
-# pages 0.164 -> 0.191 read after it alone; and the cleaning costs a drum page 0.3 s for nothing).
+# pages 0.164 -> 0.191 read after it alone; and the cleaning costs a drum page 0.3 s for nothing); so is a
+# page none of whose ink cleanups read MIN_COVERAGE of its letters (grain the first cleanup did not find).
 INK_CLEANUPS = (("denoise", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak", "mend"),
                 ("smooth", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak", "mend"))
 GRAIN_CLEANUP = ("smooth", "denoise_wide", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak",
@@ -76,15 +77,16 @@ GRAIN_CLEANUP = ("smooth", "denoise_wide", "flatten", "deskew", "straighten", "d
 # cleanup never makes a page read worse.
 NO_CLEANUP: tuple[str, ...] = ()
 # Tesseract's layout analysis (psm 3) takes a drum's streaks or a table's rules for the edges of
-# columns and reads the page in slices, or drops the paragraphs between them. A page with streaks is
-# read as a single column of text (psm 4: no columns looked for, lines of any size). A page whose good
+# columns and reads the page in slices, or drops the paragraphs between them. A page with streaks down it
+# is read as one block of text (psm 6: no columns looked for. Psm 4, one column of lines of any size, read a
+# fifth of the benchmark's streaked cleaned pages in slices, 5-131 lines back, psm 6 none). A page whose good
 # reading left more than 1 - MIN_INK_READ of its letter-sized pieces of ink outside every word (clean
 # pages leave under 5 %) is read again as one block of text (psm 6, which alone reads the paragraphs
 # beside a rule), and that reading kept when it reads INK_READ_GAIN more of them. So is one whose reading
 # went back up the page MAX_LINES_BACK lines or more (ocr.lines_gone_back: read in slices, out of order; no
 # page of the benchmark's clean kinds went back at all, drum pages read in slices 6-87 lines; two signatures
 # side by side go back 2-5), kept when it goes back less and reads nearly as much.
-ONE_COLUMN_PSM, ONE_BLOCK_PSM, MIN_INK_READ, INK_READ_GAIN, MAX_LINES_BACK = 4, 6, 0.9, 0.05, 5
+ONE_BLOCK_PSM, MIN_INK_READ, INK_READ_GAIN, MAX_LINES_BACK = 6, 0.9, 0.05, 5
 
 
 @dataclass(frozen=True)
@@ -177,8 +179,8 @@ class Reading:
 
 def _psm(cleaned: CleanPage, settings: OcrSettings) -> int:
     """Tesseract's page segmentation mode for the page: a streaked page (cleanup.destreak) is read as one
-    column of text, unless the settings ask for another mode than the default."""
-    return ONE_COLUMN_PSM if cleaned.diagnostics.get("streaks") and settings.psm == DEFAULT_PSM else settings.psm
+    block of text, unless the settings ask for another mode than the default."""
+    return ONE_BLOCK_PSM if cleaned.diagnostics.get("streaks") and settings.psm == DEFAULT_PSM else settings.psm
 
 
 def _read_cleaned(cleaned: CleanPage, settings: OcrSettings, steps: tuple[str, ...], turn: int | None = None,
@@ -232,7 +234,8 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
                   damage: list[str]) -> tuple[Reading, int]:
     """The page read after the settings' cleanup (`cleaned`, whose ink `found` surveys); a reading that is
     not good (pipeline.quality), or left many lines out as junk, is read again after the INK_CLEANUPS (and the
-    GRAIN_CLEANUP, under a copier's grain) until one reads well, else after none, else the least bad is kept.
+    GRAIN_CLEANUP, under a copier's grain or when they all missed the text) until one reads well, else after
+    none, else the least bad is kept.
     The reading kept is read again as one block when it dropped paragraphs or read the page in slices
     (`_read_whole`). A page that reads well pays nothing more; a damaged copy (`damage`) goes to the ink
     cleanups at once. Returns the reading and how many were made."""
@@ -249,14 +252,26 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
         if reads_well(first) and first.result.junk < MAX_FIRST_JUNK:
             return _read_whole(first, settings, 1, reads_well)
         readings, turn = [first], first.turn  # the others need not look again
-    ink_cleanups = INK_CLEANUPS + ((GRAIN_CLEANUP,) if "grain" in damage else ())
-    cleanups = [(steps, *again) for steps in ink_cleanups if (again := _cleaned_again(gray, steps, cleaned))]
+    under_grain = "grain" in damage
+    cleanups = [(steps, *again) for steps in INK_CLEANUPS + ((GRAIN_CLEANUP,) if under_grain else ())
+                if (again := _cleaned_again(gray, steps, cleaned))]
     letters = max((len(centres) for _, _, centres in cleanups), default=None)
-    for steps, cleaned_again, centres in cleanups:  # cleaning is cheap, reading is not: the first good one
-        readings.append(_read_cleaned(cleaned_again, settings, steps, turn, centres))
-        if _reads_well(readings[-1], gray, found, letters):
-            return _read_whole(readings[-1], settings, len(readings), reads_well)
-        turn = readings[-1].turn  # a damaged copy's first reading found it
+
+    def first_good(cleanups: list[tuple[tuple[str, ...], CleanPage, np.ndarray]]) -> Reading | None:
+        nonlocal turn
+        for steps, cleaned_again, centres in cleanups:  # cleaning is cheap, reading is not: the first good one
+            readings.append(_read_cleaned(cleaned_again, settings, steps, turn, centres))
+            if _reads_well(readings[-1], gray, found, letters):
+                return readings[-1]
+            turn = readings[-1].turn  # a damaged copy's first reading found it
+        return None
+    read_before = len(readings)
+    good = first_good(cleanups)
+    if good is None and not under_grain and _missed_text(readings[read_before:], max(letters or 0, len(found.letters))):
+        # A faint copy under grain the first cleanup did not find grainy: the ink cleanups read next to nothing.
+        good = first_good([(GRAIN_CLEANUP, *again)] if (again := _cleaned_again(gray, GRAIN_CLEANUP, cleaned)) else [])
+    if good is not None:
+        return _read_whole(good, settings, len(readings), reads_well)
     plain = _reading_again(gray, settings, NO_CLEANUP, turn)
     if plain is not None:
         readings.append(plain)
@@ -273,15 +288,21 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
 
 def _damaged_copy(cleaned: CleanPage, found: InkSurvey) -> list[str]:
     """What makes a page a damaged copy: a copier's grain over it (Tesseract sees a picture there, and
-    slowly), a worn drum's streaks (the grey of the streaks is kept, and letters broken across), more specks
+    slowly), a worn drum's streaks down or across it (the grey of the streaks is kept, and letters broken
+    across; `darkest` thresholds the lines under streaks across below the streaks' dots), more specks
     than letters left after the cleanup (a drum's dots, sparse grain: clean pages of every kind leave next
     to none). The ink cleanups read such a page better than the settings' cleanup, which is read only when
     none of them reads well."""
-    damage = [damage for damage in ("grain", "streaks") if cleaned.diagnostics.get(damage)]
+    damage = [damage for damage in ("grain", "streaks", "streaks_across") if cleaned.diagnostics.get(damage)]
     letters = len(found.letters)
     if letters >= MIN_PIECES_TO_JUDGE and found.specks > SPECKS_PER_LETTER * letters:
         damage.append("specks")
     return damage
+
+
+def _missed_text(readings: list[Reading], letters: int) -> bool:
+    """None of the readings read MIN_COVERAGE of the page's `letters` letter-sized pieces of ink (or there are none)."""
+    return all(_characters(reading.result.text) < MIN_COVERAGE * letters for reading in readings)
 
 
 def _least_bad(readings: list[Reading]) -> Reading:
