@@ -191,24 +191,22 @@ def _read_cleaned(cleaned: CleanPage, settings: OcrSettings, steps: tuple[str, .
     return Reading(cleaned, result, steps, psm, letters)
 
 
-def _cleaned_again(gray: np.ndarray, steps: tuple[str, ...],
-                   measured: CleanPage | None = None) -> tuple[CleanPage, np.ndarray] | None:
-    """The page after another cleanup (lying as `measured` found it, if given) and the centres of its
-    letters; None when that cleanup lost the page's letters or left a copier's grain over them (Tesseract
-    can spend a minute on specks, and reads nothing)."""
-    cleaned = clean_page(gray, steps, measured)
+def _usable_letters(cleaned: CleanPage) -> np.ndarray | None:
+    """The centres of the letters on a page cleaned again; None when that cleanup lost them or left a copier's
+    grain over them (Tesseract can spend a minute on specks, and reads nothing)."""
     if cleaned.diagnostics.get("grain"):
         return None
     letters = letter_centres(cleaned.pixels)
-    return (cleaned, letters) if len(letters) >= MIN_PIECES_TO_JUDGE else None
+    return letters if len(letters) >= MIN_PIECES_TO_JUDGE else None
 
 
 def _reading_again(gray: np.ndarray, settings: OcrSettings, steps: tuple[str, ...],
                    turn: int | None) -> Reading | None:
     """The page read again after another cleanup, turned as the first reading found (None: as this one
     finds); None when that cleanup lost the page's letters."""
-    again = _cleaned_again(gray, steps)
-    return _read_cleaned(again[0], settings, steps, turn, again[1]) if again else None
+    cleaned = clean_page(gray, steps)
+    letters = _usable_letters(cleaned)
+    return None if letters is None else _read_cleaned(cleaned, settings, steps, turn, letters)
 
 
 def _read_whole(reading: Reading, settings: OcrSettings, made: int,
@@ -253,8 +251,9 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
             return _read_whole(first, settings, 1, reads_well)
         readings, turn = [first], first.turn  # the others need not look again
     under_grain = "grain" in damage
-    cleanups = [(steps, *again) for steps in INK_CLEANUPS + ((GRAIN_CLEANUP,) if under_grain else ())
-                if (again := _cleaned_again(gray, steps, cleaned))]
+    pages = [(steps, clean_page(gray, steps, cleaned))  # lying as the first cleanup found the page
+             for steps in INK_CLEANUPS + ((GRAIN_CLEANUP,) if under_grain else ())]
+    cleanups = [(steps, page, centres) for steps, page in pages if (centres := _usable_letters(page)) is not None]
     letters = max((len(centres) for _, _, centres in cleanups), default=None)
 
     def first_good(cleanups: list[tuple[tuple[str, ...], CleanPage, np.ndarray]]) -> Reading | None:
@@ -267,9 +266,12 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
         return None
     read_before = len(readings)
     good = first_good(cleanups)
-    if good is None and not under_grain and _missed_text(readings[read_before:], max(letters or 0, len(found.letters))):
-        # A faint copy under grain the first cleanup did not find grainy: the ink cleanups read next to nothing.
-        good = first_good([(GRAIN_CLEANUP, *again)] if (again := _cleaned_again(gray, GRAIN_CLEANUP, cleaned)) else [])
+    grain_found = any(page.diagnostics.get("grain") for _, page in pages)
+    if good is None and not under_grain and (grain_found or cleanups and _missed_text(readings[read_before:],
+                                                                                        letters)):
+        # Grain the first cleanup did not find: an ink cleanup found it, or they all read next to nothing.
+        grain = clean_page(gray, GRAIN_CLEANUP, cleaned)
+        good = first_good([] if (centres := _usable_letters(grain)) is None else [(GRAIN_CLEANUP, grain, centres)])
     if good is not None:
         return _read_whole(good, settings, len(readings), reads_well)
     plain = _reading_again(gray, settings, NO_CLEANUP, turn)
@@ -301,7 +303,7 @@ def _damaged_copy(cleaned: CleanPage, found: InkSurvey) -> list[str]:
 
 
 def _missed_text(readings: list[Reading], letters: int) -> bool:
-    """None of the readings read MIN_COVERAGE of the page's `letters` letter-sized pieces of ink (or there are none)."""
+    """None of the readings read MIN_COVERAGE of the page's `letters` letter-sized pieces of ink."""
     return all(_characters(reading.result.text) < MIN_COVERAGE * letters for reading in readings)
 
 
