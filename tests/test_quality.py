@@ -486,6 +486,13 @@ def test_drum_streaks_are_dropped_and_the_letters_and_rules_kept():
     page = clean_page(Image.fromarray(ruled), DEFAULT_STEPS)
     assert "streaks" not in page.diagnostics and "sideways" not in page.diagnostics
     assert np.count_nonzero(page.pixels[:, 1800:1803] == 0) > 0.9 * 3 * gray.shape[0]
+    # Nor is the edge of a photographed page inside the margin: a line, leaning over more columns than a
+    # streak's narrowest (it made a phone photo a damaged copy, whose darkest ink thinned its blurred letters).
+    edged, height = gray.copy(), gray.shape[0]
+    for row in range(height):
+        left = int(0.035 * gray.shape[1]) + 14 * row // height
+        edged[row, left:left + 4] = 20
+    assert "streaks" not in clean_page(Image.fromarray(edged), DEFAULT_STEPS).diagnostics
 
 
 def test_a_page_streaked_by_a_dirty_drum_reads_better_for_the_streaks_dropped(tmp_path):
