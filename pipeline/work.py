@@ -283,6 +283,11 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
         # A damaged copy's first cleanup is read last, when no other reads well (under grain, only when every
         # other lost the letters: Tesseract is slow on grain), and is one of the least bad.
         readings.append(_read_cleaned(cleaned, settings, settings.cleanup, turn, found.letters))
+    if turn:
+        # Every reading was of the page turned, and none reads well: the turn, found on a damaged page (a copier's
+        # grain can line up down the page), may be the damage's. The least bad is read as the page lies, too.
+        least_bad = _least_bad(readings)
+        readings.append(_read_cleaned(least_bad.cleaned, settings, least_bad.steps, 0, least_bad.letters))
     least_bad = _least_bad(readings)
     return _read_whole(least_bad, settings, len(readings),
                        lambda again: reading_score(again.result.text) >= reading_score(least_bad.result.text))

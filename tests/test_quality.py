@@ -18,7 +18,7 @@ from conftest import SAMPLES, TRUTH, char_error_rate, json_of, run_luutru, settl
 from PIL import Image, ImageOps
 
 from luutru.index.analysis import exact_words
-from luutru.pipeline import cleanup, work
+from luutru.pipeline import cleanup, ocr, work
 from luutru.pipeline.catalog import PageRecord
 from luutru.pipeline.cleanup import clean_page, ink_free_gray, letter_pieces, survey
 from luutru.pipeline.ocr import OcrResult, Word, is_junk, limit_threads, lines_gone_back, ocr_image, trimmed
@@ -347,6 +347,20 @@ def test_a_faint_copy_under_dense_grain_is_read_after_the_wide_median(tmp_path, 
     assert outcome.diagnostics["cleaned_again"] == list(GRAIN_CLEANUP) and "grain" not in outcome.diagnostics.get(
         "damaged_copy", [])
     assert char_error_rate(truth, outcome.text) < read_wide + 0.05
+
+
+def test_a_page_turned_by_a_doubtful_orientation_is_read_as_it_lies_too(tmp_path, monkeypatch):
+    """A copier's grain can line up down a page: the page is taken for one on its side and Tesseract's
+    orientation check, on the grain, turns it upside down. Every reading is then junk; the least bad is read
+    as the page lies too, and that reading kept."""
+    name = "2023/cv-45-ra-soat.png"
+    path = tmp_path / "page.png"
+    shutil.copy(SAMPLES / name, path)
+    monkeypatch.setattr(cleanup, "estimate_skew", lambda gray: None)  # on its side, the cleanup finds
+    monkeypatch.setattr(ocr, "_sure_turn", lambda *arguments: 180)
+    outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
+    assert outcome.diagnostics["sideways"] and "rotated" not in outcome.diagnostics
+    assert char_error_rate(TRUTH[name][0], outcome.text) < 0.1
 
 
 def test_a_first_reading_that_left_lines_out_as_junk_is_read_again(tmp_path):
