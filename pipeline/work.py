@@ -68,7 +68,9 @@ SPECKS_PER_LETTER = 1.0
 # grain is read last after GRAIN_CLEANUP, a wide median after the smoothing, for a faint copy under grain
 # so dense that the others leave it in clumps Tesseract reads nothing from (worse on other pages: copier
 # pages 0.164 -> 0.191 read after it alone; and the cleaning costs a drum page 0.3 s for nothing); so is a
-# page none of whose ink cleanups read MIN_COVERAGE of its letters (grain the first cleanup did not find).
+# page the first cleanup found no grain on when an ink cleanup found it, or none of their readings read
+# MIN_COVERAGE of its letters. A page every reading read turned, none well, is read as it lies too: a copier's
+# grain can line up down a page, which is then taken for one on its side and turned upside down.
 INK_CLEANUPS = (("denoise", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak", "mend"),
                 ("smooth", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak", "mend"))
 GRAIN_CLEANUP = ("smooth", "denoise_wide", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak",
@@ -233,10 +235,10 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
     """The page read after the settings' cleanup (`cleaned`, whose ink `found` surveys); a reading that is
     not good (pipeline.quality), or left many lines out as junk, is read again after the INK_CLEANUPS (and the
     GRAIN_CLEANUP, under a copier's grain or when they all missed the text) until one reads well, else after
-    none, else the least bad is kept.
-    The reading kept is read again as one block when it dropped paragraphs or read the page in slices
-    (`_read_whole`). A page that reads well pays nothing more; a damaged copy (`damage`) goes to the ink
-    cleanups at once. Returns the reading and how many were made."""
+    none, else the least bad is kept (read as the page lies too, when it was read turned). The reading kept
+    is read again as one block when it dropped paragraphs or read the page in slices (`_read_whole`). A page
+    that reads well pays nothing more; a damaged copy (`damage`) goes to the ink cleanups at once. Returns the
+    reading and how many were made."""
     if settings.cleanup != DEFAULT_STEPS:
         return _read_cleaned(cleaned, settings, settings.cleanup), 1
 
