@@ -221,7 +221,10 @@ def _read_whole(reading: Reading, settings: OcrSettings, made: int,
     if settings.psm != DEFAULT_PSM or reading.psm == ONE_BLOCK_PSM:
         return reading, made
     read, back = reading.ink_read(), lines_gone_back(reading.result)
-    if read >= MIN_INK_READ and back < MAX_LINES_BACK:
+    # The page as scanned holds letter-sized pieces that are no letters (a copier's grain, stains): what its
+    # words leave out of them tells nothing of dropped paragraphs (and Tesseract is slow on grain as one block).
+    dropped = read < MIN_INK_READ and reading.steps != NO_CLEANUP
+    if not dropped and back < MAX_LINES_BACK:
         return reading, made
     again = _read_cleaned(reading.cleaned, settings, reading.steps, reading.turn, reading.letters, ONE_BLOCK_PSM)
     read_again = again.ink_read()
