@@ -202,7 +202,7 @@ def run_options(command):
                      help="Seconds before Tesseract is stopped on one page (reported as a failure)."),
         click.option("--page-time-limit", type=click.FloatRange(min=1), metavar="SECONDS",
                      help="End a page's worker after this long, whatever it is doing (a hang inside Tesseract "
-                          "or poppler); the page is reported. Default: twice the render limit and eight OCR "
+                          "or poppler); the page is reported. Default: twice the render limit and eleven OCR "
                           "timeouts (every reading a page can take)."),
         click.option("--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS, show_default=True,
                      help="Refuse images larger than this before decoding them (raise it for map sheets)."),

@@ -276,7 +276,9 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
                                                                                         letters)):
         # Grain the first cleanup did not find: an ink cleanup found it, or they all read next to nothing.
         grain = clean_page(gray, GRAIN_CLEANUP, cleaned)
-        good = first_good([] if (centres := _usable_letters(grain)) is None else [(GRAIN_CLEANUP, grain, centres)])
+        if (centres := _usable_letters(grain)) is not None:
+            cleanups.append((GRAIN_CLEANUP, grain, centres))
+            good = first_good(cleanups[-1:])
     if good is not None:
         return _read_whole(good, settings, len(readings), reads_well)
     plain = _reading_again(gray, settings, NO_CLEANUP, turn)
@@ -290,9 +292,14 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
         readings.append(_read_cleaned(cleaned, settings, settings.cleanup, turn, found.letters))
     if turn:
         # Every reading was of the page turned, and none reads well: the turn, found on a damaged page (a copier's
-        # grain can line up down the page), may be the damage's. The least bad is read as the page lies, too.
+        # grain can line up down the page), may be the damage's. The cleanups are read as the page lies, in turn,
+        # until one reads well (turned, all read junk, which tells nothing of which reads best upright); when
+        # every one lost the letters, the least bad reading's.
         least_bad = _least_bad(readings)
-        readings.append(_read_cleaned(least_bad.cleaned, settings, least_bad.steps, 0, least_bad.letters))
+        turn = 0
+        good = first_good(cleanups or [(least_bad.steps, least_bad.cleaned, least_bad.letters)])
+        if good is not None:
+            return _read_whole(good, settings, len(readings), reads_well)
     least_bad = _least_bad(readings)
     return _read_whole(least_bad, settings, len(readings),
                        lambda again: reading_score(again.result.text) >= reading_score(least_bad.result.text))
@@ -450,9 +457,10 @@ def process_page(job: PageJob) -> PageOutcome:
 
 def page_time_limit(settings: OcrSettings) -> float:
     """Seconds after which a page's worker is stopped whatever it is doing: rendering, and every reading
-    a page can take (the first, one after each of the INK_CLEANUPS and the GRAIN_CLEANUP, one after none,
-    one again as one block), with an orientation check and the page read turned, each with its own timeout."""
-    return 2 * POPPLER_TIMEOUT + (len(INK_CLEANUPS) + 6) * settings.timeout
+    a page can take (the first, one after each of the INK_CLEANUPS and the GRAIN_CLEANUP, each again as the
+    page lies when all were read turned, one after none, one again as one block), with an orientation check
+    and the page read turned, each with its own timeout: eleven with two ink cleanups."""
+    return 2 * POPPLER_TIMEOUT + (2 * (len(INK_CLEANUPS) + 1) + 5) * settings.timeout
 
 
 def crashed_page(job: PageJob) -> PageOutcome:

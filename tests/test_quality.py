@@ -351,8 +351,8 @@ def test_a_faint_copy_under_dense_grain_is_read_after_the_wide_median(tmp_path, 
 
 def test_a_page_turned_by_a_doubtful_orientation_is_read_as_it_lies_too(tmp_path, monkeypatch):
     """A copier's grain can line up down a page: the page is taken for one on its side and Tesseract's
-    orientation check, on the grain, turns it upside down. Every reading is then junk; the least bad is read
-    as the page lies too, and that reading kept."""
+    orientation check, on the grain, turns it upside down. Every reading is then junk; the cleanups are read
+    as the page lies too, and the upright reading kept."""
     name = "2023/cv-45-ra-soat.png"
     path = tmp_path / "page.png"
     shutil.copy(SAMPLES / name, path)
