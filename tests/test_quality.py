@@ -535,6 +535,29 @@ def test_a_page_streaked_by_a_dirty_drum_reads_better_for_the_streaks_dropped(tm
     assert sum(ours) < 0.6 * sum(plain), (ours, plain)
 
 
+def test_a_drum_copy_is_not_smoothed_as_grain_is(tmp_path, monkeypatch):
+    """The Gaussian smoothing is for a copier's grain: a drum's copy without grain is never read after it (it
+    runs the streaks' sparse dots into clumps as dark as the letters), even when no other cleanup reads well;
+    the same page found under grain is."""
+    path = tmp_path / "drum.png"
+    with Image.open(SAMPLES / "2023/cv-45-ra-soat.png") as scan:
+        low_ink_and_drum(scan.convert("RGB"), random.Random(5)).save(path)
+    cleaned, clean = [], work.clean_page
+
+    def noted(gray, steps, *measured):
+        cleaned.append(steps)
+        return clean(gray, steps, *measured)
+    monkeypatch.setattr(work, "clean_page", noted)
+    monkeypatch.setattr(work, "_reads_well", lambda *arguments: False)
+    outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
+    assert "grain" not in outcome.diagnostics["damaged_copy"] and INK_CLEANUPS[0] in cleaned
+    assert INK_CLEANUPS[1] not in cleaned
+    damaged_copy, cleaned[:] = work._damaged_copy, []
+    monkeypatch.setattr(work, "_damaged_copy", lambda *page: [*damaged_copy(*page), "grain"])
+    process_page(PageJob(1, str(path), Kind.PNG, 1))
+    assert INK_CLEANUPS[1] in cleaned
+
+
 def test_a_page_ruled_down_its_length_keeps_its_paragraphs(tmp_path):
     """Two rules down a real scan (a form's columns, a margin line): Tesseract's layout analysis drops
     a paragraph between them while the rest reads well; the page is read again as one block."""
