@@ -633,11 +633,12 @@ def _streak_bands(ink: np.ndarray, scale: float = 1.0, gaps: np.ndarray | None =
     left, width = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_WIDTH]
     # A copier's grain over part of the page, or the dark edge of the paper or the scanner's lid.
     edge = EDGE_SHARE * bands.shape[1]
+    not_streaks = (width > MAX_STREAK_WIDTH * scale) | (left < edge) | (left + width > bands.shape[1] - edge)
     in_gaps = ink[gaps]
-    lines = [False] + [_a_line(in_gaps[:, left[band]:left[band] + width[band]], scale) for band in range(1, count)]
-    not_streaks = np.flatnonzero((width > MAX_STREAK_WIDTH * scale) | (left < edge)
-                                 | (left + width > bands.shape[1] - edge) | np.array(lines))
-    bands[np.isin(labels, not_streaks[not_streaks > 0])] = 0
+    for band in np.flatnonzero(~not_streaks[1:]) + 1:  # the paper (label 0) is no band
+        not_streaks[band] = _a_line(in_gaps[:, left[band]:left[band] + width[band]], scale)
+    not_streaks[0] = False
+    bands[np.isin(labels, np.flatnonzero(not_streaks))] = 0
     if not bands.any():
         return None
     edges = np.ones((1, max(3, round(7 * scale))), np.uint8)
