@@ -295,9 +295,11 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
         # grain can line up down the page), may be the damage's. The cleanups are read as the page lies, in turn,
         # until one reads well (turned, all read junk, which tells nothing of which reads best upright); when
         # every one lost the letters, the least bad reading's.
-        least_bad = _least_bad(readings)
+        if not cleanups:
+            least_bad = _least_bad(readings)
+            cleanups = [(least_bad.steps, least_bad.cleaned, least_bad.letters)]
         turn = 0
-        good = first_good(cleanups or [(least_bad.steps, least_bad.cleaned, least_bad.letters)])
+        good = first_good(cleanups)
         if good is not None:
             return _read_whole(good, settings, len(readings), reads_well)
     least_bad = _least_bad(readings)
