@@ -76,8 +76,10 @@ INK_CLEANUPS = (("denoise", "flatten", "deskew", "straighten", "darkest", "despe
 GRAIN_CLEANUP = ("smooth", "denoise_wide", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak",
                  "mend")
 # When neither reads well: the page as plain Tesseract sees it (but for red and blue ink), so that
-# cleanup never makes a page read worse.
+# cleanup never makes a page read worse. It reads well only when it reads NEARLY_ALL of what the cleaned
+# readings did (`_plain_reads_well`).
 NO_CLEANUP: tuple[str, ...] = ()
+NEARLY_ALL = 0.9
 # Tesseract's layout analysis (psm 3) takes a drum's streaks or a table's rules for the edges of
 # columns and reads the page in slices, or drops the paragraphs between them. A page with streaks down it
 # is read as one block of text (psm 6: no columns looked for. Psm 4, one column of lines of any size, read a
@@ -284,7 +286,7 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
     plain = _reading_again(gray, settings, NO_CLEANUP, turn)
     if plain is not None:
         readings.append(plain)
-        if reads_well(plain):
+        if _plain_reads_well(plain, readings[:-1], gray, found, letters):
             return _read_whole(plain, settings, len(readings), reads_well)
     if damage and ("grain" not in damage or not readings):
         # A damaged copy's first cleanup is read last, when no other reads well (under grain, only when every
@@ -305,6 +307,16 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
     least_bad = _least_bad(readings)
     return _read_whole(least_bad, settings, len(readings),
                        lambda again: reading_score(again.result.text) >= reading_score(least_bad.result.text))
+
+
+def _plain_reads_well(plain: Reading, readings: list[Reading], gray: np.ndarray, found: InkSurvey,
+                      letters: int | None) -> bool:
+    """Whether the page read without cleanup reads well, judged against the `letters` the cleanups found (the page
+    as scanned holds letter-sized pieces that are no letters, a faint copy's grain or stains, which no reading
+    covers), and reading nearly as much as the cleaned `readings` did: where it reads less, it dropped what
+    it could not see (a faint part of the page)."""
+    most = max((_characters(reading.result.text) for reading in readings), default=0)
+    return _characters(plain.result.text) >= NEARLY_ALL * most and _reads_well(plain, gray, found, letters)
 
 
 def _ink_cleanups(damage: list[str]) -> tuple[tuple[str, ...], ...]:

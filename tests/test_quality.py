@@ -126,6 +126,31 @@ def test_a_page_that_reads_well_is_read_once():
     assert outcome.diagnostics["quality"] >= GOOD_READING and "unreadable" not in outcome.diagnostics
 
 
+def test_a_reading_without_cleanup_is_judged_against_the_letters_the_cleanups_found():
+    """The page as scanned holds letter-sized pieces that are no letters (a faint copy's grain, stains), which its
+    reading cannot cover: it is judged against the letters the cleanups kept, and must read nearly all that
+    they read (a reading that dropped the half of the page it could not see is not good)."""
+    with Image.open(SAMPLES / "2023/cv-45-ra-soat.png") as scan:
+        gray, _ = work._at_reading_size(ink_free_gray(scan))
+    first = clean_page(gray)
+    found, settings = survey(first.pixels), OcrSettings()
+    letters = letter_pieces(clean_page(gray, INK_CLEANUPS[0], first).pixels)
+    plain = work._reading_again(gray, settings, work.NO_CLEANUP, 0)
+    specked = gray.copy()
+    for row in range(20, specked.shape[0] - 20, 28):  # letter-sized specks down both margins
+        for column in [*range(15, 200, 18), *range(specked.shape[1] - 200, specked.shape[1] - 15, 18)]:
+            cv2.ellipse(specked, (column, row), (5, 8), 0, 0, 360, 0, -1)
+    as_scanned = work.Reading(cleanup.CleanPage(specked), plain.result, work.NO_CLEANUP, plain.psm)
+    assert as_scanned.counted_pieces() > 3 * letters
+    assert not work._reads_well(as_scanned, gray, found)
+    assert work._plain_reads_well(as_scanned, [], gray, found, letters)
+    upper = gray.copy()
+    upper[int(np.percentile(found.letters[:, 1], 70)):] = 255  # the last lines gone
+    half = work._read_cleaned(cleanup.CleanPage(upper), settings, work.NO_CLEANUP, 0)
+    assert work._reads_well(half, gray, found, letters)
+    assert not work._plain_reads_well(half, [plain], gray, found, letters)
+
+
 @pytest.fixture
 def grainy_page(tmp_path) -> tuple[str, Path, str]:
     """A grey photocopy with grain in blotches, and what its first cleanup reads."""
