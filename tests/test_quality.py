@@ -388,6 +388,18 @@ def test_a_page_turned_by_a_doubtful_orientation_is_read_as_it_lies_too(tmp_path
     assert char_error_rate(TRUTH[name][0], outcome.text) < 0.1
 
 
+def test_a_drum_copys_dots_lined_up_down_the_page_do_not_make_it_look_on_its_side():
+    """A drum's dots line up down the page as its columns would on a page on its side (here 1.9 times as
+    sharply as its rows): the upright copy is deskewed as any other; the page turned on its side is still found
+    on its side."""
+    with Image.open(SAMPLES / "2024/ttr-09-mo-ma.jpg") as scan:
+        page = scan.convert("RGB")
+    upright = clean_page(low_ink_and_drum(page, random.Random(7)))
+    assert "sideways" not in upright.diagnostics and "skew" in upright.diagnostics
+    for turn in (Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_270):
+        assert clean_page(page.transpose(turn)).diagnostics["sideways"]
+
+
 def test_a_first_reading_that_left_lines_out_as_junk_is_read_again(tmp_path):
     """Low-ink lines faded across a page its first cleanup takes for clean: the lines they cut read as junk and
     are left out, and what is left reads well enough to pass. So many characters left out send the page to
