@@ -223,9 +223,11 @@ def _read_whole(reading: Reading, settings: OcrSettings, made: int,
     if settings.psm != DEFAULT_PSM or reading.psm == ONE_BLOCK_PSM:
         return reading, made
     read, back = reading.ink_read(), lines_gone_back(reading.result)
-    # The page as scanned holds letter-sized pieces that are no letters (a copier's grain, stains): what its
-    # words leave out of them tells nothing of dropped paragraphs (and Tesseract is slow on grain as one block).
-    dropped = read < MIN_INK_READ and reading.steps != NO_CLEANUP
+    # Only the settings' cleanup leaves a page nothing but its letters: the page as scanned, and a damaged copy after
+    # the other cleanups, hold letter-sized pieces that are no letters (a copier's grain, stains, a drum's clumps of
+    # dots), and what its words leave out of them tells nothing of dropped paragraphs (Tesseract is slow on grain as
+    # one block; on 22 tuned drum and copier pages read again so, one block read better once, worse once).
+    dropped = read < MIN_INK_READ and reading.steps == settings.cleanup
     if not dropped and back < MAX_LINES_BACK:
         return reading, made
     again = _read_cleaned(reading.cleaned, settings, reading.steps, reading.turn, reading.letters, ONE_BLOCK_PSM)

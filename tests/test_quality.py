@@ -613,6 +613,24 @@ def test_a_page_ruled_down_its_length_keeps_its_paragraphs(tmp_path):
     assert char_error_rate(truth, outcome.text) <= plain + 0.01, (outcome.text, plain)
 
 
+def test_a_damaged_copys_unread_dots_are_not_taken_for_dropped_paragraphs(tmp_path, monkeypatch):
+    """A drum's copy after the ink cleanups still holds clumps of dots of a letter's size, which no word covers:
+    its reading is not read again as one block for them (the ruled page above is, for its dropped paragraph)."""
+    path = tmp_path / "drum.png"
+    with Image.open(SAMPLES / "2023/cv-45-ra-soat.png") as scan:
+        low_ink_and_drum(scan.convert("RGB"), random.Random(3)).save(path)
+    readings, read = [], work._read_cleaned
+
+    def noted(*arguments, **options):
+        readings.append(read(*arguments, **options))
+        return readings[-1]
+    monkeypatch.setattr(work, "_read_cleaned", noted)
+    outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
+    assert outcome.diagnostics["damaged_copy"] and readings[0].steps == INK_CLEANUPS[0]
+    assert readings[0].ink_read() < work.MIN_INK_READ and lines_gone_back(readings[0].result) < work.MAX_LINES_BACK
+    assert outcome.diagnostics["readings"] == 1
+
+
 def test_a_border_is_dropped_but_grain_over_the_page_is_not_taken_for_one():
     """A frame around the text goes before OCR; a copier's grain spread over the page, touching the
     letters, spans the page just as well but holds the text: dropping it took the page with it."""
