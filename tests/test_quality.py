@@ -374,6 +374,22 @@ def test_a_faint_copy_under_dense_grain_is_read_after_the_wide_median(tmp_path, 
     assert char_error_rate(truth, outcome.text) < read_wide + 0.05
 
 
+def test_a_cleanup_that_left_a_copiers_grain_in_clumps_is_not_read():
+    """A cleanup that left a copier's grain on the page in clumps of a letter's size (here the page only
+    thresholded) keeps several times the letter-sized pieces the others keep: it is not read (seconds of junk)
+    nor are the others held to its count. The cleanups that took the grain away, a few hundred apart, all stay."""
+    with Image.open(SAMPLES / "2023/cv-45-ra-soat.png") as scan:
+        gray, _ = work._at_reading_size(ink_free_gray(copier_texture(scan.convert("RGB"), random.Random(3))))
+    first = clean_page(gray)
+    cleanups = [(steps, page, cleanup.letter_centres(page.pixels))
+                for steps in (*INK_CLEANUPS, GRAIN_CLEANUP) for page in [clean_page(gray, steps, first)]]
+    thresholded = clean_page(gray, ("binarize",))
+    grainy = (("binarize",), thresholded, cleanup.letter_centres(thresholded.pixels))
+    kept = work._without_grain_left([*cleanups, grainy])
+    assert [steps for steps, _, _ in kept] == [*INK_CLEANUPS, GRAIN_CLEANUP]
+    assert len(work._without_grain_left([cleanups[0], grainy])) == 2  # two cannot tell which left it
+
+
 def test_a_page_turned_by_a_doubtful_orientation_is_read_as_it_lies_too(tmp_path, monkeypatch):
     """A copier's grain can line up down a page: the page is taken for one on its side and Tesseract's
     orientation check, on the grain, turns it upside down. Every reading is then junk; the cleanups are read
