@@ -187,6 +187,10 @@ class Reading:
         return float(read[rows, columns].mean())
 
 
+# A cleanup's steps, the page after them, and the centres of its letter-sized pieces of ink.
+Cleanup = tuple[tuple[str, ...], CleanPage, np.ndarray]
+
+
 def _psm(cleaned: CleanPage, settings: OcrSettings) -> int:
     """Tesseract's page segmentation mode for the page: a streaked page (cleanup.destreak) is read as one
     block of text, unless the settings ask for another mode than the default."""
@@ -272,7 +276,7 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
                                     if (centres := _usable_letters(page)) is not None])
     letters = max((len(centres) for _, _, centres in cleanups), default=None)
 
-    def first_good(cleanups: list[tuple[tuple[str, ...], CleanPage, np.ndarray]]) -> Reading | None:
+    def first_good(cleanups: list[Cleanup]) -> Reading | None:
         nonlocal turn
         for steps, cleaned_again, centres in cleanups:  # cleaning is cheap, reading is not: the first good one
             readings.append(_read_cleaned(cleaned_again, settings, steps, turn, centres))
@@ -329,8 +333,7 @@ def _plain_reads_well(plain: Reading, readings: list[Reading], gray: np.ndarray,
     return plausible_characters(plain.result.text) >= NEARLY_ALL * most and _reads_well(plain, gray, found, letters)
 
 
-def _without_grain_left(cleanups: list[tuple[tuple[str, ...], CleanPage, np.ndarray]]
-                        ) -> list[tuple[tuple[str, ...], CleanPage, np.ndarray]]:
+def _without_grain_left(cleanups: list[Cleanup]) -> list[Cleanup]:
     """The cleanups of a page (three or more: under grain) but those that left a copier's grain on it in clumps of
     a letter's size: GRAIN_LEFT times the letter-sized pieces the median cleanup kept. Read, such a page costs
     Tesseract seconds for junk, and its clumps, taken for letters, made every other reading look as if it
