@@ -17,7 +17,10 @@ other page), so the seconds per page compare readers under the same load. Text i
 NFC and collapsing whitespace, nothing else.
 
     python benchmarks/ocr_accuracy.py [--pages-per-kind 9] [--jobs 2] [--engines] [--ablation] [--kinds "K;K"]
+                                      [--seed 4] [--split tuned] [--json pages.json]
 
+--split tuned reads only the pages a change may be tuned on (the same pages a full run reads, for the same seed);
+--json writes every page's CER, WER, seconds and readings by reader, for comparing two runs page by page.
 --engines runs luutru with each Tesseract engine (tesserocr in the worker, and the tesseract
 program per page through pytesseract); --ablation runs it again with each cleanup step removed.
 OCRmyPDF runs too where it is installed (`ocrmypdf --deskew --clean --rotate-pages`, sidecar text)
@@ -31,6 +34,7 @@ unreadable. Needs fonts with Vietnamese glyphs (fonts-dejavu-core, fonts-freefon
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import random
@@ -191,16 +195,19 @@ def read_by_all(readers: dict[str, Callable[[Sample], str]], numbered: tuple[int
 Results = dict[str, dict[str, dict[str, list[tuple]]]]  # split -> reader -> kind -> (CER, WER, seconds) rows
 
 
-def measure(readers: dict[str, Callable[[Sample], str]], samples: list[Sample], jobs: int) -> Results:
+def measure(readers: dict[str, Callable[[Sample], str]], samples: list[Sample], jobs: int) -> tuple[Results, list]:
     """Per split, reader and kind of damage: (CER, WER, seconds) of every page, `jobs` worker processes
-    at a time, each with one single-threaded Tesseract, as `luutru ingest --jobs` runs."""
+    at a time, each with one single-threaded Tesseract, as `luutru ingest --jobs` runs; and the same per page."""
     results: Results = defaultdict(lambda: {name: defaultdict(list) for name in readers})
+    pages = []
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=limit_threads) as pool:
         for sample, rows in pool.map(partial(read_by_all, readers), enumerate(samples)):
             for name, row in rows.items():
                 results[sample.split][name][sample.kind].append(row)
-    return results
+            figures = {name: dict(zip(("cer", "wer", "seconds", "readings"), row)) for name, row in rows.items()}
+            pages.append({"page": sample.path.name, "kind": sample.kind, "split": sample.split, **figures})
+    return results, pages
 
 
 def mean(values) -> float:
@@ -243,10 +250,15 @@ def main() -> None:
     parser.add_argument("--psm", type=int, default=OcrSettings().psm, help="luutru's page segmentation mode")
     parser.add_argument("--kinds", help="only these kinds, separated by semicolons (default: all)")
     parser.add_argument("--no-ocrmypdf", action="store_true", help="skip OCRmyPDF (the slowest reader)")
+    parser.add_argument("--split", choices=list(SPLITS),
+                        help="only this split's pages (the same pages as in a run of both, for the same seed): tune on "
+                             "tuned, and look at measured only to report")
+    parser.add_argument("--json", type=Path, help="also write every page's figures, by reader, to this file")
     options = parser.parse_args()
     kinds = options.kinds.split(";") if options.kinds else list(KINDS)
     with tempfile.TemporaryDirectory(prefix="luutru-ocr-") as folder:
         samples = make_pages(Path(folder), options.pages_per_kind, kinds, options.seed)
+        samples = [sample for sample in samples if options.split in (None, sample.split)]
         print(f"{len(samples)} pages, {options.pages_per_kind} per kind of damage and split, seed {options.seed}, "
               f"{options.jobs} at a time")
         settings = OcrSettings(psm=options.psm)
@@ -259,11 +271,12 @@ def main() -> None:
             for step in DEFAULT_STEPS:
                 steps = tuple(name for name in DEFAULT_STEPS if name != step)
                 readers[f"-{step}"] = partial(luutru, replace(settings, cleanup=steps))
-        results = measure(readers, samples, options.jobs)
-        print_table(f"pages of the documents the cleanup was tuned on ({', '.join(map(str, SPLITS['tuned']))})",
-                    results["tuned"])
-        print_table(f"pages of the documents only ever measured ({', '.join(map(str, SPLITS['measured']))})",
-                    results["measured"])
+        results, pages = measure(readers, samples, options.jobs)
+        if options.json:
+            options.json.write_text(json.dumps(pages, indent=1), encoding="utf-8")
+        for split, title in (("tuned", "the cleanup was tuned on"), ("measured", "only ever measured")):
+            if split in results:
+                print_table(f"pages of the documents {title} ({', '.join(map(str, SPLITS[split]))})", results[split])
 
 
 if __name__ == "__main__":

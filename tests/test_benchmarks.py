@@ -3,6 +3,7 @@ by hand (see README). Each must print its table and exit 0."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -26,6 +27,23 @@ def test_ocr_accuracy_table_has_every_kind_of_damage_for_both_splits():
         for table in (tuned, measured):
             assert any(line.startswith(kind) for line in table.splitlines()), kind
     assert "luutru CER" in output and "tesseract CER" in output and "tuned on" in tuned
+
+
+def test_ocr_accuracy_reads_one_split_only_and_writes_every_pages_figures(tmp_path):
+    """--split tuned reads the pages a change may be tuned on, the same pages (by name and kind) as a run of
+    both splits; --json gives each page's figures by reader, to compare two runs page by page."""
+    pages = tmp_path / "pages.json"
+    output = run_benchmark("ocr_accuracy.py", "--pages-per-kind", "2", "--no-ocrmypdf", "--kinds", "clean;skew 1-4°",
+                           "--split", "tuned", "--json", str(pages))
+    assert "tuned on" in output and "only ever measured" not in output
+    rows = json.loads(pages.read_text(encoding="utf-8"))
+    # Made for both splits (2 pages of each kind in each), read for one: the tuned pages keep their names.
+    assert [(row["page"], row["kind"], row["split"]) for row in rows] == [
+        ("000.png", "clean", "tuned"), ("001.png", "clean", "tuned"),
+        ("002.png", "skew 1-4°", "tuned"), ("003.png", "skew 1-4°", "tuned")]
+    for row in rows:
+        assert set(row["luutru"]) == set(row["tesseract"]) == {"cer", "wer", "seconds", "readings"}
+        assert 0 <= row["luutru"]["cer"] < 0.2 and row["luutru"]["seconds"] > 0
 
 
 def test_index_scale_reports_both_engines_build_rate_latency_and_the_nightly_no_op():
