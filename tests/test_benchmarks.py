@@ -44,6 +44,21 @@ def test_ocr_accuracy_reads_one_split_only_and_writes_every_pages_figures(tmp_pa
     for row in rows:
         assert set(row["luutru"]) == set(row["tesseract"]) == {"cer", "wer", "seconds", "readings"}
         assert 0 <= row["luutru"]["cer"] < 0.2 and row["luutru"]["seconds"] > 0
+    # benchmarks/ocr_compare.py: a run against itself changed nothing; against one with a page read worse, it lists
+    # that page and its kind's mean moves by a quarter of the change (four pages, two of the kind).
+    assert "0 page(s) whose CER moved" in run_benchmark("ocr_compare.py", str(pages), str(pages))
+    rows[2]["luutru"]["cer"] += 0.1
+    worse = tmp_path / "worse.json"
+    worse.write_text(json.dumps(rows), encoding="utf-8")
+    output = run_benchmark("ocr_compare.py", str(pages), str(worse))
+    assert "1 page(s) whose CER moved" in output and "002.png" in output
+    kind = next(line.split() for line in output.splitlines() if line.startswith("skew"))
+    assert abs(float(kind[-2]) - float(kind[-3]) - 0.05) < 1e-3, kind
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(rows[:3]), encoding="utf-8")
+    result = subprocess.run([sys.executable, str(REPOSITORY / "benchmarks" / "ocr_compare.py"), str(pages), str(other)],
+                            capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert result.returncode == 2 and "different pages" in result.stderr
 
 
 def test_index_scale_reports_both_engines_build_rate_latency_and_the_nightly_no_op():
