@@ -258,68 +258,101 @@ def _best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, f
     reading and how many were made."""
     if settings.cleanup != DEFAULT_STEPS:
         return _read_cleaned(cleaned, settings, settings.cleanup), 1
-
-    def reads_well(reading: Reading) -> bool:
-        return _reads_well(reading, gray, found)
-    readings, turn = [], None
+    page = _Readings(gray, settings, cleaned, found)
     if not damage:
         # Tesseract is asked which way a page looks turned before, not after, a reading of it upside down.
         first = _read_cleaned(cleaned, settings, settings.cleanup, letters=found.letters,
                               upside_down=found.upside_down)
-        if reads_well(first) and first.result.junk < MAX_FIRST_JUNK:
-            return _read_whole(first, settings, 1, reads_well)
-        readings, turn = [first], first.turn  # the others need not look again
-    under_grain = "grain" in damage
-    pages = [(steps, clean_page(gray, steps, cleaned))  # lying as the first cleanup found the page
-             for steps in _ink_cleanups(damage) + ((GRAIN_CLEANUP,) if under_grain else ())]
-    cleanups = _without_grain_left([(steps, page, centres) for steps, page in pages
-                                    if (centres := _usable_letters(page)) is not None])
-    letters = max((len(centres) for _, _, centres in cleanups), default=None)
-
-    def first_good(cleanups: list[Cleanup]) -> Reading | None:
-        nonlocal turn
-        for steps, cleaned_again, centres in cleanups:  # cleaning is cheap, reading is not: the first good one
-            readings.append(_read_cleaned(cleaned_again, settings, steps, turn, centres))
-            if _reads_well(readings[-1], gray, found, letters):
-                return readings[-1]
-            turn = readings[-1].turn  # a damaged copy's first reading found it
-        return None
-    read_before = len(readings)
-    good = first_good(cleanups)
-    grain_found = any(page.diagnostics.get("grain") for _, page in pages)
-    if good is None and not under_grain and (grain_found or cleanups and _missed_text(readings[read_before:],
-                                                                                        letters)):
-        # Grain the first cleanup did not find: an ink cleanup found it, or they all read next to nothing.
-        grain = clean_page(gray, GRAIN_CLEANUP, cleaned)
-        if (centres := _usable_letters(grain)) is not None:
-            cleanups.append((GRAIN_CLEANUP, grain, centres))
-            good = first_good(cleanups[-1:])
+        page.readings.append(first)
+        if page.reads_well(first) and first.result.junk < MAX_FIRST_JUNK:
+            return page.whole(first)
+        page.turn = first.turn  # the others need not look again
+    cleanups = page.cleaned_again(_ink_cleanups(damage) + ((GRAIN_CLEANUP,) if "grain" in damage else ()))
+    good = page.first_good(cleanups) or page.missed_grain(damage, cleanups) or page.plain_if_good()
     if good is not None:
-        return _read_whole(good, settings, len(readings), reads_well)
-    plain = _reading_again(gray, settings, NO_CLEANUP, turn)
-    if plain is not None:
-        readings.append(plain)
-        if _plain_reads_well(plain, readings[:-1], gray, found, letters):
-            return _read_whole(plain, settings, len(readings), reads_well)
-    if damage and ("grain" not in damage or not readings):
+        return page.whole(good)
+    if damage and ("grain" not in damage or not page.readings):
         # A damaged copy's first cleanup is read last, when no other reads well (under grain, only when every
         # other lost the letters: Tesseract is slow on grain), and is one of the least bad.
-        readings.append(_read_cleaned(cleaned, settings, settings.cleanup, turn, found.letters))
-    if turn:
-        # Every reading was of the page turned, and none reads well: the turn, found on a damaged page (a copier's
-        # grain can line up down the page), may be the damage's. The cleanups are read as the page lies, in turn,
-        # until one reads well (turned, all read junk, which tells nothing of which reads best upright); when
-        # every one lost the letters, the least bad reading's.
+        page.readings.append(_read_cleaned(cleaned, settings, settings.cleanup, page.turn, found.letters))
+    if page.turn and (good := page.as_it_lies(cleanups)) is not None:
+        return page.whole(good)
+    least_bad = _least_bad(page.readings)
+    return page.whole(least_bad, lambda again: reading_score(again.result.text) >= reading_score(least_bad.result.text))
+
+
+@dataclass
+class _Readings:
+    """The readings of one page so far, the turn they found, and what a new one is judged against."""
+    gray: np.ndarray
+    settings: OcrSettings
+    cleaned: CleanPage  # after the settings' cleanup: the other cleanups lie the page as it found it
+    found: InkSurvey  # its ink
+    readings: list[Reading] = field(default_factory=list)
+    turn: int | None = None  # None: not known yet
+    letters: int | None = None  # the most letter-sized pieces of ink one of the other cleanups kept
+    grain_found: bool = False  # one of the other cleanups found a copier's grain
+
+    def reads_well(self, reading: Reading) -> bool:
+        """Judged against its own cleaned page's letters."""
+        return _reads_well(reading, self.gray, self.found)
+
+    def whole(self, reading: Reading, good_enough: Callable[[Reading], bool] | None = None) -> tuple[Reading, int]:
+        """`_read_whole` of the reading kept, and how many readings were made in all."""
+        return _read_whole(reading, self.settings, len(self.readings), good_enough or self.reads_well)
+
+    def cleaned_again(self, cleanups: tuple[tuple[str, ...], ...]) -> list[Cleanup]:
+        """The page after each of the `cleanups` that kept its letters and took a copier's grain away
+        (`_without_grain_left`); notes the most letters one kept, which every reading after them must cover."""
+        pages = [(steps, clean_page(self.gray, steps, self.cleaned)) for steps in cleanups]
+        self.grain_found = any(page.diagnostics.get("grain") for _, page in pages)
+        kept = _without_grain_left([(steps, page, centres) for steps, page in pages
+                                    if (centres := _usable_letters(page)) is not None])
+        self.letters = max((len(centres) for _, _, centres in kept), default=None)
+        return kept
+
+    def first_good(self, cleanups: list[Cleanup]) -> Reading | None:
+        """The first of the `cleanups` whose reading reads well (cleaning is cheap, reading is not), each read
+        as the one before found the page turned."""
+        for steps, cleaned, centres in cleanups:
+            self.readings.append(_read_cleaned(cleaned, self.settings, steps, self.turn, centres))
+            if _reads_well(self.readings[-1], self.gray, self.found, self.letters):
+                return self.readings[-1]
+            self.turn = self.readings[-1].turn  # a damaged copy's first reading found it
+        return None
+
+    def missed_grain(self, damage: list[str], cleanups: list[Cleanup]) -> Reading | None:
+        """The GRAIN_CLEANUP's reading, if good, of a page whose grain the first cleanup missed: an ink cleanup found
+        it, or none of their readings read MIN_COVERAGE of its letters (the cleanup is added to `cleanups`)."""
+        if "grain" in damage:
+            return None
+        ink_readings = self.readings[-len(cleanups):] if cleanups else []
+        if not self.grain_found and not (cleanups and _missed_text(ink_readings, self.letters)):
+            return None
+        grain = clean_page(self.gray, GRAIN_CLEANUP, self.cleaned)
+        if (centres := _usable_letters(grain)) is None:
+            return None
+        cleanups.append((GRAIN_CLEANUP, grain, centres))
+        return self.first_good(cleanups[-1:])
+
+    def plain_if_good(self) -> Reading | None:
+        """The page read without cleanup (added to the readings), if it reads well (`_plain_reads_well`)."""
+        plain = _reading_again(self.gray, self.settings, NO_CLEANUP, self.turn)
+        if plain is None:
+            return None
+        self.readings.append(plain)
+        return plain if _plain_reads_well(plain, self.readings[:-1], self.gray, self.found, self.letters) else None
+
+    def as_it_lies(self, cleanups: list[Cleanup]) -> Reading | None:
+        """Every reading was of the page turned, and none reads well: the turn, found on a damaged page (a copier's
+        grain can line up down the page), may be the damage's. The cleanups are read as the page lies, in turn,
+        until one reads well (turned, all read junk, which tells nothing of which reads best upright); when every
+        one lost the letters, the least bad reading's."""
         if not cleanups:
-            least_bad = _least_bad(readings)
+            least_bad = _least_bad(self.readings)
             cleanups = [(least_bad.steps, least_bad.cleaned, least_bad.letters)]
-        turn = 0
-        good = first_good(cleanups)
-        if good is not None:
-            return _read_whole(good, settings, len(readings), reads_well)
-    least_bad = _least_bad(readings)
-    return _read_whole(least_bad, settings, len(readings),
-                       lambda again: reading_score(again.result.text) >= reading_score(least_bad.result.text))
+        self.turn = 0
+        return self.first_good(cleanups)
 
 
 def _plain_reads_well(plain: Reading, readings: list[Reading], gray: np.ndarray, found: InkSurvey,
