@@ -303,7 +303,8 @@ class _Readings:
 
     def cleaned_again(self, cleanups: tuple[tuple[str, ...], ...]) -> list[Cleanup]:
         """The page after each of the `cleanups` that kept its letters and took a copier's grain away
-        (`_without_grain_left`); notes the most letters one kept, which every reading after them must cover."""
+        (`_without_grain_left`); notes whether one found grain, and the most letters one kept, which every reading
+        after them must cover."""
         pages = [(steps, clean_page(self.gray, steps, self.cleaned)) for steps in cleanups]
         self.grain_found = any(page.diagnostics.get("grain") for _, page in pages)
         kept = _without_grain_left([(steps, page, centres) for steps, page in pages
@@ -326,7 +327,8 @@ class _Readings:
         it, or none of their readings read MIN_COVERAGE of its letters (the cleanup is added to `cleanups`)."""
         if "grain" in damage:
             return None
-        ink_readings = self.readings[-len(cleanups):] if cleanups else []
+        ink_cleanups = {steps for steps, _, _ in cleanups}
+        ink_readings = [reading for reading in self.readings if reading.steps in ink_cleanups]
         if not self.grain_found and not (cleanups and _missed_text(ink_readings, self.letters)):
             return None
         grain = clean_page(self.gray, GRAIN_CLEANUP, self.cleaned)
