@@ -10,6 +10,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from luutru import __version__
 from luutru.pipeline.cleanup import (
@@ -27,8 +28,18 @@ from luutru.pipeline.ocr import OcrResult, Word, lines_gone_back, ocr_image
 from luutru.pipeline.quality import plausible_characters, reading_quality, reading_score
 from luutru.pipeline.settings import DEFAULT_PSM, DEFAULT_STEPS, OcrSettings
 from luutru.pipeline.tesseract import TesseractError, engine, engine_version, model_fingerprint
+from luutru.pipeline.text_layer import LAYER_COVERS, covered_share, with_layer, without_layer
 from luutru.pipeline.vietnamese import repair_legacy, vietnamese_score
-from luutru.scanners import Kind, ScanError, has_prior_ocr, image_dpi, render_page, text_layer
+from luutru.scanners import (
+    Kind,
+    LayerWord,
+    ScanError,
+    image_dpi,
+    layer_facts,
+    render_page,
+    text_layer,
+    text_layer_lines,
+)
 from luutru.scanners.limits import POPPLER_TIMEOUT
 
 # A PDF text layer with fewer letters than this is treated as absent (a scanner's stray header).
@@ -127,25 +138,51 @@ def _usable_text_layer(text: str) -> bool:
     return sum(character.isalpha() for character in text) >= MIN_TEXT_LAYER_LETTERS
 
 
-def _layer_reading(job: PageJob, outcome: PageOutcome) -> tuple[str, float] | None:
-    """Take a PDF page's own text (converted from a legacy encoding where it is in one), or an
-    earlier OCR's invisible text that reads as Vietnamese, into `outcome`. Otherwise the page must be
-    OCR'd: returns None, or a doubtful earlier OCR's text and score, to compare with ours."""
-    layer = text_layer(Path(job.path), job.page)
-    if not _usable_text_layer(layer):
-        return None
+@dataclass
+class _LayerLeft:
+    """What a PDF page's text layer leaves to OCR."""
+    image: Image.Image | None = None  # the page, rendered to judge its layer
+    beside: list[list[LayerWord]] = field(default_factory=list)  # text drawn over a part of the scan: kept beside OCR
+    doubtful: tuple[str, float] | None = None  # an earlier OCR's text and score, to compare with ours
+
+
+def _layer_reading(job: PageJob, outcome: PageOutcome) -> _LayerLeft:
+    """Take a PDF page's own text (converted from a legacy encoding where it is in one) into `outcome`: the
+    text of a page that is no scan, or the layer that covers a scanned page's ink (LAYER_COVERS), an earlier
+    OCR's only when it reads as Vietnamese. Otherwise what OCR is left: the rendered page, the text drawn
+    over a part of it (a signature block), or a doubtful earlier OCR's text and score."""
+    path = Path(job.path)
+    layer = text_layer(path, job.page)
+    if not layer.strip():
+        return _LayerLeft()
     text, encoding = repair_legacy(layer.strip())
-    if encoding:
-        outcome.diagnostics["legacy_encoding"] = encoding
-    if not has_prior_ocr(Path(job.path), job.page):
-        outcome.text, outcome.confidence, outcome.source = text, 100.0, "text-layer"
-        return None
+    facts = layer_facts(path, job.page)
+    if not facts.scanned:
+        if _usable_text_layer(layer):
+            _take_layer(outcome, text, encoding, "text-layer")
+        return _LayerLeft()
+    image = render_page(path, job.kind, job.page, job.settings.dpi, job.settings.max_pixels)
+    lines = text_layer_lines(path, job.page)
+    covered = covered_share(letter_centres(ink_free_gray(image)), lines, *image.size)
+    outcome.diagnostics["text_layer_covers"] = round(covered, 3)
+    if covered < LAYER_COVERS or not _usable_text_layer(layer):
+        return _LayerLeft(image, beside=lines)
+    if not facts.invisible:
+        _take_layer(outcome, text, encoding, "text-layer")
+        return _LayerLeft()
     score = vietnamese_score(text)
     outcome.diagnostics["prior_ocr_score"] = round(score, 3)
     if score >= PRIOR_OCR_TRUSTED:
-        outcome.text, outcome.confidence, outcome.source = text, round(100 * score, 2), "prior-ocr"
-        return None
-    return text, score
+        _take_layer(outcome, text, encoding, "prior-ocr", round(100 * score, 2))
+        return _LayerLeft()
+    return _LayerLeft(image, doubtful=(text, score))
+
+
+def _take_layer(outcome: PageOutcome, text: str, encoding: str | None, source: str,
+                confidence: float = 100.0) -> None:
+    if encoding:
+        outcome.diagnostics["legacy_encoding"] = encoding
+    outcome.text, outcome.confidence, outcome.source = text, confidence, source
 
 
 @dataclass
@@ -444,14 +481,18 @@ def _unreadable(result: OcrResult, quality: float | None) -> bool:
     return quality < UNREADABLE
 
 
-def _ocr(job: PageJob, outcome: PageOutcome) -> None:
-    """Render, clean and OCR the page; word boxes are mapped back onto the original image."""
+def _ocr(job: PageJob, outcome: PageOutcome, left: _LayerLeft) -> None:
+    """Render (unless the text layer's judging did), clean and OCR the page; word boxes are mapped back onto
+    the original image. Text drawn over a part of it (`left.beside`) is painted out before and kept after."""
     settings = job.settings
-    image = render_page(Path(job.path), job.kind, job.page, settings.dpi, settings.max_pixels)
+    image = left.image or render_page(Path(job.path), job.kind, job.page, settings.dpi, settings.max_pixels)
+    left.image = None
     width, height = image.size
     dpi = settings.dpi if job.kind is Kind.PDF else image_dpi(image)
     # The colour page is dropped at once: every reading starts from its ink-free gray, at 300 dpi size.
-    gray, scale = _at_reading_size(ink_free_gray(image), None if job.kind is Kind.PDF else dpi)
+    gray = ink_free_gray(image)
+    gray, scale = _at_reading_size(without_layer(gray, left.beside) if left.beside else gray,
+                                   None if job.kind is Kind.PDF else dpi)
     del image
     first = clean_page(gray, settings.cleanup)
     found = survey(first.pixels)
@@ -472,6 +513,9 @@ def _ocr(job: PageJob, outcome: PageOutcome) -> None:
                                 **({"damaged_copy": damage} if damage else {}),
                                 **({"scaled": round(scale[0, 0], 3)} if scale[0, 0] != 1 else {}),
                                 **({"unreadable": True} if _unreadable(result, quality) else {})})
+    if left.beside:
+        outcome.text, outcome.words = with_layer(outcome.text, outcome.words, left.beside, width, height)
+        outcome.diagnostics["text_layer_beside"] = sum(len(line) for line in left.beside)
     outcome.geometry = {"width": width, "height": height, "dpi": dpi, "to_read": as_list(to_read),
                         "boxes": "original"}
     tesseract = engine(settings.engine)
@@ -506,13 +550,14 @@ def _on_original(box: Box, cleaned: CleanPage, result: OcrResult, scale: np.ndar
 def _read(job: PageJob, outcome: PageOutcome) -> None:
     outcome.provenance = {"settings": job.settings.key(), "luutru": __version__,
                           "read_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    doubtful = None
+    left = _LayerLeft()
     if job.kind is Kind.PDF and not job.settings.force_ocr:
-        doubtful = _layer_reading(job, outcome)
+        left = _layer_reading(job, outcome)
         if outcome.text:
             outcome.provenance["engine"] = outcome.source
             return
-    _ocr(job, outcome)
+    doubtful = left.doubtful
+    _ocr(job, outcome, left)
     if doubtful and doubtful[1] > vietnamese_score(outcome.text):
         # The earlier OCR, though doubtful, reads better than ours: keep it (it has no word boxes).
         outcome.text, outcome.confidence, outcome.source, outcome.words = doubtful[0], round(100 * doubtful[1], 2), \

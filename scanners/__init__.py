@@ -3,7 +3,18 @@ yield their pages one at a time. Knows file formats and nothing else."""
 
 from luutru.scanners.discover import Fingerprint, Found, fingerprint, stat_fingerprint, walk
 from luutru.scanners.formats import SCAN_SUFFIXES, Kind, detect_kind
-from luutru.scanners.pages import ScanError, count_pages, has_prior_ocr, image_dpi, render_page, text_layer
+from luutru.scanners.pages import (
+    LayerFacts,
+    LayerWord,
+    ScanError,
+    count_pages,
+    image_dpi,
+    layer_facts,
+    render_page,
+    text_layer,
+    text_layer_lines,
+)
 
-__all__ = ["SCAN_SUFFIXES", "Fingerprint", "Found", "Kind", "ScanError", "count_pages", "detect_kind", "fingerprint",
-           "has_prior_ocr", "image_dpi", "render_page", "stat_fingerprint", "text_layer", "walk"]
+__all__ = ["SCAN_SUFFIXES", "Fingerprint", "Found", "Kind", "LayerFacts", "LayerWord", "ScanError", "count_pages",
+           "detect_kind", "fingerprint", "image_dpi", "layer_facts", "render_page", "stat_fingerprint", "text_layer",
+           "text_layer_lines", "walk"]

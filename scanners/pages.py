@@ -6,6 +6,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pdf2image
@@ -116,36 +117,54 @@ def _render_pdf_page(path: Path, page: int, dpi: int) -> Image.Image:
             return image
 
 
-def text_layer(path: Path, page: int) -> str:
-    """The text a PDF page already carries (empty for a scanned page), via poppler's pdftotext."""
+def _pdftotext(path: Path, page: int, *options: str) -> bytes:
+    """What poppler's pdftotext writes for one page; empty when it cannot read the page."""
     try:
-        result = subprocess.run(
-            ["pdftotext", "-q", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"],
-            capture_output=True, timeout=POPPLER_TIMEOUT, check=False)
+        result = subprocess.run(["pdftotext", "-q", *options, "-f", str(page), "-l", str(page), str(path), "-"],
+                                capture_output=True, timeout=POPPLER_TIMEOUT, check=False)
     except FileNotFoundError as error:
         raise ScanError("poppler (pdftotext) is not installed") from error
     except subprocess.TimeoutExpired as error:
         raise ScanError(f"pdftotext took longer than {POPPLER_TIMEOUT}s on page {page}") from error
-    return result.stdout.decode("utf-8", errors="replace") if result.returncode == 0 else ""
+    return result.stdout if result.returncode == 0 else b""
 
 
-# An image covering this share of the page is a scan of the whole page.
+def text_layer(path: Path, page: int) -> str:
+    """The text a PDF page already carries (empty for a scanned page), via poppler's pdftotext."""
+    return _pdftotext(path, page, "-enc", "UTF-8").decode("utf-8", errors="replace")
+
+
+# Images covering this share of the page, together, are a scan of the whole page.
 FULL_PAGE_SHARE = 0.8
 TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
 INVISIBLE = 3  # text render mode 3: neither filled nor stroked
 MAX_FORM_DEPTH = 8
+XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 @dataclass
-class _Layer:
+class _Drawing:
     visible: int = 0
     invisible: int = 0
-    page_image: bool = False
+    image_area: float = 0.0
 
 
-def _walk_content(content, resources, ctm: np.ndarray, page_area: float, layer: _Layer, depth: int = 0) -> None:
-    """Count text shown visibly and invisibly, and find a page-sized image, in a content stream
-    and the forms it draws, following the transformation matrix and the text render mode."""
+@dataclass(frozen=True)
+class LayerFacts:
+    """How a PDF page draws its text layer."""
+    scanned: bool  # images cover the whole page: the page is a scan, whatever text is drawn on it
+    invisible: bool  # most of its text is drawn invisibly: an earlier OCR's layer, not typed text
+
+
+@dataclass(frozen=True)
+class LayerWord:
+    text: str
+    box: tuple[float, float, float, float]  # left, top, right, bottom as shares of the page's width and height
+
+
+def _walk_content(content, resources, ctm: np.ndarray, drawing: _Drawing, depth: int = 0) -> None:
+    """Count text shown visibly and invisibly, and the area images cover, in a content stream and the
+    forms it draws, following the transformation matrix and the text render mode."""
     saved, mode = [], 0
     xobjects = resources.get("/XObject", {}) if resources is not None else {}
     for operands, operator in pikepdf.parse_content_stream(content):
@@ -161,31 +180,53 @@ def _walk_content(content, resources, ctm: np.ndarray, page_area: float, layer: 
             mode = int(operands[0])
         elif name in TEXT_SHOWING:
             if mode == INVISIBLE:
-                layer.invisible += 1
+                drawing.invisible += 1
             else:
-                layer.visible += 1
+                drawing.visible += 1
         elif name == "Do" and str(operands[0]) in xobjects:
             xobject = xobjects[str(operands[0])]
             if xobject.get("/Subtype") == "/Image":
-                layer.page_image |= abs(np.linalg.det(ctm[:2, :2])) >= FULL_PAGE_SHARE * page_area
+                drawing.image_area += abs(np.linalg.det(ctm[:2, :2]))
             elif xobject.get("/Subtype") == "/Form" and depth < MAX_FORM_DEPTH:
                 matrix = [float(value) for value in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0])]
                 form_ctm = np.array([[*matrix[0:2], 0], [*matrix[2:4], 0], [*matrix[4:6], 1]]) @ ctm
-                _walk_content(xobject, xobject.get("/Resources", resources), form_ctm, page_area, layer, depth + 1)
+                _walk_content(xobject, xobject.get("/Resources", resources), form_ctm, drawing, depth + 1)
 
 
-def has_prior_ocr(path: Path, page: int) -> bool:
-    """True when the page's text is drawn invisibly over an image of the whole page: the text layer
-    of an earlier OCR (a scanner's "searchable PDF", OCRmyPDF), not text typed into the document."""
+def layer_facts(path: Path, page: int) -> LayerFacts:
+    """Whether the page is a scan (images over the whole page; a scanner may draw it in strips) and whether
+    its text is drawn invisibly: an earlier OCR's (a scanner's "searchable PDF", OCRmyPDF)."""
     try:
         with pikepdf.open(path) as pdf:
             pdf_page = pdf.pages[page - 1]
             x0, y0, x1, y1 = (float(value) for value in pdf_page.mediabox)
-            layer = _Layer()
-            _walk_content(pdf_page, pdf_page.obj.get("/Resources"), np.eye(3), abs((x1 - x0) * (y1 - y0)), layer)
+            drawing = _Drawing()
+            _walk_content(pdf_page, pdf_page.obj.get("/Resources"), np.eye(3), drawing)
     except (pikepdf.PdfError, IndexError, ValueError, TypeError) as error:
         raise ScanError(f"cannot read the text layer of page {page}: {_first_line(error)}") from error
-    return layer.page_image and layer.invisible > layer.visible
+    return LayerFacts(bool(drawing.image_area >= FULL_PAGE_SHARE * abs((x1 - x0) * (y1 - y0))),
+                      drawing.invisible > drawing.visible)
+
+
+def text_layer_lines(path: Path, page: int) -> list[list[LayerWord]]:
+    """The words of a PDF page's text layer with their boxes, a list per line, as poppler lays them out."""
+    layout = _pdftotext(path, page, "-bbox-layout")
+    try:
+        root = ElementTree.fromstring(layout) if layout else None
+    except ElementTree.ParseError as error:
+        raise ScanError(f"cannot read the text layer of page {page}: {error}") from error
+    shown = root.find(f".//{XHTML}page") if root is not None else None
+    if shown is None:
+        return []
+    width, height = float(shown.get("width")), float(shown.get("height"))
+
+    def word(element) -> LayerWord:
+        left, top, right, bottom = (float(element.get(name)) for name in ("xMin", "yMin", "xMax", "yMax"))
+        return LayerWord(element.text or "", (left / width, top / height, right / width, bottom / height))
+
+    lines = ([word(element) for element in line.iter(f"{XHTML}word") if (element.text or "").strip()]
+             for line in shown.iter(f"{XHTML}line"))
+    return [line for line in lines if line]
 
 
 def image_dpi(image: Image.Image) -> float | None:

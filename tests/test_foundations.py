@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import LUUTRU, SAMPLES, TRUTH, char_error_rate, json_of, run_luutru, settled, word_centres
+from made_pdfs import DEJAVU, PORTAL_SIGNATURE, earlier_ocr_pdf, portal_signed_pdf
 from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
@@ -30,13 +31,13 @@ from reportlab.pdfgen import canvas
 from luutru.index.store import live_generation
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.reader import ArchiveReader
+from luutru.pipeline.text_layer import LAYER_COVERS
 from luutru.pipeline.vietnamese import from_tcvn3, is_syllable, readable_name, repair_legacy, vietnamese_score
-from luutru.pipeline.work import PageJob, PageOutcome, process_page
+from luutru.pipeline.work import PRIOR_OCR_TRUSTED, PageJob, PageOutcome, process_page
 from luutru.scanners import Kind
 
 LETTER = SAMPLES / "2023" / "cv-45-ra-soat.png"  # one page, "V/v rà soát hồ sơ cấp giấy chứng nhận ..."
 LETTER_TEXT = TRUTH["2023/cv-45-ra-soat.png"][0]
-DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # Debian's fonts-dejavu-core (Makefile)
 # A paragraph typed with a VNI font, as a PDF reader hands it over, and what it says.
 VNI_TEXT = ("UÛy ban nhaân daân huyeän Thaïch Thaát. Quyeát ñònh veà vieäc giao ñaát cho hoä gia ñình oâng "
             "Nguyeãn Vaên Huøng taïi thöûa ñaát soá 245, tôø baûn ñoà soá 12.")
@@ -127,25 +128,52 @@ def test_tcvn3_and_vni_text_layers_are_converted_and_found(tmp_path):
 def test_an_earlier_ocr_layer_is_judged_kept_when_good_and_read_again_when_it_lacks_vietnamese(tmp_path):
     scans = tmp_path / "scans"
     scans.mkdir()
-    lines = LETTER_TEXT.splitlines()
-    no_marks = ["".join(c for c in unicodedata.normalize("NFD", line) if not unicodedata.combining(c))
-                .replace("đ", "d").replace("Đ", "D") for line in lines]
-    text_pdf(scans / "good-prior-ocr.pdf", lines, invisible=True, image=LETTER, font="DejaVuSans")
-    text_pdf(scans / "prior-ocr-without-vietnamese.pdf", no_marks, invisible=True, image=LETTER)
-    text_pdf(scans / "typed.pdf", lines, font="DejaVuSans")
+    # Searchable PDFs as a scanner or OCRmyPDF makes them: Tesseract's invisible words over the page image,
+    # read in Vietnamese, and in English (every mark lost).
+    earlier_ocr_pdf(LETTER, scans / "good-prior-ocr.pdf", "vie")
+    earlier_ocr_pdf(LETTER, scans / "prior-ocr-without-vietnamese.pdf", "eng")
+    text_pdf(scans / "typed.pdf", LETTER_TEXT.splitlines(), font="DejaVuSans")
     home = tmp_path / "home"
     run_luutru(home, "ingest", str(scans), "--jobs", "1")
     pages = {Path(page["path"]).name: page for page in pages_of(home)}
-    assert pages["good-prior-ocr.pdf"]["source"] == "prior-ocr"
+    good = pages["good-prior-ocr.pdf"]
+    assert good["source"] == "prior-ocr" and json.loads(good["diagnostics"])["text_layer_covers"] > 0.9
     assert pages["typed.pdf"]["source"] == "text-layer" and pages["typed.pdf"]["confidence"] == 100
     reread = pages["prior-ocr-without-vietnamese.pdf"]
-    assert reread["source"] == "ocr" and json.loads(reread["diagnostics"])["prior_ocr_score"] < 0.2
+    assert reread["source"] == "ocr" and json.loads(reread["diagnostics"])["prior_ocr_score"] < PRIOR_OCR_TRUSTED
     assert char_error_rate(LETTER_TEXT, reread["text"]) < 0.1
     found = json_of(run_luutru(home, "search", '"rà soát hồ sơ"', "--json"))
     assert {Path(hit["path"]).name for hit in found["hits"]} == set(pages)
     listed = json_of(run_luutru(home, "review", "--source", "prior-ocr", "--json"))["pages"]
     assert [Path(page["path"]).name for page in listed] == ["good-prior-ocr.pdf"]
     assert "earlier OCR" in listed[0]["causes"][-1]
+
+
+def test_a_signed_scan_is_read_by_ocr_and_its_signature_block_kept_once_beside(tmp_path):
+    """A portal's signed scan carries a text layer: the four lines of the signature block it drew over page 1.
+    The page is no born-digital page: its scanned text is read, and the block's lines are kept exactly, once."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    portal_signed_pdf([LETTER, SAMPLES / "2022" / "gcn-thua-87.tif"], scans / "signed.pdf")
+    home = tmp_path / "home"
+    run_luutru(home, "ingest", str(scans), "--jobs", "1")
+    first, second = pages_of(home)
+    assert first["source"] == second["source"] == "ocr"
+    diagnostics = json.loads(first["diagnostics"])
+    assert diagnostics["text_layer_covers"] < LAYER_COVERS
+    assert diagnostics["text_layer_beside"] == sum(len(line.split()) for line in PORTAL_SIGNATURE)
+    scanned, block = first["text"].rsplit("\n", len(PORTAL_SIGNATURE))[0], first["text"].splitlines()[-4:]
+    assert block == list(PORTAL_SIGNATURE)
+    assert char_error_rate(LETTER_TEXT, scanned) < 0.1
+    assert first["text"].count("CHÍNH PHỦ") == 2  # the block's, not read a second time from the image
+    words = {word[0]: word for word in json.loads(first["words"])}
+    height = json.loads(first["geometry"])["height"]
+    assert words["23.04.2026"][1] == 100 and words["23.04.2026"][3] < 0.05 * height  # the layer's, at the top
+    for query in ("rà soát hồ sơ cấp giấy", "thoi gian ky 23.04.2026"):
+        assert [Path(hit["path"]).name for hit in json_of(run_luutru(home, "search", query, "--json"))["hits"]] \
+            == ["signed.pdf"], query
+    document = json_of(run_luutru(home, "show", str(scans / "signed.pdf"), "--json"))["documents"][0]
+    assert document["number"] == "45/UBND-TNMT"
 
 
 # File names ----------------------------------------------------------------------------------
