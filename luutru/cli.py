@@ -325,8 +325,12 @@ class Screen:
 
 
 def _document_line(fields: dict) -> str:
-    facts = [fields.get("doc_type"), fields.get("number") and f"số {fields['number']}",
-             fields.get("issued") and f"ngày {fields['issued']}", fields.get("agency"), fields.get("department")]
+    def doubt(name: str) -> str:
+        return " (doubtful)" if name in fields.get("doubtful", ()) else ""
+
+    facts = [fields.get("doc_type"), fields.get("number") and f"số {fields['number']}{doubt('number')}",
+             fields.get("issued") and f"ngày {fields['issued']}{doubt('issued')}", fields.get("agency"),
+             fields.get("department")]
     return ", ".join(fact for fact in facts if fact)
 
 
@@ -659,7 +663,9 @@ def status(home: ArchiveHome, as_json) -> None:
 @click.pass_obj
 @friendly_errors
 def review(home: ArchiveHome, below, source, circular, dossier, as_json) -> None:
-    """Pages that read badly, worst first, with the likely cause: what an archivist should rescan."""
+    """Pages that read badly, worst first, with the likely cause: what an archivist should rescan; then documents
+    whose number or date is doubtful (handwritten): what to check against the paper."""
+    from luutru.pipeline.report import doubtful_documents
     from luutru.pipeline.report import review as run_review
 
     if circular or dossier:
@@ -668,14 +674,21 @@ def review(home: ArchiveHome, below, source, circular, dossier, as_json) -> None
     if below is None and not source:
         below = REVIEW_BELOW
     pages = run_review(home, float("inf") if below is None else below, source)
+    documents = doubtful_documents(home)
     if as_json:
-        _print_json({"below": below, "source": source, "pages": pages})
+        _print_json({"below": below, "source": source, "pages": pages, "documents": documents})
         return
     for page in pages:
         click.echo(f"{page['confidence']:5.1f}  {page['path']}  page {page['page']}: {'; '.join(page['causes'])}")
     which = f" from {source}" if source else ""
     under = f" read with a confidence under {below:g}" if below is not None else ""
     click.echo(f"{len(pages)} page(s){which}{under}")
+    for document in documents:
+        click.echo(f"{document['path']}{_page_range(document['first_page'], document['last_page'])}: "
+                   f"{_document_summary(document)}")
+    if documents:
+        click.echo(f"{len(documents)} document(s) whose number or date was read doubtfully (a handwritten "
+                   "fill-in?): check them against the paper")
 
 
 def _review_circular(home: ArchiveHome, dossier: str | None, as_json: bool) -> None:

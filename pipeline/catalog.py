@@ -541,6 +541,15 @@ class Catalog:
             "ORDER BY f.path, d.first_page", (code,))
         return [(path, first, last, json.loads(fields)) for path, first, last, fields in rows]
 
+    def doubtful_documents(self) -> list[tuple[str, int, int, dict]]:
+        """Documents of searchable files whose number or date was read with little confidence (a handwritten
+        fill-in), in path order: path, first page, last page, fields."""
+        rows = self.db.execute(
+            "SELECT f.path, d.first_page, d.last_page, d.fields FROM documents d JOIN files f ON f.id = d.file_id "
+            "WHERE f.status IN ('done', 'failed') AND json_array_length(d.fields, '$.doubtful') > 0 "
+            "ORDER BY f.path, d.first_page")
+        return [(path, first, last, json.loads(fields)) for path, first, last, fields in rows]
+
     def files_without_dossier(self) -> int:
         return self.db.execute(
             "SELECT COUNT(*) FROM files f WHERE f.status IN ('done', 'failed') AND NOT EXISTS (SELECT 1 FROM "

@@ -5,7 +5,8 @@ page carries at its top: the national motto, the issuing agency, the number and 
 (`Số: 123/QĐ-UBND`), the place and date, the title line (`QUYẾT ĐỊNH`, `BIÊN BẢN`, a land-use
 certificate's title). A page that shows enough of them starts a document; any other page
 (continuation, signature page, appendix: "Phụ lục", "Danh sách kèm theo") belongs to the document
-before it. Matching runs on the folded text, so OCR that dropped diacritics still matches, and the
+before it, and so does what a document issues, under its own motto and title ("Kèm theo Quyết định
+số ..."). Matching runs on the folded text, so OCR that dropped diacritics still matches, and the
 motto is matched loosely, as OCR garbles it.
 """
 
@@ -31,11 +32,18 @@ MOTTO_PARTS = ("cong hoa xa hoi chu nghia viet nam", "doc lap tu do hanh phuc")
 # How closely (rapidfuzz partial ratio, 0-100) a line must match a part of the motto.
 MOTTO_LIKENESS = 80
 # What a first page shows, and how much each counts; a page that scores this much starts a document.
-WEIGHTS = {"motto": 2.0, "title": 1.5, "number": 1.0, "place_date": 1.0}
+# "addressed": a công văn's subject line ("V/v ...") or its addressees ("Kính gửi: ..."), which only a first
+# page carries; a scan whose handwritten number and date OCR lost still shows its motto and these.
+WEIGHTS = {"motto": 2.0, "title": 1.5, "number": 1.0, "place_date": 1.0, "addressed": 1.0}
+ADDRESSED = re.compile(r"^\W*(?:v\s*/\s*[vw]\b|kinh\s*gui\b)")
 START_SCORE = 3.0
 # The first lines of an appendix or an attached list: it belongs to the document it is attached to.
 ATTACHED = re.compile(r"^\s*\(?\s*(?:phu\s*luc|danh\s*sach\b.*\bkem\s*theo|kem\s*theo\b)")
 ATTACHED_LINES = 4
+# What a document issues says so under its own motto and title ("KẾ HOẠCH ... (Kèm theo Quyết định số …/QĐ-TTg
+# ngày … của Thủ tướng Chính phủ)", "QUY CHẾ ... (Ban hành kèm theo Nghị quyết số …)"): it continues that document.
+ISSUED_WITH = re.compile(r"^\W*(?:ban\s*hanh\s*)?kem\s*theo\s*(?:quyet\s*dinh|nghi\s*quyet|nghi\s*dinh|thong\s*tu|"
+                         r"chi\s*thi|cong\s*van|van\s*ban|to\s*trinh|ke\s*hoach|bao\s*cao|thong\s*bao)\b")
 
 
 @dataclass(frozen=True)
@@ -80,12 +88,15 @@ def start_signals(text: str) -> dict[str, bool]:
     lines = _top(text)
     folded_lines = [folded_aligned(line) for line in lines]
     return {"motto": _has_motto(folded_lines), "title": _has_title(lines),
-            "number": _has_number(lines, folded_lines), "place_date": _has_place_date(lines)}
+            "number": _has_number(lines, folded_lines), "place_date": _has_place_date(lines),
+            "addressed": any(map(ADDRESSED.match, folded_lines))}
 
 
 def is_attached(text: str) -> bool:
-    """An appendix or attached list, which belongs to the document before it."""
-    return any(ATTACHED.match(folded_aligned(line)) for line in _top(text)[:ATTACHED_LINES])
+    """An appendix or attached list, or what a document issues (a plan, a regulation: "kèm theo Quyết định
+    số ..." under its title), which belongs to the document before it."""
+    folded = [folded_aligned(line) for line in _top(text)]
+    return any(ATTACHED.match(line) for line in folded[:ATTACHED_LINES]) or any(map(ISSUED_WITH.match, folded))
 
 
 def starts_document(text: str) -> bool:

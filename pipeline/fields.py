@@ -3,6 +3,7 @@ the file is finished, and kept in the catalog. The index only reads them."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 
@@ -22,7 +23,7 @@ FIELDS_BATCH = 1000
 # Catalog meta key: how the catalog's documents and fields were read (this version's way of reading
 # them, and the path pattern the department and year came from). Another value reads them all again.
 FIELDS_KEY = "documents_read_with"
-FIELDS_VERSION = "documents-1"
+FIELDS_VERSION = "documents-2"  # 2: doubtful numbers and dates, attachments
 
 
 def pattern_text(pattern: PathPattern | None) -> str:
@@ -33,12 +34,14 @@ def _fields_key(pattern: PathPattern | None) -> str:
     return f"{FIELDS_VERSION}|{pattern_text(pattern)}"
 
 
-def file_documents(texts: list[str], path: str, pattern: PathPattern | None,
-                   starts: list[int] | None = None) -> list[tuple[int, int, dict]]:
-    """The documents of one file (first page, last page, fields), from its page texts in order."""
+def file_documents(texts: list[str], path: str, pattern: PathPattern | None, starts: list[int] | None = None,
+                   words: list[str | None] | None = None) -> list[tuple[int, int, dict]]:
+    """The documents of one file (first page, last page, fields), from its page texts in order and, where
+    given, each page's words as the catalog keeps them (JSON), decoded for first pages only."""
     documents = []
     for span in segment(texts, starts):
-        fields = document_fields(texts[span.first_page - 1:span.last_page], path, pattern).to_json()
+        first_words = [(word[0], word[1]) for word in json.loads(words[span.first_page - 1] or "[]")] if words else ()
+        fields = document_fields(texts[span.first_page - 1:span.last_page], path, pattern, first_words).to_json()
         documents.append((span.first_page, span.last_page, fields))
     return documents
 
@@ -50,9 +53,11 @@ def record_fields(catalog: Catalog, records: Iterable[FileRecord], pattern: Path
     for record in records:
         pages = list(catalog.pages(record.id))
         texts = [""] * max([page.page for page in pages], default=0)
+        words: list[str | None] = [None] * len(texts)
         for page in pages:
             texts[page.page - 1] = page.text  # a failed page stays empty, and keeps its place
-        documents = file_documents(texts, record.path, pattern, catalog.manual_starts(record.sha256))
+            words[page.page - 1] = page.words
+        documents = file_documents(texts, record.path, pattern, catalog.manual_starts(record.sha256), words)
         batch.append((record.id, linker.linked(record.path, documents)))
         if len(batch) == FIELDS_BATCH:
             catalog.put_documents(batch)

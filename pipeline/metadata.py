@@ -20,6 +20,13 @@ HEADER_LINES = 14
 # A date line without its place ("ngày 12 tháng 9 năm 2023", the place lost to OCR) is this short at most.
 MAX_DATE_LINE = 45
 
+# A number or date in the header read with a confidence under NUMBER_SURE is doubtful: a handwritten fill-in (the
+# number in "Số: …/QĐ-TTg", the day in the date). Tesseract read the printed numbers of the sample scans at 91-93 and
+# every handwritten one on the signed pages of ../shared/real-scans at 20-85 (13 documents, 2026-12), often wrongly
+# ("01" as "04", "280" as "80"): such a field is kept but marked, and `luutru review` lists the document.
+NUMBER_SURE = 90.0
+# The words of a first page the header's numbers are looked for in.
+HEADER_WORDS = 80
 # "Số" as OCR reads it: So, S0, S6 (the ố taken for a 6).
 NUMBER = re.compile(r"\bs[o06][\s:.;]*(\d{1,6}(?:\s*/\s*\d{4})?\s*/\s*[a-z0-9]+(?:\s*-\s*[a-z0-9]+)*)")
 DATE = re.compile(r"ngay\s*(\d{1,2})[a-z.,]?\s*thang\s*(\d{1,2})[a-z.,]?\s*nam\s*(\d{4})")  # "10n năm": a speck read
@@ -43,6 +50,7 @@ class DocumentFields:
     signer: str | None = None
     parcels: list[str] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
+    doubtful: list[str] = field(default_factory=list)  # fields read with little confidence: "number", "issued"
     department: str | None = None  # from the folder path (PathPattern)
     year: int | None = None  # of issue, else from the folder path
     box: int | None = None  # from the path (PathPattern {box})
@@ -83,13 +91,28 @@ def _cites(line: str) -> bool:
 
 
 def _number(text: str, folded: str) -> str | None:
-    """The document's own number and symbol: in the header, never one it cites."""
+    """The document's own number and symbol: in the header, written "Số:" as a header writes it (a capital S; "SỐ"
+    only at the start of its line), never one it cites ("Căn cứ Quyết định số ...", "nhận được Công văn số ...",
+    a wrapped "Thông tư\nsố 15/2020/TT-BGDĐT", "Nghị định SỐ ...")."""
     for match in NUMBER.finditer(folded):
         if folded.count("\n", 0, match.start()) >= HEADER_LINES:
             break
-        if not _cites(_line_of(folded, match.start())):
+        line_start = folded.rfind("\n", 0, match.start()) + 1
+        heads_line = not re.search(r"[a-z0-9]", folded[line_start:match.start()])
+        as_header_writes_it = text[match.start()] == "S" and (heads_line or not text[match.start() + 1].isupper())
+        if as_header_writes_it and not _cites(_line_of(folded, match.start())):
             return re.sub(r"\s+", "", text[match.start(1):match.end(1)])
     return None
+
+
+def _read_doubtfully(fragments: list[str], words: list[tuple[str, float]]) -> bool:
+    """Whether the first word of the header holding one of these fragments (a number's digits, a date's day or
+    month, as read) was read with a confidence under NUMBER_SURE."""
+    for fragment in fragments:
+        confidence = next((confidence for text, confidence in words[:HEADER_WORDS] if fragment in text), None)
+        if confidence is not None and confidence < NUMBER_SURE:
+            return True
+    return False
 
 
 def _symbol_type(number: str | None) -> str | None:
@@ -180,15 +203,16 @@ def _issue_date(text: str, folded: str) -> tuple[re.Match | None, str | None]:
     return fallback, None
 
 
-def _place_and_date(text: str, folded: str) -> tuple[str | None, str | None]:
+def _place_and_date(text: str, folded: str) -> tuple[str | None, str | None, list[str]]:
+    """The place, the date of issue, and the date's day and month as read."""
     match, place = _issue_date(text, folded)
     if not match:
-        return None, None
+        return None, None, []
     day, month, year = (int(value) for value in match.groups())
     try:
-        return place, date(year, month, day).isoformat()
+        return place, date(year, month, day).isoformat(), list(match.groups()[:2])
     except ValueError:
-        return place, None
+        return place, None, []
 
 
 def _continues_subject(line: str) -> bool:
@@ -238,15 +262,19 @@ def _numbers(pattern: re.Pattern, folded: str) -> list[str]:
     return list(dict.fromkeys(match.group(1) for match in pattern.finditer(folded)))
 
 
-def extract_fields(pages: list[str]) -> DocumentFields:
-    """Read the fields of one document from the text of its pages, first page first."""
+def extract_fields(pages: list[str], first_words: list[tuple[str, float]] = ()) -> DocumentFields:
+    """Read the fields of one document from the text of its pages, first page first; a number or date that
+    the first page's words (text, confidence) were read with little confidence is marked doubtful."""
     if not pages:
         return DocumentFields()
     first, whole = pages[0], "\n".join(pages)
     lines = [line for line in first.splitlines() if line.strip()]
     folded_first, folded_whole = folded_aligned(first), folded_aligned(whole)
     number = _number(first, folded_first)
-    place, issued = _place_and_date(first, folded_first)
+    place, issued, day_month = _place_and_date(first, folded_first)
+    digits = [number.split("/")[0]] if number else []
+    doubtful = [name for name, fragments in (("number", digits), ("issued", day_month))
+                if _read_doubtfully(fragments, list(first_words))]
     subject = _subject(lines)
     type_index, type_name = first_type_line(lines)
     doc_type = type_name or _symbol_type(number) or ("Công văn" if subject else None)
@@ -258,7 +286,7 @@ def extract_fields(pages: list[str]) -> DocumentFields:
         agency=_agency(lines, type_index) if has_header else None, place=place, issued=issued,
         subject=subject or _subject_after_type(lines, type_index),
         signer=_signer([line for line in pages[-1].splitlines() if line.strip()]),
-        parcels=_numbers(PARCEL, folded_whole), sheets=_numbers(SHEET, folded_whole))
+        parcels=_numbers(PARCEL, folded_whole), sheets=_numbers(SHEET, folded_whole), doubtful=doubtful)
 
 
 class PathPatternError(ValueError):
@@ -313,9 +341,11 @@ class PathPattern:
         return found
 
 
-def document_fields(pages: list[str], path: str, pattern: PathPattern | None = None) -> DocumentFields:
-    """The fields read from the text, completed by the folder path: the text's date wins over the folder's year."""
-    fields = extract_fields(pages)
+def document_fields(pages: list[str], path: str, pattern: PathPattern | None = None,
+                    first_words: list[tuple[str, float]] = ()) -> DocumentFields:
+    """The fields read from the text (and the first page's word confidences), completed by the folder path: the
+    text's date wins over the folder's year."""
+    fields = extract_fields(pages, first_words)
     from_path = pattern.fields(path) if pattern else {}
     fields.department = from_path.get("department")
     fields.year = fields.year or from_path.get("year")

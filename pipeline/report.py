@@ -187,3 +187,14 @@ def review(home: ArchiveHome, below: float = REVIEW_BELOW, source: str | None = 
                  "causes": likely_causes(page)} for path, page in catalog.pages_below(below, sources, NOISE_BELOW)]
     finally:
         catalog.close()
+
+
+def doubtful_documents(home: ArchiveHome) -> list[dict]:
+    """Documents whose number or date was read with little confidence (a handwritten fill-in, often misread):
+    what to check against the paper, with the value as read."""
+    catalog = open_catalog(home)
+    try:
+        return [{"path": path, **document_facts(first, last, fields)}
+                for path, first, last, fields in catalog.doubtful_documents()]
+    finally:
+        catalog.close()

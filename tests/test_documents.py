@@ -124,8 +124,24 @@ def test_first_pages_continuations_and_appendices_are_told_apart():
     appendix = "PHỤ LỤC\n(Kèm theo Quyết định số 12/QĐ-UBND ngày 3 tháng 2 năm 2020\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     operative = "Căn cứ Quyết định số 12/QĐ-UBND ngày 3 tháng 2 năm 2020;\nQUYẾT ĐỊNH:\nĐiều 1. Giao đất"
     assert [span.first_page for span in segment(["x", appendix, operative])] == [1]
-    assert start_signals(operative) == {"motto": False, "title": False, "number": False, "place_date": False}
+    assert start_signals(operative) == {"motto": False, "title": False, "number": False, "place_date": False,
+                                             "addressed": False}
     assert [span.first_page for span in segment(["a", "b", "c"], starts=[3, 1, 7])] == [1, 3]
+
+
+def test_what_a_decision_issues_stays_with_it_under_its_own_motto_and_title():
+    """A decision issues a plan "kèm theo" it, whose first page carries its own motto and title (as the Prime
+    Minister's decisions do); a new document that mentions an attachment in its body still starts."""
+    decision = ("THỦ TƯỚNG CHÍNH PHỦ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+                "Số: 932/QĐ-TTg\nHà Nội, ngày 15 tháng 5 năm 2025\nQUYẾT ĐỊNH\nVề việc ban hành Kế hoạch\n")
+    plan = ("THỦ TƯỚNG CHÍNH PHỦ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nKẾ HOẠCH\n"
+            "Triển khai thực hiện Nghị quyết số 66/NQ-CP\n(Kèm theo Quyết định số 932/QĐ-TTg ngày 15 tháng 5 năm 2025\n"
+            "của Thủ tướng Chính phủ)\nI. MỤC ĐÍCH, YÊU CẦU")
+    regulation = plan.replace("KẾ HOẠCH", "QUY CHẾ").replace("(Kèm theo", "(Ban hành kèm theo")
+    letter = ("ỦY BAN NHÂN DÂN\nHUYỆN THẠCH THẤT\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+              "Số: 45/UBND-TNMT\nThạch Thất, ngày 3 tháng 10 năm 2023\nV/v gửi hồ sơ kèm theo\nKính gửi: UBND xã")
+    assert [span.first_page for span in segment([decision, "Điều 2.", plan, "II. NHIỆM VỤ", regulation])] == [1]
+    assert [span.first_page for span in segment([decision, plan, letter])] == [1, 3]
 
 
 def test_segmentation_benchmark_runs_small():

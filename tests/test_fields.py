@@ -44,6 +44,22 @@ def test_fields_from_noisy_headers(header, number, issued, place, doc_type):
     assert (fields.number, fields.issued, fields.place, fields.doc_type) == (number, issued, place, doc_type)
 
 
+def test_a_number_cited_in_the_body_is_not_the_documents_and_handwritten_fill_ins_are_doubtful():
+    """A handwritten number that OCR could not read leaves the number empty, not the first number the body
+    cites; a number and date read with little confidence (handwritten) are kept, marked doubtful."""
+    unread = ("BỘ TÀI CHÍNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nCỤC THUẾ Độc lập - Tự do - Hạnh phúc\n"
+              "Số: AJMJ /CT-CS Hà Nói ngày 0Ÿ tháng # năm 2026\nV/v chính sách thuế TNDN\n"
+              "Cục Thuế nhận được Công văn số 5770/NBI-QLDN2 ngày 15/12/2025 của Thuế tỉnh Ninh Bình")
+    assert extract_fields([unread]).number is None
+    header = ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỈNH QUẢNG NGÃI Độc lập - Tự do - Hạnh phúc\n"
+              "Số: 04 /TTr-UBND Quảng Ngãi, ngày 06 tháng 01 năm 2025\nTỜ TRÌNH")
+    printed = [(word, 93.0) for word in header.split()]
+    filled_in = [(word, 77.0 if word in ("04", "06") else 93.0) for word in header.split()]
+    assert extract_fields([header], printed).doubtful == []
+    fields = extract_fields([header], filled_in)
+    assert (fields.number, fields.issued, fields.doubtful) == ("04/TTr-UBND", "2025-01-06", ["number", "issued"])
+
+
 def documents(home, *args):
     return [d["path"].rsplit("/", 1)[-1] for d in json_of(run_luutru(home, "search", *args, "--json"))["documents"]]
 
