@@ -448,6 +448,9 @@ def show(home: ArchiveHome, path_or_id, page, as_json) -> None:
                f"status {record['status']}, sha256 {record['sha256']}")
     if record["error"]:
         click.echo(f"  error: {record['error']}")
+    for signature in facts["signatures"]:
+        click.echo(f"  digital signature by {signature['signer']}, signed {signature['signed_at'] or '(no time)'}: "
+                   f"{signature['verdict']}")
     by_hand = " (split by hand)" if facts["split_by_hand"] else ""
     for document in facts["documents"]:
         pages = _pages(document["first_page"], document["last_page"])

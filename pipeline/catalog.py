@@ -21,7 +21,7 @@ from luutru.errors import CatalogTooNew, NotReady
 from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.vietnamese import readable_name
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS roots (
     path TEXT PRIMARY KEY,          -- readable (NFC; a legacy-encoded name converted)
@@ -105,6 +105,12 @@ CREATE TABLE IF NOT EXISTS manual_splits (
     sha256 TEXT PRIMARY KEY,
     starts TEXT NOT NULL,           -- JSON list of 1-based first pages
     set_at TEXT NOT NULL
+);
+-- The digital signatures a PDF's content carries, as checked when it was read (scanners.signatures).
+CREATE TABLE IF NOT EXISTS signatures (
+    sha256 TEXT PRIMARY KEY,
+    checked TEXT NOT NULL,          -- JSON list, one object a signature; [] for a PDF without any
+    checked_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -506,6 +512,16 @@ class Catalog:
             else:
                 db.execute("INSERT OR REPLACE INTO manual_splits (sha256, starts, set_at) VALUES (?, ?, ?)",
                            (sha256, json.dumps(sorted(set(starts))), now()))
+
+    def signatures(self, sha256: str) -> list[dict] | None:
+        """The signatures of this content as checked (None: not checked, not a PDF)."""
+        row = self.db.execute("SELECT checked FROM signatures WHERE sha256 = ?", (sha256,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_signatures(self, sha256: str, checked: list[dict]) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO signatures (sha256, checked, checked_at) VALUES (?, ?, ?)",
+                       (sha256, json.dumps(checked, ensure_ascii=False), now()))
 
     # dossiers ----------------------------------------------------------------------------
 

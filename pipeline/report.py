@@ -76,6 +76,7 @@ def show(home: ArchiveHome, path_or_id: str, page: int | None = None) -> dict:
         record = find_file(catalog, path_or_id)
         pages = [p for p in catalog.pages(record.id) if page is None or p.page == page]
         documents = show_documents(catalog, record)
+        signatures = catalog.signatures(record.sha256) or []
     finally:
         catalog.close()
     if page is not None and not pages:
@@ -84,7 +85,7 @@ def show(home: ArchiveHome, path_or_id: str, page: int | None = None) -> dict:
     # The name's bytes on disk, where they are not its readable UTF-8 (a legacy-encoded name, NFD).
     raw = facts.pop("raw_path")
     facts["disk_path"] = raw.decode("utf-8", errors="backslashreplace") if raw is not None else record.path
-    return {"file": facts, **documents,
+    return {"file": facts, **documents, "signatures": signatures,
             "pages": [{"page": p.page, "confidence": p.confidence, "source": p.source, "text": p.text}
                       for p in pages]}
 

@@ -46,6 +46,7 @@ from luutru.scanners import (
     stat_fingerprint,
     walk,
 )
+from luutru.scanners.signatures import pdf_signatures
 
 log = logging.getLogger("luutru")
 # A file-level error keeps this many page errors; the rest are counted.
@@ -252,6 +253,8 @@ def _prepare(catalog: Catalog, summary: RunSummary, file_id: int, settings: OcrS
         _record_failure(catalog, summary, record.path, _os_reason(error))
         return None
     catalog.set_page_count(record.id, total)
+    if record.kind == Kind.PDF.value and catalog.signatures(record.sha256) is None:
+        catalog.set_signatures(record.sha256, [signature.to_json() for signature in pdf_signatures(record.disk_path)])
     done = catalog.done_pages(record.id)
     return _Pending(record, [page for page in range(1, total + 1) if page not in done])
 

@@ -1,18 +1,26 @@
 """PDFs made the way offices' tools make them, from the sample scans: a scanner's or OCRmyPDF's searchable
 PDF (Tesseract's own invisible text layer over the page image), and a portal's signed scan (a bilevel
-CCITT G4 page image at 200 dpi, with the signature block drawn over page 1 as an image and four lines of text).
+CCITT G4 page image at 200 dpi, with the signature block drawn over page 1 as an image and four lines of text,
+and a digital signature by a certificate made here, as the portal's is by the Government CA's).
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 import os
 import subprocess
 import tempfile
+import warnings
 from pathlib import Path
 
 import img2pdf
 import pikepdf
+from asn1crypto import keys, x509
+from cryptography import x509 as crypto_x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from PIL import Image
 from reportlab.lib.colors import red
 from reportlab.pdfbase import pdfmetrics
@@ -72,3 +80,36 @@ def _signature_block(width: float, height: float, lines: tuple[str, ...]) -> byt
     page.drawText(text)
     page.save()
     return out.getvalue()
+
+
+def digitally_signed(path: Path, signed: Path, signer: str = "CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ",
+                     organisation: str = "VĂN PHÒNG CHÍNH PHỦ") -> Path:
+    """The PDF signed (an incremental update, as signing services write it) by a new certificate of `signer`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pyHanko imports DSA, which cryptography deprecates
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.sign import signers
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = crypto_x509.Name([crypto_x509.NameAttribute(NameOID.COMMON_NAME, signer),
+                             crypto_x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+                             crypto_x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (crypto_x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                   .public_key(key.public_key()).serial_number(crypto_x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(days=1))
+                   .not_valid_after(now + datetime.timedelta(days=365))
+                   .add_extension(crypto_x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+                                  critical=True)
+                   .sign(key, hashes.SHA256()))
+    simple = signers.SimpleSigner(
+        signing_cert=x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER)),
+        signing_key=keys.PrivateKeyInfo.load(key.private_bytes(serialization.Encoding.DER,
+                                                               serialization.PrivateFormat.PKCS8,
+                                                               serialization.NoEncryption())),
+        cert_registry=SimpleCertificateStore())
+    with open(path, "rb") as source, open(signed, "wb") as target, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        signers.sign_pdf(IncrementalPdfFileWriter(source), signers.PdfSignatureMetadata(field_name="Signature1"),
+                         signer=simple, output=target)
+    return signed

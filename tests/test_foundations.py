@@ -6,6 +6,7 @@ Everything through the real `luutru` command, Tesseract, poppler and SQLite.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import os
@@ -18,9 +19,10 @@ import unicodedata
 from pathlib import Path
 
 import numpy as np
+import pikepdf
 import pytest
 from conftest import LUUTRU, SAMPLES, TRUTH, char_error_rate, json_of, run_luutru, settled, word_centres
-from made_pdfs import DEJAVU, PORTAL_SIGNATURE, earlier_ocr_pdf, portal_signed_pdf
+from made_pdfs import DEJAVU, PORTAL_SIGNATURE, digitally_signed, earlier_ocr_pdf, portal_signed_pdf
 from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
@@ -35,6 +37,7 @@ from luutru.pipeline.text_layer import LAYER_COVERS
 from luutru.pipeline.vietnamese import from_tcvn3, is_syllable, readable_name, repair_legacy, vietnamese_score
 from luutru.pipeline.work import PRIOR_OCR_TRUSTED, PageJob, PageOutcome, process_page
 from luutru.scanners import Kind
+from luutru.scanners.signatures import pdf_signatures
 
 LETTER = SAMPLES / "2023" / "cv-45-ra-soat.png"  # one page, "V/v rà soát hồ sơ cấp giấy chứng nhận ..."
 LETTER_TEXT = TRUTH["2023/cv-45-ra-soat.png"][0]
@@ -174,6 +177,38 @@ def test_a_signed_scan_is_read_by_ocr_and_its_signature_block_kept_once_beside(t
             == ["signed.pdf"], query
     document = json_of(run_luutru(home, "show", str(scans / "signed.pdf"), "--json"))["documents"][0]
     assert document["number"] == "45/UBND-TNMT"
+
+
+def test_a_signed_pdfs_digital_signature_is_checked_recorded_and_shown_and_the_file_left_valid(tmp_path):
+    """The portal signs the scan digitally: the check finds it intact (the signer, the time), and finds a copy
+    re-saved by another tool broken; the originals are only read, so their signatures stay valid."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    unsigned = portal_signed_pdf([LETTER], tmp_path / "unsigned.pdf")
+    signed = digitally_signed(unsigned, scans / "signed.pdf")
+    with pikepdf.open(signed) as pdf:
+        pdf.save(scans / "re-saved.pdf")  # a tool that rewrites the file: the bytes signed are gone
+    before = {path.name: path.read_bytes() for path in scans.iterdir()}
+    home = tmp_path / "home"
+    run_luutru(home, "ingest", str(scans), "--jobs", "1")
+    assert {path.name: path.read_bytes() for path in scans.iterdir()} == before
+    checked = json_of(run_luutru(home, "show", str(scans / "signed.pdf"), "--json"))["signatures"]
+    assert [(found["signer"], found["intact"], found["whole_file"]) for found in checked] == \
+        [("CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ, VĂN PHÒNG CHÍNH PHỦ", True, True)]
+    assert checked[0]["signed_at"][:4] == str(datetime.date.today().year) and checked[0]["digest"] == "sha256"
+    shown = run_luutru(home, "show", str(scans / "re-saved.pdf")).stdout
+    assert "digital signature by CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ" in shown and "BROKEN" in shown
+    assert pdf_signatures(scans / "signed.pdf")[0].intact  # luutru read it: it is still the file that was signed
+    from starlette.testclient import TestClient
+
+    from luutru.web.app import make_app
+
+    with sqlite3.connect(home / "catalog.sqlite3") as db:
+        ids = dict((Path(path).name, file_id) for file_id, path in db.execute("SELECT id, path FROM files"))
+    with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache")) as client:
+        counter = client.get(f"/document/{ids['signed.pdf']}/1").text
+        assert "Chữ ký số" in counter and "còn nguyên vẹn" in counter and "CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ" in counter
+        assert "ĐÃ BỊ SỬA sau khi ký" in client.get(f"/document/{ids['re-saved.pdf']}/1").text
 
 
 # File names ----------------------------------------------------------------------------------

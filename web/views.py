@@ -189,7 +189,21 @@ def document_view(reader: ArchiveReader, file_id: int, first_page: int, form: Se
             "path": record.path, "type": fields.get("doc_type"), "number": fields.get("number"),
             "issued": day_month_year(fields.get("issued")), "agency": fields.get("agency"),
             "subject": fields.get("subject"), "signer": fields.get("signer"), "dossier": fields.get("dossier"),
+            "signatures": [_signature_shown(found) for found in reader.catalog().signatures(record.sha256) or ()],
             "pages": shown, "hits": sum(word.hit for page in shown for word in page.words), "pdf": pdf}
+
+
+def _signature_shown(signature: dict) -> dict:
+    """A digital signature of the scan as the counter reads it, in Vietnamese."""
+    if signature.get("problem"):
+        verdict = "không kiểm tra được"
+    elif not signature["intact"]:
+        verdict = "ĐÃ BỊ SỬA sau khi ký"
+    else:
+        verdict = "còn nguyên vẹn" + ("" if signature["whole_file"] else ", tệp có thêm nội dung sau khi ký")
+    signed_at = signature.get("signed_at")
+    return {"signer": signature["signer"], "verdict": verdict, "issuer": signature["issuer"],
+            "signed_at": day_month_year(signed_at[:10]) + signed_at[10:16].replace("T", " ") if signed_at else ""}
 
 
 def _exported_pdf(reader: ArchiveReader, record: FileRecord, first: int, last: int, fields: dict,
