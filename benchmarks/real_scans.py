@@ -187,6 +187,12 @@ def report_one_stream(scans: Path, split: str, files: list[Path]) -> None:
               f"{document['number'] or '?'} {document['issued'] or '?'} {(document['subject'] or '')[:60]}")
 
 
+def scan_files(scans: Path) -> list[Path]:
+    """The set's scans, as its manifest lists them (not its contact sheet)."""
+    rows = (scans / "manifest.tsv").read_text().splitlines()[1:]
+    return sorted(scans / row.split("\t")[0] for row in rows if row.strip())
+
+
 SYLLABLE = re.compile(r"\w+")
 
 
@@ -195,27 +201,27 @@ def syllables(text: str) -> int:
 
 
 def report_syllables(scans: Path) -> None:
-    print("\nPages read by OCR: valid Vietnamese syllables read by luutru, plain tesseract, an earlier OCR layer")
+    print("\nValid Vietnamese syllables read by luutru, plain tesseract, an earlier OCR layer, luutru's own OCR")
     totals = Counter()
-    for path in sorted(scans.iterdir()):
+    for path in scan_files(scans):
         kind = detect_kind(path)
-        if kind is None:
-            continue
         for page in range(1, count_pages(path, kind) + 1):
             ours = luutru_reading(path, kind, page)
             if ours.source != "ocr" and "prior_ocr_score" not in ours.diagnostics:
                 continue
             plain, _ = plain_tesseract(path, kind, page)
             layer = text_layer(path, page) if kind is Kind.PDF and layer_facts(path, page).invisible else ""
-            counts = (syllables(ours.text), syllables(plain), syllables(layer))
+            # Where the page has an earlier OCR layer, luutru's own reading of it too, whichever it kept.
+            own = luutru_reading(path, kind, page, OcrSettings(force_ocr=True)).text if layer else ours.text
+            counts = (syllables(ours.text), syllables(plain), syllables(layer), syllables(own))
             totals.update({"pages": 1, "luutru": counts[0], "tesseract": counts[1]})
             if layer:
-                totals.update({"layer pages": 1, "layer": counts[2], "luutru on layer pages": counts[0]})
-            print(f"{path.stem[:44]:44} p{page}: {counts[0]:5d} {counts[1]:5d} {counts[2] if layer else '-':>5}"
-                  f"  {ours.source}")
+                totals.update({"layer pages": 1, "layer": counts[2], "own": counts[3], "plain on layer": counts[1]})
+            print(f"{path.stem[:44]:44} p{page}: {counts[0]:5d} {counts[1]:5d} {counts[2] if layer else '-':>5} "
+                  f"{counts[3] if layer else '-':>5}  {ours.source}")
     print(f"{totals['pages']} pages: luutru {totals['luutru']} syllables, plain {totals['tesseract']} "
           f"({totals['luutru'] / max(1, totals['tesseract']):.3f}x); on {totals['layer pages']} pages with an earlier "
-          f"OCR layer: luutru {totals['luutru on layer pages']}, the layer {totals['layer']}")
+          f"OCR layer: the layer {totals['layer']}, luutru's own OCR {totals['own']}, plain {totals['plain on layer']}")
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from PIL import Image
 from luutru.export.images import image_drawn, open_pdf
 from luutru.index.analysis import fold
 from luutru.pipeline.catalog import SEARCHABLE
+from luutru.pipeline.dossiers import find_dossier
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.report import REVIEW_BELOW, open_catalog
 from luutru.scanners.formats import Kind
@@ -97,9 +98,13 @@ def page_problems(facts: ScanFacts, is_map: bool, confidence: float | None, sour
 
 
 def check_scans(home: ArchiveHome, dossier: str | None = None) -> list[dict]:
-    """Per dossier (None: scans in no dossier), the pages to rescan and why."""
+    """Per dossier (None: scans in no dossier), the pages to rescan and why; only one dossier's when `dossier`
+    names one (its code, or its number as `export --dossier` takes it: a dossier that is not in the list is
+    NotFound, never a dossier with nothing to rescan)."""
     catalog = open_catalog(home)
     try:
+        if dossier is not None:
+            dossier = find_dossier(catalog, dossier).code
         grouped: dict[str | None, list[dict]] = {}
         for record in catalog.files():
             if record.status not in SEARCHABLE:

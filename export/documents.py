@@ -18,6 +18,7 @@ from luutru.errors import NotFound, UsageError
 from luutru.export.pdfa import ExportError, ExportPage, PdfMetadata, write_pdfa
 from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord, PageRecord
 from luutru.pipeline.dossiers import Dossier, circular_name, document_name, find_dossier
+from luutru.pipeline.export_manifest import Exported, read_manifest, write_manifest
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.report import open_catalog
 from luutru.scanners.formats import Kind
@@ -38,6 +39,7 @@ class ExportReport:
     out: str
     documents: list[dict] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # files an export before wrote for documents that left
     seconds: float = 0.0
 
     def to_json(self) -> dict:
@@ -106,7 +108,7 @@ def write_documents(catalog: Catalog, documents: list[ExportDocument], out: Path
         except (ExportError, ScanError) as error:
             report.problems.append(f"{document.name}: {error}")
             continue
-        report.documents.append({"file": target.name, "path": document.record.path,
+        report.documents.append({"file": target.name, "path": document.record.path, "sha256": document.record.sha256,
                                  "first_page": document.first_page, "last_page": document.last_page,
                                  "pages": exported.pages, "words": exported.words, "images": exported.images})
 
@@ -127,7 +129,32 @@ def export_pdfa(home: ArchiveHome, out: Path, paths: Iterable[Path] = (), dossie
         out.mkdir(parents=True, exist_ok=True)
         report = ExportReport(str(out))
         write_documents(catalog, documents, out, report, progress)
+        code = find_dossier(catalog, dossier).code if dossier else None
     finally:
         catalog.close()
+    _keep_manifest(out, documents, report, code, paths)
     report.seconds = round(time.monotonic() - started, 2)
     return report
+
+
+def _keep_manifest(out: Path, documents: list[ExportDocument], report: ExportReport, dossier: str | None,
+                   paths: list[Path]) -> None:
+    """Record what this export wrote, and remove what an export of the same dossier (or of scans under the same
+    paths) wrote before for documents that are no longer among them: an export owns only the files it wrote."""
+    before = read_manifest(out)
+    written = {entry["file"]: Exported(entry["sha256"], entry["path"], entry["first_page"], entry["last_page"],
+                                       dossier) for entry in report.documents}
+    current = {f"{document.name}.pdf" for document in documents}
+    roots = [str(path.absolute()) for path in paths]
+
+    def same_export(entry: Exported) -> bool:
+        if dossier is not None:
+            return entry.dossier == dossier
+        return entry.dossier is None and any(entry.path == root or entry.path.startswith(root.rstrip("/") + "/")
+                                             for root in roots)
+
+    left = sorted(name for name, entry in before.items() if name not in current and same_export(entry))
+    for name in left:
+        (out / name).unlink(missing_ok=True)
+    report.removed = left
+    write_manifest(out, {**{name: entry for name, entry in before.items() if name not in left}, **written})

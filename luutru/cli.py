@@ -593,6 +593,7 @@ def export(home: ArchiveHome, paths, output_format, out, dossier, all_dossiers, 
         facts = report.to_json()
         lines = [f"{len(report.documents)} PDF/A-2b file(s) in {out} ({report.seconds:.1f}s)"]
         lines += [f"FAILED {problem}" for problem in report.problems]
+        lines += [f"removed {name}: its document is no longer among those exported" for name in report.removed]
     elif output_format == "sip":
         from luutru.export.sip import export_sip
 
@@ -700,13 +701,15 @@ def _review_circular(home: ArchiveHome, dossier: str | None, as_json: bool) -> N
     groups = check_scans(home, dossier)
     if as_json:
         _print_json({"dossiers": groups})
-        return
-    for group in groups:
-        click.echo(f"{group['dossier'] or '(no dossier)'}: {len(group['pages'])} page(s) to rescan")
-        for page in group["pages"]:
-            click.echo(f"  {page['path']}  page {page['page']}: {'; '.join(page['problems'])}")
-    if not groups:
-        click.echo("every page meets the circular")
+    else:
+        for group in groups:
+            click.echo(f"{group['dossier'] or '(no dossier)'}: {len(group['pages'])} page(s) to rescan")
+            for page in group["pages"]:
+                click.echo(f"  {page['path']}  page {page['page']}: {'; '.join(page['problems'])}")
+        if not groups:
+            click.echo("every page meets the circular")
+    # A script gates a hand-over on it: 1 when a page fails the circular.
+    sys.exit(ExitCode.FILES_FAILED if groups else ExitCode.OK)
 
 
 @main.command()

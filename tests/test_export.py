@@ -276,6 +276,46 @@ def test_a_second_export_is_the_same_apart_from_timestamps_and_uuids(dossier_arc
     assert _normalized(second) == _normalized(package["folder"])
 
 
+def test_a_download_is_the_document_shown_and_a_new_export_removes_what_left(dossier_archive, tmp_path):
+    """A scan of dossier 10 is deleted: its other document moves up to order 1, the name the deleted one's PDF/A
+    has in the export folder. The counter offers the file exported from the document shown, never that one;
+    exported again, the folder holds the dossier's documents only."""
+    from starlette.testclient import TestClient
+
+    from luutru.pipeline.home import ArchiveHome
+    from luutru.web.app import make_app
+
+    home, scans, out = tmp_path / "home", tmp_path / "scans", tmp_path / "pdfa"
+    shutil.copytree(dossier_archive["home"], home, symlinks=True)
+    shutil.copytree(dossier_archive["scans"], scans)
+    import sqlite3
+
+    with sqlite3.connect(home / "catalog.sqlite3") as db:  # the archive as if ingested from the copy
+        for table in ("files", "roots"):
+            db.execute(f"UPDATE {table} SET path = replace(path, ?, ?)", (str(dossier_archive["scans"]), str(scans)))
+    first = json_of(run_luutru(home, "export", "--format", "pdfa", "--dossier", "10", "--out", str(out), "--json"))
+    assert [(document["file"], Path(document["path"]).name) for document in first["documents"]] == [
+        (f"{AGENCY}.2023.10.0000001.pdf", "cv-45.png"), (f"{AGENCY}.2023.10.0000002.pdf", "qd-123.jpg")]
+    (scans / "Hop 01/HS 010/cv-45.png").unlink()
+    run_luutru(home, "reindex")
+    with sqlite3.connect(home / "catalog.sqlite3") as db:
+        decision, = db.execute("SELECT id FROM files WHERE path LIKE '%qd-123.jpg'").fetchone()
+    app = make_app(ArchiveHome(home), cache=tmp_path / "cache", exports=out)
+    with TestClient(app) as client:  # .0000001 is the deleted letter's: the decision's own file is .0000002
+        assert client.get(f"/document/{decision}/1/pdf").content == (out / f"{AGENCY}.2023.10.0000002.pdf").read_bytes()
+    again = json_of(run_luutru(home, "export", "--format", "pdfa", "--dossier", "10", "--out", str(out), "--json"))
+    assert again["removed"] == [f"{AGENCY}.2023.10.0000002.pdf"]
+    assert sorted(path.name for path in out.glob("*.pdf")) == [f"{AGENCY}.2023.10.0000001.pdf"]
+    with TestClient(app) as client:
+        assert "Tải PDF/A" in client.get(f"/document/{decision}/1").text
+        assert client.get(f"/document/{decision}/1/pdf").content == (out / f"{AGENCY}.2023.10.0000001.pdf").read_bytes()
+    with sqlite3.connect(home / "catalog.sqlite3") as db:  # the scan read again with other content: not exported
+        db.execute("UPDATE files SET sha256 = ? WHERE id = ?", ("0" * 64, decision))
+    with TestClient(app) as client:
+        assert "Tải PDF/A" not in client.get(f"/document/{decision}/1").text
+        assert client.get(f"/document/{decision}/1/pdf").status_code == 404
+
+
 def test_a_failed_export_leaves_no_half_package(dossier_archive, tmp_path):
     home = tmp_path / "home"
     shutil.copytree(dossier_archive["home"], home, symlinks=True)
@@ -326,12 +366,19 @@ def test_review_circular_lists_what_to_rescan_per_dossier(dossier_archive, tmp_p
     settled(low)
     run_luutru(home, "ingest", str(low.parent))
     groups = {group["dossier"]: group["pages"] for group in
-              json_of(run_luutru(home, "review", "--circular", "--json"))["dossiers"]}
+              json_of(run_luutru(home, "review", "--circular", "--json", check_code=1))["dossiers"]}
     flagged = {Path(page["path"]).name: " ".join(page["problems"]) for pages in groups.values() for page in pages}
     assert "cv-45.png" in flagged and "bilevel" in flagged["cv-45.png"]
     assert "150 dpi, under the 200 dpi" in flagged["qd-150dpi.jpg"]
     assert "qd-123.jpg" not in flagged  # a 300 dpi colour scan meets the circular
     assert {page["path"].endswith("cv-45.png") for page in groups[f"{AGENCY}.2023.10"]} == {True}
+    # One dossier, named as `export --dossier` takes it: its code, its number, its number with zeros.
+    for named in (f"{AGENCY}.2023.10", "10", "010"):
+        checked = json_of(run_luutru(home, "review", "--circular", "--dossier", named, "--json", check_code=1))
+        assert [group["dossier"] for group in checked["dossiers"]] == [f"{AGENCY}.2023.10"], named
+    for unknown in ("99", f"{AGENCY}.2023.99", "H49.64.33.2O23.10"):  # not in the list, or mistyped
+        failed = run_luutru(home, "review", "--circular", "--dossier", unknown, check_code=5)
+        assert "no such dossier" in failed.stderr and "every page meets" not in failed.stdout, unknown
 
 
 def test_codes_and_numbers_as_the_circular_writes_them():

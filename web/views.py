@@ -20,7 +20,7 @@ from luutru.errors import NotFound, UsageError
 from luutru.index.analysis import folded_words
 from luutru.index.search import MARK_END, MARK_START, Filters, Highlights, document_highlights
 from luutru.pipeline.catalog import SEARCHABLE, FileRecord
-from luutru.pipeline.dossiers import document_name
+from luutru.pipeline.export_manifest import exported_file
 from luutru.pipeline.layout import upright, word_lines, words_on_original
 from luutru.pipeline.reader import ArchiveReader
 from luutru.pipeline.report import day_month_year
@@ -184,7 +184,7 @@ def document_view(reader: ArchiveReader, file_id: int, first_page: int, form: Se
     pages = reader.catalog().page_range(record.id, first, last)
     marked = document_highlights(reader.store(), form.q, form.filters(), [page.text for page in pages])
     shown = [_shown_page(page, marked) for page in pages]
-    pdf = exports is not None and _exported_pdf(reader, record, first, last, fields, exports).is_file()
+    pdf = exports is not None and exported_file(exports, record.sha256, first, last) is not None
     return {"file_id": record.id, "first_page": first, "last_page": last, "name": Path(record.path).name,
             "path": record.path, "type": fields.get("doc_type"), "number": fields.get("number"),
             "issued": day_month_year(fields.get("issued")), "agency": fields.get("agency"),
@@ -206,18 +206,13 @@ def _signature_shown(signature: dict) -> dict:
             "signed_at": day_month_year(signed_at[:10]) + signed_at[10:16].replace("T", " ") if signed_at else ""}
 
 
-def _exported_pdf(reader: ArchiveReader, record: FileRecord, first: int, last: int, fields: dict,
-                  exports: Path) -> Path:
-    """Where `luutru export --format pdfa --out exports` writes this document."""
-    return exports / f"{document_name(reader.catalog(), record.path, record.page_count, first, last, fields)}.pdf"
-
-
 def document_pdf(reader: ArchiveReader, file_id: int, first_page: int, exports: Path) -> Path:
-    """The exported PDF/A of a document, when `luutru export` wrote it into `exports`."""
+    """The PDF/A `luutru export` wrote into `exports` from exactly this document: the same scan content and pages,
+    as the export recorded them (a name alone can be another document's after scans were added, moved or split)."""
     record = _searchable_file(reader, file_id)
-    first, last, fields = _document_of(reader, record, first_page)
-    path = _exported_pdf(reader, record, first, last, fields, exports)
-    if not path.is_file():
+    first, last, _ = _document_of(reader, record, first_page)
+    path = exported_file(exports, record.sha256, first, last)
+    if path is None:
         raise NotFound("Văn bản này chưa được xuất ra PDF/A (luutru export --format pdfa)")
     return path
 
