@@ -39,9 +39,9 @@ sys.path.insert(0, str(REPOSITORY))
 from whoosh import index as whoosh_index  # noqa: E402
 from whoosh.qparser import FuzzyTermPlugin, QueryParser  # noqa: E402
 
-from luutru.index.analysis import folded_words  # noqa: E402
 from luutru.index.search import Filters, SearchResult, search  # noqa: E402
 from luutru.index.store import ENGINES, GENERATION_PREFIX, MERGE_POLICIES, PageDocument, engine_of, open_store  # noqa: E402
+from luutru.index.words import folded_words  # noqa: E402
 from luutru.pipeline.home import ArchiveHome  # noqa: E402
 from luutru.pipeline.run import RunOptions, reindex  # noqa: E402
 from samples.synthetic_archive import GIVEN, SURNAMES, TYPES, TextMaker, make_archive  # noqa: E402

@@ -37,7 +37,7 @@ from rapidfuzz.distance import Levenshtein
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
-from luutru.index.analysis import canonical_tones, is_syllable  # noqa: E402
+from luutru.index.words import canonical_tones, is_syllable  # noqa: E402
 from luutru.pipeline.cleanup import ink_free_gray, letter_centres  # noqa: E402
 from luutru.pipeline.ocr import limit_threads  # noqa: E402
 from luutru.pipeline.settings import OcrSettings  # noqa: E402

@@ -25,9 +25,9 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
-from luutru.index.analysis import folded_words  # noqa: E402
 from luutru.index.search import search_store  # noqa: E402
 from luutru.index.store import ENGINES, PageDocument, ensure_index, open_store  # noqa: E402
+from luutru.index.words import folded_words  # noqa: E402
 from luutru.pipeline.catalog import Catalog  # noqa: E402
 from luutru.pipeline.run import RunOptions, reindex  # noqa: E402
 from samples.synthetic_archive import make_archive  # noqa: E402

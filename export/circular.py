@@ -15,7 +15,7 @@ import pikepdf
 from PIL import Image
 
 from luutru.export.images import image_drawn, open_pdf
-from luutru.index.analysis import fold
+from luutru.index.words import fold
 from luutru.pipeline.catalog import SEARCHABLE
 from luutru.pipeline.dossiers import find_dossier
 from luutru.pipeline.home import ArchiveHome

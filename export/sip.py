@@ -33,7 +33,7 @@ from luutru import __version__
 from luutru.errors import UsageError
 from luutru.export.documents import ExportDocument, ExportReport, dossier_documents, write_documents
 from luutru.export.tables import write_documents_table
-from luutru.index.analysis import fold
+from luutru.index.words import fold
 from luutru.pipeline.config import load_config
 from luutru.pipeline.dossiers import Dossier, find_dossier
 from luutru.pipeline.home import ArchiveHome

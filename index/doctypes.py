@@ -4,7 +4,7 @@ search reads a type a clerk types, name or abbreviation ("quyết định", "QĐ
 
 from __future__ import annotations
 
-from luutru.index.analysis import fold
+from luutru.index.words import fold
 
 # Folded type line -> type name. Longer names first: "giay chung nhan quyen su dung dat" before others.
 TYPE_LINES = {

@@ -22,16 +22,7 @@ from whoosh import query as q
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
 from luutru.errors import UsageError
-from luutru.index.analysis import (
-    exact_words,
-    fold,
-    fold_spelling,
-    folded_analyzer,
-    folded_words,
-    is_syllable,
-    nfc,
-    symbol_words,
-)
+from luutru.index.analysis import folded_analyzer
 from luutru.index.doctypes import TYPE_LINES, type_of_abbreviation
 from luutru.index.query import (
     And,
@@ -53,6 +44,7 @@ from luutru.index.query import (
 )
 from luutru.index.store import IndexStore, StoredPage, open_store
 from luutru.index.whoosh_store import make_schema
+from luutru.index.words import exact_words, fold, fold_spelling, folded_words, is_syllable, nfc, symbol_words
 
 MARK_START, MARK_END = "\x02", "\x03"
 # Words that match with their diacritics score above words that only match once folded;

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from luutru.index import query as lq
-from luutru.index.analysis import exact_words, folded_words, nfc, symbol_words
 from luutru.index.store import IndexUnavailable, PageDocument, StoredPage, stored_fields
+from luutru.index.words import exact_words, folded_words, nfc, symbol_words
 
 try:
     import tantivy

@@ -13,8 +13,9 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
 from luutru.index import query as lq
-from luutru.index.analysis import exact_analyzer, folded_analyzer, nfc, symbol_analyzer
+from luutru.index.analysis import exact_analyzer, folded_analyzer, symbol_analyzer
 from luutru.index.store import IndexUnavailable, PageDocument, StoredPage, stored_fields
+from luutru.index.words import nfc
 
 MERGES = {"small": {"mergetype": writing.MERGE_SMALL}, "none": {"mergetype": writing.NO_MERGE},
           "all": {"optimize": True}}

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from luutru.errors import NoArchive, NotFound, UsageError
-from luutru.index.analysis import fold
+from luutru.index.words import fold
 from luutru.pipeline.catalog import Catalog, catalog_name
 from luutru.pipeline.config import load_config
 from luutru.pipeline.home import ArchiveHome

@@ -12,8 +12,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from luutru.index.analysis import fold
 from luutru.index.doctypes import TYPE_LINES, type_of_abbreviation
+from luutru.index.words import fold
 
 MOTTO_WORDS = ("cong hoa xa hoi chu nghia viet nam", "doc lap", "tu do", "hanh phuc")
 HEADER_LINES = 14

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-from luutru.index.analysis import nfc
+from luutru.index.words import nfc
 from luutru.pipeline.cleanup import turned
 from luutru.pipeline.geometry import Box, identity
 from luutru.pipeline.quality import plausible_characters

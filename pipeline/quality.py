@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from luutru.index.analysis import is_syllable
+from luutru.index.words import is_syllable
 
 # Below this many tokens a reading is too short to judge.
 MIN_TOKENS = 8

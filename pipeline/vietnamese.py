@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from luutru.index.analysis import is_syllable
+from luutru.index.words import is_syllable
 
 # TCVN 5712:1993 bytes 0xA0-0xFF, as glibc's iconv decodes "TCVN5712-1" (VN1, a superset of the
 # ABC/VN3 font encoding; tests/test_vietnamese.py checks it against iconv). 0xB0-0xB4 are combining

@@ -14,7 +14,7 @@ import random
 import unicodedata
 from dataclasses import dataclass
 
-from luutru.index.analysis import fold
+from luutru.index.words import fold
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 # (agency lines, symbol of the issuer, place)

@@ -4,19 +4,10 @@ import unicodedata
 
 import pytest
 
-from luutru.index.analysis import (
-    canonical_tones,
-    exact_analyzer,
-    exact_words,
-    fold,
-    fold_spelling,
-    folded_analyzer,
-    folded_words,
-    symbol_analyzer,
-    symbol_words,
-)
+from luutru.index.analysis import exact_analyzer, folded_analyzer, symbol_analyzer
 from luutru.index.search import search_store
 from luutru.index.store import ENGINES, PageDocument, ensure_index, open_store
+from luutru.index.words import canonical_tones, exact_words, fold, fold_spelling, folded_words, symbol_words
 
 
 @pytest.mark.parametrize("old, new", [

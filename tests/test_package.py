@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 import sys
 
-from conftest import run_luutru
+from conftest import SAMPLES, run_luutru
 
 from luutru.errors import ExitCode
 
@@ -28,6 +28,17 @@ def test_search_loads_neither_opencv_nor_tesseract(tmp_path):
              "print(result.exit_code, sorted(m for m in ('cv2', 'tesserocr', 'pytesseract') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert result.stdout.split(None, 1) == [str(int(ExitCode.NOT_READY)), "[]\n"]
+
+
+def test_an_ocr_worker_loads_no_index_engine(tmp_path):
+    """A worker reads pages: the Vietnamese word functions it needs live in a leaf (index/words.py), so neither
+    index engine, nor the signature checker the run uses once a file, is loaded per worker."""
+    probe = ("import sys; from luutru.pipeline.work import PageJob, process_page; from luutru.scanners import Kind; "
+             f"outcome = process_page(PageJob(1, {str(SAMPLES / '2023' / 'cv-45-ra-soat.png')!r}, Kind.PNG, 1)); "
+             "print(outcome.error, len(outcome.text) > 500, "
+             "sorted(m for m in ('whoosh', 'tantivy', 'pyhanko') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert result.stdout.split(None, 2) == ["None", "True", "[]\n"]
 
 
 def test_no_archive_yet_is_not_ready_for_every_reading_command(tmp_path):

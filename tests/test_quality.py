@@ -17,7 +17,7 @@ import pytest
 from conftest import SAMPLES, TRUTH, char_error_rate, json_of, run_luutru, settled, word_centres
 from PIL import Image, ImageOps
 
-from luutru.index.analysis import exact_words
+from luutru.index.words import exact_words
 from luutru.pipeline import cleanup, ocr, work
 from luutru.pipeline.catalog import PageRecord
 from luutru.pipeline.cleanup import clean_page, ink_free_gray, letter_pieces, survey

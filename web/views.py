@@ -17,8 +17,8 @@ from urllib.parse import urlencode
 from PIL import Image
 
 from luutru.errors import NotFound, UsageError
-from luutru.index.analysis import folded_words
 from luutru.index.search import MARK_END, MARK_START, Filters, Highlights, document_highlights
+from luutru.index.words import folded_words
 from luutru.pipeline.catalog import SEARCHABLE, FileRecord
 from luutru.pipeline.export_manifest import exported_file
 from luutru.pipeline.layout import upright, word_lines, words_on_original
