@@ -138,6 +138,8 @@ def _friendly(command, args, kwargs):
         if error.exit_code == ExitCode.INTERNAL:
             _internal_error(error)
         _fail(error.exit_code, str(error))
+    except click.ClickException as error:  # a bad option value met in the command's body: a usage error
+        _fail(ExitCode.USAGE, error.format_message())
     except BrokenPipeError as error:
         if not _reader_gone():
             _internal_error(error)  # a pipe of our own (a worker pool's) broke, not stdout's
@@ -481,18 +483,25 @@ def _page_numbers(text: str) -> list[int]:
 @click.pass_obj
 @friendly_errors
 def split(home: ArchiveHome, path_or_id, starts, automatic, wait, as_json) -> None:
-    """Set by hand where the documents of a scanned file start (it holds for every copy of its content)."""
+    """Set by hand where the documents of a scanned file start (it holds for every copy of its content); without
+    an option, show where they start now."""
     from luutru.pipeline.fields import split_file
+    from luutru.pipeline.report import show as run_show
 
-    if bool(starts) == automatic:
-        raise click.UsageError("give either --starts PAGES or --auto")
-    facts = split_file(home, path_or_id, None if automatic else _page_numbers(starts), wait)
+    if starts and automatic:
+        raise click.UsageError("give either --starts PAGES or --auto, not both")
+    if not starts and not automatic:  # the split as it stands
+        shown = run_show(home, path_or_id, page=1)
+        facts = {name: shown[name] for name in ("fields", "documents", "split_by_hand")}
+    else:
+        facts = split_file(home, path_or_id, None if automatic else _page_numbers(starts), wait)
     if as_json:
         _print_json(facts)
         return
+    by_hand = " (split by hand)" if facts["split_by_hand"] else ""
     for document in facts["documents"]:
         pages = _pages(document["first_page"], document["last_page"])
-        click.echo(f"{pages}: " + _document_summary(document))
+        click.echo(f"{pages}{by_hand}: " + _document_summary(document))
 
 
 @main.group()

@@ -102,6 +102,13 @@ def test_a_split_set_by_hand_holds_for_every_copy_and_survives_reindexing(dossie
     assert [document["first_page"] for document in auto["documents"]] == STARTS and not auto["split_by_hand"]
     bad = run_luutru(home, "split", str(dossier["pdf"]), "--starts", "1,12", check_code=2)
     assert "not 12" in bad.stderr
+    # Without an option: the split as it stands; a value that is no page list is a usage error, never a bug.
+    current = json_of(run_luutru(home, "split", str(dossier["pdf"]), "--json"))
+    assert [document["first_page"] for document in current["documents"]] == STARTS
+    assert run_luutru(home, "split", str(dossier["pdf"])).stdout.startswith("page 1: ")
+    for wrong in (["--starts", "a"], ["--starts", "1", "--auto"]):
+        refused = run_luutru(home, "split", str(dossier["pdf"]), *wrong, check_code=2)
+        assert "internal error" not in refused.stderr and len(refused.stderr.strip().splitlines()) == 1, wrong
 
 
 def test_a_damaged_dossier_still_splits(tmp_path):
