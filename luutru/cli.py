@@ -26,7 +26,7 @@ from luutru import __version__
 from luutru.errors import ExitCode, LuutruError, NotReady, UsageError
 from luutru.index.store import ENGINES as INDEX_ENGINES
 from luutru.pipeline.home import ArchiveHome, resolve_home
-from luutru.pipeline.report import REVIEW_BELOW
+from luutru.pipeline.report import REVIEW_BELOW, day_month_year
 from luutru.pipeline.settings import DEFAULT_SYNC_SECONDS, OCR_ENGINES, PAGE_SOURCES, OcrSettings, Reocr, RunOptions
 from luutru.scanners.limits import DEFAULT_MAX_PIXELS
 
@@ -330,8 +330,9 @@ def _document_line(fields: dict) -> str:
     def doubt(name: str) -> str:
         return " (doubtful)" if name in fields.get("doubtful", ()) else ""
 
+    issued = fields.get("issued")
     facts = [fields.get("doc_type"), fields.get("number") and f"số {fields['number']}{doubt('number')}",
-             fields.get("issued") and f"ngày {fields['issued']}{doubt('issued')}", fields.get("agency"),
+             issued and f"ngày {day_month_year(issued)}{doubt('issued')}", fields.get("agency"),
              fields.get("department")]
     return ", ".join(fact for fact in facts if fact)
 
@@ -393,8 +394,8 @@ def _print_results(result, filters, verbose: bool) -> None:
 @click.option("--type", "doc_type", help="Document type, e.g. 'quyet dinh', 'cong van' (query: loai:).")
 @click.option("--agency", help="Issuing agency words, e.g. 'phong tai nguyen' (query: coquan:).")
 @click.option("--number", help="Number and symbol, e.g. 123/QĐ-UBND (query: so:).")
-@click.option("--from", "issued_from", metavar="YYYY-MM-DD", help="Issued on or after this day.")
-@click.option("--to", "issued_to", metavar="YYYY-MM-DD", help="Issued on or before this day.")
+@click.option("--from", "issued_from", metavar="DD/MM/YYYY", help="Issued on or after this day (or YYYY-MM-DD).")
+@click.option("--to", "issued_to", metavar="DD/MM/YYYY", help="Issued on or before this day (or YYYY-MM-DD).")
 @click.option("--year", type=int, help="Year of issue (query: nam:).")
 @click.option("--parcel", help="Land parcel number, thửa đất số (query: thua:).")
 @click.option("--sheet", help="Map sheet number, tờ bản đồ số (query: to:).")
