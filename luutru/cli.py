@@ -530,6 +530,8 @@ def dossiers_import(home: ArchiveHome, list_file: Path, wait, as_json) -> None:
         if not report.problems:
             click.echo(f"{report.imported} dossiers imported ({report.added} new, {report.updated} updated); "
                        f"{report.relinked_files} scanned files linked anew")
+            if report.kept_columns:
+                click.echo(f"not in the list, kept as imported before: {', '.join(report.kept_columns)}")
     sys.exit(ExitCode.USAGE if report.problems else ExitCode.OK)
 
 

@@ -78,6 +78,7 @@ class ImportReport:
     updated: int = 0
     relinked_files: int = 0
     problems: list[str] = field(default_factory=list)
+    kept_columns: list[str] = field(default_factory=list)  # columns the list lacks: the values stored before kept
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -110,18 +111,27 @@ def _rows(path: Path) -> list[list]:
     return [row for row in csv.reader(io.StringIO(text), dialect)]
 
 
+# The columns a list cannot do without, as the error that misses them names them.
+REQUIRED = {"number": "\"Hồ sơ số\" (or \"Số và ký hiệu hồ sơ\")", "title": "\"Tiêu đề hồ sơ\""}
+
+
 def _columns(rows: list[list], path: Path) -> tuple[int, dict[str, int]]:
     """The header row's index and where each known column stands."""
+    if not any(_text(cell) for row in rows for cell in row):
+        raise UsageError(f"{path}: the dossier list is empty")
+    best: dict[str, int] = {}
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         columns = {}
         for position, cell in enumerate(row):
             name = HEADERS.get(_header_name(cell))
             if name and name not in columns:
                 columns[name] = position
-        if {"number", "title"} <= set(columns):
+        if set(REQUIRED) <= set(columns):
             return index, columns
-    raise UsageError(f"{path}: no header row with the columns \"Hồ sơ số\" (or \"Số và ký hiệu hồ sơ\") and "
-                     "\"Tiêu đề hồ sơ\" in its first rows")
+        best = max(best, columns, key=len)
+    missing = " and ".join(label for name, label in REQUIRED.items() if name not in best)
+    raise UsageError(f"{path}: no column {missing} in the header row (the first {HEADER_SEARCH_ROWS} rows); "
+                     "see README, \"The dossier list\"")
 
 
 def _text(value) -> str | None:
@@ -131,6 +141,15 @@ def _text(value) -> str | None:
         value = int(value)
     text = " ".join(str(value).split())
     return text or None
+
+
+def _checked_number(text: str, what: str) -> str:
+    """A dossier or box number as typed, refused when a letter O stands among its digits (O1, 0O2: a 0 meant),
+    which would reach the package's codes as written; "Hộp 02" is the box number 02."""
+    if re.search(r"\d[oO]|[oO]\d|^[oO]+$", text):
+        raise ValueError(f"the {what} {text!r} has the letter O among its digits (a 0 is meant?)")
+    labelled = re.fullmatch(r"(?:hộp|hop|hồ sơ|ho so|hs)\s*(?:số|so)?\s*[.:]?\s*(\d+)", text, re.IGNORECASE)
+    return labelled.group(1) if labelled else text
 
 
 def _number_key(text: str) -> int | None:
@@ -176,6 +195,7 @@ def _dossier(cells: dict, agency_id: str, row: int) -> Dossier:
     number, title = _text(cells.get("number")), _text(cells.get("title"))
     if not number:
         raise ValueError("no dossier number")
+    number = _checked_number(number, "dossier number")
     number_key = _number_key(number)
     if number_key is None:
         raise ValueError(f"the dossier number {number!r} has no digits")
@@ -184,10 +204,13 @@ def _dossier(cells: dict, agency_id: str, row: int) -> Dossier:
     start, end = _dates(cells)
     if not start:
         raise ValueError("no dates: the year the dossier was formed is part of its code")
+    if end and end < start[:len(end)]:
+        raise ValueError(f"it ends ({end}) before it starts ({start})")
     sheets = _text(cells.get("sheets"))
     if sheets is not None and not sheets.isdigit():
         raise ValueError(f"the number of sheets {sheets!r} is not a whole number")
     box = _text(cells.get("box"))
+    box = _checked_number(box, "box number") if box else None
     dossier = Dossier(code="", number=number, title=title, number_key=number_key, box=box,
                       box_key=_number_key(box) if box else None, start=start, end=end,
                       sheets=int(sheets) if sheets else None, retention=_text(cells.get("retention")),
@@ -197,10 +220,17 @@ def _dossier(cells: dict, agency_id: str, row: int) -> Dossier:
     return dossier
 
 
-def read_dossier_list(path: Path, agency_id: str) -> tuple[list[Dossier], list[str]]:
-    """The dossiers of a list, and one line for each row that cannot be read (with its row number)."""
+# What a dossier keeps of each optional column: a list without the column says nothing of them.
+OPTIONAL_FIELDS = {"box": ("box", "box_key"), "sheets": ("sheets",), "retention": ("retention",), "notes": ("notes",),
+                   "fonds": ("fonds",), "catalogue": ("catalogue",), "path": ("scan_path",)}
+
+
+def read_dossier_list(path: Path, agency_id: str) -> tuple[list[Dossier], list[str], list[str]]:
+    """The dossiers of a list, one line for each row that cannot be read (with its row number), and the optional
+    columns the list does not have."""
     rows = _rows(path)
     header, columns = _columns(rows, path)
+    absent = [name for name in OPTIONAL_FIELDS if name not in columns]
     dossiers, problems, seen = [], [], {}
     for index, row in enumerate(rows[header + 1:], start=header + 2):  # spreadsheet rows count from 1
         cells = {name: row[position] if position < len(row) else None for name, position in columns.items()}
@@ -220,7 +250,7 @@ def read_dossier_list(path: Path, agency_id: str) -> tuple[list[Dossier], list[s
             continue
         seen[dossier.code] = dossier
         dossiers.append(dossier)
-    return dossiers, problems
+    return dossiers, problems, absent
 
 
 def dossiers_of(catalog: Catalog) -> list[Dossier]:
@@ -290,19 +320,36 @@ def import_dossier_list(home: ArchiveHome, path: Path, wait: bool = False) -> Im
     if not home.exists():
         raise NoArchive(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
     report = ImportReport(str(path))
-    dossiers, report.problems = read_dossier_list(path, config.agency_id)
+    dossiers, report.problems, absent = read_dossier_list(path, config.agency_id)
     if report.problems:
         return report
     with home.exclusive(wait=wait):
         catalog = Catalog(home.catalog_path)
         try:
-            report.added, report.updated = catalog.put_dossiers([asdict(dossier) for dossier in dossiers])
+            rows, report.kept_columns = _keeping(catalog, dossiers, absent)
+            report.added, report.updated = catalog.put_dossiers(rows)
             report.imported = len(dossiers)
             report.relinked_files = relink(catalog)
             sync_index(home, catalog)
         finally:
             catalog.close()
     return report
+
+
+def _keeping(catalog: Catalog, dossiers: list[Dossier], absent: list[str]) -> tuple[list[dict], list[str]]:
+    """The dossiers to store: a column the list lacks keeps what an earlier import stored (a list without
+    "Thời hạn bảo quản" clears no retention); and the columns whose values were kept so."""
+    stored = {row["code"]: row for row in catalog.dossier_rows()}
+    rows, kept = [], set()
+    for dossier in dossiers:
+        row, before = asdict(dossier), stored.get(dossier.code, {})
+        for column in absent:
+            for name in OPTIONAL_FIELDS[column]:
+                if before.get(name) is not None:
+                    row[name] = before[name]
+                    kept.add(column)
+        rows.append(row)
+    return rows, sorted(kept)
 
 
 def _linked(catalog: Catalog) -> dict[str, dict]:

@@ -83,6 +83,37 @@ def test_importing_again_updates_and_a_bad_row_imports_nothing(linked, tmp_path)
     assert len(json_of(run_luutru(home, "dossiers", "list", "--json"))["dossiers"]) == 5
 
 
+def test_the_list_as_archivists_type_it_wrong_is_refused_and_what_it_leaves_out_is_kept(linked, tmp_path):
+    """An end before the start and a letter O among a number's digits are bad rows; "Hộp 02" is box 02; a list
+    without the retention column keeps each dossier's retention; a list without a required column, or empty,
+    says so."""
+    home = tmp_path / "home"
+    shutil.copytree(linked["home"], home, symlinks=True)
+    bad = [*ROWS, '6,04,12,"Hồ sơ Z",20/10/2023 - 05/06/2023,2,10 năm,,', '7,O1,13,"Hồ sơ X",2020,2,10 năm,,',
+           '8,04,0O2,"Hồ sơ Y",2020,,,,']
+    result = run_luutru(home, "dossiers", "import", str(write_list(tmp_path / "b.csv", bad)), check_code=2)
+    assert result.stdout.splitlines() == ["BAD ROW b.csv, row 8: it ends (2023-06-05) before it starts (2023-10-20)",
+                                          "BAD ROW b.csv, row 9: the box number 'O1' has the letter O among its "
+                                          "digits (a 0 is meant?)",
+                                          "BAD ROW b.csv, row 10: the dossier number '0O2' has the letter O among its "
+                                          "digits (a 0 is meant?)"]
+    without_retention = [",".join(row.split(",")[:6] + row.split(",")[7:]) for row in ROWS]
+    header = HEADER.replace(",Thời hạn bảo quản", "")
+    listed = tmp_path / "c.csv"
+    listed.write_text("\n".join([header, *[row.replace("1,01,10", "1,Hộp 02,10") for row in without_retention]]),
+                      encoding="utf-8")
+    again = json_of(run_luutru(home, "dossiers", "import", str(listed), "--json"))
+    assert again["kept_columns"] == ["retention"] and not again["problems"]
+    shown = json_of(run_luutru(home, "dossiers", "show", "10", "--json"))
+    assert (shown["retention"], shown["box"]) == ("Vĩnh viễn", "02")
+    no_title = tmp_path / "d.csv"
+    no_title.write_text("Hộp số,Hồ sơ số,Thời gian\n01,10,2023\n", encoding="utf-8")
+    missing = run_luutru(home, "dossiers", "import", str(no_title), check_code=2)
+    assert "no column \"Tiêu đề hồ sơ\"" in missing.stderr and "Hồ sơ số" not in missing.stderr.split("no column")[1]
+    (tmp_path / "e.csv").write_text("\n", encoding="utf-8")
+    assert "is empty" in run_luutru(home, "dossiers", "import", str(tmp_path / "e.csv"), check_code=2).stderr
+
+
 def test_an_xlsx_list_with_start_and_end_columns(linked, tmp_path):
     home = tmp_path / "home"
     shutil.copytree(linked["home"], home, symlinks=True)
