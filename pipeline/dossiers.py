@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from luutru.errors import NoArchive, NotFound, UsageError
+from luutru.errors import NotFound, UsageError
 from luutru.index.words import fold
 from luutru.pipeline.catalog import Catalog, catalog_name
 from luutru.pipeline.config import load_config
@@ -317,13 +317,11 @@ def import_dossier_list(home: ArchiveHome, path: Path, wait: bool = False) -> Im
     if not config.agency_id:
         raise UsageError(f"{home.config_path}: set agency_id, the agency's identifier (e.g. agency_id = "
                          "\"H49.64.33\"): it is the first part of every dossier code")
-    if not home.exists():
-        raise NoArchive(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
     report = ImportReport(str(path))
     dossiers, report.problems, absent = read_dossier_list(path, config.agency_id)
     if report.problems:
         return report
-    with home.exclusive(wait=wait):
+    with home.create().exclusive(wait=wait):  # the list comes first: the arrangement makes it before any scan
         catalog = Catalog(home.catalog_path)
         try:
             rows, report.kept_columns = _keeping(catalog, dossiers, absent)

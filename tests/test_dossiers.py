@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import shutil
 import time
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -112,6 +113,18 @@ def test_the_list_as_archivists_type_it_wrong_is_refused_and_what_it_leaves_out_
     assert "no column \"Tiêu đề hồ sơ\"" in missing.stderr and "Hồ sơ số" not in missing.stderr.split("no column")[1]
     (tmp_path / "e.csv").write_text("\n", encoding="utf-8")
     assert "is empty" in run_luutru(home, "dossiers", "import", str(tmp_path / "e.csv"), check_code=2).stderr
+
+
+def test_the_list_comes_first_and_scans_ingested_later_are_linked_to_it(tmp_path):
+    """The arrangement makes the list before any page is scanned: it imports into a new home."""
+    home, scans = tmp_path / "home", tmp_path / "scans"
+    boxed_home(home)
+    first = json_of(run_luutru(home, "dossiers", "import", str(write_list(tmp_path / "a.csv", ROWS)), "--json"))
+    assert (first["added"], first["relinked_files"]) == (5, 0)
+    place_samples(scans, (("2023/qd-123-giao-dat.jpg", "Hop 01/HS 010/qd-123.jpg"),))
+    run_luutru(home, "ingest", str(scans), "--jobs", "1")
+    shown = json_of(run_luutru(home, "dossiers", "show", "10", "--json"))
+    assert [Path(document["path"]).name for document in shown["documents"]] == ["qd-123.jpg"]
 
 
 def test_an_xlsx_list_with_start_and_end_columns(linked, tmp_path):
