@@ -21,6 +21,7 @@ from luutru.pipeline.dossiers import Dossier, circular_name, document_name, find
 from luutru.pipeline.export_manifest import Exported, read_manifest, write_manifest
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.report import open_catalog
+from luutru.scanners.discover import fingerprint
 from luutru.scanners.formats import Kind
 from luutru.scanners.pages import ScanError
 
@@ -72,7 +73,9 @@ def _pages(catalog: Catalog, document: ExportDocument) -> list[ExportPage]:
         status = record.disk_path.stat()
     except OSError as error:
         raise ExportError(f"{record.path}: cannot read the scan: {error.strerror}") from error
-    if (status.st_size, status.st_mtime_ns) != (record.size, record.mtime_ns):
+    # A scan touched, or copied back, with its bytes unchanged is the scan that was read: only its content counts.
+    if (status.st_size, status.st_mtime_ns) != (record.size, record.mtime_ns) \
+            and fingerprint(record.disk_path).sha256 != record.sha256:
         raise ExportError(f"{record.path}: changed since it was read; run `luutru reindex` first")
     stored = catalog.page_range(record.id, document.first_page, document.last_page)
     if len(stored) != document.last_page - document.first_page + 1:
