@@ -16,6 +16,7 @@ the dossier and the field.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -332,6 +333,7 @@ def export_sip(home: ArchiveHome, code_or_number: str, out: Path, as_zip: bool =
     """The dossier's SIP_hoso package, as `out/<OBJID>` (or `out/<OBJID>.zip`), complete or not at all."""
     started = datetime.now()
     objid = f"uuid-{str(uuid.uuid4()).upper()}"
+    made = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{objid}.", suffix=".partial", dir=out))
     try:
@@ -342,6 +344,12 @@ def export_sip(home: ArchiveHome, code_or_number: str, out: Path, as_zip: bool =
             folder = work / f"{objid}.zip"
         target = out / folder.name
         os.replace(folder, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        if made:  # nothing was written: the folder this export made goes too (only if it is empty)
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
     size = target.stat().st_size if as_zip else sum(path.stat().st_size for path in target.rglob("*") if path.is_file())
