@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -88,10 +89,23 @@ def _header_name(value) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(str(value or ""))).split())
 
 
+# What a file is, by its first bytes, whatever its name says.
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls), and other old Office files
+ZIP = b"PK\x03\x04"  # XLSX, and OpenDocument (.ods)
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode Text": UTF-16, tab-separated
+
+
 def _rows(path: Path) -> list[list]:
-    """The cells of the first sheet of an XLSX file, or of a CSV file (UTF-8, with or without BOM)."""
+    """The cells of the first sheet of an XLSX file, or of a CSV or Excel "Unicode Text" file (UTF-8 with or without
+    BOM, or UTF-16), told apart by their bytes; an .xls or .ods gets one line saying what to save it as."""
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
+        with open(path, "rb") as stream:
+            head = stream.read(8)
+        if head.startswith(OLE2):
+            raise UsageError(f"{path}: an Excel 97-2003 workbook (.xls); save it as .xlsx or as CSV UTF-8")
+        if head.startswith(ZIP) and b"opendocument" in path.read_bytes()[:200]:
+            raise UsageError(f"{path}: an OpenDocument spreadsheet (.ods); save it as .xlsx or as CSV UTF-8")
+        if head.startswith(ZIP):
             import openpyxl
 
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -99,11 +113,11 @@ def _rows(path: Path) -> list[list]:
                 return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
             finally:
                 workbook.close()
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, ValueError, KeyError) as error:  # openpyxl: a zip that is not a workbook, a bad sheet
-        raise UsageError(f"{path}: cannot read the dossier list: {error}") from error
-    except UnicodeDecodeError as error:
+        text = path.read_text(encoding="utf-16" if head.startswith(UTF16_BOMS) else "utf-8-sig")
+    except UnicodeDecodeError as error:  # before ValueError, which it is
         raise UsageError(f"{path}: not UTF-8 text; save the list as CSV UTF-8 or as XLSX") from error
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:  # openpyxl: a zip that is no workbook
+        raise UsageError(f"{path}: cannot read the dossier list: {error}") from error
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:

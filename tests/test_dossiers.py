@@ -3,9 +3,11 @@ and shown with search results. Through the real `luutru` command on real scans."
 
 from __future__ import annotations
 
+import csv
 import datetime
 import shutil
 import time
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -125,6 +127,28 @@ def test_the_list_comes_first_and_scans_ingested_later_are_linked_to_it(tmp_path
     run_luutru(home, "ingest", str(scans), "--jobs", "1")
     shown = json_of(run_luutru(home, "dossiers", "show", "10", "--json"))
     assert [Path(document["path"]).name for document in shown["documents"]] == ["qd-123.jpg"]
+
+
+def test_a_list_saved_as_excel_saves_it_is_read_or_named_in_one_line(linked, tmp_path):
+    """Excel's "Unicode Text" (UTF-16, tabs) is read; an .xls (even renamed .xlsx), an .ods and a CSV in a
+    Windows code page get one line saying what to save the list as, never a codec error or error 70."""
+    home = tmp_path / "home"
+    shutil.copytree(linked["home"], home, symlinks=True)
+    unicode_text = tmp_path / "muc-luc.txt"
+    rows = ["\t".join(cells) for cells in csv.reader([HEADER, *ROWS])]
+    unicode_text.write_text("\n".join(rows) + "\n", encoding="utf-16")
+    assert json_of(run_luutru(home, "dossiers", "import", str(unicode_text), "--json"))["imported"] == len(ROWS)
+    xls = tmp_path / "muc-luc.xlsx"  # an Excel 97-2003 file renamed
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    ods = tmp_path / "muc-luc.ods"
+    with zipfile.ZipFile(ods, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    cp1258 = tmp_path / "muc-luc.csv"
+    cp1258.write_bytes("\n".join([HEADER, *ROWS]).encode("cp1258", errors="replace"))
+    for listed, says in ((xls, "Excel 97-2003"), (ods, "OpenDocument"), (cp1258, "not UTF-8")):
+        failed = run_luutru(home, "dossiers", "import", str(listed), check_code=2)
+        assert says in failed.stderr and len(failed.stderr.strip().splitlines()) == 1, listed.name
+        assert "internal error" not in failed.stderr and "codec" not in failed.stderr
 
 
 def test_an_xlsx_list_with_start_and_end_columns(linked, tmp_path):
