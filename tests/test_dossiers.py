@@ -75,6 +75,8 @@ def test_importing_again_updates_and_a_bad_row_imports_nothing(linked, tmp_path)
     changed = [ROWS[0].replace("Nguyễn Văn Hùng", "Nguyễn Văn Hưng"), *ROWS[1:]]
     report = json_of(run_luutru(home, "dossiers", "import", str(write_list(tmp_path / "a.csv", changed)), "--json"))
     assert (report["added"], report["updated"], report["relinked_files"]) == (0, 5, 1)
+    same = json_of(run_luutru(home, "dossiers", "import", str(tmp_path / "a.csv"), "--json"))
+    assert (same["updated"], same["relinked_files"]) == (5, 0)  # nothing linked anew, nothing to reindex
     found = json_of(run_luutru(home, "search", "thua dat so 245", "--json"))["documents"][0]
     assert found["dossier"]["title"].endswith("Nguyễn Văn Hưng")
     bad = [*changed, '6,04,12,,2020,2,10 năm,,', '7,04,13,"Hồ sơ X",2020/2021,2,10 năm,,', '8,04,ba,"Hồ sơ Y",2020,,,,']
@@ -127,6 +129,8 @@ def test_the_list_comes_first_and_scans_ingested_later_are_linked_to_it(tmp_path
     run_luutru(home, "ingest", str(scans), "--jobs", "1")
     shown = json_of(run_luutru(home, "dossiers", "show", "10", "--json"))
     assert [Path(document["path"]).name for document in shown["documents"]] == ["qd-123.jpg"]
+    again = json_of(run_luutru(home, "dossiers", "import", str(tmp_path / "a.csv"), "--json"))
+    assert (again["added"], again["relinked_files"]) == (0, 0)  # the same list links nothing anew
 
 
 def test_a_list_saved_as_excel_saves_it_is_read_or_named_in_one_line(linked, tmp_path):
