@@ -630,6 +630,10 @@ def export(home: ArchiveHome, paths, output_format, out, dossier, all_dossiers, 
         raise SystemExit(ExitCode.FILES_FAILED)
 
 
+# Scanned files in no dossier that `status` names on a terminal (all of them are in --json).
+SHOWN_OUTSIDE = 10
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -657,6 +661,11 @@ def status(home: ArchiveHome, as_json) -> None:
     if dossiers["listed"]:
         click.echo(f"dossiers: {dossiers['listed']} listed, {len(dossiers['without_scans'])} without scans; "
                    f"{dossiers['files_without_dossier']} scanned files in no dossier")
+        outside = dossiers["files_in_no_dossier"]
+        for path in outside[:SHOWN_OUTSIDE]:
+            click.echo(f"  in no dossier: {path}")
+        if len(outside) > SHOWN_OUTSIDE:
+            click.echo(f"  … and {len(outside) - SHOWN_OUTSIDE} more (status --json lists them all)")
     for failure in facts["unreadable_folders"]:
         click.echo(f"UNREADABLE {failure['path']}: {failure['reason']} (its files are kept)")
     for failure in facts["failed"]:

@@ -566,11 +566,12 @@ class Catalog:
             "ORDER BY f.path, d.first_page")
         return [(path, first, last, json.loads(fields)) for path, first, last, fields in rows]
 
-    def files_without_dossier(self) -> int:
-        return self.db.execute(
-            "SELECT COUNT(*) FROM files f WHERE f.status IN ('done', 'failed') AND NOT EXISTS (SELECT 1 FROM "
-            "documents d WHERE d.file_id = f.id AND json_extract(d.fields, '$.dossier.code') IS NOT NULL)"
-        ).fetchone()[0]
+    def files_without_dossier(self) -> list[str]:
+        """The paths of searchable files linked to no dossier of the list."""
+        return [path for path, in self.db.execute(
+            "SELECT f.path FROM files f WHERE f.status IN ('done', 'failed') AND NOT EXISTS (SELECT 1 FROM "
+            "documents d WHERE d.file_id = f.id AND json_extract(d.fields, '$.dossier.code') IS NOT NULL) "
+            "ORDER BY f.path")]
 
     def files_with_hash(self, sha256: str) -> list[FileRecord]:
         return [FileRecord(*row) for row in self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE sha256 = ?",

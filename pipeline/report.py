@@ -54,8 +54,9 @@ def _dossier_facts(catalog: Catalog) -> dict:
     """How the scans and the dossier list meet: dossiers with no scan, scans in no dossier."""
     codes = [row["code"] for row in catalog.dossier_rows()]
     scanned = {code for code, *_ in catalog.dossier_counts()}
+    outside = catalog.files_without_dossier() if codes else []
     return {"listed": len(codes), "without_scans": [code for code in codes if code not in scanned],
-            "files_without_dossier": catalog.files_without_dossier() if codes else None}
+            "files_without_dossier": len(outside) if codes else None, "files_in_no_dossier": outside}
 
 
 def find_file(catalog: Catalog, path_or_id: str) -> FileRecord:

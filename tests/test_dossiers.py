@@ -51,7 +51,8 @@ def test_the_list_is_imported_and_the_scans_linked_by_path_pattern_and_by_path(l
     assert listed[f"{AGENCY}.2023.3"]["pages"] == 3 and listed[f"{AGENCY}.2022.7"]["pages"] == 2  # linked by path
     assert listed[f"{AGENCY}.2021.8"]["documents"] == 0 and listed[f"{AGENCY}.2023.10"]["retention"] == "Vĩnh viễn"
     status = json_of(run_luutru(linked["home"], "status", "--json"))["dossiers"]
-    assert status == {"listed": 5, "without_scans": [f"{AGENCY}.2021.8"], "files_without_dossier": 0}
+    assert status == {"listed": 5, "without_scans": [f"{AGENCY}.2021.8"], "files_without_dossier": 0,
+                      "files_in_no_dossier": []}
 
 
 def test_a_found_document_says_which_dossier_and_box_it_lies_in(linked):
@@ -125,8 +126,10 @@ def test_the_list_comes_first_and_scans_ingested_later_are_linked_to_it(tmp_path
     boxed_home(home)
     first = json_of(run_luutru(home, "dossiers", "import", str(write_list(tmp_path / "a.csv", ROWS)), "--json"))
     assert (first["added"], first["relinked_files"]) == (5, 0)
-    place_samples(scans, (("2023/qd-123-giao-dat.jpg", "Hop 01/HS 010/qd-123.jpg"),))
+    place_samples(scans, (("2023/qd-123-giao-dat.jpg", "Hop 01/HS 010/qd-123.jpg"),
+                          ("2023/cv-45-ra-soat.png", "Hop 09/HS 099/cv-45.png")))
     run_luutru(home, "ingest", str(scans), "--jobs", "1")
+    assert f"in no dossier: {scans / 'Hop 09/HS 099/cv-45.png'}" in run_luutru(home, "status").stdout
     shown = json_of(run_luutru(home, "dossiers", "show", "10", "--json"))
     assert [Path(document["path"]).name for document in shown["documents"]] == ["qd-123.jpg"]
     again = json_of(run_luutru(home, "dossiers", "import", str(tmp_path / "a.csv"), "--json"))
