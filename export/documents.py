@@ -112,6 +112,7 @@ def write_documents(catalog: Catalog, documents: list[ExportDocument], out: Path
             report.problems.append(f"{document.name}: {error}")
             continue
         report.documents.append({"file": target.name, "path": document.record.path, "sha256": document.record.sha256,
+                                 "type": document.fields.get("doc_type"), "number": document.fields.get("number"),
                                  "first_page": document.first_page, "last_page": document.last_page,
                                  "pages": exported.pages, "words": exported.words, "images": exported.images})
 

@@ -155,7 +155,20 @@ def _friendly(command, args, kwargs):
         _internal_error(error)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Luutru(click.Group):
+    """`-q` means the same wherever it stands: `luutru reindex -q` as `luutru -q reindex` (cron lines are written
+    both ways); after `--` it is an argument like any other."""
+
+    QUIET = ("-q", "--quiet")
+
+    def parse_args(self, context: click.Context, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        quiet = [arg for arg in args[:end] if arg in self.QUIET]
+        rest = [arg for arg in args[:end] if arg not in self.QUIET]
+        return super().parse_args(context, quiet[:1] + rest + args[end:])
+
+
+@click.group(cls=_Luutru, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="LUUTRU_HOME",
               help="Archive home: catalog, index and logs. Default: $LUUTRU_HOME or ~/.local/share/luutru.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
@@ -212,9 +225,10 @@ def run_options(command):
                      help="tesserocr keeps Tesseract loaded in each worker (faster); pytesseract runs the "
                           "tesseract program per page; auto is tesserocr where it is installed."),
         click.option("--wait", is_flag=True, help="Wait for another run to finish instead of exiting."),
-        click.option("--retry-failed", is_flag=True, help="reindex: read again the files that failed before and "
-                                                          "have not changed since (otherwise left alone: `status` "
-                                                          "lists them; `ingest PATH` always reads them)."),
+        click.option("--retry-failed", is_flag=True, help="Read again the files that failed before and have not "
+                                                          "changed since (a nightly reindex leaves them alone "
+                                                          "otherwise; `status` lists them; `ingest PATH` reads "
+                                                          "those under PATH)."),
         click.option("--scheduler", metavar="tcp://HOST:PORT",
                      help="Read pages on this Dask cluster instead of local processes (or `scheduler` in "
                           "config.toml); the workers need luutru, Tesseract and the scans at the same paths."),
@@ -603,7 +617,10 @@ def export(home: ArchiveHome, paths, output_format, out, dossier, all_dossiers, 
 
         report = export_pdfa(home, out, paths, dossier)
         facts = report.to_json()
-        lines = [f"{len(report.documents)} PDF/A-2b file(s) in {out} ({report.seconds:.1f}s)"]
+        lines = [f"{document['file']} = {' '.join(filter(None, (document['type'], document['number']))) or '?'}, "
+                 f"{Path(document['path']).name} {_pages(document['first_page'], document['last_page'])}"
+                 for document in report.documents]
+        lines.append(f"{len(report.documents)} PDF/A-2b file(s) in {out} ({report.seconds:.1f}s)")
         lines += [f"FAILED {problem}" for problem in report.problems]
         lines += [f"removed {name}: its document is no longer among those exported" for name in report.removed]
     elif output_format == "sip":

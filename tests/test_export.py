@@ -308,6 +308,8 @@ def test_a_download_is_the_document_shown_and_a_new_export_removes_what_left(dos
         assert client.get(f"/document/{decision}/1/pdf").content == (out / f"{AGENCY}.2023.10.0000002.pdf").read_bytes()
     again = json_of(run_luutru(home, "export", "--format", "pdfa", "--dossier", "10", "--out", str(out), "--json"))
     assert again["removed"] == [f"{AGENCY}.2023.10.0000002.pdf"]
+    plain = run_luutru(home, "export", "--format", "pdfa", "--dossier", "10", "--out", str(out)).stdout
+    assert f"{AGENCY}.2023.10.0000001.pdf = Quyết định 123/QĐ-UBND, qd-123.jpg page 1" in plain  # which document
     assert sorted(path.name for path in out.glob("*.pdf")) == [f"{AGENCY}.2023.10.0000001.pdf"]
     with TestClient(app) as client:
         assert "Tải PDF/A" in client.get(f"/document/{decision}/1").text

@@ -41,6 +41,15 @@ def test_an_ocr_worker_loads_no_index_engine(tmp_path):
     assert result.stdout.split(None, 2) == ["None", "True", "[]\n"]
 
 
+def test_quiet_is_quiet_wherever_it_stands(one_scan):
+    home = one_scan["home"]
+    run_luutru(home, "ingest", str(one_scan["scans"]), "--jobs", "1")
+    for quiet in (["-q", "reindex"], ["reindex", "-q"], ["reindex", "--quiet"]):  # `reindex -q`: no such option
+        result = run_luutru(home, *quiet)
+        assert result.stderr == "" and " 1 unchanged" in result.stdout, quiet
+    assert "reindex:" not in run_luutru(home, "ingest", "--help").stdout  # --retry-failed, described for ingest too
+
+
 def test_no_archive_yet_is_not_ready_for_every_reading_command(tmp_path):
     for command in (["status"], ["show", "x.pdf"], ["reindex"], ["review"], ["verify"]):
         result = run_luutru(tmp_path / "empty", *command, check_code=ExitCode.NOT_READY)
