@@ -279,6 +279,24 @@ def _report_run(summary, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--agency-id", required=True, metavar="ID",
+              help="The agency's identifier in the archive, e.g. H49.64.33: the first part of every dossier code.")
+@click.option("--path-pattern", default="Hop {box}/HS {dossier}", show_default=True,
+              help="How folder names carry the box and dossier (or {department}/{year}).")
+@click.pass_obj
+@friendly_errors
+def init(home: ArchiveHome, agency_id, path_pattern) -> None:
+    """Make a new archive home and its config.toml (every setting explained, the optional ones commented out)."""
+    from luutru.pipeline.config import write_template
+
+    home.create()
+    write_template(home.config_path, agency_id, path_pattern)
+    click.echo(f"archive home: {home.root}\nsettings: {home.config_path} (read it; the optional settings are "
+               "commented out)\nnext: `luutru dossiers import MUC-LUC.xlsx` (the dossier list, if there is one), then "
+               "`luutru ingest /path/to/scans`")
+
+
+@main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @run_options
 @click.pass_obj

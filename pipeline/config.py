@@ -39,6 +39,44 @@ ACCESS_MODES = ("01", "02", "03")
 AGENCY_ID = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*")
 
 
+# What `luutru init` writes: every setting, the optional ones commented out (copied as it is, it must work).
+TEMPLATE = """\
+# luutru's settings for this archive (README: "config.toml"). Lines starting with # are not read.
+
+# The agency's identifier in the archive: the first part of every dossier code (H49.64.33.2019.10).
+agency_id = "{agency_id}"
+# Folder names that carry document fields: "Hop {{box}}/HS {{dossier}}" reads .../Hop 03/HS 010/qd.pdf as box 3,
+# dossier 10; "{{department}}/{{year}}" reads .../TNMT/2023/qd.pdf. The deepest match in the path wins.
+path_pattern = "{path_pattern}"
+
+# Read pages on a Dask cluster instead of local worker processes (--scheduler overrides):
+# scheduler = "tcp://10.0.0.5:8786"
+# The index engine, "whoosh" or "tantivy" for archives past some 50,000 pages (--engine overrides):
+# engine = "tantivy"
+
+# What a Circular 05/2025 package says that luutru cannot read from the scans (export --format sip):
+# [package]
+# archive_code = "H49.64"          # the archive's code: paperFileCode is archive_code.box.dossier number
+# mode = "01"                      # access: 01 công khai, 02 sử dụng có điều kiện, 03 mật
+# physical_state = "Bình thường"   # tình trạng vật lý of the paper
+# risk_recovery = "Không"          # chế độ lập tài liệu lưu trữ dự phòng
+# risk_recovery_status = "Không"   # tình trạng lập tài liệu lưu trữ dự phòng
+"""
+
+
+def write_template(path: Path, agency_id: str, path_pattern: str) -> None:
+    """A new archive's config.toml, checked as every run checks it; an existing one is never overwritten."""
+    if path.exists():
+        raise UsageError(f"{path}: already there; edit it (luutru init writes a new archive's settings only)")
+    text = TEMPLATE.format(agency_id=agency_id, path_pattern=path_pattern)
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_config(path)
+    except ConfigError:
+        path.unlink()
+        raise
+
+
 class ConfigError(UsageError):
     """A config file that cannot be used; the message names the file and the reason."""
 

@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 import sys
 
-from conftest import SAMPLES, run_luutru
+from conftest import SAMPLES, json_of, place_samples, run_luutru
 
 from luutru.errors import ExitCode
 
@@ -48,6 +48,20 @@ def test_quiet_is_quiet_wherever_it_stands(one_scan):
         result = run_luutru(home, *quiet)
         assert result.stderr == "" and " 1 unchanged" in result.stdout, quiet
     assert "reindex:" not in run_luutru(home, "ingest", "--help").stdout  # --retry-failed, described for ingest too
+
+
+def test_init_writes_settings_that_work_as_written_and_never_overwrites_them(tmp_path):
+    home, scans = tmp_path / "home", tmp_path / "scans"
+    said = run_luutru(home, "init", "--agency-id", "H49.64.33").stdout
+    assert "next:" in said and "luutru ingest" in said
+    config = (home / "config.toml").read_text(encoding="utf-8")
+    assert 'agency_id = "H49.64.33"' in config and "\n# scheduler = " in config and "\n# engine = " in config
+    place_samples(scans, (("2023/cv-45-ra-soat.png", "Hop 01/HS 010/cv-45.png"),))
+    run_luutru(home, "ingest", str(scans), "--jobs", "1")  # the settings as written: no live sample address
+    fields = json_of(run_luutru(home, "show", str(scans / "Hop 01/HS 010/cv-45.png"), "--json"))["fields"]
+    assert (fields["box"], fields["dossier_number"]) == (1, 10)
+    again = run_luutru(home, "init", "--agency-id", "H00", check_code=2)
+    assert "already there" in again.stderr and (home / "config.toml").read_text(encoding="utf-8") == config
 
 
 def test_no_archive_yet_is_not_ready_for_every_reading_command(tmp_path):
