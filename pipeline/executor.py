@@ -194,10 +194,34 @@ def connect(address: str):
     except ImportError:
         raise ExecutorUnavailable("a Dask scheduler needs Dask: pip install 'luutru[distributed]'") from None
     _dask_logs_to_our_file()
+    _handshake(address)
     try:
         return Client(address, timeout=SCHEDULER_TIMEOUT)
     except (OSError, TimeoutError) as error:
         raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {address}: {error}") from None
+
+
+def _handshake(address: str) -> None:
+    """Ask the scheduler who it is, within SCHEDULER_TIMEOUT: a service that takes the connection and does not
+    speak Dask's protocol held the run for minutes (a silent port), or had its answer read as a message of
+    exabytes (a web server: MemoryError). Either is ExecutorUnavailable, at once."""
+    import asyncio
+
+    from distributed.core import rpc
+
+    async def identity() -> dict:
+        async with rpc(address) as scheduler:
+            return await scheduler.identity()
+
+    try:
+        found = asyncio.run(asyncio.wait_for(identity(), SCHEDULER_TIMEOUT))
+    except TimeoutError:
+        raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {address}: no Dask answer within "
+                                  f"{SCHEDULER_TIMEOUT} s") from None
+    except Exception as error:  # noqa: BLE001 - whatever the other side sent, it is not Dask's answer
+        raise ExecutorUnavailable(f"{address} is not a Dask scheduler ({type(error).__name__})") from None
+    if not isinstance(found, dict) or found.get("type") != "Scheduler":
+        raise ExecutorUnavailable(f"{address} is not a Dask scheduler")
 
 
 def _on_dask_worker(function: Callable[[Job], Result], job: Job) -> Result:

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -113,6 +114,34 @@ def test_an_unreachable_scheduler_is_one_line_and_not_ready(tmp_path):
     result = run_luutru(tmp_path / "home", "ingest", str(scans), "--scheduler", f"tcp://127.0.0.1:{free_port()}",
                         check_code=4)
     assert "cannot reach the Dask scheduler" in result.stderr and result.stderr.strip().count("\n") == 0
+
+
+@pytest.mark.parametrize("answer", [b"HTTP/1.1 400 Bad Request\r\n\r\n", None])
+def test_an_address_that_is_no_dask_scheduler_is_one_line_and_not_ready_not_a_hang(tmp_path, answer):
+    """A web server's answer was read as a message of exabytes (MemoryError, internal error); a port that takes
+    the connection and says nothing held the ingest, and its lock, for minutes."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held = []
+
+    def serve() -> None:
+        while True:
+            connection, _ = server.accept()
+            held.append(connection)
+            if answer:
+                connection.recv(1024)
+                connection.sendall(answer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "cv.png").write_bytes((SAMPLES / "2023" / "cv-45-ra-soat.png").read_bytes())
+    started = time.monotonic()
+    result = run_luutru(tmp_path / "home", "ingest", str(scans), "--scheduler",
+                        f"tcp://127.0.0.1:{server.getsockname()[1]}", check_code=4)
+    said = "is not a Dask scheduler" if answer else "no Dask answer within"
+    assert said in result.stderr and result.stderr.strip().count("\n") == 0 and "internal error" not in result.stderr
+    assert time.monotonic() - started < 60
+    server.close()
 
 
 def test_doctor_checks_the_scheduler_and_every_worker(cluster, tmp_path):
