@@ -321,7 +321,9 @@ def _build(home: ArchiveHome, code_or_number: str, folder: Path, objid: str) -> 
         _write_xml(_document_ead(dossier, document, settings, maintenance),
                    representation / "metadata" / "descriptive" / f"EAD_doc_{document.name}.xml")
     _write_xml(_dossier_ead(dossier, documents, settings, maintenance), folder / "metadata" / "descriptive" / "EAD.xml")
-    write_documents_table(folder / "documentation" / f"{dossier.code}.csv", [(dossier, documents)])
+    # Each document by its file in the package (the scans' paths are the archive's own business).
+    write_documents_table(folder / "documentation" / f"{dossier.code}.csv", [(dossier, documents)],
+                          lambda document: f"{document.name}.pdf")
     _copy_schemas(folder / "schemas")
     _representation_mets(objid, dossier, representation)
     _package_mets(objid, dossier, folder, config.agency_id or dossier.code)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from luutru.errors import UsageError
@@ -31,7 +32,9 @@ def _dossier_cells(dossier: Dossier) -> list:
             dossier.sheets if dossier.sheets is not None else "", dossier.retention or ""]
 
 
-def table_rows(dossiers: list[tuple[Dossier, list[ExportDocument]]]) -> list[list]:
+def table_rows(dossiers: list[tuple[Dossier, list[ExportDocument]]],
+               file_name: Callable[[ExportDocument], str]) -> list[list]:
+    """One row a document (a dossier without one: a row of its own); `file_name` says what its "Tệp" cell holds."""
     rows = []
     for dossier, documents in dossiers:
         head = _dossier_cells(dossier)
@@ -43,8 +46,18 @@ def table_rows(dossiers: list[tuple[Dossier, list[ExportDocument]]]) -> list[lis
                                 day_month_year(fields.get("issued")), fields.get("doc_type") or "",
                                 fields.get("subject") or "", fields.get("agency") or "", document.first_page,
                                 document.last_page, document.last_page - document.first_page + 1,
-                                document.record.path, dossier.notes or ""])
+                                file_name(document), dossier.notes or ""])
     return rows
+
+
+def scan_path(roots: list[Path]) -> Callable[[ExportDocument], str]:
+    """A document's scan as the archive names it: its path under the ingested folder it lies in (the machine's
+    own folders are no business of a table that leaves it)."""
+    def relative(document: ExportDocument) -> str:
+        path = Path(document.record.path)
+        under = [root for root in roots if path.is_relative_to(root)]
+        return str(path.relative_to(max(under, key=lambda root: len(root.parts)))) if under else path.name
+    return relative
 
 
 def _write_csv(path: Path, rows: list[list]) -> None:
@@ -74,7 +87,8 @@ def _write_xlsx(path: Path, rows: list[list]) -> None:
     workbook.save(path)
 
 
-def write_documents_table(path: Path, dossiers: list[tuple[Dossier, list[ExportDocument]]]) -> None:
+def write_documents_table(path: Path, dossiers: list[tuple[Dossier, list[ExportDocument]]],
+                          file_name: Callable[[ExportDocument], str]) -> None:
     """Write the table as CSV or XLSX (by the suffix), whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = {".csv": _write_csv, ".xlsx": _write_xlsx}.get(path.suffix.lower())
@@ -83,7 +97,7 @@ def write_documents_table(path: Path, dossiers: list[tuple[Dossier, list[ExportD
     handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     os.close(handle)
     try:
-        writer(Path(partial), table_rows(dossiers))
+        writer(Path(partial), table_rows(dossiers, file_name))
         os.replace(partial, path)
     finally:
         if os.path.exists(partial):
@@ -95,9 +109,10 @@ def export_dossier_table(home: ArchiveHome, path: Path) -> int:
     catalog = open_catalog(home)
     try:
         dossiers = [(dossier, dossier_documents(catalog, dossier)) for dossier in dossiers_of(catalog)]
+        file_name = scan_path(catalog.root_names())
     finally:
         catalog.close()
     if not dossiers:
         raise UsageError("no dossier list imported yet (luutru dossiers import FILE)")
-    write_documents_table(path, dossiers)
-    return len(table_rows(dossiers))
+    write_documents_table(path, dossiers, file_name)
+    return sum(max(1, len(documents)) for _, documents in dossiers)

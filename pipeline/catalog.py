@@ -248,6 +248,10 @@ class Catalog:
                                [(root,) for root in roots if root.startswith(readable.rstrip("/") + "/")])
                 db.execute("INSERT INTO roots (path, raw_path, added_at) VALUES (?, ?, ?)", (readable, raw, now()))
 
+    def root_names(self) -> list[Path]:
+        """The ingested folders as the catalog names files under them (readable NFC paths)."""
+        return [Path(path) for path, in self.db.execute("SELECT path FROM roots ORDER BY path")]
+
     def roots(self) -> list[Path]:
         return [Path(os.fsdecode(raw)) if raw is not None else Path(path)
                 for path, raw in self.db.execute("SELECT path, raw_path FROM roots ORDER BY path")]

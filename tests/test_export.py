@@ -5,6 +5,7 @@ and the package's own schemas."""
 from __future__ import annotations
 
 import collections
+import csv
 import hashlib
 import json
 import os
@@ -231,6 +232,12 @@ def test_the_package_passes_the_eark_validator_and_its_own_schemas(package):
     assert decision.findtext("codeNotation") == "QĐ-UBND" and decision.findtext("issuedDate") == "12/09/2023"
 
 
+def test_the_packages_document_list_names_its_files_not_the_servers(package):
+    with open(package["folder"] / "documentation" / f"{AGENCY}.2023.10.csv", encoding="utf-8-sig") as listed:
+        files = [row["Tệp"] for row in csv.DictReader(listed)]
+    assert files == [f"{AGENCY}.2023.10.0000001.pdf", f"{AGENCY}.2023.10.0000002.pdf"]
+
+
 def test_every_checksum_and_size_in_the_package_is_right(package):
     folder = package["folder"]
     checked = 0
@@ -357,6 +364,9 @@ def test_the_dossier_table_lists_each_document_and_imports_back(dossier_archive,
     assert [(row["Mã hồ sơ"], row["Số và ký hiệu"]) for row in rows] == [
         (f"{AGENCY}.2023.10", "45/UBND-TNMT"), (f"{AGENCY}.2023.10", "123/QĐ-UBND"), (f"{AGENCY}.2023.3", "56/BC-TNMT")]
     assert rows[2]["Số trang"] == 3 and rows[1]["Ngày ban hành"] == "12/09/2023" and rows[2]["Ghi chú"] == "Bản chụp"
+    # Scans by their path under the ingested folder: the server's own folders do not leave it.
+    assert [row["Tệp"] for row in rows] == ["Hop 01/HS 010/cv-45.png", "Hop 01/HS 010/qd-123.jpg",
+                                            "Hop 02/HS 003/bc-56.pdf"]
     imported = json_of(run_luutru(dossier_archive["home"], "dossiers", "import", str(table), "--json"))
     assert imported["added"] == 0 and not imported["problems"]
 
