@@ -75,7 +75,12 @@ BODY_FIELDS = ("text", "folded")
 
 
 class QueryError(UsageError):
-    """A query that cannot be run; the message says why in one line."""
+    """A query that cannot be run; the message says why in one line, and `vietnamese` says it for the counter's
+    page, which speaks Vietnamese throughout."""
+
+    def __init__(self, message: str, vietnamese: str) -> None:
+        super().__init__(message)
+        self.vietnamese = vietnamese
 
 
 def _rounded(score: float | None) -> float | None:
@@ -181,7 +186,8 @@ class Filters:
     parcel: str | None = None
     sheet: str | None = None
     department: str | None = None
-    path_prefix: str | None = None
+    path_prefixes: tuple[str, ...] = ()  # files at or under any of these paths
+    files: tuple[str, ...] | None = None  # only these files (a dossier's scans); () matches nothing
 
     def query(self) -> Query | None:
         parts = tuple(part for part in self._parts() if part is not None)
@@ -207,8 +213,10 @@ class Filters:
             yield Term("parcels", self.parcel.strip())
         if self.sheet:
             yield Term("sheets", self.sheet.strip())
-        if self.path_prefix:
-            yield Prefix("path", self.path_prefix)
+        if self.path_prefixes:
+            yield Or(tuple(Prefix("path", prefix) for prefix in self.path_prefixes))
+        if self.files is not None:
+            yield Or(tuple(Term("path", path) for path in self.files)) if self.files else Nothing()
 
 
 @dataclass
@@ -257,7 +265,8 @@ def _day(typed: str | None) -> int | None:
             return int(date(int(match.group(3)), int(match.group(2)), int(match.group(1))).strftime("%Y%m%d"))
         return int(date.fromisoformat(text).strftime("%Y%m%d"))
     except ValueError as error:
-        raise QueryError(f"{typed!r} is not a date; write it as DD/MM/YYYY or YYYY-MM-DD") from error
+        raise QueryError(f"{typed!r} is not a date; write it as DD/MM/YYYY or YYYY-MM-DD",
+                         f"“{typed}” không phải là một ngày: hãy viết NN/TT/NNNN, ví dụ 12/09/2023") from error
 
 
 class _MarkFormatter(highlight.Formatter):
@@ -291,7 +300,8 @@ def _leaf_from_parsed(node: q.Query) -> Query:
         if isinstance(value, bytes):  # the parser encodes the numbers typed for numeric fields (nam:2023)
             value = QUERY_SCHEMA[node.fieldname].from_bytes(value)
         return Term(node.fieldname, value, boost)
-    raise QueryError(f"a {type(node).__name__} query cannot be run (ranges are for years and dates only)")
+    raise QueryError(f"a {type(node).__name__} query cannot be run (ranges are for years and dates only)",
+                     "Khoảng giá trị (từ … đến …) chỉ dùng cho năm và ngày ban hành")
 
 
 def _from_parsed(node: q.Query) -> Query:
@@ -400,7 +410,8 @@ def _parsed_query(text: str) -> Query:
     try:
         parsed = parser.parse(text)
     except Exception as error:  # noqa: BLE001 - the parser's errors are many and undocumented
-        raise QueryError(f"cannot understand the query {text!r}: {error}") from error
+        raise QueryError(f"cannot understand the query {text!r}: {error}",
+                         f"Không hiểu câu tìm kiếm “{text}”") from error
     return simplified(_from_parsed(parsed.normalize()))
 
 
@@ -408,7 +419,7 @@ def build_query(text: str) -> tuple[Query, Together | None]:
     """The query, and for plain words the run of words whose pages rank first when they stand together."""
     text = nfc(text).strip()
     if not text:
-        raise QueryError("the query is empty")
+        raise QueryError("the query is empty", "Hãy nhập từ cần tìm, hoặc chọn một bộ lọc")
     if QUERY_SYNTAX.search(text):
         query, together = _parsed_query(text), None
     else:
@@ -416,7 +427,8 @@ def build_query(text: str) -> tuple[Query, Together | None]:
         query = _plain_words_query(text, folded, exact) if folded else None
         together = Together(tuple(folded), tuple(exact)) if len(folded) > 1 else None
     if query is None or not list(positive_leaves(query)):
-        raise QueryError(f"the query {text!r} has no words to search for")
+        raise QueryError(f"the query {text!r} has no words to search for",
+                         f"Câu tìm kiếm “{text}” không có từ nào để tìm")
     return query, together
 
 
@@ -522,6 +534,6 @@ def search_store(store: IndexStore, text: str, limit: int = 10, filters: Filters
             hits, total = _ranked_hits(store, near, together, wanted, restriction, sort_by_date)
         suggestion = _suggest(store, text) if not hits and not QUERY_SYNTAX.search(text) else None
     except (ValueError, q.QueryError) as error:  # a query the engine cannot run (a bad regex)
-        raise QueryError(f"cannot run the query {text!r}: {error}") from error
+        raise QueryError(f"cannot run the query {text!r}: {error}", f"Không tìm được với câu “{text}”") from error
     return SearchResult(query=text, total=total, hits=hits[:limit], suggestion=suggestion,
                         documents=_group(hits, limit), near_spellings=bool(near is not None and hits))

@@ -369,6 +369,14 @@ def _document_line(fields: dict) -> str:
     return ", ".join(fact for fact in facts if fact)
 
 
+def _where_it_lies(dossier: dict | None) -> str:
+    """Where the paper lies: its dossier and box, as the clerk fetches it."""
+    if not dossier:
+        return ""
+    box = f", hộp {dossier['box']}" if dossier.get("box") else ""
+    return f"hồ sơ {dossier['number']} ({dossier['code']}){box}: {dossier['title']}"
+
+
 def _document_summary(document: dict) -> str:
     """One line for a document of `show` or `split`: its type, number, date and agency."""
     return _document_line({**document, "doc_type": document["type"]}) or "no fields read"
@@ -389,9 +397,30 @@ def _page_range(first: int, last: int | None) -> str:
 
 def _asked(result, filters) -> str:
     """What was searched for, as the clerk asked it: the words, and the filters on."""
-    on = [f"{name.replace('_', ' ')} {value}" for name, value in vars(filters).items() if value]
+    shown = {**{name: value for name, value in vars(filters).items() if name not in ("path_prefixes", "files")},
+             "path": " or ".join(filters.path_prefixes),
+             "dossier": filters.files is not None and f"({len(filters.files)} scan(s))"}
+    on = [f"{name.replace('_', ' ')} {value}" for name, value in shown.items() if value]
     words = f'"{result.query}"' if result.query else ""
     return " ".join(part for part in (words, f"(filters: {', '.join(on)})" if on else "") if part)
+
+
+def _path_prefixes(reader, typed: str | None) -> tuple[str, ...]:
+    """Where --path points: an absolute path as it is, a relative one ("Hop 01/HS 002") under each ingested folder."""
+    from luutru.pipeline.catalog import catalog_name
+
+    if not typed:
+        return ()
+    path = Path(typed).expanduser()
+    bases = [Path()] if path.is_absolute() else reader.catalog().root_names()
+    return tuple(catalog_name(base / path)[0] for base in bases)
+
+
+def _dossier_files(reader, dossier: str | None) -> tuple[str, ...] | None:
+    """The scans of the dossier --dossier names (as `dossiers show` takes it), or None for no such filter."""
+    from luutru.pipeline.dossiers import dossier_scans
+
+    return None if dossier is None else dossier_scans(reader.catalog(), dossier)
 
 
 def _print_results(result, filters, verbose: bool) -> None:
@@ -411,9 +440,9 @@ def _print_results(result, filters, verbose: bool) -> None:
         if screen and len(heading) > screen.width:  # the end of a long path tells the file: keep it
             heading = f"{rank:>3}. …{heading[len(heading) - screen.width + 6:]}"
         click.echo(heading)
-        facts = _document_line(document.fields)
-        if facts:
-            click.echo(f"     {textwrap.shorten(facts, screen.width - 5, placeholder=' …') if screen else facts}")
+        for facts in (_document_line(document.fields), _where_it_lies(document.fields.get("dossier"))):
+            if facts:
+                click.echo(f"     {textwrap.shorten(facts, screen.width - 5, placeholder=' …') if screen else facts}")
         for hit in document.pages[:shown]:
             click.echo(_highlighted(hit.marked_snippet, screen, f"     page {hit.page}: "))
 
@@ -432,7 +461,8 @@ def _print_results(result, filters, verbose: bool) -> None:
 @click.option("--parcel", help="Land parcel number, thửa đất số (query: thua:).")
 @click.option("--sheet", help="Map sheet number, tờ bản đồ số (query: to:).")
 @click.option("--department", help="Department from the folder path, e.g. TNMT (query: donvi:; see path_pattern).")
-@click.option("--path", "path_prefix", help="Only files under this path.")
+@click.option("--path", "path_prefix", help="Only files under this path (a relative one: under the ingested folders).")
+@click.option("--dossier", help="Only the documents of this dossier: its code, or its number (10, 010).")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
               help="date: newest issue date first, undated documents last.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with `hits` (pages) and `documents`.")
@@ -441,19 +471,18 @@ def _print_results(result, filters, verbose: bool) -> None:
 @click.pass_obj
 @friendly_errors
 def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_from, issued_to, year, parcel,
-           sheet, department, path_prefix, sort, as_json, search_home, verbose) -> None:
+           sheet, department, path_prefix, dossier, sort, as_json, search_home, verbose) -> None:
     """Search the archive, with or without diacritics (add ~ to a word for OCR-tolerant matching); a
     filter alone (--parcel 245) is a search too."""
     from luutru.index.search import Filters
-    from luutru.pipeline.catalog import catalog_name
     from luutru.pipeline.reader import ArchiveReader
 
-    prefix = catalog_name(Path(path_prefix).expanduser().absolute())[0] if path_prefix else None
-    filters = Filters(doc_type, agency, number, issued_from, issued_to, year, parcel, sheet, department, prefix)
-    if not query and filters.query() is None:
-        raise UsageError("give words to search for, or a filter such as --parcel 245")
     reader = ArchiveReader(ArchiveHome(resolve_home(search_home)) if search_home else home)
     try:
+        filters = Filters(doc_type, agency, number, issued_from, issued_to, year, parcel, sheet, department,
+                          _path_prefixes(reader, path_prefix), _dossier_files(reader, dossier))
+        if not query and filters.query() is None:
+            raise UsageError("give words to search for, or a filter such as --parcel 245")
         limit = limit or (5 if sys.stdout.isatty() and not as_json else 10)
         result = reader.search(" ".join(query), limit, filters, sort_by_date=sort == "date")
     finally:

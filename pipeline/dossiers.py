@@ -421,6 +421,12 @@ def find_dossier(catalog: Catalog, code_or_number: str) -> Dossier:
     return found[0]
 
 
+def dossier_scans(catalog: Catalog, code_or_number: str) -> tuple[str, ...]:
+    """The scans linked to a dossier (named as `find_dossier` takes it), in order: a search's dossier filter."""
+    code = find_dossier(catalog, code_or_number).code
+    return tuple(dict.fromkeys(path for path, *_ in catalog.dossier_documents(code)))
+
+
 def show_dossier(home: ArchiveHome, code_or_number: str) -> dict:
     """A dossier (by its full code, or its number when only one dossier has it) with its documents in
     order, each with its file and pages."""

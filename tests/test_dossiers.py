@@ -70,6 +70,37 @@ def test_a_found_document_says_which_dossier_and_box_it_lies_in(linked):
     assert "hộp 02" in run_luutru(linked["home"], "dossiers", "list").stdout
 
 
+def test_search_by_dossier_and_by_a_path_under_the_ingested_folder_and_say_where_the_paper_lies(linked):
+    home = linked["home"]
+    inside = json_of(run_luutru(home, "search", "dat", "--dossier", "10", "--json"))["documents"]
+    assert {Path(document["path"]).name for document in inside} == {"qd-123.jpg"}
+    assert json_of(run_luutru(home, "search", "dat", "--dossier", f"{AGENCY}.2023.11", "--json"))["documents"]
+    under = json_of(run_luutru(home, "search", "dat", "--path", "Hop 01", "--json"))["documents"]
+    assert {Path(document["path"]).name for document in under} == {"qd-123.jpg", "cv-45.png"}
+    plain = run_luutru(home, "search", "thua dat so 245", "--dossier", "010").stdout
+    assert f"hồ sơ 10 ({AGENCY}.2023.10), hộp 01: Hồ sơ giao đất ở" in plain
+    assert "no such dossier" in run_luutru(home, "search", "dat", "--dossier", "99", check_code=5).stderr
+
+
+def test_the_counter_filters_by_dossier_as_the_command_line_does_and_speaks_vietnamese(linked, tmp_path):
+    from starlette.testclient import TestClient
+
+    from luutru.pipeline.home import ArchiveHome
+    from luutru.web.app import make_app
+
+    with TestClient(make_app(ArchiveHome(linked["home"]), cache=tmp_path)) as client:
+        for named in ("10", "010", f"{AGENCY}.2023.10"):  # the box empty: the filter alone lists the dossier
+            page = client.get("/", params={"dossier": named}).text
+            assert "qd-123.jpg" in page and "cv-45.png" not in page and ">1 văn bản\n" in page, named
+        for params, says in (({"q": "dat", "dossier": "99"}, "Không có hồ sơ “99”"),
+                             ({"q": "dat", "from": "2024-13-45"}, "không phải là một ngày"),
+                             ({"q": "coquan:[a TO c]"}, "chỉ dùng cho năm và ngày")):
+            answer = client.get("/", params=params)
+            assert answer.status_code == 400 and says in answer.text, params
+            assert not any(english in answer.text for english in ("is not a date", "cannot be run", "no such",
+                                                                   "has no words")), params
+
+
 def test_importing_again_updates_and_a_bad_row_imports_nothing(linked, tmp_path):
     home = tmp_path / "home"
     shutil.copytree(linked["home"], home, symlinks=True)

@@ -99,6 +99,12 @@ def _number(request: Request, name: str) -> int:
     return value
 
 
+def _in_vietnamese(error: LuutruError) -> str:
+    """A failure as the page says it: the query's own Vietnamese message, or the page's own messages (the views
+    raise theirs in Vietnamese); never the command line's English."""
+    return getattr(error, "vietnamese", None) or str(error)
+
+
 def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = None,
              exports: Path | None = None) -> Starlette:
     counter = Counter(home, token, cache, exports)
@@ -108,7 +114,7 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
         try:
             found = await run_in_threadpool(search_documents, counter.reader, form)
         except LuutruError as error:  # a query that cannot be run, a filter that is not a date
-            return counter.page(request, "search.html", 400, form=form, error=str(error), documents=[])
+            return counter.page(request, "search.html", 400, form=form, error=_in_vietnamese(error), documents=[])
         return counter.page(request, "search.html", form=form, autofocus=form.empty, **found)
 
     async def document(request: Request) -> Response:
@@ -137,7 +143,7 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
         elif isinstance(error, NotFound):
             status, message = 404, str(error)
         elif isinstance(error, LuutruError):
-            status, message = 400, str(error)
+            status, message = 400, _in_vietnamese(error)
         else:
             reference = secrets.token_hex(4)
             log.exception("counter page: %s %s failed (reference %s)", request.method, request.url.path, reference)

@@ -20,6 +20,7 @@ from luutru.errors import NotFound, UsageError
 from luutru.index.search import MARK_END, MARK_START, Filters, Highlights, document_highlights
 from luutru.index.words import folded_words
 from luutru.pipeline.catalog import SEARCHABLE, FileRecord
+from luutru.pipeline.dossiers import dossier_scans
 from luutru.pipeline.export_manifest import exported_file
 from luutru.pipeline.layout import upright, word_lines, words_on_original
 from luutru.pipeline.reader import ArchiveReader
@@ -30,7 +31,6 @@ from luutru.scanners.pages import render_page
 
 MAX_FIELD = 300  # characters kept of any one field a clerk types
 RESULTS = 20
-DOSSIER_SEARCH_LIMIT = 200  # documents searched when a dossier filter narrows them afterwards
 PAGE_WIDTHS = (800, 1200, 1800, 2400)  # the only image widths served, so the cache stays bounded
 LOW_CONFIDENCE = 60  # a word read with less is shown as doubtful
 JPEG_QUALITY = 85
@@ -59,14 +59,26 @@ class SearchForm:
         return cls(**{attribute: " ".join(str(params.get(name, ""))[:MAX_FIELD].split())
                       for name, attribute in cls.FIELDS.items()})
 
-    def filters(self) -> Filters:
+    def filters(self, reader: ArchiveReader) -> Filters:
         year = None
         if self.year:
             if not self.year.isdigit():
                 raise UsageError(f"Năm phải là một số, ví dụ 2023 (đã nhập: {self.year})")
             year = int(self.year)
         return Filters(self.doc_type or None, self.agency or None, self.number or None, self.issued_from or None,
-                       self.issued_to or None, year, self.parcel or None, self.sheet or None)
+                       self.issued_to or None, year, self.parcel or None, self.sheet or None,
+                       files=self._dossier_files(reader))
+
+    def _dossier_files(self, reader: ArchiveReader) -> tuple[str, ...] | None:
+        """The dossier's scans, as the command line takes the dossier: its code, its number (2, 002)."""
+        if not self.dossier:
+            return None
+        try:
+            return dossier_scans(reader.catalog(), self.dossier)
+        except NotFound:
+            raise UsageError(f"Không có hồ sơ “{self.dossier}” trong mục lục hồ sơ") from None
+        except UsageError:  # a number that several dossiers have
+            raise UsageError(f"Nhiều hồ sơ có số “{self.dossier}”: hãy nhập mã hồ sơ") from None
 
     @property
     def empty(self) -> bool:
@@ -97,16 +109,9 @@ def search_documents(reader: ArchiveReader, form: SearchForm) -> dict:
     """The documents a search finds, each with its fields, dossier, pages and marked snippets."""
     if form.empty:
         return {"documents": [], "total": 0}
-    limit = DOSSIER_SEARCH_LIMIT if form.dossier else RESULTS
-    result = reader.search(form.q, limit, form.filters())
-    documents = [document for document in result.documents
-                 if not form.dossier or _in_dossier(document.fields.get("dossier"), form.dossier)][:RESULTS]
+    result = reader.search(form.q, RESULTS, form.filters(reader))
     return {"total": result.total, "suggestion": result.suggestion, "near_spellings": result.near_spellings,
-            "documents": [_listed(document) for document in documents]}
-
-
-def _in_dossier(dossier: dict | None, wanted: str) -> bool:
-    return bool(dossier) and wanted.strip().lower() in (dossier["code"].lower(), str(dossier["number"]).lower())
+            "documents": [_listed(document) for document in result.documents]}
 
 
 def _listed(document) -> dict:
@@ -182,7 +187,7 @@ def document_view(reader: ArchiveReader, file_id: int, first_page: int, form: Se
     record = _searchable_file(reader, file_id)
     first, last, fields = _document_of(reader, record, first_page)
     pages = reader.catalog().page_range(record.id, first, last)
-    marked = document_highlights(reader.store(), form.q, form.filters(), [page.text for page in pages])
+    marked = document_highlights(reader.store(), form.q, form.filters(reader), [page.text for page in pages])
     shown = [_shown_page(page, marked) for page in pages]
     pdf = exports is not None and exported_file(exports, record.sha256, first, last) is not None
     return {"file_id": record.id, "first_page": first, "last_page": last, "name": Path(record.path).name,
