@@ -12,6 +12,7 @@ import json
 import logging
 import logging.handlers
 import os
+import re
 import select
 import shutil
 import sqlite3
@@ -336,6 +337,7 @@ def _highlighted(marked: str, screen: Screen | None, label: str) -> str:
     flat = " ".join(marked.split())
     if screen is None:
         return label + flat.replace(MARK_START, "").replace(MARK_END, "")
+    flat = _around_best_marks(flat, SNIPPET_LINES_ON_SCREEN * screen.width - len(label))
     lines = textwrap.wrap(flat, screen.width, initial_indent=label, subsequent_indent=SNIPPET_INDENT,
                           max_lines=SNIPPET_LINES_ON_SCREEN, placeholder=" …")
     text = "\n".join(lines)
@@ -343,6 +345,22 @@ def _highlighted(marked: str, screen: Screen | None, label: str) -> str:
     if text.count(MARK_START) > text.count(MARK_END):
         text += MARK_END  # a marked word cut off by the placeholder
     return text.replace(MARK_START, bold).replace(MARK_END, plain)
+
+
+def _around_best_marks(flat: str, room: int) -> str:
+    """The snippet around the run of matched words that holds most of them within `room` characters, that run in
+    the middle: a phrase found in the body, not the header's "Số:" the query's "so" also matched."""
+    from luutru.index.search import MARK_START
+
+    starts = [match.start() for match in re.finditer(re.escape(MARK_START), flat)]
+    if not starts or len(flat) <= room:
+        return flat
+    def run(start: int) -> list[int]:
+        return [other for other in starts if start <= other < start + room * 3 // 4]
+
+    best = run(max(starts, key=lambda start: len(run(start))))
+    cut = flat.rfind(" ", 0, max(0, (best[0] + best[-1]) // 2 - room // 2))  # the run in the middle
+    return flat if cut <= 0 else "… " + flat[cut + 1:]
 
 
 @dataclass(frozen=True)

@@ -383,6 +383,25 @@ def test_results_on_a_terminal_fit_its_width_and_mark_the_words(searchable):
     assert "\033[" not in piped and "(score " in piped and max(map(len, piped.splitlines())) > 200  # one line each
 
 
+def test_a_snippet_on_a_terminal_shows_the_phrase_not_the_headers_numero(searchable):
+    """ "thua dat so 245" also matches the header's "Số:": the two lines a terminal shows hold the phrase."""
+    from luutru.cli import _around_best_marks
+    from luutru.index.search import MARK_END, MARK_START
+
+    def marked(*words: str) -> str:
+        return " ".join(f"{MARK_START}{word}{MARK_END}" for word in words)
+
+    snippet = (f"ỦY BAN NHÂN DÂN {marked('Số')}: 123/QĐ-UBND Thạch Thất, ngày 12 tháng 9 năm 2023 QUYẾT ĐỊNH "
+               + "Căn cứ Luật Tổ chức chính quyền địa phương năm 2015; " * 4
+               + f"Điều 1. Giao 120 m2 {marked('đất')} ở tại {marked('thửa', 'đất', 'số', '245')}, tờ bản đồ 12")
+    shown = _around_best_marks(snippet, 150)
+    assert shown.startswith("… ") and marked("thửa", "đất", "số", "245") in shown[-150:]
+    assert _around_best_marks("ngắn " + marked("đất"), 150) == "ngắn " + marked("đất")  # short: as it is
+    terminal = _on_a_terminal(searchable["home"], "search", "thua dat so 245").replace("\033[1m", "")
+    first = terminal.replace("\033[0m", "").split("page 1: ", 1)[1].split("\n  2.")[0]
+    assert "thửa đất số 245" in " ".join(first.split())
+
+
 def test_review_lists_a_page_that_reads_as_noise_whatever_its_confidence(tmp_path):
     from PIL import ImageFont
 
