@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -94,6 +94,16 @@ class Highlights:
 
     words: frozenset[str] = frozenset()
     loose: tuple[Leaf, ...] = ()
+    toned: frozenset[str] = frozenset()  # the query's words typed with their marks (exact_words): only these match
+
+    def marks(self, word: str, hits: frozenset[str]) -> bool:
+        """Whether a page's word is marked, of the page's `hits` (in_page): a query word typed with its marks
+        marks only that word ("mồ mả" marks "mồ", not "mở"); one typed without marks, every spelling of it."""
+        folded = set(folded_words(word))
+        if not folded & hits:
+            return False
+        typed = {fold_spelling(toned) for toned in self.toned}
+        return not folded <= typed or bool(set(exact_words(word)) & self.toned)
 
     @classmethod
     def of(cls, query: Query) -> Highlights:
@@ -506,7 +516,8 @@ def document_highlights(store: IndexStore, text: str, filters: Filters | None, p
     filters = filters or Filters()
     if not text.strip():
         return Highlights.of(_filter_only_query(filters)) if filters.query() is not None else Highlights()
-    marked = Highlights.of(build_query(text)[0])
+    toned = frozenset(word for word in exact_words(text) if fold(word) != word)
+    marked = replace(Highlights.of(build_query(text)[0]), toned=toned)
     if any(marked.in_page(page) & set(folded_words(page)) for page in page_texts):
         return marked
     near = near_spellings_query(store, text)

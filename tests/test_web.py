@@ -190,6 +190,28 @@ def test_text_read_from_a_scan_is_shown_as_text_not_markup(client):
     assert "&lt;script&gt;alert(" in response.text
 
 
+def test_a_document_opens_at_the_phrase_and_marks_the_tones_typed(archive, tmp_path):
+    """ "thua dat so 245" opens at the phrase, not the header's "Số:"; "mồ mả" typed with its tones marks "mồ"
+    and "mả", not "mở" or "Má" (typed without, it marks every spelling)."""
+    import re
+
+    from starlette.testclient import TestClient
+
+    from luutru.web.app import make_app
+
+    with sqlite3.connect(archive["home"] / "catalog.sqlite3") as db:
+        ids = {Path(path).name: file_id for file_id, path in db.execute("SELECT id, path FROM files")}
+    with TestClient(make_app(ArchiveHome(archive["home"]), cache=tmp_path)) as client:
+        page = client.get(f"/document/{ids['qd-123-giao-dat.jpg']}/1", params={"q": "thua dat so 245"}).text
+        start = re.search(r'data-start="([^"]+)"', page).group(1)
+        assert re.search(rf'class="word hit[^"]*" data-word="{start}">thửa<', page)
+        graves = client.get(f"/document/{ids['ttr-09-mo-ma.jpg']}/1", params={"q": "mồ mả"}).text
+        marked = set(re.findall(r'class="word hit[^"]*" data-word="[^"]+">([^<]+)<', graves))
+        assert marked and {word.strip(".,") for word in marked} <= {"mồ", "mả"}
+        loose = client.get(f"/document/{ids['ttr-09-mo-ma.jpg']}/1", params={"q": "mo ma"}).text
+        assert {"mở", "mồ"} <= set(re.findall(r'class="word hit[^"]*" data-word="[^"]+">([^<]+)<', loose))
+
+
 def test_a_token_keeps_the_page_closed_to_the_lan(archive, tmp_path):
     from starlette.testclient import TestClient
 

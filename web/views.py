@@ -18,7 +18,7 @@ from PIL import Image
 
 from luutru.errors import NotFound, UsageError
 from luutru.index.search import MARK_END, MARK_START, Filters, Highlights, document_highlights
-from luutru.index.words import folded_words
+from luutru.index.words import fold_spelling, folded_words
 from luutru.pipeline.catalog import SEARCHABLE, FileRecord
 from luutru.pipeline.dossiers import dossier_scans
 from luutru.pipeline.export_manifest import exported_file
@@ -163,7 +163,7 @@ def _shown_page(page, marked: Highlights) -> ShownPage:
     words = json.loads(page.words or "[]")
     hits = marked.in_page(page.text)
     if "width" not in geometry or not words:  # a PDF's own text: no boxes to draw
-        lines = [[ShownWord(word, bool(hits & set(folded_words(word))), False) for word in line.split()]
+        lines = [[ShownWord(word, marked.marks(word, hits), False) for word in line.split()]
                  for line in page.text.splitlines() if line.strip()]
         return ShownPage(page.page, int(geometry.get("width", 0)), int(geometry.get("height", 0)), lines)
     to_upright, width, height, _turn = upright(geometry)
@@ -174,7 +174,7 @@ def _shown_page(page, marked: Highlights) -> ShownPage:
             corners = to_upright[:2] @ [[left, left + box_width], [top, top + box_height], [1, 1]]
             x0, y0 = corners.min(axis=1)
             x1, y1 = corners.max(axis=1)
-            shown.append(ShownWord(text, bool(hits & set(folded_words(text))), confidence < LOW_CONFIDENCE,
+            shown.append(ShownWord(text, marked.marks(text, hits), confidence < LOW_CONFIDENCE,
                                    (100 * x0 / width, 100 * y0 / height, 100 * (x1 - x0) / width,
                                     100 * (y1 - y0) / height)))
         shown_lines.append(shown)
@@ -189,13 +189,27 @@ def document_view(reader: ArchiveReader, file_id: int, first_page: int, form: Se
     pages = reader.catalog().page_range(record.id, first, last)
     marked = document_highlights(reader.store(), form.q, form.filters(reader), [page.text for page in pages])
     shown = [_shown_page(page, marked) for page in pages]
+    start = _best_match(shown, folded_words(form.q))
     pdf = exports is not None and exported_file(exports, record.sha256, first, last) is not None
     return {"file_id": record.id, "first_page": first, "last_page": last, "name": Path(record.path).name,
             "path": record.path, "type": fields.get("doc_type"), "number": fields.get("number"),
             "issued": day_month_year(fields.get("issued")), "agency": fields.get("agency"),
             "subject": fields.get("subject"), "signer": fields.get("signer"), "dossier": fields.get("dossier"),
             "signatures": [_signature_shown(found) for found in reader.catalog().signatures(record.sha256) or ()],
-            "pages": shown, "hits": sum(word.hit for page in shown for word in page.words), "pdf": pdf}
+            "pages": shown, "hits": sum(word.hit for page in shown for word in page.words), "pdf": pdf,
+            "start": start}
+
+
+def _best_match(pages: list[ShownPage], wanted: list[str]) -> str | None:
+    """Where the page opens (a word's `page-index`): the first place the words typed stand together, in order
+    ("thua dat so 245": the phrase, not the header's "Số:"); else the first marked word."""
+    marked = [(page.page, index, word) for page in pages for index, word in enumerate(page.words) if word.hit]
+    for position in range(len(marked) - len(wanted) + 1 if wanted else 0):  # a filter alone: no words typed
+        run = marked[position:position + len(wanted)]
+        together = all(next_one[1] == one[1] + 1 and next_one[0] == one[0] for one, next_one in zip(run, run[1:]))
+        if together and [fold_spelling(word.text.strip(".,;:()")) for _, _, word in run] == wanted:
+            return f"{run[0][0]}-{run[0][1]}"
+    return f"{marked[0][0]}-{marked[0][1]}" if marked else None
 
 
 def _signature_shown(signature: dict) -> dict:

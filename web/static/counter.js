@@ -68,8 +68,11 @@ function documentKeys() {
     if (keys[event.key]) { keys[event.key](); event.preventDefault(); }
   });
   if (hits.length) {
-    const first = hits[0].closest(".sheet").querySelector("img");
-    if (first.complete) show(0); else first.addEventListener("load", () => show(0), { once: true });
+    // The server says where the words typed stand together (the phrase, not the header's "Số:").
+    const section = document.querySelector("section.document");
+    const start = Math.max(0, hits.findIndex((box) => box.dataset.word === section.dataset.start));
+    const first = hits[start].closest(".sheet").querySelector("img");
+    if (first.complete) show(start); else first.addEventListener("load", () => show(start), { once: true });
   }
 }
 
