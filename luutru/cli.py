@@ -6,6 +6,7 @@ formats its result. Exit statuses mean something (see ExitCode and the README).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import json
@@ -877,13 +878,15 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
 @click.option("--token", envvar="LUUTRU_TOKEN",
               help="Access code the page asks for (open it once as /?token=CODE); for a LAN. Env: LUUTRU_TOKEN.")
+@click.option("--token-hours", type=click.FloatRange(min=0.1), default=10, show_default=True,
+              help="How long a browser that opened /?token=CODE keeps access (a working day).")
 @click.option("--exports", type=click.Path(file_okay=False, path_type=Path),
               help="Folder of `luutru export --format pdfa` files, offered for download beside each document.")
 @click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
               help="Where page images at screen size are kept (default: the user's cache folder).")
 @click.pass_obj
 @friendly_errors
-def serve(home: ArchiveHome, host: str, port: int, token: str | None, exports: Path | None,
+def serve(home: ArchiveHome, host: str, port: int, token: str | None, token_hours: float, exports: Path | None,
           cache: Path | None) -> None:
     """The counter's search page: search, open a document, see the words found boxed on the scan."""
     import uvicorn
@@ -894,10 +897,31 @@ def serve(home: ArchiveHome, host: str, port: int, token: str | None, exports: P
     open_catalog(home).close()  # no archive yet: say so now, not on the first search
     if host not in LOOPBACK and not token:
         click.echo(f"warning: listening on {host} without --token: anyone on the network can search", err=True)
-    click.echo(f"luutru: the counter's page is at http://{'localhost' if host in LOOPBACK else host}:{port}/",
-               err=True)
-    uvicorn.run(make_app(home, token, cache, exports), host=host, port=port, log_level="warning",
+    for address in _addresses(host):
+        click.echo(f"luutru: the counter's page is at http://{address}:{port}/", err=True)
+    if token:
+        click.echo(f"luutru: open it once on each PC as http://{_addresses(host)[0]}:{port}/?token={token} (it is "
+                   f"then kept {token_hours:g} hours)", err=True)
+    uvicorn.run(make_app(home, token, cache, exports, token_hours), host=host, port=port, log_level="warning",
                 access_log=False)
+
+
+def _addresses(host: str) -> list[str]:
+    """The addresses the page is reached at: this machine's on the LAN when it listens on all of them (0.0.0.0
+    is no address a clerk's PC can open)."""
+    import socket
+
+    if host in LOOPBACK:
+        return ["localhost"]
+    if host not in ("0.0.0.0", "::", ""):
+        return [host]
+    found = []
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # no packet is sent: this asks which address the LAN route leaves from
+        found.append(probe.getsockname()[0])
+    with contextlib.suppress(OSError):
+        found += socket.gethostbyname_ex(socket.gethostname())[2]
+    return list(dict.fromkeys(address for address in found if not address.startswith("127."))) or ["localhost"]
 
 
 @main.command()

@@ -227,6 +227,24 @@ def test_a_token_keeps_the_page_closed_to_the_lan(archive, tmp_path):
         assert opened.status_code == 200 and "token" not in str(opened.url)
         assert test_client.get("/", params={"q": "quyet dinh"}).status_code == 200
         assert "Quyết định" in test_client.get("/", params={"q": "quyet dinh"}).text
+        # The 401 page says how to get in, with no link back to itself; the access lasts a working day.
+        assert "?token=" in closed.text and 'href="/"' not in closed.text
+        given = test_client.get("/", params={"token": code}, follow_redirects=False).headers["set-cookie"]
+        assert "Max-Age=36000" in given and "HttpOnly" in given
+
+
+def test_serve_on_the_lan_prints_the_addresses_a_clerks_pc_opens(archive):
+    port = _free_port()
+    process = subprocess.Popen([str(LUUTRU), "--home", str(archive["home"]), "serve", "--host", "0.0.0.0", "--port",
+                                str(port), "--token", "ma-42"], stderr=subprocess.PIPE, text=True)
+    try:
+        said = [process.stderr.readline() for _ in range(2)]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        process.stderr.close()
+    assert said[0].startswith("luutru: the counter's page is at http://") and "0.0.0.0" not in " ".join(said)
+    assert f":{port}/?token=ma-42" in said[1]
 
 
 def test_the_exported_pdfa_is_offered_beside_its_document(archive, tmp_path):

@@ -46,9 +46,11 @@ MESSAGES = {400: "Yêu cầu không hợp lệ", 401: "Cần mã truy cập", 40
 class Counter:
     """The application's state: the archive it reads, where page images are cached, the access token."""
 
-    def __init__(self, home: ArchiveHome, token: str | None, cache: Path | None, exports: Path | None) -> None:
+    def __init__(self, home: ArchiveHome, token: str | None, cache: Path | None, exports: Path | None,
+                 token_hours: float = 10) -> None:
         self.reader = ArchiveReader(home)
         self.token = token
+        self.token_hours = token_hours  # how long a browser keeps the access the token gave it
         self.cache = cache or user_cache_path("luutru") / "pages"
         self.exports = exports
         self.templates = Jinja2Templates(env=jinja2.Environment(
@@ -73,13 +75,16 @@ class Guard(BaseHTTPMiddleware):
             given = request.query_params.get("token")
             if given and hmac.compare_digest(given, token):
                 response = RedirectResponse(request.url.remove_query_params("token"), status_code=303)
-                response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+                response.set_cookie(TOKEN_COOKIE, token, max_age=int(self.counter.token_hours * 3600), httponly=True,
+                                    samesite="strict")
                 return self._secured(response)
             presented = request.cookies.get(TOKEN_COOKIE) or request.headers.get("authorization", "").removeprefix(
                 "Bearer ")
             if not (presented and hmac.compare_digest(presented, token)):
-                return self._secured(self.counter.page(request, "message.html", 401, title=MESSAGES[401],
-                                                       message="Mở trang bằng đường dẫn có mã truy cập."))
+                return self._secured(self.counter.page(
+                    request, "message.html", 401, title=MESSAGES[401], back=False,
+                    message="Mở trang một lần bằng đường dẫn có mã truy cập (…/?token=MÃ) mà người quản trị "
+                            "luutru đưa; máy này sẽ được nhớ trong ngày làm việc."))
         return self._secured(await call_next(request))
 
     @staticmethod
@@ -106,8 +111,8 @@ def _in_vietnamese(error: LuutruError) -> str:
 
 
 def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = None,
-             exports: Path | None = None) -> Starlette:
-    counter = Counter(home, token, cache, exports)
+             exports: Path | None = None, token_hours: float = 10) -> Starlette:
+    counter = Counter(home, token, cache, exports, token_hours)
 
     async def index(request: Request) -> Response:
         form = _form(request)
