@@ -648,7 +648,8 @@ def dossiers_show(home: ArchiveHome, code_or_number, as_json) -> None:
         _print_json(dossier)
         return
     box = f", hộp {dossier['box']}" if dossier["box"] else ""
-    click.echo(f"{dossier['code']}{box}: {dossier['title']} ({dossier['start']} - {dossier['end']}, "
+    click.echo(f"{dossier['code']}{box}: {dossier['title']} ({day_month_year(dossier['start'])} - "
+               f"{day_month_year(dossier['end'])}, "
                f"{dossier['pages']} pages scanned)")
     for document in dossier["documents"]:
         pages = _pages(document["first_page"], document["last_page"])

@@ -163,6 +163,7 @@ def test_the_list_comes_first_and_scans_ingested_later_are_linked_to_it(tmp_path
     assert f"in no dossier: {scans / 'Hop 09/HS 099/cv-45.png'}" in run_luutru(home, "status").stdout
     shown = json_of(run_luutru(home, "dossiers", "show", "10", "--json"))
     assert [Path(document["path"]).name for document in shown["documents"]] == ["qd-123.jpg"]
+    assert "(05/06/2023 - 20/10/2023" in run_luutru(home, "dossiers", "show", "11").stdout  # as archivists write
     again = json_of(run_luutru(home, "dossiers", "import", str(tmp_path / "a.csv"), "--json"))
     assert (again["added"], again["relinked_files"]) == (0, 0)  # the same list links nothing anew
 
