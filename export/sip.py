@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import tempfile
+import textwrap
 import uuid
 import zipfile
 from dataclasses import asdict, dataclass
@@ -38,7 +39,7 @@ from luutru.index.words import fold
 from luutru.pipeline.config import load_config
 from luutru.pipeline.dossiers import Dossier, find_dossier
 from luutru.pipeline.home import ArchiveHome
-from luutru.pipeline.report import day_month_year, open_catalog
+from luutru.pipeline.report import day_month_year, open_catalog, signature_in_vietnamese
 
 VIETNAM = timezone(timedelta(hours=7))
 NAMESPACES = {"mets": "http://www.loc.gov/METS/", "xlink": "http://www.w3.org/1999/xlink",
@@ -49,6 +50,8 @@ CONTENT_CATEGORY = "Textual works – Digital"
 CONTENT_TYPE = "Circular 05/2025/TT-BNV"
 CONFIDENCE_DIGITIZED = "02"
 LANGUAGE = "vi"
+# A document's "Ghi chú" (description) holds at most this many characters (shared/circular05/fields.md).
+DESCRIPTION_CHARACTERS = 500
 # Retention (thời hạn bảo quản) in years -> maintenance code; 01 is vĩnh viễn, 07 any other period.
 RETENTION_CODES = {70: "02", 50: "03", 30: "04", 20: "05", 10: "06"}
 PERMANENT, OTHER_RETENTION = "01", "07"
@@ -159,7 +162,16 @@ def _dossier_ead(dossier: Dossier, documents: list[ExportDocument], settings: di
     return root
 
 
-def _document_ead(dossier: Dossier, document: ExportDocument, settings: dict, maintenance: str) -> ElementTree.Element:
+def _signatures_noted(signatures: list[dict]) -> str:
+    """A scan's digital signatures as the document's "Ghi chú" says them (Decree 30 Annex VI: a user can check them)."""
+    said = [f"Chữ ký số: {shown['signer']}" + (f", ký lúc {shown['signed_at']}" if shown["signed_at"] else "")
+            + f": {shown['verdict']} (chứng thư do {shown['issuer']} cấp)"
+            for shown in map(signature_in_vietnamese, signatures)]
+    return textwrap.shorten("; ".join(said), DESCRIPTION_CHARACTERS, placeholder=" …") if said else ""
+
+
+def _document_ead(dossier: Dossier, document: ExportDocument, settings: dict, maintenance: str,
+                  signatures: list[dict]) -> ElementTree.Element:
     fields = document.fields
     number, notation = split_number(fields.get("number"))
     values = [
@@ -170,7 +182,8 @@ def _document_ead(dossier: Dossier, document: ExportDocument, settings: dict, ma
         ("numberOfPage", str(document.last_page - document.first_page + 1)), ("inforSign", settings["inforSign"]),
         ("keyword", settings["keyword"]), ("mode", settings["mode"]), ("confidenceLevel", CONFIDENCE_DIGITIZED),
         ("autograph", ""), ("format", settings["physical_state"]), ("riskRecovery", settings["risk_recovery"]),
-        ("riskRecoveryStatus", settings["risk_recovery_status"]), ("process", ""), ("description", ""),
+        ("riskRecoveryStatus", settings["risk_recovery_status"]), ("process", ""),
+        ("description", _signatures_noted(signatures)),
     ]
     root = _element(None, "EAD_doc")
     for name, value in values:
@@ -312,13 +325,14 @@ def _build(home: ArchiveHome, code_or_number: str, folder: Path, objid: str) -> 
         (representation / "data").mkdir(parents=True)
         report = ExportReport(str(folder))
         write_documents(catalog, documents, representation / "data", report)
+        signatures = {document.name: catalog.signatures(document.record.sha256) or [] for document in documents}
     finally:
         catalog.close()
     if report.problems:
         raise PackageError(f"{dossier.code}: {len(report.problems)} document(s) could not be exported, "
                            f"first {report.problems[0]}")
     for document in documents:
-        _write_xml(_document_ead(dossier, document, settings, maintenance),
+        _write_xml(_document_ead(dossier, document, settings, maintenance, signatures[document.name]),
                    representation / "metadata" / "descriptive" / f"EAD_doc_{document.name}.xml")
     _write_xml(_dossier_ead(dossier, documents, settings, maintenance), folder / "metadata" / "descriptive" / "EAD.xml")
     # Each document by its file in the package (the scans' paths are the archive's own business).

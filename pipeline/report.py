@@ -104,6 +104,20 @@ def day_month_year(iso: str | None) -> str:
     return "/".join(reversed(iso.split("-"))) if iso else ""
 
 
+def signature_in_vietnamese(signature: dict) -> dict:
+    """A scan's digital signature as checked (scanners.signatures), as the counter's page and the package's
+    description say it: signer, time (DD/MM/YYYY HH:MM), verdict and issuer."""
+    if signature.get("problem"):
+        verdict = "không kiểm tra được"
+    elif not signature["intact"]:
+        verdict = "ĐÃ BỊ SỬA sau khi ký"
+    else:
+        verdict = "còn nguyên vẹn" + ("" if signature["whole_file"] else ", tệp có thêm nội dung sau khi ký")
+    signed_at = signature.get("signed_at")
+    return {"signer": signature["signer"], "verdict": verdict, "issuer": signature["issuer"],
+            "signed_at": day_month_year(signed_at[:10]) + signed_at[10:16].replace("T", " ") if signed_at else ""}
+
+
 def document_facts(first_page: int, last_page: int, fields: dict) -> dict:
     """A document of a file as people and scripts read it: its pages and its main fields first."""
     return {"first_page": first_page, "last_page": last_page, "number": fields.get("number"),

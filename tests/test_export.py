@@ -238,6 +238,28 @@ def test_the_packages_document_list_names_its_files_not_the_servers(package):
     assert files == [f"{AGENCY}.2023.10.0000001.pdf", f"{AGENCY}.2023.10.0000002.pdf"]
 
 
+def test_a_signed_scans_signature_is_in_its_documents_description(tmp_path):
+    """Decree 30 Annex VI: a user can check a document's digital signature; the package says what was found."""
+    from made_pdfs import digitally_signed, portal_signed_pdf
+
+    scans, home, out = tmp_path / "scans", tmp_path / "home", tmp_path / "sip"
+    (scans / "Hop 01" / "HS 010").mkdir(parents=True)
+    unsigned = portal_signed_pdf([SAMPLES / "2023" / "cv-45-ra-soat.png"], tmp_path / "unsigned.pdf")
+    settled(digitally_signed(unsigned, scans / "Hop 01" / "HS 010" / "cv-45.pdf"))
+    boxed_home(home, PACKAGE)
+    run_luutru(home, "ingest", str(scans), "--jobs", "1")
+    (tmp_path / "muc-luc.csv").write_text(LIST, encoding="utf-8-sig")
+    run_luutru(home, "dossiers", "import", str(tmp_path / "muc-luc.csv"))
+    folder = Path(json_of(run_luutru(home, "export", "--format", "sip", "--dossier", "10", "--out", str(out),
+                                     "--json"))["package"])
+    (ead,) = (folder / "representations" / "rep1" / "metadata" / "descriptive").glob("EAD_doc_*.xml")
+    checker = etree.XMLSchema(etree.parse(str(folder / "schemas" / "EAD_doc.xsd")))
+    assert checker.validate(etree.parse(str(ead))), checker.error_log
+    description = ElementTree.parse(ead).getroot().find(".//{*}description").text
+    assert description.startswith("Chữ ký số: CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ, VĂN PHÒNG CHÍNH PHỦ, ký lúc ")
+    assert "còn nguyên vẹn" in description and len(description) <= 500
+
+
 def test_every_checksum_and_size_in_the_package_is_right(package):
     folder = package["folder"]
     checked = 0

@@ -24,7 +24,7 @@ from luutru.pipeline.dossiers import dossier_scans
 from luutru.pipeline.export_manifest import exported_file
 from luutru.pipeline.layout import upright, word_lines, words_on_original
 from luutru.pipeline.reader import ArchiveReader
-from luutru.pipeline.report import day_month_year
+from luutru.pipeline.report import day_month_year, signature_in_vietnamese
 from luutru.scanners.formats import Kind
 from luutru.scanners.limits import DEFAULT_DPI
 from luutru.scanners.pages import render_page
@@ -195,7 +195,7 @@ def document_view(reader: ArchiveReader, file_id: int, first_page: int, form: Se
             "path": record.path, "type": fields.get("doc_type"), "number": fields.get("number"),
             "issued": day_month_year(fields.get("issued")), "agency": fields.get("agency"),
             "subject": fields.get("subject"), "signer": fields.get("signer"), "dossier": fields.get("dossier"),
-            "signatures": [_signature_shown(found) for found in reader.catalog().signatures(record.sha256) or ()],
+            "signatures": [signature_in_vietnamese(one) for one in reader.catalog().signatures(record.sha256) or ()],
             "pages": shown, "hits": sum(word.hit for page in shown for word in page.words), "pdf": pdf,
             "start": start}
 
@@ -212,17 +212,7 @@ def _best_match(pages: list[ShownPage], wanted: list[str]) -> str | None:
     return f"{marked[0][0]}-{marked[0][1]}" if marked else None
 
 
-def _signature_shown(signature: dict) -> dict:
-    """A digital signature of the scan as the counter reads it, in Vietnamese."""
-    if signature.get("problem"):
-        verdict = "không kiểm tra được"
-    elif not signature["intact"]:
-        verdict = "ĐÃ BỊ SỬA sau khi ký"
-    else:
-        verdict = "còn nguyên vẹn" + ("" if signature["whole_file"] else ", tệp có thêm nội dung sau khi ký")
-    signed_at = signature.get("signed_at")
-    return {"signer": signature["signer"], "verdict": verdict, "issuer": signature["issuer"],
-            "signed_at": day_month_year(signed_at[:10]) + signed_at[10:16].replace("T", " ") if signed_at else ""}
+
 
 
 def document_pdf(reader: ArchiveReader, file_id: int, first_page: int, exports: Path) -> Path:
