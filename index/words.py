@@ -35,9 +35,14 @@ LOOKALIKES = str.maketrans({
 })
 
 
+# Any look-alike letter: found by one regular-expression scan, so that the translation, a dictionary look-up a
+# character, runs only on the rare text that holds one (a rebuild normalises every page of the archive).
+LOOKALIKE = re.compile("[" + "".join(map(chr, LOOKALIKES)) + "]")
+
+
 def nfc(text: str) -> str:
     """NFC, with look-alike letters made the Vietnamese letters they look like."""
-    return unicodedata.normalize("NFC", text.translate(LOOKALIKES))
+    return unicodedata.normalize("NFC", text.translate(LOOKALIKES) if LOOKALIKE.search(text) else text)
 
 
 def _nucleus(base: str) -> tuple[int, int]:

@@ -83,27 +83,48 @@ def _has_title(lines: list[str]) -> bool:
     return index is not None and not lines[index].rstrip().endswith(":")
 
 
+# Each signal from a page's top lines and the same lines folded; cheapest first (the motto's likeness is costly).
+SIGNALS = {"number": lambda lines, folded: _has_number(lines, folded),
+           "addressed": lambda lines, folded: any(map(ADDRESSED.match, folded)),
+           "place_date": lambda lines, folded: _has_place_date(lines),
+           "title": lambda lines, folded: _has_title(lines),
+           "motto": lambda lines, folded: _has_motto(folded)}
+
+
+def _page_top(text: str) -> tuple[list[str], list[str]]:
+    """The top lines of a page, and the same folded (once: a rebuild reads every page of the archive)."""
+    lines = _top(text)
+    return lines, [folded_aligned(line) for line in lines]
+
+
 def start_signals(text: str) -> dict[str, bool]:
     """What of a Decree 30 first page the top of this page shows."""
-    lines = _top(text)
-    folded_lines = [folded_aligned(line) for line in lines]
-    return {"motto": _has_motto(folded_lines), "title": _has_title(lines),
-            "number": _has_number(lines, folded_lines), "place_date": _has_place_date(lines),
-            "addressed": any(map(ADDRESSED.match, folded_lines))}
+    lines, folded = _page_top(text)
+    return {name: check(lines, folded) for name, check in SIGNALS.items()}
+
+
+def _attached(folded: list[str]) -> bool:
+    return any(ATTACHED.match(line) for line in folded[:ATTACHED_LINES]) or any(map(ISSUED_WITH.match, folded))
 
 
 def is_attached(text: str) -> bool:
     """An appendix or attached list, or what a document issues (a plan, a regulation: "kèm theo Quyết định
     số ..." under its title), which belongs to the document before it."""
-    folded = [folded_aligned(line) for line in _top(text)]
-    return any(ATTACHED.match(line) for line in folded[:ATTACHED_LINES]) or any(map(ISSUED_WITH.match, folded))
+    return _attached(_page_top(text)[1])
 
 
 def starts_document(text: str) -> bool:
-    if is_attached(text):
+    """Whether the page's signals weigh START_SCORE, looked at only until that is settled either way."""
+    lines, folded = _page_top(text)
+    if _attached(folded):
         return False
-    signals = start_signals(text)
-    return sum(WEIGHTS[name] for name, found in signals.items() if found) >= START_SCORE
+    score, left = 0.0, sum(WEIGHTS.values())
+    for name, check in SIGNALS.items():
+        if score >= START_SCORE or score + left < START_SCORE:
+            break
+        left -= WEIGHTS[name]
+        score += WEIGHTS[name] if check(lines, folded) else 0.0
+    return score >= START_SCORE
 
 
 def segment(pages: list[str], starts: list[int] | None = None) -> list[Span]:

@@ -65,17 +65,19 @@ def record_fields(catalog: Catalog, records: Iterable[FileRecord], pattern: Path
     catalog.put_documents(batch)
 
 
-def follow_pattern(catalog: Catalog, pattern: PathPattern | None) -> None:
+def follow_pattern(catalog: Catalog, pattern: PathPattern | None) -> set[int]:
     """When the path pattern (or this version's way of finding documents) changed since the documents
-    were read, read every file's again (no OCR) and leave the files for the index to take up again."""
+    were read, read every file's again (no OCR) and leave the files for the index to take up again; the ids of
+    the files read again."""
     if catalog.get_meta(FIELDS_KEY) == _fields_key(pattern):
-        return
+        return set()
     searchable = catalog.searchable_files()
     if searchable:  # a new archive has nothing to read again
         log.info("reading documents and their fields again (no OCR): path pattern %r", pattern_text(pattern))
         record_fields(catalog, searchable, pattern)
         catalog.mark_unindexed(record.id for record in searchable)
     catalog.set_meta(FIELDS_KEY, _fields_key(pattern))
+    return {record.id for record in searchable}
 
 
 def split_file(home: ArchiveHome, path_or_id: str, starts: list[int] | None, wait: bool = False) -> dict:

@@ -398,9 +398,10 @@ def _run(home: ArchiveHome, roots: list[Path] | None, options: RunOptions, wait:
                 roots = catalog.roots()
             else:
                 catalog.add_roots(root for root in roots if root.exists())
-            follow_pattern(catalog, config.path_pattern)
-            if full_rebuild:
-                record_fields(catalog, catalog.files_waiting_for_index(), config.path_pattern)
+            read_again = follow_pattern(catalog, config.path_pattern)
+            if full_rebuild:  # the files follow_pattern just read are not read a second time
+                record_fields(catalog, [record for record in catalog.files_waiting_for_index()
+                                        if record.id not in read_again], config.path_pattern)
                 summary.pages_indexed += rebuild_index(home, catalog, options.engine)
             _ingest_locked(home, catalog, roots, options, summary, config.path_pattern, nightly=not given)
         finally:
