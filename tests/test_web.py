@@ -137,6 +137,19 @@ def test_a_clerk_finds_a_parcel_without_diacritics_and_sees_it_boxed_on_the_scan
     assert (ARTIFACTS / "counter-document.png").stat().st_size > 10_000
 
 
+def test_in_the_browser_a_document_opens_at_the_phrase_typed(server, browser):
+    """ "thua dat so 245": the page opens on "thửa", where the phrase stands, not on the header's "Số:"."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with sqlite3.connect(server["home"] / "catalog.sqlite3") as db:
+        file_id, = db.execute("SELECT id FROM files WHERE path LIKE '%qd-123-giao-dat.jpg'").fetchone()
+    browser.get(f"{server['url']}/document/{file_id}/1?q=thua+dat+so+245")
+    WebDriverWait(browser, 10).until(lambda driver: driver.find_elements(By.CSS_SELECTOR, ".box.current"))
+    assert browser.find_element(By.CSS_SELECTOR, ".box.current").get_attribute("title") == "thửa"
+    assert browser.find_element(By.CSS_SELECTOR, ".word.current").text == "thửa"
+
+
 @pytest.fixture(scope="module")
 def client(archive, tmp_path_factory):
     """The application in process, on a copy of the archive whose OCR text holds markup."""
