@@ -126,17 +126,16 @@ def export_pdfa(home: ArchiveHome, out: Path, paths: Iterable[Path] = (), dossie
     started = time.monotonic()
     catalog = open_catalog(home)
     try:
-        documents = (dossier_documents(catalog, find_dossier(catalog, dossier)) if dossier
-                     else files_documents(catalog, paths))
+        found = find_dossier(catalog, dossier) if dossier else None
+        documents = dossier_documents(catalog, found) if found else files_documents(catalog, paths)
         if not documents:
             raise NotFound(f"{dossier}: no scanned document is linked to this dossier")
         out.mkdir(parents=True, exist_ok=True)
         report = ExportReport(str(out))
         write_documents(catalog, documents, out, report, progress)
-        code = find_dossier(catalog, dossier).code if dossier else None
     finally:
         catalog.close()
-    _keep_manifest(out, documents, report, code, paths)
+    _keep_manifest(out, documents, report, found.code if found else None, paths)
     report.seconds = round(time.monotonic() - started, 2)
     return report
 

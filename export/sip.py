@@ -16,7 +16,6 @@ the dossier and the field.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
@@ -360,14 +359,10 @@ def export_sip(home: ArchiveHome, code_or_number: str, out: Path, as_zip: bool =
             folder = work / f"{objid}.zip"
         target = out / folder.name
         os.replace(folder, target)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        if made:  # nothing was written: the folder this export made goes too (only if it is empty)
-            with contextlib.suppress(OSError):
-                out.rmdir()
-        raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if made and not any(out.iterdir()):  # nothing was written: the folder this export made goes too
+            out.rmdir()
     size = target.stat().st_size if as_zip else sum(path.stat().st_size for path in target.rglob("*") if path.is_file())
     return PackageReport(str(target), dossier.code, documents, pages, size,
                          round((datetime.now() - started).total_seconds(), 2))

@@ -102,8 +102,11 @@ class Highlights:
         folded = set(folded_words(word))
         if not folded & hits:
             return False
-        typed = {fold_spelling(toned) for toned in self.toned}
-        return not folded <= typed or bool(set(exact_words(word)) & self.toned)
+        return not folded <= self._toned_folded or bool(set(exact_words(word)) & self.toned)
+
+    @functools.cached_property
+    def _toned_folded(self) -> frozenset[str]:
+        return frozenset(fold_spelling(toned) for toned in self.toned)
 
     @classmethod
     def of(cls, query: Query) -> Highlights:

@@ -356,6 +356,7 @@ def _around_best_marks(flat: str, room: int) -> str:
     starts = [match.start() for match in re.finditer(re.escape(MARK_START), flat)]
     if not starts or len(flat) <= room:
         return flat
+
     def run(start: int) -> list[int]:
         return [other for other in starts if start <= other < start + room * 3 // 4]
 
@@ -898,10 +899,11 @@ def serve(home: ArchiveHome, host: str, port: int, token: str | None, token_hour
     open_catalog(home).close()  # no archive yet: say so now, not on the first search
     if host not in LOOPBACK and not token:
         click.echo(f"warning: listening on {host} without --token: anyone on the network can search", err=True)
-    for address in _addresses(host):
+    addresses = _addresses(host)
+    for address in addresses:
         click.echo(f"luutru: the counter's page is at http://{address}:{port}/", err=True)
     if token:
-        click.echo(f"luutru: open it once on each PC as http://{_addresses(host)[0]}:{port}/?token={token} (it is "
+        click.echo(f"luutru: open it once on each PC as http://{addresses[0]}:{port}/?token={token} (it is "
                    f"then kept {token_hours:g} hours)", err=True)
     uvicorn.run(make_app(home, token, cache, exports, token_hours), host=host, port=port, log_level="warning",
                 access_log=False)

@@ -93,6 +93,8 @@ def _header_name(value) -> str:
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls), and other old Office files
 ZIP = b"PK\x03\x04"  # XLSX, and OpenDocument (.ods)
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode Text": UTF-16, tab-separated
+# An OpenDocument file names its type in its first entry, "mimetype", stored first and uncompressed.
+HEAD_BYTES = 200
 
 
 def _rows(path: Path) -> list[list]:
@@ -100,10 +102,10 @@ def _rows(path: Path) -> list[list]:
     BOM, or UTF-16), told apart by their bytes; an .xls or .ods gets one line saying what to save it as."""
     try:
         with open(path, "rb") as stream:
-            head = stream.read(8)
+            head = stream.read(HEAD_BYTES)
         if head.startswith(OLE2):
             raise UsageError(f"{path}: an Excel 97-2003 workbook (.xls); save it as .xlsx or as CSV UTF-8")
-        if head.startswith(ZIP) and b"opendocument" in path.read_bytes()[:200]:
+        if head.startswith(ZIP) and b"opendocument" in head:
             raise UsageError(f"{path}: an OpenDocument spreadsheet (.ods); save it as .xlsx or as CSV UTF-8")
         if head.startswith(ZIP):
             import openpyxl

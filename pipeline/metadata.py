@@ -106,10 +106,10 @@ def _number(text: str, folded: str) -> str | None:
 
 
 def _read_doubtfully(fragments: list[str], words: list[tuple[str, float]]) -> bool:
-    """Whether the first word of the header holding one of these fragments (a number's digits, a date's day or
+    """Whether the first of the header's `words` holding one of these fragments (a number's digits, a date's day or
     month, as read) was read with a confidence under NUMBER_SURE."""
     for fragment in fragments:
-        confidence = next((confidence for text, confidence in words[:HEADER_WORDS] if fragment in text), None)
+        confidence = next((confidence for text, confidence in words if fragment in text), None)
         if confidence is not None and confidence < NUMBER_SURE:
             return True
     return False
@@ -274,8 +274,9 @@ def extract_fields(pages: list[str], first_words: list[tuple[str, float]] = ()) 
     number = _number(first, folded_first)
     place, issued, day_month = _place_and_date(first, folded_first)
     digits = [number.split("/")[0]] if number else []
+    header_words = list(first_words)[:HEADER_WORDS]
     doubtful = [name for name, fragments in (("number", digits), ("issued", day_month))
-                if _read_doubtfully(fragments, list(first_words))]
+                if _read_doubtfully(fragments, header_words)]
     subject = _subject(lines)
     type_index, type_name = first_type_line(lines)
     doc_type = type_name or _symbol_type(number) or ("Công văn" if subject else None)

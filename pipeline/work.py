@@ -10,7 +10,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from luutru import __version__
 from luutru.pipeline.cleanup import (
@@ -141,7 +140,7 @@ def _usable_text_layer(text: str) -> bool:
 @dataclass
 class _LayerLeft:
     """What a PDF page's text layer leaves to OCR."""
-    image: Image.Image | None = None  # the page, rendered to judge its layer
+    gray: np.ndarray | None = None  # the page's ink-free gray (cleanup.ink_free_gray), rendered to judge its layer
     beside: list[list[LayerWord]] = field(default_factory=list)  # text drawn over a part of the scan: kept beside OCR
     doubtful: tuple[str, float] | None = None  # an earlier OCR's text and score, to compare with ours
 
@@ -161,12 +160,12 @@ def _layer_reading(job: PageJob, outcome: PageOutcome) -> _LayerLeft:
         if _usable_text_layer(layer):
             _take_layer(outcome, text, encoding, "text-layer")
         return _LayerLeft()
-    image = render_page(path, job.kind, job.page, job.settings.dpi, job.settings.max_pixels)
+    gray = ink_free_gray(render_page(path, job.kind, job.page, job.settings.dpi, job.settings.max_pixels))
     lines = text_layer_lines(path, job.page)
-    covered = covered_share(letter_centres(ink_free_gray(image)), lines, *image.size)
+    covered = covered_share(letter_centres(gray), lines, gray.shape[1], gray.shape[0])
     outcome.diagnostics["text_layer_covers"] = round(covered, 3)
     if covered < LAYER_COVERS or not _usable_text_layer(layer):
-        return _LayerLeft(image, beside=lines)
+        return _LayerLeft(gray, beside=lines)
     if not facts.invisible:
         _take_layer(outcome, text, encoding, "text-layer")
         return _LayerLeft()
@@ -175,7 +174,7 @@ def _layer_reading(job: PageJob, outcome: PageOutcome) -> _LayerLeft:
     if score >= PRIOR_OCR_TRUSTED:
         _take_layer(outcome, text, encoding, "prior-ocr", round(100 * score, 2))
         return _LayerLeft()
-    return _LayerLeft(image, doubtful=(text, score))
+    return _LayerLeft(gray, doubtful=(text, score))
 
 
 def _take_layer(outcome: PageOutcome, text: str, encoding: str | None, source: str,
@@ -485,15 +484,17 @@ def _ocr(job: PageJob, outcome: PageOutcome, left: _LayerLeft) -> None:
     """Render (unless the text layer's judging did), clean and OCR the page; word boxes are mapped back onto
     the original image. Text drawn over a part of it (`left.beside`) is painted out before and kept after."""
     settings = job.settings
-    image = left.image or render_page(Path(job.path), job.kind, job.page, settings.dpi, settings.max_pixels)
-    left.image = None
-    width, height = image.size
-    dpi = settings.dpi if job.kind is Kind.PDF else image_dpi(image)
-    # The colour page is dropped at once: every reading starts from its ink-free gray, at 300 dpi size.
-    gray = ink_free_gray(image)
+    if left.gray is None:
+        image = render_page(Path(job.path), job.kind, job.page, settings.dpi, settings.max_pixels)
+        dpi = settings.dpi if job.kind is Kind.PDF else image_dpi(image)
+        # The colour page is dropped at once: every reading starts from its ink-free gray, at 300 dpi size.
+        gray = ink_free_gray(image)
+        del image
+    else:  # a PDF page its text layer's judging rendered
+        gray, dpi = left.gray, settings.dpi
+    height, width = gray.shape
     gray, scale = _at_reading_size(without_layer(gray, left.beside) if left.beside else gray,
                                    None if job.kind is Kind.PDF else dpi)
-    del image
     first = clean_page(gray, settings.cleanup)
     found = survey(first.pixels)
     damage = _damaged_copy(first, found)
