@@ -1,17 +1,18 @@
 """Page cleanup before OCR: ink-free grayscale, flat lighting, denoise, contrast, deskew, straightening,
 binarization.
 
-Each step is a small function from a grayscale page to a grayscale page, so that steps can be
-switched and measured one at a time (benchmarks/ocr_accuracy.py --ablation). What a step finds
-(the skew angle, a faint page's ink level) goes into the page's diagnostics, from which
-`luutru review` tells an archivist why a page reads badly. Cleanup only feeds OCR; the scan
+Each step is a pure function from a page to a new page (`CleanPage`: its pixels, what the steps found on it
+so far, and the map from the original), so that steps can be switched and measured one at a time
+(benchmarks/ocr_accuracy.py --ablation). What a step finds (the skew angle, a faint page's ink level, a
+copier's grain) is a field of the page's `PageFacts`: the reading policy (pipeline.work) decides on those,
+and `luutru review` tells an archivist from them why a page reads badly. Cleanup only feeds OCR; the scan
 itself is never changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -117,20 +118,58 @@ EDGE_SHARE = 0.02
 GAP_ROW_FACTOR = 1.5
 
 
-@dataclass
+@dataclass(frozen=True)
+class PageFacts:
+    """What the cleanup steps found on a page. None or False: not looked for, or not found."""
+    clean: bool = False  # no specks nor frame as it came (`denoise_unless_clean`): read in gray
+    sideways: bool = False  # its columns line up, not its rows (`estimate_skew`): turned once OCR says how
+    skew: float | None = None  # degrees `deskew` turned it
+    ink_level: int | None = None  # its darkest percent's gray level after flattening (`stretch_contrast`)
+    ink_below: int | None = None  # the level `darkest` kept ink under
+    grain: bool = False  # a copier's grain over it (`binarize`, `darkest`)
+    frame_dropped: bool = False  # ink spanning the page both ways was dropped (`binarize`, `darkest`)
+    streaks: int | None = None  # drum streaks down the page `destreak` dropped
+    streaks_across: int | None = None  # drum streaks across it (`binarize`; thresholded under their dots by `darkest`)
+    straightened: float | None = None  # pixels `straighten` moved its strips by, at most
+    cut_rows: int | None = None  # rows a low-ink line cut across the text, closed by `mend`
+
+    def damaged(self) -> bool:
+        """Thresholding found damage: a frame, a copier's grain or a drum's streaks."""
+        return self.frame_dropped or self.grain or bool(self.streaks or self.streaks_across)
+
+    def found(self) -> dict:
+        """The facts found, by name, for the page's diagnostics."""
+        return {name: value for name, value in asdict(self).items() if value is not None and value is not False}
+
+
+@dataclass(frozen=True)
+class Lie:
+    """How a page lies, as one cleanup measured it, for another cleanup of the same page to take rather than
+    measure again: the page lies the same way whatever cleans it (pipeline.work's ink cleanups)."""
+    skew: float | None  # None: on its side
+    column_shift: np.ndarray | None  # `straighten`'s, None for a straight page
+
+    @classmethod
+    def of(cls, page: CleanPage) -> Lie:
+        return cls(None if page.facts.sideways else (page.facts.skew or 0.0), page.column_shift)
+
+
+@dataclass(frozen=True)
 class CleanPage:
     pixels: np.ndarray
-    diagnostics: dict = field(default_factory=dict)  # what the steps found, for `luutru review`
+    facts: PageFacts = PageFacts()
     transform: np.ndarray = field(default_factory=identity)  # original page -> these pixels (pipeline.geometry)
     # After `straighten`: the pixel at column x, row y came from row y + column_shift[x] of the page
     # `transform` maps onto (pipeline.geometry.unbent_box); None for a page not straightened.
     column_shift: np.ndarray | None = None
-    # Another cleanup of the same page whose skew and bends `deskew` and `straighten` take instead of
-    # measuring them again: the page lies the same way whatever cleans it (pipeline.work's ink cleanups).
-    measured: CleanPage | None = None
-    # The gray page `binarize` thresholded, kept for a page found clean until `gray_if_clean` decides which
-    # of the two is read.
-    gray: np.ndarray | None = None
+    lie: Lie | None = None  # measured by another cleanup of the page: `deskew` and `straighten` take it
+    # The gray page `binarize` thresholded, for a page found clean: `gray_if_clean` reads it instead when
+    # thresholding found no damage (the one step that must come after another: binarize).
+    unthresholded: np.ndarray | None = None
+
+    def found(self, **facts) -> CleanPage:
+        """The page with these facts found on it too."""
+        return replace(self, facts=replace(self.facts, **facts))
 
 
 def ink_free_gray(image: Image.Image) -> np.ndarray:
@@ -146,7 +185,7 @@ def ink_free_gray(image: Image.Image) -> np.ndarray:
     return np.asarray(ImageChops.lighter(ImageChops.lighter(red, green), blue))
 
 
-def flatten(page: CleanPage) -> None:
+def flatten(page: CleanPage) -> CleanPage:
     """Divide by the paper's own light: uneven lighting, yellowing, stains and a phone photo's
     dark desk become white, and the ink keeps its contrast against what lies around it."""
     gray = page.pixels
@@ -154,21 +193,21 @@ def flatten(page: CleanPage) -> None:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (BACKGROUND_KERNEL, BACKGROUND_KERNEL))
     background = cv2.GaussianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), (0, 0), 3)
     background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
-    page.pixels = cv2.divide(gray, np.maximum(background, 1), scale=255)
+    return replace(page, pixels=cv2.divide(gray, np.maximum(background, 1), scale=255))
 
 
-def denoise(page: CleanPage) -> None:
+def denoise(page: CleanPage) -> CleanPage:
     """A 3x3 median: removes speckle and toner dust, keeps strokes 3 pixels wide (300 dpi text)."""
-    page.pixels = cv2.medianBlur(page.pixels, 3)
+    return replace(page, pixels=cv2.medianBlur(page.pixels, 3))
 
 
-def denoise_wide(page: CleanPage) -> None:
+def denoise_wide(page: CleanPage) -> CleanPage:
     """A 5x5 median: a faint copy's grain, dense enough that a Gaussian leaves it in clumps as dark as the
     letters (Tesseract then reads nothing), goes; 300 dpi strokes lose their corners."""
-    page.pixels = cv2.medianBlur(page.pixels, 5)
+    return replace(page, pixels=cv2.medianBlur(page.pixels, 5))
 
 
-def denoise_unless_clean(page: CleanPage) -> None:
+def denoise_unless_clean(page: CleanPage) -> CleanPage:
     """`denoise` a page unless, thresholded as it comes, it holds next to no specks (SPECKLED) and no frame
     (a phone photo's desk, whose JPEG noise the median smooths). Such a page is marked "clean", and
     `gray_if_clean` has it read in gray: Tesseract's recogniser reads the gray itself, where the median
@@ -176,23 +215,22 @@ def denoise_unless_clean(page: CleanPage) -> None:
     ink, stats, _ = _page_pieces(page.pixels)
     speckled = np.count_nonzero(_specks(stats)) > SPECKLED * np.count_nonzero(_letter_sized(stats))
     if speckled or _frames(255 - 255 * ink) is not None:
-        denoise(page)
-    else:
-        page.diagnostics["clean"] = True
+        return denoise(page)
+    return page.found(clean=True)
 
 
-def stretch_contrast(page: CleanPage) -> None:
+def stretch_contrast(page: CleanPage) -> CleanPage:
     """Give a faint page (a faded photocopy) its full range: its darkest ink becomes black, so
     that Otsu's threshold falls between the faint strokes and the paper.
 
     A page whose darkest percent is within MIN_CONTRAST of white is left alone: stretching it
     would only make noise look like text."""
     ink = _percentile(page.pixels, 1)
-    page.diagnostics["ink_level"] = ink
+    page = page.found(ink_level=ink)
     if ink < FAINT_INK_LEVEL or 255 - ink < MIN_CONTRAST:
-        return
+        return page
     # Subtract first (saturating at 0), so that the scaling never sees a negative value.
-    page.pixels = cv2.convertScaleAbs(cv2.subtract(page.pixels, ink), alpha=255.0 / (255 - ink))
+    return replace(page, pixels=cv2.convertScaleAbs(cv2.subtract(page.pixels, ink), alpha=255.0 / (255 - ink)))
 
 
 def _percentile(gray: np.ndarray, share: float) -> int:
@@ -281,38 +319,32 @@ def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
                           borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
-def deskew(page: CleanPage) -> None:
-    angle = _measured_skew(page.measured) if page.measured else estimate_skew(page.pixels)
+def deskew(page: CleanPage) -> CleanPage:
+    angle = page.lie.skew if page.lie else estimate_skew(page.pixels)
     if angle is None:
-        page.diagnostics["sideways"] = True
-        return
-    page.diagnostics["skew"] = round(angle, 2)
-    if abs(angle) >= MIN_SKEW_DEGREES:  # an already straight page is left alone
-        height, width = page.pixels.shape
-        page.pixels = rotate(page.pixels, angle)
-        page.transform = rotation(angle, width, height) @ page.transform
+        return page.found(sideways=True)
+    page = page.found(skew=round(angle, 2))
+    if abs(angle) < MIN_SKEW_DEGREES:  # an already straight page is left alone
+        return page
+    height, width = page.pixels.shape
+    return replace(page, pixels=rotate(page.pixels, angle), transform=rotation(angle, width, height) @ page.transform)
 
 
-def _measured_skew(measured: CleanPage) -> float | None:
-    return None if measured.diagnostics.get("sideways") else measured.diagnostics.get("skew", 0.0)
-
-
-def straighten(page: CleanPage) -> None:
+def straighten(page: CleanPage) -> CleanPage:
     """Line up text that a fold or a curl moved up or down in parts of the page (after deskew, which
     turns the page as a whole): each vertical strip is moved to where its text lines continue its
     neighbour's. Tesseract otherwise reads the pieces of one line as lines or columns of their own."""
-    if page.diagnostics.get("sideways"):
-        return  # its lines run down the page: straightened, if at all, once it is turned upright
-    shift = page.measured.column_shift if page.measured else _column_shift(page.pixels)
+    if page.facts.sideways:
+        return page  # its lines run down the page: straightened, if at all, once it is turned upright
+    shift = page.lie.column_shift if page.lie else _column_shift(page.pixels)
     if shift is None:
-        return
+        return page
     height, width = page.pixels.shape
     columns = np.tile(np.arange(width, dtype=np.float32), (height, 1))
     rows = np.arange(height, dtype=np.float32)[:, None] + shift[None, :]
-    page.pixels = cv2.remap(page.pixels, columns, rows, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                            borderValue=255)
-    page.column_shift = shift
-    page.diagnostics["straightened"] = round(float(shift.max() - shift.min()), 1)
+    pixels = cv2.remap(page.pixels, columns, rows, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    moved = round(float(shift.max() - shift.min()), 1)
+    return replace(page, pixels=pixels, column_shift=shift).found(straightened=moved)
 
 
 def _column_shift(gray: np.ndarray) -> np.ndarray | None:
@@ -361,36 +393,35 @@ def _strip_offset(before: np.ndarray, after: np.ndarray, reach: int) -> int:
 def turned(pixels: np.ndarray, degrees: int) -> CleanPage:
     """The page turned clockwise by a multiple of 90 degrees; a page that was on its side is
     deskewed now (it could not be before) and stays black and white if it was. Its transform maps
-    the page as given onto the turned one; its diagnostics hold the skew found after turning."""
+    the page as given onto the turned one; its facts hold the skew found after turning."""
     height, width = pixels.shape
     page = CleanPage(np.ascontiguousarray(np.rot90(pixels, -(degrees // 90))),
                      transform=quarter_turn(degrees, width, height))
-    if degrees % 180:
-        was_binary = is_black_and_white(page.pixels)
-        deskew(page)
-        if was_binary:
-            binarize(page)
-    return page
+    if not degrees % 180:
+        return page
+    was_binary = is_black_and_white(page.pixels)
+    page = deskew(page)
+    return binarize(page) if was_binary else page
 
 
-def binarize(page: CleanPage) -> None:
+def binarize(page: CleanPage) -> CleanPage:
     """Otsu's global threshold, which suits a page already flattened: black text on white.
 
     Ink that spans most of the page both ways is a frame, not text (the edge of the paper on a
     desk, a border or table grid): it is dropped, as Tesseract otherwise lays the page out
     around it and reads the blocks out of order. A copier's grain and a drum's streaks across the lines
     are noted (`diagnostics`): the page is a damaged copy, which `darkest` reads better."""
-    if page.diagnostics.get("clean"):
-        page.gray = page.pixels  # which `gray_if_clean` may read instead
-    _, page.pixels = cv2.threshold(page.pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    _drop_frames(page)
+    unthresholded = page.pixels if page.facts.clean else None  # which `gray_if_clean` may read instead
+    page = _drop_frames(replace(page, pixels=cv2.threshold(page.pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1],
+                                unthresholded=unthresholded))
     if _grainy(page.pixels):
-        page.diagnostics["grain"] = True
-    elif across := _streaks_across(page.pixels == 0):
-        page.diagnostics["streaks_across"] = len(across[0])  # treated by `darkest` only: a damaged copy
+        return page.found(grain=True)
+    if across := _streaks_across(page.pixels == 0):
+        return page.found(streaks_across=len(across[0]))  # treated by `darkest` only: a damaged copy
+    return page
 
 
-def darkest(page: CleanPage) -> None:
+def darkest(page: CleanPage) -> CleanPage:
     """Keep only the darkest of three classes of gray (Otsu's method for three classes): the ink,
     apart from a copier's grain, drum streaks and a grey copy's paper, which a two-class threshold
     lumps in with the text (Tesseract then takes the page for a picture) and which lie between the
@@ -398,31 +429,29 @@ def darkest(page: CleanPage) -> None:
     has no third class: it is thresholded as `binarize` does."""
     counts = cv2.calcHist([page.pixels], [0], None, [256], [0, 256]).ravel().astype(np.float64)
     if np.count_nonzero(counts) < 3:
-        binarize(page)
-        return
+        return binarize(page)
     # From OpenCV's histogram, as shares (what scikit-image's own gives it): its own takes 50 ms on a 300 dpi
     # page, OpenCV's 2.
     ink_below = int(threshold_multiotsu(classes=3, hist=counts / counts.sum())[0])
     gray = page.pixels
-    page.pixels = cv2.threshold(gray, ink_below, 255, cv2.THRESH_BINARY)[1]
-    page.diagnostics["ink_below"] = ink_below
-    _threshold_streaks_across(gray, page, ink_below)
-    _drop_frames(page)
+    page = replace(page, pixels=cv2.threshold(gray, ink_below, 255, cv2.THRESH_BINARY)[1]).found(ink_below=ink_below)
+    return _drop_frames(_threshold_streaks_across(gray, page, ink_below))
 
 
-def _threshold_streaks_across(gray: np.ndarray, page: CleanPage, ink_below: int) -> None:
+def _threshold_streaks_across(gray: np.ndarray, page: CleanPage, ink_below: int) -> CleanPage:
     """Threshold the rows a drum's streak crosses the page in (`_streaks_across`) below the streak's own darkest
     dots (STREAK_DOTS_PERCENTILE of its dots in the margins): at the page's darkest ink the streak's dots are as
     dark as the letters they lie on, and Tesseract reads the line as junk, or not at all."""
     found = _streaks_across(page.pixels == 0)
     if found is None:
-        return
+        return page
     bands, margins = found
+    pixels = page.pixels.copy()
     for top, bottom in bands:
         dots = gray[top:bottom, margins]
         level = min(ink_below, int(np.percentile(dots, STREAK_DOTS_PERCENTILE)))
-        page.pixels[top:bottom] = cv2.threshold(gray[top:bottom], level, 255, cv2.THRESH_BINARY)[1]
-    page.diagnostics["streaks_across"] = len(bands)
+        pixels[top:bottom] = cv2.threshold(gray[top:bottom], level, 255, cv2.THRESH_BINARY)[1]
+    return replace(page, pixels=pixels).found(streaks_across=len(bands))
 
 
 def _streaks_across(ink: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray] | None:
@@ -449,15 +478,13 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
 
 
-def _drop_frames(page: CleanPage) -> None:
+def _drop_frames(page: CleanPage) -> CleanPage:
     frames = _frames(page.pixels)
     if frames is None:
-        return
+        return page
     if np.count_nonzero(frames) > MAX_FRAME_INK * np.count_nonzero(page.pixels == 0):
-        page.diagnostics["grain"] = True  # not a frame: a copier's grain over the page, holding the text
-        return
-    page.pixels[frames] = 255
-    page.diagnostics["frame_dropped"] = True
+        return page.found(grain=True)  # not a frame: a copier's grain over the page, holding the text
+    return replace(page, pixels=np.where(frames, np.uint8(255), page.pixels)).found(frame_dropped=True)
 
 
 def _frames(binary: np.ndarray) -> np.ndarray | None:
@@ -584,37 +611,36 @@ def _specks(stats: np.ndarray, text_height: int | None = None) -> np.ndarray:
     return stats[:, cv2.CC_STAT_AREA] < max(4, int(SPECK_SHARE * height ** 2))
 
 
-def smooth(page: CleanPage) -> None:
+def smooth(page: CleanPage) -> CleanPage:
     """Smooth a copier's dense grain away before the paper's light is measured: a Gaussian
     SMOOTH_SIGMA pixels wide, which the grain does not survive and 300 dpi strokes do."""
-    page.pixels = cv2.GaussianBlur(page.pixels, (0, 0), SMOOTH_SIGMA)
+    return replace(page, pixels=cv2.GaussianBlur(page.pixels, (0, 0), SMOOTH_SIGMA))
 
 
-def despeckle(page: CleanPage) -> None:
+def despeckle(page: CleanPage) -> CleanPage:
     """Drop specks of ink far smaller than a letter's dot (a copier's grain), keeping every letter
     and diacritic: pieces of ink under SPECK_SHARE of the letter height squared."""
     ink = (page.pixels == 0).astype(np.uint8)
     _, labels, stats, _ = pieces(ink)
     specks = np.flatnonzero(_specks(stats[1:])) + 1  # labels of the specks: the paper is label 0
-    page.pixels[np.isin(labels, specks)] = 255
+    return replace(page, pixels=np.where(np.isin(labels, specks), np.uint8(255), page.pixels))
 
 
-def destreak(page: CleanPage) -> None:
+def destreak(page: CleanPage) -> CleanPage:
     """Drop a dirty drum's streaks from a black and white page: bands of toner dots that run down the
     whole page, found in the gaps between text lines where nothing else leaves ink. Pieces of ink that
     lie mostly inside a band go, letters crossing one stay (a letter wholly inside a wide band goes with
     it: left in, the dots on it read as junk and split the line). Tesseract takes a streak for a
-    column's edge and reads the page in slices: `diagnostics["streaks"]` tells the reader to take it as
-    one column."""
+    column's edge and reads the page in slices: the `streaks` found tell the reader to take it as one column."""
     ink = page.pixels == 0
     bands = _streak_bands(ink)
     if bands is None:
-        return
+        return page
     count, labels, stats, _ = pieces(ink.astype(np.uint8))
     inside = np.bincount(labels[:, bands].ravel(), minlength=count)
     dots = np.flatnonzero(inside >= STREAK_SHARE * np.maximum(stats[:, cv2.CC_STAT_AREA], 1))
-    page.pixels[np.isin(labels, dots[dots > 0])] = 255
-    page.diagnostics["streaks"] = len(_runs(bands))
+    pixels = np.where(np.isin(labels, dots[dots > 0]), np.uint8(255), page.pixels)
+    return replace(page, pixels=pixels).found(streaks=len(_runs(bands)))
 
 
 def _gap_rows(ink: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
@@ -657,18 +683,17 @@ def _a_line(ink: np.ndarray, scale: float) -> bool:
     return count > 1 and stats[1:, cv2.CC_STAT_AREA].mean() > STREAK_DOT_PIXELS * scale ** 2
 
 
-def gray_if_clean(page: CleanPage) -> None:
+def gray_if_clean(page: CleanPage) -> CleanPage:
     """Read a page `denoise_unless_clean` found clean in gray, as `binarize` had it, unless thresholding
     found a frame, a copier's grain or drum streaks after all: Tesseract thresholds a page as Otsu's method
     does, and its recogniser reads the gray lines themselves (tone marks are a few pixels, which a
     threshold of ours would decide for it)."""
-    found_damage = any(map(page.diagnostics.get, ("frame_dropped", "grain", "streaks", "streaks_across")))
-    if page.gray is not None and not found_damage:
-        page.pixels = page.gray
-    page.gray = None
+    if page.unthresholded is not None and not page.facts.damaged():
+        return replace(page, pixels=page.unthresholded, unthresholded=None)
+    return replace(page, unthresholded=None)
 
 
-def mend(page: CleanPage) -> None:
+def mend(page: CleanPage) -> CleanPage:
     """Join the pieces of strokes that a low-ink line or a worn drum broke across (a black and white page):
     Tesseract reads the halves of a broken letter as other letters, or as nothing. Short gaps are closed
     everywhere, taller ones only about the rows a low-ink line cut (`_cut_rows`): closed everywhere, they
@@ -676,12 +701,11 @@ def mend(page: CleanPage) -> None:
     cut = _cut_rows(page.pixels == 0)
     # The ink's closing is the paper's opening, which needs no copy of the page.
     mended = cv2.morphologyEx(page.pixels, cv2.MORPH_OPEN, np.ones((MEND_PIXELS, 1), np.uint8))
-    if cut.any():
-        about = cv2.dilate(cut.astype(np.uint8)[:, None], np.ones((CUT_MEND_PIXELS, 1), np.uint8))[:, 0] > 0
-        mended[about] = cv2.morphologyEx(page.pixels, cv2.MORPH_OPEN,
-                                         np.ones((CUT_MEND_PIXELS, 1), np.uint8))[about]
-        page.diagnostics["cut_rows"] = int(np.count_nonzero(cut))
-    page.pixels = mended
+    if not cut.any():
+        return replace(page, pixels=mended)
+    about = cv2.dilate(cut.astype(np.uint8)[:, None], np.ones((CUT_MEND_PIXELS, 1), np.uint8))[:, 0] > 0
+    mended[about] = cv2.morphologyEx(page.pixels, cv2.MORPH_OPEN, np.ones((CUT_MEND_PIXELS, 1), np.uint8))[about]
+    return replace(page, pixels=mended).found(cut_rows=int(np.count_nonzero(cut)))
 
 
 def _cut_rows(ink: np.ndarray) -> np.ndarray:
@@ -697,7 +721,7 @@ def _cut_rows(ink: np.ndarray) -> np.ndarray:
     return (rows < CUT_SHARE * beside) & (beside > least_beside)
 
 
-STEPS: dict[str, Callable[[CleanPage], None]] = {
+STEPS: dict[str, Callable[[CleanPage], CleanPage]] = {
     "flatten": flatten, "denoise": denoise, "denoise_unless_clean": denoise_unless_clean, "denoise_wide": denoise_wide,
     "contrast": stretch_contrast, "deskew": deskew, "binarize": binarize, "gray_if_clean": gray_if_clean,
     "despeckle": despeckle, "smooth": smooth, "darkest": darkest, "straighten": straighten,
@@ -705,10 +729,10 @@ STEPS: dict[str, Callable[[CleanPage], None]] = {
 
 
 def clean_page(image: Image.Image | np.ndarray, steps: tuple[str, ...] = DEFAULT_STEPS,
-               measured: CleanPage | None = None) -> CleanPage:
-    """The page (an image, or its `ink_free_gray`, which no step writes to) after the cleanup `steps`; its
-    skew and bends as `measured` found them, if given."""
-    page = CleanPage(image if isinstance(image, np.ndarray) else ink_free_gray(image), measured=measured)
+               lie: Lie | None = None) -> CleanPage:
+    """The page (an image, or its `ink_free_gray`, which no step writes to) after the cleanup `steps`; lying
+    as `lie` says (another cleanup measured it), if given."""
+    page = CleanPage(image if isinstance(image, np.ndarray) else ink_free_gray(image), lie=lie)
     for name in steps:
-        STEPS[name](page)
+        page = STEPS[name](page)
     return page

@@ -46,7 +46,8 @@ class OcrResult:
     text: str
     words: list[Word]
     confidence: float  # mean word confidence weighted by word length; 0 for an empty page
-    diagnostics: dict = field(default_factory=dict)  # e.g. {"rotated": 180, "skew_after_turn": 0.4}
+    rotated: int = 0  # degrees the page was turned clockwise to read it
+    skew_after_turn: float | None = None  # the skew of a page on its side, found once turned upright
     transform: np.ndarray = field(default_factory=identity)  # the page given -> the image the words are on
     junk: int = 0  # characters read but left out in junk lines (is_junk)
     lines: tuple[Box, ...] = ()  # each text line's box (left, top, width, height), in reading order
@@ -118,6 +119,14 @@ def _result(tsv: str) -> OcrResult:
                      lines=tuple(_line_box(line) for line in kept if line))
 
 
+def turn_found(result: OcrResult) -> dict:
+    """How the reading turned the page, by name, for the page's diagnostics."""
+    if not result.rotated:
+        return {}
+    return {"rotated": result.rotated, **({} if result.skew_after_turn is None else
+                                          {"skew_after_turn": result.skew_after_turn})}
+
+
 def _line_box(line: list[Word]) -> Box:
     left, top = min(word.box[0] for word in line), min(word.box[1] for word in line)
     right = max(word.box[0] + word.box[2] for word in line)
@@ -151,11 +160,8 @@ def _read(tesseract: Engine, page: np.ndarray, language: str, psm: int, timeout:
     if not degrees:
         return _result(tesseract.tsv(page, language, psm, timeout))
     upright = turned(page, degrees)
-    diagnostics = {"rotated": degrees}
-    if "skew" in upright.diagnostics:
-        diagnostics["skew_after_turn"] = upright.diagnostics["skew"]
-    return replace(_result(tesseract.tsv(upright.pixels, language, psm, timeout)), diagnostics=diagnostics,
-                   transform=upright.transform)
+    return replace(_result(tesseract.tsv(upright.pixels, language, psm, timeout)), rotated=degrees,
+                   skew_after_turn=upright.facts.skew, transform=upright.transform)
 
 
 def _sure_turn(tesseract: Engine, page: np.ndarray, timeout: float) -> int:

@@ -11,6 +11,7 @@ from PIL import Image
 from luutru.pipeline import cleanup
 from luutru.pipeline.cleanup import (
     DEFAULT_STEPS,
+    Lie,
     clean_page,
     estimate_skew,
     ink_free_gray,
@@ -18,9 +19,10 @@ from luutru.pipeline.cleanup import (
     survey,
 )
 from luutru.pipeline.ocr import limit_threads, ocr_image
+from luutru.pipeline.reading import INK_CLEANUPS
 from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.tesseract import LEPTONICA_QUIET, TesseractError, TesserocrEngine, loaded_leptonicas
-from luutru.pipeline.work import INK_CLEANUPS, PageJob, process_page
+from luutru.pipeline.work import PageJob, process_page
 from luutru.scanners import Kind, render_page
 from samples.damage import faded_photocopy, noisy_yellowed, uneven_light
 from samples.documents import ALL_DOCUMENTS
@@ -51,8 +53,8 @@ def test_another_cleanup_of_a_page_takes_the_skew_and_bends_already_measured(mon
     first = clean_page(skewed)
     monkeypatch.setattr(cleanup, "estimate_skew", lambda gray: pytest.fail("the skew was measured again"))
     monkeypatch.setattr(cleanup, "_column_shift", lambda gray: pytest.fail("the bends were measured again"))
-    again = clean_page(skewed, INK_CLEANUPS[0], measured=first)
-    assert again.diagnostics["skew"] == first.diagnostics["skew"] == pytest.approx(-2.0, abs=0.1)
+    again = clean_page(skewed, INK_CLEANUPS[0], lie=Lie.of(first))
+    assert again.facts.skew == first.facts.skew == pytest.approx(-2.0, abs=0.1)
     assert np.allclose(again.transform, first.transform)
 
 
@@ -164,14 +166,14 @@ def test_a_clean_page_is_read_in_gray_and_a_speckled_or_framed_one_in_black_and_
     smoothed and thresholded, and the frame dropped."""
     page = render(ALL_DOCUMENTS[0].pages[0], "times")[0].convert("L")
     cleaned = clean_page(page)
-    assert cleaned.diagnostics.get("clean") and len(np.unique(cleaned.pixels)) > 2
+    assert cleaned.facts.clean and len(np.unique(cleaned.pixels)) > 2
     speckled = clean_page(noisy_yellowed(page.convert("RGB"), random.Random(3)))
     framed = np.asarray(page).copy()
     framed[:60, :] = framed[-60:, :] = framed[:, :60] = framed[:, -60:] = 20
     framed = clean_page(Image.fromarray(framed))
-    assert framed.diagnostics.get("frame_dropped") and framed.pixels[:40].min() == 255
+    assert framed.facts.frame_dropped and framed.pixels[:40].min() == 255
     for damaged in (speckled, framed):
-        assert "clean" not in damaged.diagnostics and set(np.unique(damaged.pixels)) <= {0, 255}
+        assert not damaged.facts.clean and set(np.unique(damaged.pixels)) <= {0, 255}
 
 
 @ENGINES
@@ -202,4 +204,4 @@ def test_each_cleanup_step_is_switchable():
     for step in DEFAULT_STEPS:
         others = tuple(name for name in DEFAULT_STEPS if name != step)
         assert clean_page(image, others).pixels.shape == clean_page(image).pixels.shape
-    assert "skew" in clean_page(image).diagnostics and "ink_level" in clean_page(image).diagnostics
+    assert clean_page(image).facts.skew is not None and clean_page(image).facts.ink_level is not None

@@ -19,22 +19,15 @@ from PIL import Image, ImageOps
 
 from luutru.index.words import exact_words
 from luutru.pipeline import cleanup, ocr, work
+from luutru.pipeline import reading as policy
 from luutru.pipeline.catalog import PageRecord
 from luutru.pipeline.cleanup import clean_page, ink_free_gray, letter_pieces, survey
 from luutru.pipeline.ocr import OcrResult, Word, is_junk, limit_threads, lines_gone_back, ocr_image, trimmed
 from luutru.pipeline.quality import plausible_characters, reading_quality
+from luutru.pipeline.reading import GOOD_READING, GRAIN_CLEANUP, INK_CLEANUPS, MIN_COVERAGE, NEARLY_ALL, UNREADABLE
 from luutru.pipeline.report import likely_causes
 from luutru.pipeline.settings import DEFAULT_STEPS, OcrSettings
-from luutru.pipeline.work import (
-    GOOD_READING,
-    GRAIN_CLEANUP,
-    INK_CLEANUPS,
-    MIN_COVERAGE,
-    UNREADABLE,
-    PageJob,
-    PageOutcome,
-    process_page,
-)
+from luutru.pipeline.work import PageJob, PageOutcome, process_page
 from luutru.scanners import Kind
 from samples.damage import copier_texture, drum_streaks_across, low_ink_and_drum
 
@@ -92,13 +85,13 @@ def test_a_plausible_reading_tesseract_is_unsure_of_is_not_good(name, monkeypatc
     with Image.open(SAMPLES / name) as scan:
         gray = ink_free_gray(scan)
     thinned = cv2.dilate(gray, np.ones((5, 3), np.uint8))
-    as_is, thin = (work._read_cleaned(clean_page(page, ()), OcrSettings(), ()) for page in (gray, thinned))
+    as_is, thin = (policy.read_cleaned(clean_page(page, ()), OcrSettings(), ()) for page in (gray, thinned))
     truth = TRUTH[name][0]
     assert char_error_rate(truth, thin.result.text) > char_error_rate(truth, as_is.result.text) + 0.1
     found = survey(clean_page(gray).pixels)  # not asked: neither reading is of next to nothing
-    assert work._reads_well(as_is, gray, found) and not work._reads_well(thin, thinned, found)
-    monkeypatch.setattr(work, "GOOD_CONFIDENCE", 0.0)
-    assert work._reads_well(thin, thinned, found)  # plausible, and covering the page
+    assert _reads_well(as_is, gray, found) and not _reads_well(thin, thinned, found)
+    monkeypatch.setattr(policy, "GOOD_CONFIDENCE", 0.0)
+    assert _reads_well(thin, thinned, found)  # plausible, and covering the page
 
 
 def test_a_reading_of_nothing_is_good_only_for_a_blank_page():
@@ -114,8 +107,8 @@ def test_a_reading_of_nothing_is_good_only_for_a_blank_page():
         page[specks] = 30
         page = page.astype(np.uint8)
         first = clean_page(page)
-        nothing = work.Reading(first, OcrResult("", [], 0.0), DEFAULT_STEPS, 3)
-        assert work._reads_well(nothing, page, survey(first.pixels)) is not text
+        nothing = policy.Reading(first, OcrResult("", [], 0.0), DEFAULT_STEPS, 3)
+        assert _reads_well(nothing, page, survey(first.pixels)) is not text
         if text:
             assert letter_pieces(page) == 0  # what the judge asked alone, and took for a blank page
 
@@ -134,21 +127,21 @@ def test_a_reading_without_cleanup_is_judged_against_the_letters_the_cleanups_fo
         gray, _ = work._at_reading_size(ink_free_gray(scan))
     first = clean_page(gray)
     found, settings = survey(first.pixels), OcrSettings()
-    letters = letter_pieces(clean_page(gray, INK_CLEANUPS[0], first).pixels)
-    plain = work._reading_again(gray, settings, work.NO_CLEANUP, 0)
+    letters = letter_pieces(clean_page(gray, INK_CLEANUPS[0], cleanup.Lie.of(first)).pixels)
+    plain = policy.read_cleaned(clean_page(gray, ()), settings, (), 0)
     specked = gray.copy()
     for row in range(20, specked.shape[0] - 20, 28):  # letter-sized specks down both margins
         for column in [*range(15, 200, 18), *range(specked.shape[1] - 200, specked.shape[1] - 15, 18)]:
             cv2.ellipse(specked, (column, row), (5, 8), 0, 0, 360, 0, -1)
-    as_scanned = work.Reading(cleanup.CleanPage(specked), plain.result, work.NO_CLEANUP, plain.psm)
+    as_scanned = policy.Reading(cleanup.CleanPage(specked), plain.result, policy.NO_CLEANUP, plain.psm)
     assert as_scanned.counted_pieces() > 3 * letters
-    assert not work._reads_well(as_scanned, gray, found)
-    assert work._plain_reads_well(as_scanned, [], gray, found, letters)
+    assert not _reads_well(as_scanned, gray, found)
+    assert _plain_reads_well(as_scanned, [], gray, found, letters)
     upper = gray.copy()
     upper[int(np.percentile(found.letters[:, 1], 70)):] = 255  # the last lines gone
-    half = work._read_cleaned(cleanup.CleanPage(upper), settings, work.NO_CLEANUP, 0)
-    assert work._reads_well(half, gray, found, letters)
-    assert not work._plain_reads_well(half, [plain], gray, found, letters)
+    half = policy.read_cleaned(cleanup.CleanPage(upper), settings, policy.NO_CLEANUP, 0)
+    assert _reads_well(half, gray, found, letters)
+    assert not _plain_reads_well(half, [plain], gray, found, letters)
 
 
 @pytest.fixture
@@ -160,7 +153,7 @@ def grainy_page(tmp_path) -> tuple[str, Path, str]:
         _grainy_copy(scan.convert("RGB"), seed=5).save(path)
     with Image.open(path) as damaged:
         first = clean_page(Image.fromarray(ink_free_gray(damaged)))  # what the first reading reads
-    first_text = ocr_image(first.pixels, turn_suspected=first.diagnostics.get("sideways", False)).text
+    first_text = ocr_image(first.pixels, turn_suspected=first.facts.sideways).text
     # The first cleanup reads a few clean lines and misses the rest: plausible, but far from covering the page.
     assert len("".join(first_text.split())) < MIN_COVERAGE * letter_pieces(first.pixels)
     return name, path, first_text
@@ -181,7 +174,7 @@ def test_a_copy_its_cleanup_leaves_specked_is_read_after_another_cleanup(grainy_
 
 def test_a_bad_reading_is_read_again_and_the_better_kept(grainy_page, monkeypatch):
     name, path, first_text = grainy_page
-    monkeypatch.setattr(work, "_damaged_copy", lambda cleaned, found: [])  # read first, as a page unmarked is
+    monkeypatch.setattr(work, "damaged_copy", lambda cleaned, found: [])  # read first, as a page unmarked is
     outcome = process_page(PageJob(1, str(path), Kind.PNG, 1, OcrSettings()))
     assert outcome.diagnostics["readings"] > 1
     _better_than_first(outcome, name, first_text)
@@ -237,11 +230,11 @@ def test_a_page_under_grain_is_not_read_as_it_is(tmp_path):
     for name in SCANNED:
         with Image.open(SAMPLES / name) as scan:
             gray = ink_free_gray(scan)
-        assert "grain" not in clean_page(Image.fromarray(gray)).diagnostics, name
+        assert not clean_page(Image.fromarray(gray)).facts.grain, name
     height, width = gray.shape
     blocked = gray.copy()
     blocked[height // 4:height // 2, width // 4:3 * width // 4] = 0  # a photograph printed dark
-    assert "grain" not in clean_page(Image.fromarray(blocked)).diagnostics
+    assert not clean_page(Image.fromarray(blocked)).facts.grain
 
     name = "2023/cv-45-ra-soat.png"
     path = tmp_path / "grain.png"
@@ -250,10 +243,10 @@ def test_a_page_under_grain_is_not_read_as_it_is(tmp_path):
     with Image.open(path) as damaged:
         gray = Image.fromarray(ink_free_gray(damaged))
         plain = char_error_rate(TRUTH[name][0], _tesseract(damaged, tmp_path))
-    assert clean_page(gray).diagnostics.get("grain")
-    assert any(clean_page(gray, steps).diagnostics.get("grain") for steps in INK_CLEANUPS)
+    assert clean_page(gray).facts.grain
+    assert any(clean_page(gray, steps).facts.grain for steps in INK_CLEANUPS)
     outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
-    # Read once after an ink cleanup, and at most once more as one block (work._read_whole): never as it is.
+    # Read once after an ink cleanup, at most once more as one block (reading.read_whole): never as it is.
     assert outcome.diagnostics["readings"] <= 2
     assert outcome.diagnostics["cleaned_again"] in [list(steps) for steps in INK_CLEANUPS]
     assert char_error_rate(TRUTH[name][0], outcome.text) < 0.5 * plain
@@ -315,7 +308,7 @@ def test_letters_cut_by_a_low_ink_line_are_mended(name, monkeypatch):
         broken = _low_ink_lines(ink_free_gray(scan), 255)
     truth = TRUTH[name][0]
     mended = clean_page(Image.fromarray(broken), INK_CLEANUPS[0])
-    assert mended.diagnostics.get("cut_rows", 0) > 0
+    assert (mended.facts.cut_rows or 0) > 0
     assert char_error_rate(truth, ocr_image(mended.pixels).text) < 0.15
     monkeypatch.setattr(cleanup, "CUT_MEND_PIXELS", cleanup.MEND_PIXELS)
     short = clean_page(Image.fromarray(broken), INK_CLEANUPS[0])
@@ -336,13 +329,13 @@ def test_drum_streaks_across_the_text_are_thresholded_below_their_dots(name, mon
         gray = ink_free_gray(scan)
     streaked = np.asarray(drum_streaks_across(Image.fromarray(gray), random.Random(2)))
     across, clean = clean_page(streaked, INK_CLEANUPS[0]), clean_page(gray, INK_CLEANUPS[0])
-    monkeypatch.setattr(cleanup, "_threshold_streaks_across", lambda *arguments: None)
+    monkeypatch.setattr(cleanup, "_threshold_streaks_across", lambda gray, page, ink_below: page)
     darkest_only = clean_page(streaked, INK_CLEANUPS[0])
     truth = TRUTH[name][0]
-    assert across.diagnostics["streaks_across"] >= 3 and "streaks_across" not in clean.diagnostics
+    assert across.facts.streaks_across >= 3 and clean.facts.streaks_across is None
     first, first_clean = clean_page(streaked), clean_page(gray)
-    assert "streaks_across" in work._damaged_copy(first, survey(first.pixels))
-    assert "streaks_across" not in work._damaged_copy(first_clean, survey(first_clean.pixels))
+    assert "streaks_across" in policy.damaged_copy(first, survey(first.pixels))
+    assert "streaks_across" not in policy.damaged_copy(first_clean, survey(first_clean.pixels))
     assert char_error_rate(truth, ocr_image(across.pixels).text) < min(
         0.15, char_error_rate(truth, ocr_image(darkest_only.pixels).text) - 0.05)
 
@@ -366,8 +359,8 @@ def test_a_faint_copy_under_dense_grain_is_read_after_the_wide_median(tmp_path, 
     path = tmp_path / "faint.png"
     Image.fromarray(faint).save(path)
     assert char_error_rate(truth, process_page(PageJob(1, str(path), Kind.PNG, 1)).text) < read_wide + 0.05
-    damaged_copy = work._damaged_copy
-    monkeypatch.setattr(work, "_damaged_copy", lambda *page: [name for name in damaged_copy(*page) if name != "grain"])
+    damaged_copy = policy.damaged_copy
+    monkeypatch.setattr(work, "damaged_copy", lambda *page: [name for name in damaged_copy(*page) if name != "grain"])
     outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
     assert outcome.diagnostics["cleaned_again"] == list(GRAIN_CLEANUP) and "grain" not in outcome.diagnostics.get(
         "damaged_copy", [])
@@ -382,13 +375,14 @@ def test_a_cleanup_that_left_a_copiers_grain_in_clumps_is_not_read():
     with Image.open(SAMPLES / "2023/cv-45-ra-soat.png") as scan:
         gray, _ = work._at_reading_size(ink_free_gray(copier_texture(scan.convert("RGB"), random.Random(3))))
     first = clean_page(gray)
+    lie = cleanup.Lie.of(first)
     cleanups = [(steps, page, cleanup.letter_centres(page.pixels))
-                for steps in (*INK_CLEANUPS, GRAIN_CLEANUP) for page in [clean_page(gray, steps, first)]]
+                for steps in (*INK_CLEANUPS, GRAIN_CLEANUP) for page in [clean_page(gray, steps, lie)]]
     thresholded = clean_page(gray, ("binarize",))
     grainy = (("binarize",), thresholded, cleanup.letter_centres(thresholded.pixels))
-    kept = work._without_grain_left([*cleanups, grainy])
+    kept = policy.without_grain_left([*cleanups, grainy])
     assert [steps for steps, _, _ in kept] == [*INK_CLEANUPS, GRAIN_CLEANUP]
-    assert len(work._without_grain_left([cleanups[0], grainy])) == 2  # two cannot tell which left it
+    assert len(policy.without_grain_left([cleanups[0], grainy])) == 2  # two cannot tell which left it
 
 
 def test_a_page_turned_by_a_doubtful_orientation_is_read_as_it_lies_too(tmp_path, monkeypatch):
@@ -412,9 +406,9 @@ def test_a_drum_copys_dots_lined_up_down_the_page_do_not_make_it_look_on_its_sid
     with Image.open(SAMPLES / "2024/ttr-09-mo-ma.jpg") as scan:
         page = scan.convert("RGB")
     upright = clean_page(low_ink_and_drum(page, random.Random(7)))
-    assert "sideways" not in upright.diagnostics and "skew" in upright.diagnostics
+    assert not upright.facts.sideways and upright.facts.skew is not None
     for turn in (Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_270):
-        assert clean_page(page.transpose(turn)).diagnostics["sideways"]
+        assert clean_page(page.transpose(turn)).facts.sideways
 
 
 def test_a_first_reading_that_left_lines_out_as_junk_is_read_again(tmp_path):
@@ -426,8 +420,8 @@ def test_a_first_reading_that_left_lines_out_as_junk_is_read_again(tmp_path):
         faded = _low_ink_lines(ink_free_gray(scan), 200)
     path = tmp_path / "faded-lines.png"
     Image.fromarray(faded).save(path)
-    first = work._read_cleaned(clean_page(faded), OcrSettings(), DEFAULT_STEPS)
-    assert work._reads_well(first, faded, survey(first.cleaned.pixels)) and first.result.junk >= work.MAX_FIRST_JUNK
+    first = policy.read_cleaned(clean_page(faded), OcrSettings(), DEFAULT_STEPS)
+    assert _reads_well(first, faded, survey(first.cleaned.pixels)) and first.result.junk >= policy.MAX_FIRST_JUNK
     outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
     truth = TRUTH[name][0]
     assert outcome.diagnostics["readings"] > 1
@@ -448,7 +442,7 @@ def test_a_page_read_in_slices_is_read_again_in_order(name, tmp_path):
     sliced = ocr_image(clean_page(gray).pixels)
     outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
     truth = TRUTH[name][0]
-    assert lines_gone_back(sliced) >= work.MAX_LINES_BACK and char_error_rate(truth, sliced.text) > 0.5
+    assert lines_gone_back(sliced) >= policy.MAX_LINES_BACK and char_error_rate(truth, sliced.text) > 0.5
     assert outcome.diagnostics["readings"] == 2 and char_error_rate(truth, outcome.text) < 0.12
 
 
@@ -542,7 +536,7 @@ def test_drum_streaks_are_dropped_and_the_letters_and_rules_kept():
         before = clean_page(damaged, without).pixels == 0
         after = clean_page(damaged, (*without, "destreak"))
         streaks, kept = before & ~text, after.pixels == 0
-        assert after.diagnostics["streaks"] >= 4
+        assert after.facts.streaks >= 4
         # The letters away from the streaks are all kept (those inside a band go with it).
         away = text & ~cv2.dilate(streaks.astype(np.uint8), np.ones((1, 61), np.uint8)).astype(bool)
         assert np.count_nonzero(kept & streaks) < 0.25 * np.count_nonzero(streaks)
@@ -552,7 +546,7 @@ def test_drum_streaks_are_dropped_and_the_letters_and_rules_kept():
     ruled[:, [300, 301, 302, 1800, 1801, 1802]] = 0
     ruled[:, -40:] = 30
     page = clean_page(Image.fromarray(ruled), DEFAULT_STEPS)
-    assert "streaks" not in page.diagnostics and "sideways" not in page.diagnostics
+    assert page.facts.streaks is None and not page.facts.sideways
     assert np.count_nonzero(page.pixels[:, 1800:1803] == 0) > 0.9 * 3 * gray.shape[0]
     # Nor is the edge of a photographed page inside the margin: a line, leaning over more columns than a
     # streak's narrowest (it made a phone photo a damaged copy, whose darkest ink thinned its blurred letters).
@@ -560,7 +554,7 @@ def test_drum_streaks_are_dropped_and_the_letters_and_rules_kept():
     for row in range(height):
         left = int(0.035 * gray.shape[1]) + 14 * row // height
         edged[row, left:left + 4] = 20
-    assert "streaks" not in clean_page(Image.fromarray(edged), DEFAULT_STEPS).diagnostics
+    assert clean_page(Image.fromarray(edged), DEFAULT_STEPS).facts.streaks is None
 
 
 def test_a_page_streaked_by_a_dirty_drum_reads_better_for_the_streaks_dropped(tmp_path):
@@ -580,7 +574,7 @@ def test_a_page_streaked_by_a_dirty_drum_reads_better_for_the_streaks_dropped(tm
         with Image.open(path) as damaged:
             streaked = ocr_image(clean_page(damaged, without).pixels)
             plain.append(char_error_rate(TRUTH[name][0], _tesseract(damaged, tmp_path)))
-            assert clean_page(damaged).diagnostics["streaks"]
+            assert clean_page(damaged).facts.streaks
         assert "streaks" in outcome.diagnostics["damaged_copy"]  # so its first cleanup was read last, if at all
         assert outcome.provenance["psm"] == (6 if outcome.diagnostics.get("streaks") else 3)
         ours.append(char_error_rate(TRUTH[name][0], outcome.text))
@@ -596,18 +590,18 @@ def test_a_drum_copy_is_not_smoothed_as_grain_is(tmp_path, monkeypatch):
     path = tmp_path / "drum.png"
     with Image.open(SAMPLES / "2023/cv-45-ra-soat.png") as scan:
         low_ink_and_drum(scan.convert("RGB"), random.Random(5)).save(path)
-    cleaned, clean = [], work.clean_page
+    cleaned, clean = [], policy.clean_page
 
     def noted(gray, steps, *measured):
         cleaned.append(steps)
         return clean(gray, steps, *measured)
-    monkeypatch.setattr(work, "clean_page", noted)
-    monkeypatch.setattr(work, "_reads_well", lambda *arguments: False)
+    monkeypatch.setattr(policy, "clean_page", noted)
+    monkeypatch.setattr(policy, "judge", lambda *arguments: policy.Verdict(("judged not good",)))
     outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
     assert "grain" not in outcome.diagnostics["damaged_copy"] and INK_CLEANUPS[0] in cleaned
     assert INK_CLEANUPS[1] not in cleaned
-    damaged_copy, cleaned[:] = work._damaged_copy, []
-    monkeypatch.setattr(work, "_damaged_copy", lambda *page: [*damaged_copy(*page), "grain"])
+    damaged_copy, cleaned[:] = policy.damaged_copy, []
+    monkeypatch.setattr(work, "damaged_copy", lambda *page: [*damaged_copy(*page), "grain"])
     process_page(PageJob(1, str(path), Kind.PNG, 1))
     assert INK_CLEANUPS[1] in cleaned
 
@@ -636,15 +630,15 @@ def test_a_damaged_copys_unread_dots_are_not_taken_for_dropped_paragraphs(tmp_pa
     path = tmp_path / "drum.png"
     with Image.open(SAMPLES / "2023/cv-45-ra-soat.png") as scan:
         low_ink_and_drum(scan.convert("RGB"), random.Random(3)).save(path)
-    readings, read = [], work._read_cleaned
+    readings, read = [], policy.read_cleaned
 
     def noted(*arguments, **options):
         readings.append(read(*arguments, **options))
         return readings[-1]
-    monkeypatch.setattr(work, "_read_cleaned", noted)
+    monkeypatch.setattr(policy, "read_cleaned", noted)
     outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
     assert outcome.diagnostics["damaged_copy"] and readings[0].steps == INK_CLEANUPS[0]
-    assert readings[0].ink_read() < work.MIN_INK_READ and lines_gone_back(readings[0].result) < work.MAX_LINES_BACK
+    assert readings[0].ink_read() < policy.MIN_INK_READ and lines_gone_back(readings[0].result) < policy.MAX_LINES_BACK
     assert outcome.diagnostics["readings"] == 1
 
 
@@ -658,7 +652,7 @@ def test_a_border_is_dropped_but_grain_over_the_page_is_not_taken_for_one():
     framed[100:110, 100:width - 100] = framed[height - 110:height - 100, 100:width - 100] = 0
     framed[100:height - 100, 100:110] = framed[100:height - 100, width - 110:width - 100] = 0
     page = clean_page(Image.fromarray(framed), ("binarize",))
-    assert page.diagnostics.get("frame_dropped") and page.pixels[105, width // 2] == 255
+    assert page.facts.frame_dropped and page.pixels[105, width // 2] == 255
 
     rng = np.random.default_rng(1)
     centre = np.zeros_like(gray, dtype=bool)
@@ -666,5 +660,17 @@ def test_a_border_is_dropped_but_grain_over_the_page_is_not_taken_for_one():
     grainy = np.where(~centre & (rng.random(gray.shape) < 0.5), 0, gray).astype(np.uint8)
     text = clean_page(Image.fromarray(gray), ("binarize",)).pixels == 0
     page = clean_page(Image.fromarray(grainy), ("binarize",))
-    assert "frame_dropped" not in page.diagnostics
+    assert not page.facts.frame_dropped
     assert np.count_nonzero((page.pixels == 0) & text) > 0.99 * np.count_nonzero(text)
+
+
+def _reads_well(reading: policy.Reading, gray: np.ndarray, found, letters: int | None = None) -> bool:
+    """The policy's judge as the first reading and the other cleanups' are judged."""
+    return policy.judge(reading, letters, lambda: policy.looks_blank(gray, found)).good
+
+
+def _plain_reads_well(reading: policy.Reading, before: list, gray: np.ndarray, found, letters: int) -> bool:
+    """The policy's judge as the reading without cleanup is judged: nearly all the plausible text of `before`."""
+    most = max((plausible_characters(earlier.result.text) for earlier in before), default=0)
+    return policy.judge(reading, letters, lambda: policy.looks_blank(gray, found),
+                        plausible_needed=NEARLY_ALL * most).good

@@ -1,0 +1,434 @@
+"""The reading policy: which cleanups a page is read after, in which order, and which reading it keeps.
+
+The policy is a table (CANDIDATES): each candidate reading is a cleanup and the condition under which it is
+read. A page is read as the table says, in order; every reading goes through one judge (`judge`: plausible
+Vietnamese, Tesseract's confidence, the page's letters covered), the first good one wins, else the least bad
+(`least_bad`: the best score of those that do not miss much). The reading kept is read again as one block
+when Tesseract dropped paragraphs or read the page in slices (`read_whole`). Each page keeps the trace of its
+readings, (candidate, verdict, reasons), which `luutru show --verbose` prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from luutru.pipeline.cleanup import CleanPage, InkSurvey, Lie, clean_page, letter_centres, letter_pieces
+from luutru.pipeline.geometry import box_on_original
+from luutru.pipeline.ocr import OcrResult, lines_gone_back, ocr_image
+from luutru.pipeline.quality import plausible_characters, reading_quality, reading_score
+from luutru.pipeline.settings import DEFAULT_PSM, DEFAULT_STEPS, OcrSettings
+
+# A reading whose quality (pipeline.quality: the share of plausible Vietnamese) is under GOOD_READING is
+# read again after other cleanups; a page whose best reading is under UNREADABLE is noise: it stays in
+# the catalog, marked, and is listed by `luutru review`, but none of its words go into the index.
+GOOD_READING, UNREADABLE = 0.85, 0.5
+# A reading Tesseract is less sure of than this (its mean word confidence) is not good either, however
+# plausible: a copy thresholded so dark that thin strokes went reads `giáp` as `eiáp` and `đất` as `dất`,
+# syllables both, at 73-78 where the page's better readings are 89-95 (clean pages read 85 and up).
+GOOD_CONFIDENCE = 80.0
+# A page read as this many characters of junk lines and next to nothing else is unreadable too.
+JUNK_PAGE_CHARACTERS = 100
+# A reading with fewer characters than this share of the letter-sized pieces of ink on the cleaned
+# page missed text (clean pages read some 0.85: accents are pieces of their own).
+MIN_COVERAGE = 0.4
+# A first reading that left this many characters out as junk lines (ocr.is_junk) met damage the settings'
+# cleanup does not treat, a drum's streaks or low-ink lines, however well the rest reads: the ink cleanups
+# read the page too (tuned pages: clean kinds leave out at most 17, drum pages 150-700).
+MAX_FIRST_JUNK = 50
+# A page with fewer letter-sized pieces of ink than this holds too little text to judge its reading.
+MIN_PIECES_TO_JUDGE = 60
+# A page whose cleanup left more than this many specks a letter is a damaged copy (a drum's dots, sparse
+# grain): clean pages of every kind leave under 0.02, faded copies 0.4-0.6, drum pages 0.2-2.
+SPECKS_PER_LETTER = 1.0
+# The ink cleanups: speckle removed (or grain too dense for a median smoothed away) before the paper's light
+# is measured (measured on grain, it is the grain's brightest), then only the darkest ink kept (a copier's
+# grain and drum streaks go with the grey between ink and paper: cleanup.darkest), and strokes that low-ink
+# lines broke across joined again (cleanup.mend: a drum's pages 0.24 -> 0.21). The median comes first: it
+# read better more often on damaged pages. GRAIN_CLEANUP, a wide median after the smoothing, is for a faint
+# copy under grain so dense that the others leave it in clumps Tesseract reads nothing from (worse on other
+# pages: copier pages 0.164 -> 0.191 read after it alone; and the cleaning costs a drum page 0.3 s for nothing).
+INK_CLEANUPS = (("denoise", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak", "mend"),
+                ("smooth", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak", "mend"))
+GRAIN_CLEANUP = ("smooth", "denoise_wide", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak",
+                 "mend")
+# A cleanup of a page under grain that kept more than GRAIN_LEFT times the letter-sized pieces of the median
+# cleanup left the grain in clumps (tuned copier pages: 8 to 27 times; cleanups that took it away keep within 15 %
+# of each other): it is not read (`without_grain_left`).
+GRAIN_LEFT = 3
+# The page as plain Tesseract sees it (but for red and blue ink), so that cleanup never makes a page read worse.
+# It reads well only when it reads NEARLY_ALL of the plausible text the cleaned readings did: a copier page's
+# plain reading that dropped a faint quarter of it (0.32 against 0.11) is not good; a shadowed page's that
+# dropped a fifth of what a garbled cleaned reading took for syllables (0.22 against 0.51) is (at 0.9 it was
+# not: a page of the benchmark's measured split).
+NO_CLEANUP: tuple[str, ...] = ()
+NEARLY_ALL = 0.8
+# Tesseract's layout analysis (psm 3) takes a drum's streaks or a table's rules for the edges of
+# columns and reads the page in slices, or drops the paragraphs between them. A page with streaks down it
+# is read as one block of text (psm 6: no columns looked for. Psm 4, one column of lines of any size, read a
+# fifth of the benchmark's streaked cleaned pages in slices, 5-131 lines back, psm 6 none). A page whose good
+# reading left more than 1 - MIN_INK_READ of its letter-sized pieces of ink outside every word (clean
+# pages leave under 5 %) is read again as one block of text (psm 6, which alone reads the paragraphs
+# beside a rule), and that reading kept when it reads INK_READ_GAIN more of them. So is one whose reading
+# went back up the page MAX_LINES_BACK lines or more (ocr.lines_gone_back: read in slices, out of order; no
+# page of the benchmark's clean kinds went back at all, drum pages read in slices 6-87 lines; two signatures
+# side by side go back 2-5), kept when it goes back less and reads nearly as much.
+ONE_BLOCK_PSM, MIN_INK_READ, INK_READ_GAIN, MAX_LINES_BACK = 6, 0.9, 0.05, 5
+
+
+@dataclass
+class Reading:
+    cleaned: CleanPage
+    result: OcrResult
+    steps: tuple[str, ...]  # the cleanup
+    psm: int  # Tesseract's page segmentation mode
+    letters: np.ndarray | None = None  # centres of the letter-sized pieces of ink on the cleaned page
+    name: str = ""  # the candidate read (CANDIDATES)
+
+    @property
+    def turn(self) -> int:
+        """Degrees the page was turned clockwise to read it: every other reading of it takes the same."""
+        return self.result.rotated
+
+    def letter_centres(self) -> np.ndarray:
+        """Found once: a pass over every pixel of the page."""
+        if self.letters is None:
+            self.letters = letter_centres(self.cleaned.pixels)
+        return self.letters
+
+    def counted_pieces(self) -> int:
+        return len(self.letter_centres())
+
+    def ink_read(self) -> float:
+        """The share of the page's letter-sized pieces of ink that lie in a word read (junk lines left
+        out): Tesseract's layout analysis can drop whole paragraphs beside a rule or streaks, which
+        the text read does not show."""
+        letters = self.letter_centres()
+        if not len(letters):
+            return 1.0
+        height, width = self.cleaned.pixels.shape
+        read = np.zeros((height, width), dtype=bool)
+        for word in self.result.words:
+            left, top, box_width, box_height = box_on_original(word.box, self.result.transform, width, height)
+            read[top:top + box_height, left:left + box_width] = True
+        columns = np.clip(letters[:, 0].astype(int), 0, width - 1)
+        rows = np.clip(letters[:, 1].astype(int), 0, height - 1)
+        return float(read[rows, columns].mean())
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A reading judged: good when nothing speaks against it (`reasons`, in words, for the page's trace)."""
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def good(self) -> bool:
+        return not self.reasons
+
+
+def judge(reading: Reading, letters: int | None, looks_blank: Callable[[], bool], max_junk: int | None = None,
+          plausible_needed: float = 0) -> Verdict:
+    """The one judge of every reading: plausible Vietnamese (GOOD_READING), read with confidence
+    (GOOD_CONFIDENCE), covering the page's letters (MIN_COVERAGE of `letters` letter-sized pieces of ink, by
+    default those of its own cleaned page); a reading of next to nothing is good only for a page that
+    `looks_blank`. A candidate may ask more: under `max_junk` characters of junk lines, and `plausible_needed`
+    characters of plausible text."""
+    result, reasons = reading.result, []
+    quality = reading_quality(result.text)
+    if quality is None:
+        if not looks_blank():
+            reasons.append("next to nothing read, on a page with letters")
+    else:
+        if quality < GOOD_READING:
+            reasons.append(f"plausible Vietnamese {quality:.2f} < {GOOD_READING}")
+        if result.confidence < GOOD_CONFIDENCE:
+            reasons.append(f"confidence {result.confidence:.0f} < {GOOD_CONFIDENCE:.0f}")
+        needed = MIN_COVERAGE * (letters or reading.counted_pieces())
+        if (read := _characters(result.text)) < needed:
+            reasons.append(f"{read} characters read for {needed:.0f} needed (the page's letters)")
+    if max_junk is not None and result.junk >= max_junk:
+        reasons.append(f"{result.junk} characters of junk lines >= {max_junk}")
+    if (plausible := plausible_characters(result.text)) < plausible_needed:
+        reasons.append(f"{plausible} plausible characters, the cleaned readings {plausible_needed / NEARLY_ALL:.0f}")
+    return Verdict(tuple(reasons))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One reading the policy may make of a page."""
+    name: str
+    steps: tuple[str, ...] | None  # the cleanup; None: the settings' own (DEFAULT_STEPS)
+    when: str  # when it is read, in words
+    applies: Callable[[Plan], bool]
+    # Cleaned with the other such candidates before any of them is read (cleaning is cheap, reading is not),
+    # when this says so: they are judged against the most letters one of them kept.
+    with_others: Callable[[Plan], bool] = lambda plan: False
+    max_junk: int | None = None  # `judge`'s
+    nearly_all: bool = False  # must read NEARLY_ALL of the plausible text the readings before it read
+    # Tesseract is asked which way the page looks turned before, not after, a reading of it upside down, when the
+    # first cleanup's survey found it upside down.
+    asks_turn: bool = False
+    judged: bool = True  # False: read only to be among the least bad
+
+
+def _undamaged(plan: Plan) -> bool:
+    return not plan.damage
+
+
+def _grain(plan: Plan) -> bool:
+    return "grain" in plan.damage
+
+
+# The policy. A damaged copy (`_damaged_copy`: grain, streaks, specks) goes to the ink cleanups at once, and its
+# settings' cleanup is read last, only to be among the least bad; a page every reading read turned, none well,
+# is read as it lies too: a copier's grain can line up down a page, which is then taken for one on its side.
+CANDIDATES = (
+    Candidate("first", None, "not a damaged copy", _undamaged, max_junk=MAX_FIRST_JUNK, asks_turn=True),
+    Candidate("median", INK_CLEANUPS[0], "the first reading was not good", lambda plan: True,
+              with_others=lambda plan: True),
+    Candidate("smoothed", INK_CLEANUPS[1], "under a copier's grain, or not a damaged copy",
+              lambda plan: _grain(plan) or _undamaged(plan), with_others=lambda plan: True),
+    Candidate("grain", GRAIN_CLEANUP, "under a copier's grain; or one of the ink cleanups found grain, or none of "
+              "their readings read MIN_COVERAGE of the page's letters",
+              lambda plan: _grain(plan) or plan.grain_found or plan.missed_text(), with_others=_grain),
+    Candidate("plain", NO_CLEANUP, "no cleanup read well", lambda plan: True, nearly_all=True),
+    Candidate("first, last", None, "a damaged copy (under grain: only when every other lost the letters)",
+              lambda plan: bool(plan.damage) and (not _grain(plan) or not plan.readings), judged=False),
+    Candidate("as it lies", None, "every reading was of the page turned, none good", lambda plan: bool(plan.turn)),
+)
+
+
+def most_readings() -> int:
+    """The most readings the policy makes of a page: the first (or, for a damaged copy, the first read last), one
+    after each other cleanup and each again as the page lies, one without cleanup, one again as one block."""
+    others = [candidate for candidate in CANDIDATES if candidate.steps]
+    return 1 + 2 * len(others) + 1 + 1
+
+
+def looks_blank(gray: np.ndarray, found: InkSurvey) -> bool:
+    """Next to no letters on the page after its first cleanup (`found`) nor as scanned (`gray`): a cleanup that
+    lost every letter (a threshold that turned the page white) must not make a page look blank, nor a threshold
+    of the page as scanned that took a faded copy's few black specks for its only ink."""
+    return len(found.letters) < MIN_PIECES_TO_JUDGE and letter_pieces(gray) < MIN_PIECES_TO_JUDGE
+
+
+def _characters(text: str) -> int:
+    return sum(not character.isspace() for character in text)
+
+
+def psm_for(cleaned: CleanPage, settings: OcrSettings) -> int:
+    """Tesseract's page segmentation mode for the page: a streaked page (cleanup.destreak) is read as one
+    block of text, unless the settings ask for another mode than the default."""
+    return ONE_BLOCK_PSM if cleaned.facts.streaks and settings.psm == DEFAULT_PSM else settings.psm
+
+
+def read_cleaned(cleaned: CleanPage, settings: OcrSettings, steps: tuple[str, ...], turn: int | None = None,
+                 letters: np.ndarray | None = None, psm: int | None = None, upside_down: bool = False,
+                 name: str = "") -> Reading:
+    """The cleaned page read, turned `turn` degrees (None: as OCR finds)."""
+    psm = psm or psm_for(cleaned, settings)
+    result = ocr_image(cleaned.pixels, settings.language, psm, settings.timeout, engine_name=settings.engine,
+                       turn_suspected=upside_down or cleaned.facts.sideways, turn=turn)
+    return Reading(cleaned, result, steps, psm, letters, name)
+
+
+def usable_letters(cleaned: CleanPage) -> np.ndarray | None:
+    """The centres of the letters on a page cleaned again; None when that cleanup lost them or left a copier's
+    grain over them (Tesseract can spend a minute on specks, and reads nothing)."""
+    if cleaned.facts.grain:
+        return None
+    letters = letter_centres(cleaned.pixels)
+    return letters if len(letters) >= MIN_PIECES_TO_JUDGE else None
+
+
+# A cleanup's candidate, the page after it, and the centres of its letter-sized pieces of ink.
+Cleanup = tuple[Candidate, CleanPage, np.ndarray]
+
+
+@dataclass
+class Plan:
+    """One page's readings so far, what they found, and the trace of their verdicts."""
+    gray: np.ndarray  # the page at reading size, before any cleanup
+    settings: OcrSettings
+    cleaned: CleanPage  # after the settings' cleanup: the other cleanups take the page's lie from it
+    found: InkSurvey  # its ink
+    damage: list[str]  # what makes it a damaged copy (`damaged_copy`)
+    readings: list[Reading] = field(default_factory=list)
+    turn: int | None = None  # None: not known yet
+    letters: int | None = None  # the most letter-sized pieces of ink one of the other cleanups kept
+    grain_found: bool = False  # one of the other cleanups found a copier's grain
+    cleanups: list[Cleanup] = field(default_factory=list)  # the other cleanups made so far, and kept
+    cleaned_together: bool = False
+    trace: list[dict] = field(default_factory=list)
+
+    def looks_blank(self) -> bool:
+        return looks_blank(self.gray, self.found)
+
+    def missed_text(self) -> bool:
+        """The other cleanups were read, and none of their readings read MIN_COVERAGE of the page's letters."""
+        read = {candidate.name for candidate, _, _ in self.cleanups}
+        readings = [reading for reading in self.readings if reading.name in read]
+        return bool(self.cleanups) and all(_characters(reading.result.text) < MIN_COVERAGE * self.letters
+                                           for reading in readings)
+
+    def verdict(self, candidate: Candidate, reading: Reading) -> Verdict:
+        before = [earlier for earlier in self.readings if earlier is not reading]
+        most = max((plausible_characters(earlier.result.text) for earlier in before), default=0)
+        return judge(reading, self.letters, self.looks_blank, candidate.max_junk,
+                     NEARLY_ALL * most if candidate.nearly_all else 0)
+
+    def note(self, reading: Reading, verdict: str, reasons: tuple[str, ...] = ()) -> None:
+        turn = {"turn": reading.turn} if reading.turn else {}
+        why = {"why": list(reasons)} if reasons else {}
+        self.trace.append({"reading": reading.name, "psm": reading.psm, **turn, "verdict": verdict, **why})
+
+    def clean_together(self) -> None:
+        """The page after each candidate cleaned with the others that applies, but those that lost its letters or
+        left a copier's grain on it (`without_grain_left`); notes whether one found grain, and the most letters one
+        kept, which every reading after them must cover."""
+        self.cleaned_together = True
+        together = [candidate for candidate in CANDIDATES if candidate.with_others(self) and candidate.applies(self)]
+        pages = [(candidate, clean_page(self.gray, candidate.steps, Lie.of(self.cleaned))) for candidate in together]
+        self.grain_found = any(page.facts.grain for _, page in pages)
+        self.cleanups = without_grain_left([(candidate, page, centres) for candidate, page in pages
+                                             if (centres := usable_letters(page)) is not None])
+        self.letters = max((len(centres) for _, _, centres in self.cleanups), default=None)
+
+    def readings_of(self, candidate: Candidate) -> Iterator[Reading]:
+        """The readings a candidate makes (none when its cleanup lost the page's letters)."""
+        if candidate.name == "as it lies":
+            yield from self._as_it_lies()
+        elif candidate.steps is None:
+            yield read_cleaned(self.cleaned, self.settings, self.settings.cleanup, self.turn, self.found.letters,
+                               upside_down=candidate.asks_turn and self.found.upside_down, name=candidate.name)
+        elif candidate.steps == NO_CLEANUP:
+            cleaned = clean_page(self.gray, NO_CLEANUP)
+            if (letters := usable_letters(cleaned)) is not None:
+                yield read_cleaned(cleaned, self.settings, NO_CLEANUP, self.turn, letters, name=candidate.name)
+        else:
+            yield from self._read_cleanup(candidate)
+
+    def _read_cleanup(self, candidate: Candidate) -> Iterator[Reading]:
+        if candidate.with_others(self) and not self.cleaned_together:
+            self.clean_together()
+        kept = [cleanup for cleanup in self.cleanups if cleanup[0] is candidate]
+        if not kept and not candidate.with_others(self):  # cleaned on its own, after the others
+            page = clean_page(self.gray, candidate.steps, Lie.of(self.cleaned))
+            if (centres := usable_letters(page)) is None:
+                return
+            self.cleanups.append(kept := (candidate, page, centres))
+            kept = [kept]
+        for _, page, centres in kept:
+            yield read_cleaned(page, self.settings, candidate.steps, self.turn, centres, name=candidate.name)
+
+    def _as_it_lies(self) -> Iterator[Reading]:
+        """Every reading was of the page turned, and none reads well: the turn, found on a damaged page, may be the
+        damage's. The other cleanups are read as the page lies, in turn (or, when every one lost the letters, the
+        least bad reading's cleanup)."""
+        cleanups = [(page, candidate.steps, centres) for candidate, page, centres in self.cleanups]
+        if not cleanups:
+            worst = least_bad(self.readings)
+            cleanups = [(worst.cleaned, worst.steps, worst.letters)]
+        self.turn = 0
+        for page, steps, centres in cleanups:
+            yield read_cleaned(page, self.settings, steps, 0, centres, name="as it lies")
+
+
+def best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, found: InkSurvey,
+                 damage: list[str]) -> tuple[Reading, int, list[dict]]:
+    """The page's reading as the policy (CANDIDATES) has it: the first good one, else the least bad; read again as
+    one block when it dropped paragraphs or read the page in slices (`read_whole`). A page that reads well pays
+    nothing more. Returns the reading, how many were made, and their trace. Settings that ask for another cleanup
+    than the default are read after it once."""
+    if settings.cleanup != DEFAULT_STEPS:
+        return read_cleaned(cleaned, settings, settings.cleanup, name="settings"), 1, []
+    plan = Plan(gray, settings, cleaned, found, damage)
+    for candidate in CANDIDATES:
+        if not candidate.applies(plan):
+            continue
+        for reading in plan.readings_of(candidate):
+            plan.readings.append(reading)
+            if not candidate.judged:
+                plan.note(reading, "kept to compare")
+                continue
+            verdict = plan.verdict(candidate, reading)
+            plan.note(reading, "good" if verdict.good else "not good", verdict.reasons)
+            if verdict.good:
+                return read_whole(reading, plan, lambda again: judge(again, None, plan.looks_blank).good)
+            if candidate.steps != NO_CLEANUP:  # the page as scanned can look turned for its grain
+                plan.turn = reading.turn
+    worst = least_bad(plan.readings)
+    plan.note(worst, "least bad")
+    return read_whole(worst, plan, lambda again: reading_score(again.result.text) >= reading_score(worst.result.text))
+
+
+def read_whole(reading: Reading, plan: Plan, good_enough: Callable[[Reading], bool]) -> tuple[Reading, int, list[dict]]:
+    """A reading, or, when Tesseract's layout analysis left many of the page's letters outside every word (it
+    dropped paragraphs beside a rule or between streaks) or read the page in slices (it took a drum's dots or a
+    white gutter for the edges of columns), the page read again as one block if that is `good_enough` and reads
+    clearly more of it, or in better order; with how many readings were made in all, and their trace. A mode the
+    settings ask for is kept."""
+    settings, made = plan.settings, len(plan.readings)
+    if settings.psm != DEFAULT_PSM or reading.psm == ONE_BLOCK_PSM:
+        return reading, made, plan.trace
+    read, back = reading.ink_read(), lines_gone_back(reading.result)
+    # Only the settings' cleanup leaves a page nothing but its letters: the page as scanned, and a damaged copy after
+    # the other cleanups, hold letter-sized pieces that are no letters (a copier's grain, stains, a drum's clumps of
+    # dots), and what its words leave out of them tells nothing of dropped paragraphs (Tesseract is slow on grain as
+    # one block; on 22 tuned drum and copier pages read again so, one block read better once, worse once).
+    dropped = read < MIN_INK_READ and reading.steps == settings.cleanup
+    if not dropped and back < MAX_LINES_BACK:
+        return reading, made, plan.trace
+    again = read_cleaned(reading.cleaned, settings, reading.steps, reading.turn, reading.letters, ONE_BLOCK_PSM,
+                         name=f"{reading.name}, one block")
+    read_again = again.ink_read()
+    more = read_again >= read + INK_READ_GAIN
+    in_order = back >= MAX_LINES_BACK and lines_gone_back(again.result) < back and read_again >= read - INK_READ_GAIN
+    kept = (more or in_order) and good_enough(again)
+    plan.note(again, "kept" if kept else "not kept",
+              () if kept else (f"ink read {read_again:.2f} against {read:.2f}, lines gone back "
+                               f"{lines_gone_back(again.result):.0f} against {back:.0f}",))
+    return (again if kept else reading), made + 1, plan.trace
+
+
+def without_grain_left(cleanups: list[Cleanup]) -> list[Cleanup]:
+    """The cleanups of a page (three or more: under grain) but those that left a copier's grain on it in clumps of
+    a letter's size: GRAIN_LEFT times the letter-sized pieces the median cleanup kept. Read, such a page costs
+    Tesseract seconds for junk, and its clumps, taken for letters, made every other reading look as if it
+    missed most of the page."""
+    if len(cleanups) < 3:
+        return cleanups
+    median = np.median([len(centres) for _, _, centres in cleanups])
+    return [cleanup for cleanup in cleanups if len(cleanup[2]) <= GRAIN_LEFT * median]
+
+
+def damaged_copy(cleaned: CleanPage, found: InkSurvey) -> list[str]:
+    """What makes a page a damaged copy: a copier's grain over it (Tesseract sees a picture there, and
+    slowly), a worn drum's streaks down or across it (the grey of the streaks is kept, and letters broken
+    across; `darkest` thresholds the lines under streaks across below the streaks' dots), more specks
+    than letters left after the cleanup (a drum's dots, sparse grain: clean pages of every kind leave next
+    to none). The ink cleanups read such a page better than the settings' cleanup, which is read only when
+    none of them reads well."""
+    damage = [damage for damage in ("grain", "streaks", "streaks_across") if getattr(cleaned.facts, damage)]
+    letters = len(found.letters)
+    if letters >= MIN_PIECES_TO_JUDGE and found.specks > SPECKS_PER_LETTER * letters:
+        damage.append("specks")
+    return damage
+
+
+def least_bad(readings: list[Reading]) -> Reading:
+    """Of readings none of which reads well, the one with the best score (its plausible text less the
+    rest, pipeline.quality.reading_score) of those that do not miss much of what another found."""
+    longest = max(_characters(reading.result.text) for reading in readings)
+    full = [reading for reading in readings if _characters(reading.result.text) >= MIN_COVERAGE * longest]
+    return max(full, key=lambda reading: reading_score(reading.result.text))
+
+
+def unreadable(result: OcrResult) -> bool:
+    """A best reading that is still mostly junk, or junk and next to nothing else (ocr.is_junk)."""
+    quality = reading_quality(result.text)
+    if quality is None:
+        return result.junk >= JUNK_PAGE_CHARACTERS
+    return quality < UNREADABLE
