@@ -4,7 +4,7 @@ own text layers, on ../shared/real-scans (not in the repository: see that folder
     python benchmarks/real_scans.py [--scans DIR] [--layers] [--pages] [--stream] [--syllables]
 
 --layers   every PDF page with a text layer: the share of the page's letter-sized ink its words cover, and
-           what luutru does with it (the evidence for pipeline.text_layer.LAYER_COVERS).
+           what luutru does with it (the evidence for pipeline.text_layer.TUNING.layer_covers).
 --pages    the hand-transcribed pages (benchmarks/real_scans/truth.toml; split "dev" may be looked at while
            changing code, "measured" only to report): character error rate and word recall of luutru's
            reading, plain tesseract's (the page rendered by poppler at 300 dpi, `tesseract PAGE stdout -l vie`,
@@ -41,7 +41,8 @@ from luutru.index.words import canonical_tones, is_syllable  # noqa: E402
 from luutru.pipeline.cleanup import ink_free_gray, letter_centres  # noqa: E402
 from luutru.pipeline.ocr import limit_threads  # noqa: E402
 from luutru.pipeline.settings import OcrSettings  # noqa: E402
-from luutru.pipeline.text_layer import LAYER_COVERS, covered_share  # noqa: E402
+from luutru.pipeline.text_layer import covered_share  # noqa: E402
+from luutru.pipeline.tuning import TUNING  # noqa: E402
 from luutru.pipeline.work import PageJob, PageOutcome, process_page  # noqa: E402
 from luutru.scanners import Kind, count_pages, detect_kind, layer_facts, render_page, text_layer, text_layer_lines  # noqa: E402
 
@@ -107,7 +108,8 @@ def luutru_reading(path: Path, kind: Kind, page: int, settings: OcrSettings = Oc
 
 
 def report_layers(scans: Path) -> None:
-    print(f"Text layers over scanned pages (the layer is the page's text at {LAYER_COVERS} of the ink and above)")
+    print(f"Text layers over scanned pages (the layer is the page's text at {TUNING.layer_covers} of the ink "
+          "and above)")
     print(f"{'file':52} page  words  covers  drawn")
     shares = {"invisible": [], "visible": []}
     for path in sorted(scans.glob("*.pdf")):

@@ -86,7 +86,7 @@ def _pages(catalog: Catalog, document: ExportDocument) -> list[ExportPage]:
 
 def _text_layer(page: PageRecord) -> tuple[str, list]:
     """A page's text and words for its PDF's text layer: none for a page that reads as noise."""
-    if page.diagnostics and json.loads(page.diagnostics).get("unreadable"):
+    if page.unreadable:
         return "", []
     return page.text, json.loads(page.words or "[]")
 

@@ -219,8 +219,8 @@ def run_options(command):
                      help="Seconds before Tesseract is stopped on one page (reported as a failure)."),
         click.option("--page-time-limit", type=click.FloatRange(min=1), metavar="SECONDS",
                      help="End a page's worker after this long, whatever it is doing (a hang inside Tesseract "
-                          "or poppler); the page is reported. Default: twice the render limit and eleven OCR "
-                          "timeouts (every reading a page can take)."),
+                          "or poppler); the page is reported. Default: twice the render limit and an OCR timeout "
+                          "for every reading a page can take (pipeline/reading.py)."),
         click.option("--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS, show_default=True,
                      help="Refuse images larger than this before decoding them (raise it for map sheets)."),
         click.option("--ocr-engine", type=click.Choice(OCR_ENGINES), default="auto", show_default=True,
@@ -516,10 +516,12 @@ def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_fro
 @main.command()
 @click.argument("path_or_id")
 @click.option("--page", type=click.IntRange(min=1), help="Only this page (1-based).")
+@click.option("--verbose", "-v", is_flag=True, help="Also show how each page was read: every reading, its verdict "
+                                                    "and why, the engine, model and tuning.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @friendly_errors
-def show(home: ArchiveHome, path_or_id, page, as_json) -> None:
+def show(home: ArchiveHome, path_or_id, page, verbose, as_json) -> None:
     """The stored text and facts of a document (by path or id), or of one of its pages."""
     from luutru.pipeline.report import show as run_show
 
@@ -546,7 +548,22 @@ def show(home: ArchiveHome, path_or_id, page, as_json) -> None:
                 click.echo(f"    {name}: {', '.join(value) if isinstance(value, list) else value}")
     for item in facts["pages"]:
         click.echo(f"\n--- page {item['page']} ({item['source']}, confidence {item['confidence']}) ---")
+        if verbose:
+            _print_reading(item)
         click.echo(item["text"])
+
+
+def _print_reading(page: dict) -> None:
+    """How a page was read: each reading the policy made (pipeline.reading), its verdict and why; what read it."""
+    for number, reading in enumerate(page["diagnostics"].get("trace", []), 1):
+        turn = f", turned {reading['turn']}°" if reading.get("turn") else ""
+        why = f": {'; '.join(reading['why'])}" if reading.get("why") else ""
+        click.echo(f"  reading {number}, {reading['reading']} (psm {reading['psm']}{turn}): {reading['verdict']}{why}")
+    provenance = page["provenance"]
+    if provenance:
+        named = ("engine", "tesseract", "model", "tuning", "read_at")
+        read_by = ", ".join(f"{name} {provenance[name]}" for name in named if provenance.get(name))
+        click.echo(f"  read by {read_by}")
 
 
 def _page_numbers(text: str) -> list[int]:

@@ -11,7 +11,7 @@ import os
 import sqlite3
 import unicodedata
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass
 from datetime import datetime, timezone
@@ -21,7 +21,7 @@ from luutru.errors import CatalogTooNew, NotReady
 from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.vietnamese import readable_name
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS roots (
     path TEXT PRIMARY KEY,          -- readable (NFC; a legacy-encoded name converted)
@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS pages (
     diagnostics TEXT,               -- JSON: what cleanup and OCR found (skew, ink level, rotation)
     geometry TEXT,                  -- JSON: the original image's size and dpi, and how it was turned to read it
     provenance TEXT,                -- JSON: how it was read (engine, versions, language, psm, cleanup, when)
+    unreadable INTEGER NOT NULL DEFAULT 0,  -- 1: its best reading is noise: kept, listed by review, never indexed
     PRIMARY KEY (file_id, page)
 );
 -- A changed file's new version, read beside its old pages, which stay searchable until it is complete.
@@ -70,7 +71,7 @@ CREATE TABLE IF NOT EXISTS staged_files (
 CREATE TABLE IF NOT EXISTS staged_pages (
     file_id INTEGER NOT NULL REFERENCES staged_files (file_id) ON DELETE CASCADE,
     page INTEGER NOT NULL, text TEXT NOT NULL, confidence REAL, source TEXT NOT NULL, words TEXT,
-    seconds REAL, diagnostics TEXT, geometry TEXT, provenance TEXT,
+    seconds REAL, diagnostics TEXT, geometry TEXT, provenance TEXT, unreadable INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (file_id, page)
 );
 -- The documents inside each file (pipeline.documents), with the fields read from their pages.
@@ -162,10 +163,11 @@ class PageRecord:
     diagnostics: str | None = None  # JSON
     geometry: str | None = None  # JSON
     provenance: str | None = None  # JSON
+    unreadable: bool = False  # its best reading is noise: kept, listed by `review`, none of it indexed or exported
 
 
 FILE_COLUMNS = "id, path, kind, size, mtime_ns, sha256, page_count, status, error, indexed, updated_at, raw_path"
-PAGE_COLUMNS = "file_id, page, text, confidence, source, words, seconds, diagnostics, geometry, provenance"
+PAGE_COLUMNS = "file_id, page, text, confidence, source, words, seconds, diagnostics, geometry, provenance, unreadable"
 PAGE_PLACEHOLDERS = ", ".join("?" * len(PAGE_COLUMNS.split(",")))
 # Changes to an existing catalog, by the version they lead to.
 MIGRATIONS = {2: "ALTER TABLE pages ADD COLUMN diagnostics TEXT;",
@@ -178,7 +180,26 @@ MIGRATIONS = {2: "ALTER TABLE pages ADD COLUMN diagnostics TEXT;",
                  "CASE source WHEN 'ocr' THEN json_object('boxes', 'read', 'rotated', "
                  "json_extract(diagnostics, '$.rotated'), 'skew', json_extract(diagnostics, '$.skew')) END;",
               # Fields are read per document now: the next run reads them again (pipeline.fields).
-              4: "DROP TABLE IF EXISTS document_fields;"}
+              4: "DROP TABLE IF EXISTS document_fields;",
+              # "unreadable" was a key of the diagnostics JSON; it decides indexing and export: a column of its own
+              # (in the tables of pages a catalog has: the oldest have no staged pages, which SCHEMA then makes).
+              6: lambda db: "".join(_unreadable_column(table) for table in ("pages", "staged_pages")
+                                    if _columns(db, table) and "unreadable" not in _columns(db, table))}
+
+
+def _columns(db: sqlite3.Connection, table: str) -> set[str]:
+    """The columns of a table of the catalog; none when it has no such table."""
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+
+
+def _unreadable_column(table: str) -> str:
+    return (f"ALTER TABLE {table} ADD COLUMN unreadable INTEGER NOT NULL DEFAULT 0; "
+            f"UPDATE {table} SET unreadable = 1 WHERE json_extract(diagnostics, '$.unreadable'); ")
+
+
+def _migration_sql(migration: str | Callable[[sqlite3.Connection], str], db: sqlite3.Connection) -> str:
+    """A migration's SQL: given, or made from what the catalog holds."""
+    return migration(db) if callable(migration) else migration
 
 
 class Catalog:
@@ -216,7 +237,7 @@ class Catalog:
 
     def _migrate(self) -> None:
         version = self._version()
-        steps = "".join(MIGRATIONS[number] for number in range(version + 1, SCHEMA_VERSION + 1)
+        steps = "".join(_migration_sql(MIGRATIONS[number], self.db) for number in range(version + 1, SCHEMA_VERSION + 1)
                         if version and number in MIGRATIONS)
         self.db.executescript(f"BEGIN IMMEDIATE; {steps} {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
 
@@ -475,15 +496,15 @@ class Catalog:
     def pages_below(self, confidence: float, sources: tuple[str, ...] = ("ocr", "prior-ocr"),
                     noise_below: float = 0.0) -> Iterator[tuple[str, PageRecord]]:
         """Pages of searchable files from these sources read with less than `confidence`, whose text reads
-        as Vietnamese less than `noise_below` (diagnostics "vietnamese"), or that read as noise (diagnostics
-        "unreadable"), those first, then worst first, with their path."""
+        as Vietnamese less than `noise_below` (diagnostics "vietnamese"), or that read as noise (unreadable),
+        those first, then worst first, with their path."""
         columns = ", ".join(f"p.{column.strip()}" for column in PAGE_COLUMNS.split(","))
         marks = ", ".join("?" * len(sources))
         rows = self.db.execute(f"SELECT f.path, {columns} FROM pages p JOIN files f ON f.id = p.file_id "
                                f"WHERE f.status IN ('done', 'failed') AND p.source IN ({marks}) AND (p.confidence < ? "
                                "OR json_extract(p.diagnostics, '$.vietnamese') < ? "
-                               "OR json_extract(p.diagnostics, '$.unreadable')) "
-                               "ORDER BY json_extract(p.diagnostics, '$.unreadable') IS NULL, p.confidence, f.path, "
+                               "OR p.unreadable) "
+                               "ORDER BY p.unreadable DESC, p.confidence, f.path, "
                                "p.page", (*sources, confidence, noise_below))
         for path, *page in rows:
             yield path, PageRecord(*page)

@@ -21,101 +21,7 @@ from skimage.filters import threshold_multiotsu
 
 from luutru.pipeline.geometry import identity, quarter_turn, rotation
 from luutru.pipeline.settings import DEFAULT_STEPS
-
-# Skews beyond this are not scanner skew but rotated pages, a job for orientation detection.
-MAX_SKEW_DEGREES = 5.0
-# A page whose columns line up SIDEWAYS_SHARPER times as sharply as its rows (the row profile's sharpness) is on
-# its side: turned pages of text 7.8-13 times, upright ones under 0.6, but a drum's dots or a copier's grain,
-# lined up down the page, make upright pages 1.1-2.5 (7 of 84 tuned drum and copier pages, seeds 4, 11, 21),
-# which were then neither deskewed nor straightened, and turned as Tesseract's orientation check found on the
-# grain. A page on its side taken for upright reads as junk, and is turned then (pipeline.ocr.ocr_image).
-SIDEWAYS_SHARPER = 3.0
-MIN_SKEW_DEGREES = 0.1
-SKEW_ANALYSIS_WIDTH = 600
-# Ink longer than this share of the page's shorter side is a rule or a streak, not a word or a line of text.
-LONG_SHARE = 0.5
-# The paper's light is estimated at a quarter of the size, where a 15-pixel closing (60 pixels
-# at 300 dpi) removes every stroke of text and keeps shadows, stains and yellowing.
-BACKGROUND_SCALE = 0.25
-BACKGROUND_KERNEL = 15
-# Ink whose extent exceeds this share of the page's width and height is a frame, unless it holds more
-# than MAX_FRAME_INK of the page's ink (a photographed page's edge holds some 25 %, a copier's grain
-# spread over the page, with the letters it touches, 99 %).
-FRAME_SHARE, MAX_FRAME_INK = 0.6, 0.5
-# A page more than GRAIN_INK black after thresholding (text pages are 2-7 %) whose specks (SPECK_SHARE)
-# outnumber its letter-sized pieces GRAIN_SPECKS to one is under a copier's grain: Tesseract reads it as
-# a picture, slowly, and the ink cleanups are read at once (pipeline.work).
-GRAIN_INK, GRAIN_SPECKS = 0.12, 3
-# After flattening, a page whose darkest ink is lighter than this is faint (a faded copy).
-FAINT_INK_LEVEL = 100
-# A darkest percent closer to white than this (in gray levels) is paper noise, not faint text.
-MIN_CONTRAST = 40
-# Letters at 300 dpi are some 20-60 pixels high; pieces of ink outside 8-150 pixels are not letters.
-MIN_LETTER_PIXELS, MAX_LETTER_PIXELS, DEFAULT_TEXT_HEIGHT = 8, 150, 30
-# The tall letters of 300 dpi text (the 90th percentile of the letter-sized pieces: capitals and accented
-# letters; a damaged page's specks are smaller) are some 35-43 pixels high. A page whose tall letters pass
-# MAX_TALL_LETTERS (scanned at 450 dpi or more: archives keep 600 dpi masters) is read scaled to make them
-# TALL_LETTERS: every size here is in 300 dpi pixels, and Tesseract reads no better for more pixels, only
-# slower (a damaged 600 dpi page took 8-10 s).
-TALL_LETTERS, MAX_TALL_LETTERS = 42, 55
-# A scan whose file says it was made under MIN_SCAN_DPI (200 dpi is common in older scanning) is read
-# scaled up to REFERENCE_DPI (at most MAX_UPSCALE times): Tesseract reads a damaged page's small letters far
-# worse, and every size here is in 300 dpi pixels. Not when its letters say the file's resolution is wrong:
-# the median letter-sized piece, scaled, would pass MAX_SCALED_LETTERS (300 dpi text: 20-34 pixels; the tall
-# letters cannot tell, a drum's clumps of dots pass for them).
-MIN_SCAN_DPI, REFERENCE_DPI, MAX_UPSCALE, MAX_SCALED_LETTERS = 250, 300, 3.0, 40
-# Dense grain is smoothed with a Gaussian this wide (pixels): strokes of 300 dpi text are 3-5 wide.
-SMOOTH_SIGMA = 2.0
-# A speck is a piece of ink under this share of the letter height squared (a dot on an i is ~1/16).
-SPECK_SHARE = 0.012
-# A page that, thresholded as it comes, holds more than SPECKLED specks a letter is speckled (speckle on
-# yellowed paper, a faded or grainy copy, a drum's dots, a fold's creases: 0.6-220 on the OCR benchmark's
-# pages), and smoothed with a median before it is thresholded. Clean pages of every type, ink bleed, seals
-# and phone photos hold under 0.11.
-SPECKLED = 0.25
-# A fold or a curl moves the text on either side of it up or down: the page is straightened in vertical
-# strips this wide (300 dpi pixels), each moved to line up with its neighbour, found at half size.
-STRIP_WIDTH, STRAIGHTEN_SCALE = 60, 0.5
-# A strip is moved at most this far from its neighbour: less than half the distance from one line of
-# 300 dpi text to the next, so that a line is never lined up with the one above or below it.
-STRIP_REACH = 40
-# Strips line up when their row profiles correlate at least this well (text lines, not a picture).
-MIN_STRIP_CORRELATION = 0.5
-# A strip with less ink than this share of its area is margin or gap: it is not lined up to anything.
-MIN_STRIP_INK = 0.02
-# Moves smaller than this many pixels over the whole page are left alone (straight pages stay untouched).
-MIN_BEND_PIXELS = 3
-# A dirty drum leaves streaks down the whole page: bands of toner dots that ink more than STREAK_DENSITY of
-# the gaps between text lines over MIN_STREAK_WIDTH to MAX_STREAK_WIDTH columns (a table's rule or a
-# frame is a few columns of solid ink; a copier's grain covers a large part of the page). Pieces of ink
-# lying STREAK_SHARE or more inside a band are the streak's dots.
-STREAK_DENSITY, MIN_STREAK_WIDTH, MAX_STREAK_WIDTH, STREAK_SHARE = 0.06, 8, 150, 0.8
-# A streak's ink in the gaps is dots and clumps of them: pieces of at most 200 pixels on average on the
-# benchmark's drum pages. A band whose pieces there average more than STREAK_DOT_PIXELS is a line, however
-# wide it lies after thresholding: a rule, a fold, the paper's edge on a photograph (3 000 - 54 000).
-STREAK_DOT_PIXELS = 600
-# A drum's streak across the page is a band found so in the gaps between the text's columns (`_streak_bands`
-# of the page turned) that is as dense in both margins (the gaps within MARGIN_SHARE of the page's width
-# of either side); its rows are thresholded below STREAK_DOTS_PERCENTILE percent of its dots there.
-MARGIN_SHARE, STREAK_DOTS_PERCENTILE = 0.15, 3
-# A low-ink line across a page, or a stroke thinned to nothing, breaks letters across: gaps in a stroke up
-# to MEND_PIXELS - 1 high are closed (a diacritic sits further above its letter in 300 dpi text; 5 pixels
-# also joined a copier's grain to the letters).
-MEND_PIXELS = 3
-# A low-ink line of a worn printer or drum is a row or a few across the whole page where the ink is gone or
-# faded: a row inked under CUT_SHARE of the lesser of the most inked rows within CUT_REACH above and below
-# it (both at least CUT_TEXT_ROW of a text line's usual row: not the gap between two lines, nor a line's
-# edge; and at least CUT_MIN_INK of the page's width: not a page a threshold left a few specks on) is cut,
-# and gaps up to CUT_MEND_PIXELS - 1 high are closed about it. Thresholded at the darkest ink, such a cut
-# is 4-8 rows high; Tesseract reads each half of a cut line as a line of its own, of junk.
-CUT_SHARE, CUT_REACH, CUT_TEXT_ROW, CUT_MIN_INK, CUT_MEND_PIXELS = 0.3, 5, 0.2, 0.01, 9
-# A page whose small marks (pieces under MARK_SIZE of the letter height, MIN_MARK_PIXELS or more) sit under
-# its letters UPSIDE_DOWN_MARKS times as often as on them, MIN_MARKS times or more, looks upside down.
-MARK_SIZE, MIN_MARK_PIXELS, UPSIDE_DOWN_MARKS, MIN_MARKS = 0.45, 6, 2.0, 20
-# A band this close to the page's side (a share of its width) is the paper's edge or the scanner's lid.
-EDGE_SHARE = 0.02
-# The rows of a page inked less than this share of its 20th-percentile row, and a little more, are gaps.
-GAP_ROW_FACTOR = 1.5
+from luutru.pipeline.tuning import TUNING
 
 
 @dataclass(frozen=True)
@@ -189,8 +95,9 @@ def flatten(page: CleanPage) -> CleanPage:
     """Divide by the paper's own light: uneven lighting, yellowing, stains and a phone photo's
     dark desk become white, and the ink keeps its contrast against what lies around it."""
     gray = page.pixels
-    small = cv2.resize(gray, None, fx=BACKGROUND_SCALE, fy=BACKGROUND_SCALE, interpolation=cv2.INTER_AREA)
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (BACKGROUND_KERNEL, BACKGROUND_KERNEL))
+    scale = TUNING.background_scale
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (TUNING.background_kernel, TUNING.background_kernel))
     background = cv2.GaussianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), (0, 0), 3)
     background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
     return replace(page, pixels=cv2.divide(gray, np.maximum(background, 1), scale=255))
@@ -208,12 +115,12 @@ def denoise_wide(page: CleanPage) -> CleanPage:
 
 
 def denoise_unless_clean(page: CleanPage) -> CleanPage:
-    """`denoise` a page unless, thresholded as it comes, it holds next to no specks (SPECKLED) and no frame
+    """`denoise` a page unless, thresholded as it comes, it holds next to no specks (TUNING.speckled) and no frame
     (a phone photo's desk, whose JPEG noise the median smooths). Such a page is marked "clean", and
     `gray_if_clean` has it read in gray: Tesseract's recogniser reads the gray itself, where the median
     thins or drops tone marks and the small 2 of m², a few pixels each."""
     ink, stats, _ = _page_pieces(page.pixels)
-    speckled = np.count_nonzero(_specks(stats)) > SPECKLED * np.count_nonzero(_letter_sized(stats))
+    speckled = np.count_nonzero(_specks(stats)) > TUNING.speckled * np.count_nonzero(_letter_sized(stats))
     if speckled or _frames(255 - 255 * ink) is not None:
         return denoise(page)
     return page.found(clean=True)
@@ -223,11 +130,11 @@ def stretch_contrast(page: CleanPage) -> CleanPage:
     """Give a faint page (a faded photocopy) its full range: its darkest ink becomes black, so
     that Otsu's threshold falls between the faint strokes and the paper.
 
-    A page whose darkest percent is within MIN_CONTRAST of white is left alone: stretching it
+    A page whose darkest percent is within TUNING.min_contrast of white is left alone: stretching it
     would only make noise look like text."""
     ink = _percentile(page.pixels, 1)
     page = page.found(ink_level=ink)
-    if ink < FAINT_INK_LEVEL or 255 - ink < MIN_CONTRAST:
+    if ink < TUNING.faint_ink_level or 255 - ink < TUNING.min_contrast:
         return page
     # Subtract first (saturating at 0), so that the scaling never sees a negative value.
     return replace(page, pixels=cv2.convertScaleAbs(cv2.subtract(page.pixels, ink), alpha=255.0 / (255 - ink)))
@@ -248,11 +155,11 @@ def _text_mask(gray: np.ndarray) -> np.ndarray:
     """Ink as 1, paper as 0, on a page scaled down for speed; long pieces (a table's rules, a margin
     line) and drum streaks are left out: they line up with the page one way only, and a page ruled or
     streaked down its length would otherwise look like a page on its side."""
-    scale = min(1.0, SKEW_ANALYSIS_WIDTH / gray.shape[1])
+    scale = min(1.0, TUNING.skew_analysis_width / gray.shape[1])
     mask = _ink_at(gray, scale)
     count, labels, stats, _ = pieces(mask)
     longest = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
-    long = np.flatnonzero(longest > LONG_SHARE * min(mask.shape))
+    long = np.flatnonzero(longest > TUNING.long_share * min(mask.shape))
     mask[np.isin(labels, long[long > 0])] = 0
     streaks = _streak_bands(mask.astype(bool), scale)
     if streaks is not None:
@@ -304,8 +211,8 @@ def estimate_skew(gray: np.ndarray) -> float | None:
     mask = _text_mask(gray)
     if mask.sum() < 100:
         return 0.0
-    best, sharpness = _best_angle(mask, 0.0, 1.0, MAX_SKEW_DEGREES)
-    if _best_angle(mask.T, 0.0, 1.0, MAX_SKEW_DEGREES)[1] > SIDEWAYS_SHARPER * sharpness:
+    best, sharpness = _best_angle(mask, 0.0, 1.0, TUNING.max_skew_degrees)
+    if _best_angle(mask.T, 0.0, 1.0, TUNING.max_skew_degrees)[1] > TUNING.sideways_sharper * sharpness:
         return None
     for step, span in ((0.2, 1.0), (0.04, 0.2)):
         best = _best_angle(mask, best, step, span)[0]
@@ -324,7 +231,7 @@ def deskew(page: CleanPage) -> CleanPage:
     if angle is None:
         return page.found(sideways=True)
     page = page.found(skew=round(angle, 2))
-    if abs(angle) < MIN_SKEW_DEGREES:  # an already straight page is left alone
+    if abs(angle) < TUNING.min_skew_degrees:  # an already straight page is left alone
         return page
     height, width = page.pixels.shape
     return replace(page, pixels=rotate(page.pixels, angle), transform=rotation(angle, width, height) @ page.transform)
@@ -350,21 +257,21 @@ def straighten(page: CleanPage) -> CleanPage:
 def _column_shift(gray: np.ndarray) -> np.ndarray | None:
     """How far down each column of the page must be read from (pixels, float32) for its text lines to
     continue its neighbours'; None when the page is straight or has no lines to line up."""
-    ink = _ink_at(gray, STRAIGHTEN_SCALE)
-    strip = int(STRIP_WIDTH * STRAIGHTEN_SCALE)
+    ink = _ink_at(gray, TUNING.straighten_scale)
+    strip = int(TUNING.strip_width * TUNING.straighten_scale)
     strips = [ink[:, index * strip:(index + 1) * strip] for index in range(ink.shape[1] // strip)]
-    inked = [index for index, pixels in enumerate(strips) if pixels.mean() >= MIN_STRIP_INK]
+    inked = [index for index, pixels in enumerate(strips) if pixels.mean() >= TUNING.min_strip_ink]
     if len(inked) < 2:
         return None
     profiles = {index: _line_profile(strips[index]) for index in inked}
-    reach = int(STRIP_REACH * STRAIGHTEN_SCALE)
+    reach = int(TUNING.strip_reach * TUNING.straighten_scale)
     offsets = [0]
     for before, after in zip(inked, inked[1:]):
         offsets.append(offsets[-1] + _strip_offset(profiles[before], profiles[after], reach))
-    if max(offsets) - min(offsets) < MIN_BEND_PIXELS * STRAIGHTEN_SCALE:
+    if max(offsets) - min(offsets) < TUNING.min_bend_pixels * TUNING.straighten_scale:
         return None
-    centres = (np.array(inked) + 0.5) * STRIP_WIDTH
-    moves = (np.array(offsets) - np.median(offsets)) / STRAIGHTEN_SCALE  # most of the page stays where it is
+    centres = (np.array(inked) + 0.5) * TUNING.strip_width
+    moves = (np.array(offsets) - np.median(offsets)) / TUNING.straighten_scale  # most of the page stays where it is
     return np.interp(np.arange(gray.shape[1]), centres, moves).astype(np.float32)
 
 
@@ -372,13 +279,13 @@ def _line_profile(ink: np.ndarray) -> np.ndarray:
     """A strip's ink per row less its running mean over a few lines: the rise and fall of its text
     lines, without a shadow's or a stain's slow swell."""
     rows = ink.sum(axis=1, dtype=np.float64)
-    return rows - cv2.blur(rows[:, None], (1, int(2 * MAX_LETTER_PIXELS * STRAIGHTEN_SCALE)))[:, 0]
+    return rows - cv2.blur(rows[:, None], (1, int(2 * TUNING.max_letter_pixels * TUNING.straighten_scale)))[:, 0]
 
 
 def _strip_offset(before: np.ndarray, after: np.ndarray, reach: int) -> int:
     """How many rows lower the text lines of `after` lie than those of `before` (within `reach`), or 0
     when the two do not correlate well."""
-    best, best_correlation = 0, MIN_STRIP_CORRELATION
+    best, best_correlation = 0, TUNING.min_strip_correlation
     for offset in range(-reach, reach + 1):
         upper = before[max(0, -offset):len(before) - max(0, offset)]
         lower = after[max(0, offset):len(after) - max(0, -offset)]
@@ -440,7 +347,7 @@ def darkest(page: CleanPage) -> CleanPage:
 
 def _threshold_streaks_across(gray: np.ndarray, page: CleanPage, ink_below: int) -> CleanPage:
     """Threshold the rows a drum's streak crosses the page in (`_streaks_across`) below the streak's own darkest
-    dots (STREAK_DOTS_PERCENTILE of its dots in the margins): at the page's darkest ink the streak's dots are as
+    dots (TUNING.streak_dots_percentile of its dots in the margins): at the page's darkest ink the streak's dots are as
     dark as the letters they lie on, and Tesseract reads the line as junk, or not at all."""
     found = _streaks_across(page.pixels == 0)
     if found is None:
@@ -449,7 +356,7 @@ def _threshold_streaks_across(gray: np.ndarray, page: CleanPage, ink_below: int)
     pixels = page.pixels.copy()
     for top, bottom in bands:
         dots = gray[top:bottom, margins]
-        level = min(ink_below, int(np.percentile(dots, STREAK_DOTS_PERCENTILE)))
+        level = min(ink_below, int(np.percentile(dots, TUNING.streak_dots_percentile)))
         pixels[top:bottom] = cv2.threshold(gray[top:bottom], level, 255, cv2.THRESH_BINARY)[1]
     return replace(page, pixels=pixels).found(streaks_across=len(bands))
 
@@ -463,12 +370,12 @@ def _streaks_across(ink: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]
     bands = _streak_bands(ink.T, gaps=gaps)
     if bands is None:
         return None
-    reach = round(MARGIN_SHARE * len(gaps))
+    reach = round(TUNING.margin_share * len(gaps))
     margins = [np.flatnonzero(gaps[:reach]), len(gaps) - reach + np.flatnonzero(gaps[-reach:])]
-    if min(map(len, margins)) < MIN_STREAK_WIDTH:
+    if min(map(len, margins)) < TUNING.min_streak_width:
         return None
     across = [(top, bottom) for top, bottom in _runs(bands)
-              if min(ink[top:bottom, columns].mean() for columns in margins) > STREAK_DENSITY]
+              if min(ink[top:bottom, columns].mean() for columns in margins) > TUNING.streak_density]
     return (across, np.concatenate(margins)) if across else None
 
 
@@ -482,19 +389,20 @@ def _drop_frames(page: CleanPage) -> CleanPage:
     frames = _frames(page.pixels)
     if frames is None:
         return page
-    if np.count_nonzero(frames) > MAX_FRAME_INK * np.count_nonzero(page.pixels == 0):
+    if np.count_nonzero(frames) > TUNING.max_frame_ink * np.count_nonzero(page.pixels == 0):
         return page.found(grain=True)  # not a frame: a copier's grain over the page, holding the text
     return replace(page, pixels=np.where(frames, np.uint8(255), page.pixels)).found(frame_dropped=True)
 
 
 def _frames(binary: np.ndarray) -> np.ndarray | None:
-    """Where ink spanning more than FRAME_SHARE of the page's width and height lies (found at
+    """Where ink spanning more than TUNING.frame_share of the page's width and height lies (found at
     quarter size, where a thin line still shows), or None."""
-    ink = cv2.resize(255 - binary, None, fx=BACKGROUND_SCALE, fy=BACKGROUND_SCALE, interpolation=cv2.INTER_AREA) > 0
+    scale = TUNING.background_scale
+    ink = cv2.resize(255 - binary, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) > 0
     count, labels, stats, _ = pieces(ink.astype(np.uint8))
     height, width = ink.shape
-    found = [label for label in range(1, count) if stats[label, cv2.CC_STAT_WIDTH] > FRAME_SHARE * width
-             and stats[label, cv2.CC_STAT_HEIGHT] > FRAME_SHARE * height]
+    found = [label for label in range(1, count) if stats[label, cv2.CC_STAT_WIDTH] > TUNING.frame_share * width
+             and stats[label, cv2.CC_STAT_HEIGHT] > TUNING.frame_share * height]
     if not found:
         return None
     small = np.isin(labels, found).astype(np.uint8)
@@ -506,33 +414,33 @@ def _frames(binary: np.ndarray) -> np.ndarray | None:
 def _grainy(binary: np.ndarray) -> bool:
     """A black and white page under a copier's grain: much of it black, in specks far more than letters."""
     ink = binary == 0
-    if np.count_nonzero(ink) <= GRAIN_INK * ink.size:
+    if np.count_nonzero(ink) <= TUNING.grain_ink * ink.size:
         return False  # the test below costs a pass over the page's pieces: most pages never pay it
     _, _, stats, _ = pieces(ink.astype(np.uint8))
-    return np.count_nonzero(_specks(stats[1:])) > GRAIN_SPECKS * np.count_nonzero(_letter_sized(stats[1:]))
+    return np.count_nonzero(_specks(stats[1:])) > TUNING.grain_specks * np.count_nonzero(_letter_sized(stats[1:]))
 
 
 def _letter_sized(stats: np.ndarray) -> np.ndarray:
     """Which pieces of ink (rows of connectedComponentsWithStats' stats) are of a letter's size: 8-150 pixels
     high, at most 3 times as wide."""
     heights, widths = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
-    return (heights >= MIN_LETTER_PIXELS) & (heights <= MAX_LETTER_PIXELS) & (widths <= 3 * heights)
+    return (heights >= TUNING.min_letter_pixels) & (heights <= TUNING.max_letter_pixels) & (widths <= 3 * heights)
 
 
 def reading_scale(gray: np.ndarray, dpi: float | None = None) -> float:
     """The factor that brings a page's letters to the size of 300 dpi text: down for a page whose tall
-    letters are too big, up for one whose file says it was scanned under MIN_SCAN_DPI when its letters
+    letters are too big, up for one whose file says it was scanned under TUNING.min_scan_dpi when its letters
     agree; else 1."""
     # Counted at half size (a quarter of the pixels), measured in the page's own pixels.
     _, _, stats, _ = pieces(_ink_at(gray, 0.5))
     sizes = 2 * stats[1:]
     heights = sizes[_letter_sized(sizes), cv2.CC_STAT_HEIGHT]
-    tall = np.percentile(heights, 90) if heights.size else TALL_LETTERS
-    if tall > MAX_TALL_LETTERS:
-        return TALL_LETTERS / tall
-    if dpi and dpi < MIN_SCAN_DPI:
-        factor = min(REFERENCE_DPI / dpi, MAX_UPSCALE)
-        if heights.size and _text_height(sizes) * factor <= MAX_SCALED_LETTERS:
+    tall = np.percentile(heights, 90) if heights.size else TUNING.tall_letters
+    if tall > TUNING.max_tall_letters:
+        return TUNING.tall_letters / tall
+    if dpi and dpi < TUNING.min_scan_dpi:
+        factor = min(TUNING.reference_dpi / dpi, TUNING.max_upscale)
+        if heights.size and _text_height(sizes) * factor <= TUNING.max_scaled_letters:
             return factor
     return 1.0
 
@@ -541,7 +449,7 @@ def _text_height(stats: np.ndarray) -> int:
     """The median height of the letter-sized pieces of ink (rows of stats), or the height of 300 dpi text
     when there are none."""
     heights = stats[_letter_sized(stats), cv2.CC_STAT_HEIGHT]
-    return int(np.median(heights)) if heights.size else DEFAULT_TEXT_HEIGHT
+    return int(np.median(heights)) if heights.size else TUNING.default_text_height
 
 
 def letter_centres(pixels: np.ndarray) -> np.ndarray:
@@ -578,11 +486,12 @@ def _page_pieces(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 def _upside_down(ink: np.ndarray, stats: np.ndarray, height: int) -> bool:
     """Whether a page's small marks (tone marks, a hat apart from its letter, the dot of an i: pieces under
-    MARK_SIZE of the letter height) sit under a letter UPSIDE_DOWN_MARKS times as often as on one. Upright
+    TUNING.mark_size of the letter height) sit under a letter TUNING.upside_down_marks times as often as on one. Upright
     Vietnamese text has them on its letters 3-7 times as often as under them (the dot below, a comma);
     a copier's grain or a drum's dots have as many either way."""
     left, top, width, tall, area = (stats[:, column] for column in range(5))
-    marks = (tall < MARK_SIZE * height) & (width < 2 * MARK_SIZE * height) & (area >= MIN_MARK_PIXELS)
+    mark = TUNING.mark_size * height
+    marks = (tall < mark) & (width < 2 * mark) & (area >= TUNING.min_mark_pixels)
     left, right, top, bottom = left[marks], left[marks] + width[marks], top[marks], top[marks] + tall[marks]
     reach = max(2, height // 2)
     inked = cv2.integral(ink, sdepth=cv2.CV_32S)
@@ -596,7 +505,7 @@ def _upside_down(ink: np.ndarray, stats: np.ndarray, height: int) -> bool:
     below, above = ink_between(bottom + 1, bottom + 1 + reach), ink_between(top - 1 - reach, top - 1)
     on_letters = np.count_nonzero((below > 0) & (above == 0))
     under_letters = np.count_nonzero((above > 0) & (below == 0))
-    return under_letters >= MIN_MARKS and under_letters >= UPSIDE_DOWN_MARKS * on_letters
+    return under_letters >= TUNING.min_marks and under_letters >= TUNING.upside_down_marks * on_letters
 
 
 def letter_pieces(pixels: np.ndarray) -> int:
@@ -605,21 +514,21 @@ def letter_pieces(pixels: np.ndarray) -> int:
 
 
 def _specks(stats: np.ndarray, text_height: int | None = None) -> np.ndarray:
-    """Which pieces of ink (rows of stats) are specks, not part of a letter: under SPECK_SHARE of the letter
+    """Which pieces of ink (rows of stats) are specks, not part of a letter: under TUNING.speck_share of the letter
     height (`text_height`, else measured on them) squared, or under 4 pixels."""
     height = _text_height(stats) if text_height is None else text_height
-    return stats[:, cv2.CC_STAT_AREA] < max(4, int(SPECK_SHARE * height ** 2))
+    return stats[:, cv2.CC_STAT_AREA] < max(4, int(TUNING.speck_share * height ** 2))
 
 
 def smooth(page: CleanPage) -> CleanPage:
     """Smooth a copier's dense grain away before the paper's light is measured: a Gaussian
-    SMOOTH_SIGMA pixels wide, which the grain does not survive and 300 dpi strokes do."""
-    return replace(page, pixels=cv2.GaussianBlur(page.pixels, (0, 0), SMOOTH_SIGMA))
+    TUNING.smooth_sigma pixels wide, which the grain does not survive and 300 dpi strokes do."""
+    return replace(page, pixels=cv2.GaussianBlur(page.pixels, (0, 0), TUNING.smooth_sigma))
 
 
 def despeckle(page: CleanPage) -> CleanPage:
     """Drop specks of ink far smaller than a letter's dot (a copier's grain), keeping every letter
-    and diacritic: pieces of ink under SPECK_SHARE of the letter height squared."""
+    and diacritic: pieces of ink under TUNING.speck_share of the letter height squared."""
     ink = (page.pixels == 0).astype(np.uint8)
     _, labels, stats, _ = pieces(ink)
     specks = np.flatnonzero(_specks(stats[1:])) + 1  # labels of the specks: the paper is label 0
@@ -638,7 +547,7 @@ def destreak(page: CleanPage) -> CleanPage:
         return page
     count, labels, stats, _ = pieces(ink.astype(np.uint8))
     inside = np.bincount(labels[:, bands].ravel(), minlength=count)
-    dots = np.flatnonzero(inside >= STREAK_SHARE * np.maximum(stats[:, cv2.CC_STAT_AREA], 1))
+    dots = np.flatnonzero(inside >= TUNING.streak_share * np.maximum(stats[:, cv2.CC_STAT_AREA], 1))
     pixels = np.where(np.isin(labels, dots[dots > 0]), np.uint8(255), page.pixels)
     return replace(page, pixels=pixels).found(streaks=len(_runs(bands)))
 
@@ -647,8 +556,8 @@ def _gap_rows(ink: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
     """The rows between text lines (a boolean per row: next to no ink but streaks), or None when there
     are too few of them to tell streaks from text."""
     rows = ink.sum(axis=1)
-    gaps = rows <= GAP_ROW_FACTOR * np.percentile(rows, 20) + 2
-    return gaps if np.count_nonzero(gaps) >= MAX_LETTER_PIXELS * scale else None
+    gaps = rows <= TUNING.gap_row_factor * np.percentile(rows, 20) + 2
+    return gaps if np.count_nonzero(gaps) >= TUNING.max_letter_pixels * scale else None
 
 
 def _streak_bands(ink: np.ndarray, scale: float = 1.0, gaps: np.ndarray | None = None) -> np.ndarray | None:
@@ -658,14 +567,14 @@ def _streak_bands(ink: np.ndarray, scale: float = 1.0, gaps: np.ndarray | None =
     if gaps is None:
         return None
     density = cv2.blur(ink[gaps].mean(axis=0, dtype=np.float32)[None, :], (3, 1))
-    streaked = (density > STREAK_DENSITY).astype(np.uint8)
-    narrowest = max(2, round(MIN_STREAK_WIDTH * scale))
+    streaked = (density > TUNING.streak_density).astype(np.uint8)
+    narrowest = max(2, round(TUNING.min_streak_width * scale))
     bands = cv2.morphologyEx(streaked, cv2.MORPH_OPEN, np.ones((1, narrowest), np.uint8))
     count, labels, stats, _ = pieces(bands, connectivity=4)
     left, width = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_WIDTH]
     # A copier's grain over part of the page, or the dark edge of the paper or the scanner's lid.
-    edge = EDGE_SHARE * bands.shape[1]
-    not_streaks = (width > MAX_STREAK_WIDTH * scale) | (left < edge) | (left + width > bands.shape[1] - edge)
+    edge = TUNING.edge_share * bands.shape[1]
+    not_streaks = (width > TUNING.max_streak_width * scale) | (left < edge) | (left + width > bands.shape[1] - edge)
     in_gaps = ink[gaps]
     for band in np.flatnonzero(~not_streaks[1:]) + 1:  # the paper (label 0) is no band
         not_streaks[band] = _a_line(in_gaps[:, left[band]:left[band] + width[band]], scale)
@@ -678,9 +587,9 @@ def _streak_bands(ink: np.ndarray, scale: float = 1.0, gaps: np.ndarray | None =
 
 
 def _a_line(ink: np.ndarray, scale: float) -> bool:
-    """Whether a band's ink in the gaps between text lines is a line (STREAK_DOT_PIXELS), not a streak's dots."""
+    """Whether a band's ink in the gaps between text lines is a line (TUNING.streak_dot_pixels), not a streak's dots."""
     count, _, stats, _ = pieces(ink.astype(np.uint8))
-    return count > 1 and stats[1:, cv2.CC_STAT_AREA].mean() > STREAK_DOT_PIXELS * scale ** 2
+    return count > 1 and stats[1:, cv2.CC_STAT_AREA].mean() > TUNING.streak_dot_pixels * scale ** 2
 
 
 def gray_if_clean(page: CleanPage) -> CleanPage:
@@ -700,25 +609,25 @@ def mend(page: CleanPage) -> CleanPage:
     would join a copier's grain to the letters."""
     cut = _cut_rows(page.pixels == 0)
     # The ink's closing is the paper's opening, which needs no copy of the page.
-    mended = cv2.morphologyEx(page.pixels, cv2.MORPH_OPEN, np.ones((MEND_PIXELS, 1), np.uint8))
+    mended = cv2.morphologyEx(page.pixels, cv2.MORPH_OPEN, np.ones((TUNING.mend_pixels, 1), np.uint8))
     if not cut.any():
         return replace(page, pixels=mended)
-    about = cv2.dilate(cut.astype(np.uint8)[:, None], np.ones((CUT_MEND_PIXELS, 1), np.uint8))[:, 0] > 0
-    mended[about] = cv2.morphologyEx(page.pixels, cv2.MORPH_OPEN, np.ones((CUT_MEND_PIXELS, 1), np.uint8))[about]
+    about = cv2.dilate(cut.astype(np.uint8)[:, None], np.ones((TUNING.cut_mend_pixels, 1), np.uint8))[:, 0] > 0
+    mended[about] = cv2.morphologyEx(page.pixels, cv2.MORPH_OPEN, np.ones((TUNING.cut_mend_pixels, 1), np.uint8))[about]
     return replace(page, pixels=mended).found(cut_rows=int(np.count_nonzero(cut)))
 
 
 def _cut_rows(ink: np.ndarray) -> np.ndarray:
-    """The rows (a boolean per row) that a low-ink line cut across the text (CUT_SHARE)."""
+    """The rows (a boolean per row) that a low-ink line cut across the text (TUNING.cut_share)."""
     rows = ink.sum(axis=1, dtype=np.float32)
     if not rows.any():
         return np.zeros(len(rows), dtype=bool)
-    # Windows of CUT_REACH rows: the one that ends just above each row, and the one that starts just below it.
-    windows = np.lib.stride_tricks.sliding_window_view(np.pad(rows, CUT_REACH), CUT_REACH).max(axis=1)
-    above, below = windows[:len(rows)], windows[CUT_REACH + 1:]
+    # Windows of TUNING.cut_reach rows: the one that ends just above each row, and the one that starts just below it.
+    windows = np.lib.stride_tricks.sliding_window_view(np.pad(rows, TUNING.cut_reach), TUNING.cut_reach).max(axis=1)
+    above, below = windows[:len(rows)], windows[TUNING.cut_reach + 1:]
     beside = np.minimum(above, below)
-    least_beside = max(CUT_TEXT_ROW * np.percentile(rows[rows > 0], 75), CUT_MIN_INK * ink.shape[1])
-    return (rows < CUT_SHARE * beside) & (beside > least_beside)
+    least_beside = max(TUNING.cut_text_row * np.percentile(rows[rows > 0], 75), TUNING.cut_min_ink * ink.shape[1])
+    return (rows < TUNING.cut_share * beside) & (beside > least_beside)
 
 
 STEPS: dict[str, Callable[[CleanPage], CleanPage]] = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator
 
@@ -30,7 +29,7 @@ def _documents(catalog: Catalog, files: list[FileRecord]) -> Iterator[PageDocume
         documents = catalog.documents(record.id)
         for page in catalog.pages(record.id):
             # A page that reads as noise stays in the catalog, but none of its junk goes into the index.
-            text = "" if page.diagnostics and json.loads(page.diagnostics).get("unreadable") else page.text
+            text = "" if page.unreadable else page.text
             yield PageDocument(record.id, record.path, page.page, text, page.confidence,
                                _document_of(documents, page.page))
 

@@ -14,24 +14,7 @@ from luutru.pipeline.geometry import Box, identity
 from luutru.pipeline.quality import plausible_characters
 from luutru.pipeline.settings import DEFAULT_PSM, DEFAULT_TIMEOUT, LANGUAGE
 from luutru.pipeline.tesseract import Engine, engine
-
-# A page read with a confidence below this may be turned 90/180/270 degrees (an upright page of
-# even a poor scan reads above 60; a turned one near 35): Tesseract's orientation detection is
-# then asked, which costs about half an OCR, so upright pages never pay for it.
-SUSPECT_CONFIDENCE = 60.0
-MIN_WORDS_FOR_ORIENTATION = 10
-# Tesseract's own orientation confidence below which its answer is ignored (a wrong flip seen at 1.4).
-MIN_ORIENTATION_CONFIDENCE = 2.0
-# A line read with a mean confidence under JUNK_CONFIDENCE whose characters are less than
-# JUNK_PLAUSIBLE in plausible words (pipeline.quality) is junk, not text: text lines of even a poor
-# scan read above 70, streaks and grain read as letters near 20.
-JUNK_CONFIDENCE, JUNK_PLAUSIBLE = 50.0, 0.7
-# A line read with a mean confidence under this is junk however plausible it looks: Vietnamese has so many
-# short syllables that streaks read as `tư Hs nữ ĐỀU độc co` pass for words.
-MIN_LINE_CONFIDENCE = 30.0
-# A word of no letter or digit at either end of a line read with a confidence under this is a streak's dot
-# or grain beside the text (`.` `:` `_` read at 0-60); a list's dash or a `(` reads near 90.
-MIN_EDGE_SYMBOL_CONFIDENCE = 70.0
+from luutru.pipeline.tuning import TUNING
 
 
 @dataclass(frozen=True)
@@ -89,17 +72,18 @@ def is_junk(line: list[Word]) -> bool:
     if not any(sum(character.isalnum() for character in word.text) >= 2 for word in line):
         return True
     confidence = _confidence(line)
-    if confidence < MIN_LINE_CONFIDENCE:
+    if confidence < TUNING.min_line_confidence:
         return True
     letters = sum(len(word.text) for word in line)
     plausible = plausible_characters(" ".join(word.text for word in line))
-    return confidence < JUNK_CONFIDENCE and plausible < JUNK_PLAUSIBLE * letters
+    return confidence < TUNING.junk_confidence and plausible < TUNING.junk_plausible * letters
 
 
 def trimmed(line: list[Word]) -> list[Word]:
-    """The line without the doubtful symbols at its ends (MIN_EDGE_SYMBOL_CONFIDENCE)."""
+    """The line without the doubtful symbols at its ends (TUNING.min_edge_symbol_confidence)."""
     def doubtful(word: Word) -> bool:
-        return word.confidence < MIN_EDGE_SYMBOL_CONFIDENCE and not any(character.isalnum() for character in word.text)
+        unsure = word.confidence < TUNING.min_edge_symbol_confidence
+        return unsure and not any(character.isalnum() for character in word.text)
     start, end = 0, len(line)
     while start < end and doubtful(line[start]):
         start += 1
@@ -167,7 +151,7 @@ def _read(tesseract: Engine, page: np.ndarray, language: str, psm: int, timeout:
 def _sure_turn(tesseract: Engine, page: np.ndarray, timeout: float) -> int:
     """Degrees to turn the page clockwise, 0 unless Tesseract is sure enough."""
     degrees, confidence = tesseract.orientation(page, timeout)
-    return degrees if confidence >= MIN_ORIENTATION_CONFIDENCE else 0
+    return degrees if confidence >= TUNING.min_orientation_confidence else 0
 
 
 def _looks_upright(result: OcrResult) -> bool:
@@ -175,7 +159,7 @@ def _looks_upright(result: OcrResult) -> bool:
     reads as junk lines)."""
     if result.junk > sum(len(word.text) for word in result.words):
         return False
-    return result.confidence >= SUSPECT_CONFIDENCE or len(result.words) < MIN_WORDS_FOR_ORIENTATION
+    return result.confidence >= TUNING.suspect_confidence or len(result.words) < TUNING.min_words_for_orientation
 
 
 def ocr_image(page: np.ndarray, language: str = LANGUAGE, psm: int = DEFAULT_PSM,

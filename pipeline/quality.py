@@ -15,11 +15,8 @@ import re
 import unicodedata
 
 from luutru.index.words import is_syllable
+from luutru.pipeline.tuning import TUNING
 
-# Below this many tokens a reading is too short to judge.
-MIN_TOKENS = 8
-# Lone marks (a dash, a colon) are some 1 % of the tokens of the sample documents; up to 3 % are writing.
-LONE_MARKS_SHARE = 0.03
 PUNCTUATION = "()[]{}.,;:!?\"'“”‘’–—-…/%§*+="
 NUMBER = re.compile(r"\d+(?:[.,/:-]\d+)*(?:[a-zđ]{1,2}|m2|m²)?")
 # A document number and symbol, or a code: 123/QĐ-UBND, QĐ-UBND, UBND-TNMT, V/v, Đ/c.
@@ -45,10 +42,10 @@ def _lone_mark(token: str) -> bool:
 
 def plausible_characters(text: str) -> int:
     """How many of a reading's characters lie in plausible tokens. Marks standing alone are plausible
-    only as often as writing has them (LONE_MARKS_SHARE of the tokens): streaks and grain read as
+    only as often as writing has them (TUNING.lone_marks_share of the tokens): streaks and grain read as
     specks of punctuation are junk however plausible each speck looks."""
     tokens = unicodedata.normalize("NFC", text).split()
-    marks_allowed = LONE_MARKS_SHARE * len(tokens)
+    marks_allowed = TUNING.lone_marks_share * len(tokens)
     count = 0
     for token in tokens:
         if not token.strip(PUNCTUATION) and _lone_mark(token):
@@ -71,6 +68,6 @@ def reading_quality(text: str) -> float | None:
     """The share (0-1) of a reading's characters that lie in plausible tokens; None when it is too
     short to judge."""
     tokens = unicodedata.normalize("NFC", text).split()
-    if len(tokens) < MIN_TOKENS:
+    if len(tokens) < TUNING.min_tokens:
         return None
     return plausible_characters(text) / sum(map(len, tokens))

@@ -20,29 +20,8 @@ from luutru.pipeline.geometry import box_on_original
 from luutru.pipeline.ocr import OcrResult, lines_gone_back, ocr_image
 from luutru.pipeline.quality import plausible_characters, reading_quality, reading_score
 from luutru.pipeline.settings import DEFAULT_PSM, DEFAULT_STEPS, OcrSettings
+from luutru.pipeline.tuning import TUNING, Tuning
 
-# A reading whose quality (pipeline.quality: the share of plausible Vietnamese) is under GOOD_READING is
-# read again after other cleanups; a page whose best reading is under UNREADABLE is noise: it stays in
-# the catalog, marked, and is listed by `luutru review`, but none of its words go into the index.
-GOOD_READING, UNREADABLE = 0.85, 0.5
-# A reading Tesseract is less sure of than this (its mean word confidence) is not good either, however
-# plausible: a copy thresholded so dark that thin strokes went reads `giáp` as `eiáp` and `đất` as `dất`,
-# syllables both, at 73-78 where the page's better readings are 89-95 (clean pages read 85 and up).
-GOOD_CONFIDENCE = 80.0
-# A page read as this many characters of junk lines and next to nothing else is unreadable too.
-JUNK_PAGE_CHARACTERS = 100
-# A reading with fewer characters than this share of the letter-sized pieces of ink on the cleaned
-# page missed text (clean pages read some 0.85: accents are pieces of their own).
-MIN_COVERAGE = 0.4
-# A first reading that left this many characters out as junk lines (ocr.is_junk) met damage the settings'
-# cleanup does not treat, a drum's streaks or low-ink lines, however well the rest reads: the ink cleanups
-# read the page too (tuned pages: clean kinds leave out at most 17, drum pages 150-700).
-MAX_FIRST_JUNK = 50
-# A page with fewer letter-sized pieces of ink than this holds too little text to judge its reading.
-MIN_PIECES_TO_JUDGE = 60
-# A page whose cleanup left more than this many specks a letter is a damaged copy (a drum's dots, sparse
-# grain): clean pages of every kind leave under 0.02, faded copies 0.4-0.6, drum pages 0.2-2.
-SPECKS_PER_LETTER = 1.0
 # The ink cleanups: speckle removed (or grain too dense for a median smoothed away) before the paper's light
 # is measured (measured on grain, it is the grain's brightest), then only the darkest ink kept (a copier's
 # grain and drum streaks go with the grey between ink and paper: cleanup.darkest), and strokes that low-ink
@@ -54,28 +33,9 @@ INK_CLEANUPS = (("denoise", "flatten", "deskew", "straighten", "darkest", "despe
                 ("smooth", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak", "mend"))
 GRAIN_CLEANUP = ("smooth", "denoise_wide", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak",
                  "mend")
-# A cleanup of a page under grain that kept more than GRAIN_LEFT times the letter-sized pieces of the median
-# cleanup left the grain in clumps (tuned copier pages: 8 to 27 times; cleanups that took it away keep within 15 %
-# of each other): it is not read (`without_grain_left`).
-GRAIN_LEFT = 3
 # The page as plain Tesseract sees it (but for red and blue ink), so that cleanup never makes a page read worse.
-# It reads well only when it reads NEARLY_ALL of the plausible text the cleaned readings did: a copier page's
-# plain reading that dropped a faint quarter of it (0.32 against 0.11) is not good; a shadowed page's that
-# dropped a fifth of what a garbled cleaned reading took for syllables (0.22 against 0.51) is (at 0.9 it was
-# not: a page of the benchmark's measured split).
 NO_CLEANUP: tuple[str, ...] = ()
-NEARLY_ALL = 0.8
-# Tesseract's layout analysis (psm 3) takes a drum's streaks or a table's rules for the edges of
-# columns and reads the page in slices, or drops the paragraphs between them. A page with streaks down it
-# is read as one block of text (psm 6: no columns looked for. Psm 4, one column of lines of any size, read a
-# fifth of the benchmark's streaked cleaned pages in slices, 5-131 lines back, psm 6 none). A page whose good
-# reading left more than 1 - MIN_INK_READ of its letter-sized pieces of ink outside every word (clean
-# pages leave under 5 %) is read again as one block of text (psm 6, which alone reads the paragraphs
-# beside a rule), and that reading kept when it reads INK_READ_GAIN more of them. So is one whose reading
-# went back up the page MAX_LINES_BACK lines or more (ocr.lines_gone_back: read in slices, out of order; no
-# page of the benchmark's clean kinds went back at all, drum pages read in slices 6-87 lines; two signatures
-# side by side go back 2-5), kept when it goes back less and reads nearly as much.
-ONE_BLOCK_PSM, MIN_INK_READ, INK_READ_GAIN, MAX_LINES_BACK = 6, 0.9, 0.05, 5
+ONE_BLOCK_PSM = 6  # Tesseract's page segmentation mode for one block of text
 
 
 @dataclass
@@ -129,29 +89,29 @@ class Verdict:
 
 
 def judge(reading: Reading, letters: int | None, looks_blank: Callable[[], bool], max_junk: int | None = None,
-          plausible_needed: float = 0) -> Verdict:
-    """The one judge of every reading: plausible Vietnamese (GOOD_READING), read with confidence
-    (GOOD_CONFIDENCE), covering the page's letters (MIN_COVERAGE of `letters` letter-sized pieces of ink, by
-    default those of its own cleaned page); a reading of next to nothing is good only for a page that
+          plausible_needed: float = 0, tuning: Tuning = TUNING) -> Verdict:
+    """The one judge of every reading: plausible Vietnamese (tuning.good_reading), read with confidence
+    (tuning.good_confidence), covering the page's letters (tuning.min_coverage of `letters` letter-sized pieces of
+    ink, by default those of its own cleaned page); a reading of next to nothing is good only for a page that
     `looks_blank`. A candidate may ask more: under `max_junk` characters of junk lines, and `plausible_needed`
-    characters of plausible text."""
+    characters of plausible text. Thresholds from `tuning`."""
     result, reasons = reading.result, []
     quality = reading_quality(result.text)
     if quality is None:
         if not looks_blank():
             reasons.append("next to nothing read, on a page with letters")
     else:
-        if quality < GOOD_READING:
-            reasons.append(f"plausible Vietnamese {quality:.2f} < {GOOD_READING}")
-        if result.confidence < GOOD_CONFIDENCE:
-            reasons.append(f"confidence {result.confidence:.0f} < {GOOD_CONFIDENCE:.0f}")
-        needed = MIN_COVERAGE * (letters or reading.counted_pieces())
+        if quality < tuning.good_reading:
+            reasons.append(f"plausible Vietnamese {quality:.2f} < {tuning.good_reading}")
+        if result.confidence < tuning.good_confidence:
+            reasons.append(f"confidence {result.confidence:.0f} < {tuning.good_confidence:.0f}")
+        needed = tuning.min_coverage * (letters or reading.counted_pieces())
         if (read := _characters(result.text)) < needed:
             reasons.append(f"{read} characters read for {needed:.0f} needed (the page's letters)")
     if max_junk is not None and result.junk >= max_junk:
         reasons.append(f"{result.junk} characters of junk lines >= {max_junk}")
     if (plausible := plausible_characters(result.text)) < plausible_needed:
-        reasons.append(f"{plausible} plausible characters, the cleaned readings {plausible_needed / NEARLY_ALL:.0f}")
+        reasons.append(f"{plausible} plausible characters, under {plausible_needed:.0f} (of the cleaned readings')")
     return Verdict(tuple(reasons))
 
 
@@ -166,7 +126,7 @@ class Candidate:
     # when this says so: they are judged against the most letters one of them kept.
     with_others: Callable[[Plan], bool] = lambda plan: False
     max_junk: int | None = None  # `judge`'s
-    nearly_all: bool = False  # must read NEARLY_ALL of the plausible text the readings before it read
+    nearly_all: bool = False  # must read TUNING.nearly_all of the plausible text the readings before it read
     # Tesseract is asked which way the page looks turned before, not after, a reading of it upside down, when the
     # first cleanup's survey found it upside down.
     asks_turn: bool = False
@@ -185,13 +145,13 @@ def _grain(plan: Plan) -> bool:
 # settings' cleanup is read last, only to be among the least bad; a page every reading read turned, none well,
 # is read as it lies too: a copier's grain can line up down a page, which is then taken for one on its side.
 CANDIDATES = (
-    Candidate("first", None, "not a damaged copy", _undamaged, max_junk=MAX_FIRST_JUNK, asks_turn=True),
+    Candidate("first", None, "not a damaged copy", _undamaged, max_junk=TUNING.max_first_junk, asks_turn=True),
     Candidate("median", INK_CLEANUPS[0], "the first reading was not good", lambda plan: True,
               with_others=lambda plan: True),
     Candidate("smoothed", INK_CLEANUPS[1], "under a copier's grain, or not a damaged copy",
               lambda plan: _grain(plan) or _undamaged(plan), with_others=lambda plan: True),
     Candidate("grain", GRAIN_CLEANUP, "under a copier's grain; or one of the ink cleanups found grain, or none of "
-              "their readings read MIN_COVERAGE of the page's letters",
+              "their readings read TUNING.min_coverage of the page's letters",
               lambda plan: _grain(plan) or plan.grain_found or plan.missed_text(), with_others=_grain),
     Candidate("plain", NO_CLEANUP, "no cleanup read well", lambda plan: True, nearly_all=True),
     Candidate("first, last", None, "a damaged copy (under grain: only when every other lost the letters)",
@@ -211,7 +171,7 @@ def looks_blank(gray: np.ndarray, found: InkSurvey) -> bool:
     """Next to no letters on the page after its first cleanup (`found`) nor as scanned (`gray`): a cleanup that
     lost every letter (a threshold that turned the page white) must not make a page look blank, nor a threshold
     of the page as scanned that took a faded copy's few black specks for its only ink."""
-    return len(found.letters) < MIN_PIECES_TO_JUDGE and letter_pieces(gray) < MIN_PIECES_TO_JUDGE
+    return len(found.letters) < TUNING.min_pieces_to_judge and letter_pieces(gray) < TUNING.min_pieces_to_judge
 
 
 def _characters(text: str) -> int:
@@ -240,7 +200,7 @@ def usable_letters(cleaned: CleanPage) -> np.ndarray | None:
     if cleaned.facts.grain:
         return None
     letters = letter_centres(cleaned.pixels)
-    return letters if len(letters) >= MIN_PIECES_TO_JUDGE else None
+    return letters if len(letters) >= TUNING.min_pieces_to_judge else None
 
 
 # A cleanup's candidate, the page after it, and the centres of its letter-sized pieces of ink.
@@ -267,17 +227,17 @@ class Plan:
         return looks_blank(self.gray, self.found)
 
     def missed_text(self) -> bool:
-        """The other cleanups were read, and none of their readings read MIN_COVERAGE of the page's letters."""
+        """The other cleanups were read, and none of their readings read TUNING.min_coverage of the page's letters."""
         read = {candidate.name for candidate, _, _ in self.cleanups}
         readings = [reading for reading in self.readings if reading.name in read]
-        return bool(self.cleanups) and all(_characters(reading.result.text) < MIN_COVERAGE * self.letters
+        return bool(self.cleanups) and all(_characters(reading.result.text) < TUNING.min_coverage * self.letters
                                            for reading in readings)
 
     def verdict(self, candidate: Candidate, reading: Reading) -> Verdict:
         before = [earlier for earlier in self.readings if earlier is not reading]
         most = max((plausible_characters(earlier.result.text) for earlier in before), default=0)
         return judge(reading, self.letters, self.looks_blank, candidate.max_junk,
-                     NEARLY_ALL * most if candidate.nearly_all else 0)
+                     TUNING.nearly_all * most if candidate.nearly_all else 0)
 
     def note(self, reading: Reading, verdict: str, reasons: tuple[str, ...] = ()) -> None:
         turn = {"turn": reading.turn} if reading.turn else {}
@@ -378,14 +338,15 @@ def read_whole(reading: Reading, plan: Plan, good_enough: Callable[[Reading], bo
     # the other cleanups, hold letter-sized pieces that are no letters (a copier's grain, stains, a drum's clumps of
     # dots), and what its words leave out of them tells nothing of dropped paragraphs (Tesseract is slow on grain as
     # one block; on 22 tuned drum and copier pages read again so, one block read better once, worse once).
-    dropped = read < MIN_INK_READ and reading.steps == settings.cleanup
-    if not dropped and back < MAX_LINES_BACK:
+    dropped = read < TUNING.min_ink_read and reading.steps == settings.cleanup
+    if not dropped and back < TUNING.max_lines_back:
         return reading, made, plan.trace
     again = read_cleaned(reading.cleaned, settings, reading.steps, reading.turn, reading.letters, ONE_BLOCK_PSM,
                          name=f"{reading.name}, one block")
     read_again = again.ink_read()
-    more = read_again >= read + INK_READ_GAIN
-    in_order = back >= MAX_LINES_BACK and lines_gone_back(again.result) < back and read_again >= read - INK_READ_GAIN
+    more = read_again >= read + TUNING.ink_read_gain
+    in_order = (back >= TUNING.max_lines_back and lines_gone_back(again.result) < back
+                and read_again >= read - TUNING.ink_read_gain)
     kept = (more or in_order) and good_enough(again)
     plan.note(again, "kept" if kept else "not kept",
               () if kept else (f"ink read {read_again:.2f} against {read:.2f}, lines gone back "
@@ -395,13 +356,13 @@ def read_whole(reading: Reading, plan: Plan, good_enough: Callable[[Reading], bo
 
 def without_grain_left(cleanups: list[Cleanup]) -> list[Cleanup]:
     """The cleanups of a page (three or more: under grain) but those that left a copier's grain on it in clumps of
-    a letter's size: GRAIN_LEFT times the letter-sized pieces the median cleanup kept. Read, such a page costs
+    a letter's size: TUNING.grain_left times the letter-sized pieces the median cleanup kept. Read, such a page costs
     Tesseract seconds for junk, and its clumps, taken for letters, made every other reading look as if it
     missed most of the page."""
     if len(cleanups) < 3:
         return cleanups
     median = np.median([len(centres) for _, _, centres in cleanups])
-    return [cleanup for cleanup in cleanups if len(cleanup[2]) <= GRAIN_LEFT * median]
+    return [cleanup for cleanup in cleanups if len(cleanup[2]) <= TUNING.grain_left * median]
 
 
 def damaged_copy(cleaned: CleanPage, found: InkSurvey) -> list[str]:
@@ -413,7 +374,7 @@ def damaged_copy(cleaned: CleanPage, found: InkSurvey) -> list[str]:
     none of them reads well."""
     damage = [damage for damage in ("grain", "streaks", "streaks_across") if getattr(cleaned.facts, damage)]
     letters = len(found.letters)
-    if letters >= MIN_PIECES_TO_JUDGE and found.specks > SPECKS_PER_LETTER * letters:
+    if letters >= TUNING.min_pieces_to_judge and found.specks > TUNING.specks_per_letter * letters:
         damage.append("specks")
     return damage
 
@@ -422,7 +383,7 @@ def least_bad(readings: list[Reading]) -> Reading:
     """Of readings none of which reads well, the one with the best score (its plausible text less the
     rest, pipeline.quality.reading_score) of those that do not miss much of what another found."""
     longest = max(_characters(reading.result.text) for reading in readings)
-    full = [reading for reading in readings if _characters(reading.result.text) >= MIN_COVERAGE * longest]
+    full = [reading for reading in readings if _characters(reading.result.text) >= TUNING.min_coverage * longest]
     return max(full, key=lambda reading: reading_score(reading.result.text))
 
 
@@ -430,5 +391,5 @@ def unreadable(result: OcrResult) -> bool:
     """A best reading that is still mostly junk, or junk and next to nothing else (ocr.is_junk)."""
     quality = reading_quality(result.text)
     if quality is None:
-        return result.junk >= JUNK_PAGE_CHARACTERS
-    return quality < UNREADABLE
+        return result.junk >= TUNING.junk_page_characters
+    return quality < TUNING.unreadable

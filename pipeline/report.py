@@ -11,6 +11,7 @@ from luutru.errors import NoArchive, NotFound
 from luutru.index.store import IndexUnavailable, engine_advice, open_store
 from luutru.pipeline.catalog import FOLDER_PROBLEMS_KEY, SEARCHABLE, Catalog, FileRecord, PageRecord, catalog_name
 from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.tuning import TUNING
 
 
 def open_catalog(home: ArchiveHome) -> Catalog:
@@ -87,7 +88,8 @@ def show(home: ArchiveHome, path_or_id: str, page: int | None = None) -> dict:
     raw = facts.pop("raw_path")
     facts["disk_path"] = raw.decode("utf-8", errors="backslashreplace") if raw is not None else record.path
     return {"file": facts, **documents, "signatures": signatures,
-            "pages": [{"page": p.page, "confidence": p.confidence, "source": p.source, "text": p.text}
+            "pages": [{"page": p.page, "confidence": p.confidence, "source": p.source, "text": p.text,
+                       "diagnostics": json.loads(p.diagnostics or "{}"), "provenance": json.loads(p.provenance or "{}")}
                       for p in pages]}
 
 
@@ -158,11 +160,11 @@ COPY_DAMAGE = {"grain": "a copier's grain", "streaks": "a dirty drum's streaks",
 
 def likely_causes(page: PageRecord) -> list[str]:
     """Why a page may read badly, from what cleanup and OCR found on it."""
-    from luutru.pipeline.cleanup import FAINT_INK_LEVEL, MAX_SKEW_DEGREES  # OpenCV: not for status or show
+
 
     found = json.loads(page.diagnostics) if page.diagnostics else {}
     causes = []
-    if found.get("unreadable"):
+    if page.unreadable:
         quality = f"{found['quality']:.0%} plausible text" if "quality" in found else "junk throughout"
         causes.append(f"unreadable: rescan (its best reading, after {found.get('readings', 1)} cleanups, is "
                       f"{quality}; kept in the catalog, left out of the index)")
@@ -174,12 +176,12 @@ def likely_causes(page: PageRecord) -> list[str]:
     if found.get("damaged_copy"):
         damage = " and ".join(COPY_DAMAGE[name] for name in found["damaged_copy"])
         causes.append(f"a damaged photocopy ({damage}): rescan the original if the archive holds it")
-    if found.get("ink_level", 0) >= FAINT_INK_LEVEL:
+    if found.get("ink_level", 0) >= TUNING.faint_ink_level:
         causes.append("low contrast (a faded copy): rescan darker")
     if found.get("sideways") and "rotated" not in found:
         causes.append("on its side and its orientation was not found")
-    if abs(found.get("skew", 0.0)) >= MAX_SKEW_DEGREES - 0.2:
-        causes.append(f"skewed by {MAX_SKEW_DEGREES:g}° or more: straighten it on the scanner")
+    if abs(found.get("skew", 0.0)) >= TUNING.max_skew_degrees - 0.2:
+        causes.append(f"skewed by {TUNING.max_skew_degrees:g}° or more: straighten it on the scanner")
     if "rotated" in found:
         causes.append(f"was turned {found['rotated']}° to read it")
     if page.source == "prior-ocr":

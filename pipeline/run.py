@@ -278,7 +278,7 @@ def _store(catalog: Catalog, outcome: PageOutcome) -> None:
     catalog.put_page(PageRecord(outcome.file_id, outcome.page, outcome.text, outcome.confidence,
                                 outcome.source, words_json(outcome.words), outcome.seconds,
                                 _json_or_none(outcome.diagnostics), _json_or_none(outcome.geometry),
-                                _json_or_none(outcome.provenance)))
+                                _json_or_none(outcome.provenance), outcome.unreadable))
 
 
 def _json_or_none(value: dict) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from luutru.pipeline.tuning import TUNING
 from luutru.scanners.limits import DEFAULT_DPI, DEFAULT_MAX_PIXELS
 
 LANGUAGE = "vie"
@@ -35,9 +36,10 @@ class OcrSettings:
     engine: str = "auto"  # one of OCR_ENGINES
 
     def key(self) -> str:
-        """What decides the text a page reads to: pages read with another key are not reused."""
+        """What decides the text a page reads to, the reading path's thresholds included (pipeline.tuning): pages
+        read with another key are not reused."""
         return "/".join([self.language, f"psm{self.psm}", f"dpi{self.dpi}", "+".join(self.cleanup),
-                         "force-ocr" if self.force_ocr else "text-layers"])
+                         "force-ocr" if self.force_ocr else "text-layers", f"tuning-{TUNING.digest()}"])
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,8 @@ import unicodedata
 import numpy as np
 
 from luutru.pipeline.ocr import Word
+from luutru.pipeline.tuning import TUNING
 from luutru.scanners import LayerWord
-
-# A text layer over a scanned page is the page's text only when its words lie over this share of the
-# page's letter-sized pieces of ink. Measured on the 53 pages of ../shared/real-scans that carry a text layer
-# (benchmarks/real_scans.py --layers, 2026-12): an earlier OCR's layer covers 0.81-1.00 of the ink (35 pages),
-# the signature block a portal or signing service draws over page 1 of a signed scan 0.00-0.054 (18 pages).
-LAYER_COVERS = 0.5
-# A word's box is widened by this share of its height on every side: a letter's ink lies a little outside
-# the box a PDF font gives it (accents above, a scan a pixel off).
-BOX_MARGIN = 0.3
 
 
 def _pixel_box(word: LayerWord, width: int, height: int, margin: float = 0.0) -> tuple[int, int, int, int]:
@@ -36,7 +28,7 @@ def covered_share(letters: np.ndarray, lines: list[list[LayerWord]], width: int,
         return 0.0
     under = np.zeros(len(letters), dtype=bool)
     for word in (word for line in lines for word in line):
-        left, top, right, bottom = _pixel_box(word, width, height, BOX_MARGIN)
+        left, top, right, bottom = _pixel_box(word, width, height, TUNING.box_margin)
         under |= (letters[:, 0] >= left) & (letters[:, 0] <= right) & (letters[:, 1] >= top) & (letters[:, 1] <= bottom)
     return float(under.mean())
 
@@ -47,7 +39,7 @@ def without_layer(gray: np.ndarray, lines: list[list[LayerWord]]) -> np.ndarray:
     height, width = gray.shape
     painted = gray.copy()
     for word in (word for line in lines for word in line):
-        left, top, right, bottom = _pixel_box(word, width, height, BOX_MARGIN)
+        left, top, right, bottom = _pixel_box(word, width, height, TUNING.box_margin)
         painted[max(top, 0):max(bottom, 0), max(left, 0):max(right, 0)] = 255
     return painted
 

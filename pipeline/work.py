@@ -18,7 +18,8 @@ from luutru.pipeline.quality import reading_quality
 from luutru.pipeline.reading import best_reading, damaged_copy, most_readings, unreadable
 from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.tesseract import TesseractError, engine, engine_version, model_fingerprint
-from luutru.pipeline.text_layer import LAYER_COVERS, covered_share, with_layer, without_layer
+from luutru.pipeline.text_layer import covered_share, with_layer, without_layer
+from luutru.pipeline.tuning import TUNING
 from luutru.pipeline.vietnamese import repair_legacy, vietnamese_score
 from luutru.scanners import (
     Kind,
@@ -32,11 +33,6 @@ from luutru.scanners import (
 )
 from luutru.scanners.limits import POPPLER_TIMEOUT
 
-# A PDF text layer with fewer letters than this is treated as absent (a scanner's stray header).
-MIN_TEXT_LAYER_LETTERS = 20
-# An earlier OCR's text layer that reads as Vietnamese at least this well (vietnamese_score) is kept;
-# below it the page is OCR'd, and the better of the two readings kept.
-PRIOR_OCR_TRUSTED = 0.7
 
 @dataclass(frozen=True)
 class PageJob:
@@ -60,10 +56,11 @@ class PageOutcome:
     diagnostics: dict = field(default_factory=dict)  # what cleanup and OCR found, for `luutru review`
     geometry: dict = field(default_factory=dict)  # the original image: size, dpi, and the map onto what was read
     provenance: dict = field(default_factory=dict)  # how it was read: engine, versions, model, settings, when
+    unreadable: bool = False  # its best reading is noise (pipeline.reading.unreadable): never indexed
 
 
 def _usable_text_layer(text: str) -> bool:
-    return sum(character.isalpha() for character in text) >= MIN_TEXT_LAYER_LETTERS
+    return sum(character.isalpha() for character in text) >= TUNING.min_text_layer_letters
 
 
 @dataclass
@@ -76,7 +73,7 @@ class _LayerLeft:
 
 def _layer_reading(job: PageJob, outcome: PageOutcome) -> _LayerLeft:
     """Take a PDF page's own text (converted from a legacy encoding where it is in one) into `outcome`: the
-    text of a page that is no scan, or the layer that covers a scanned page's ink (LAYER_COVERS), an earlier
+    text of a page that is no scan, or the layer that covers a scanned page's ink (TUNING.layer_covers), an earlier
     OCR's only when it reads as Vietnamese. Otherwise what OCR is left: the rendered page, the text drawn
     over a part of it (a signature block), or a doubtful earlier OCR's text and score."""
     path = Path(job.path)
@@ -93,14 +90,14 @@ def _layer_reading(job: PageJob, outcome: PageOutcome) -> _LayerLeft:
     lines = text_layer_lines(path, job.page)
     covered = covered_share(letter_centres(gray), lines, gray.shape[1], gray.shape[0])
     outcome.diagnostics["text_layer_covers"] = round(covered, 3)
-    if covered < LAYER_COVERS or not _usable_text_layer(layer):
+    if covered < TUNING.layer_covers or not _usable_text_layer(layer):
         return _LayerLeft(gray, beside=lines)
     if not facts.invisible:
         _take_layer(outcome, text, encoding, "text-layer")
         return _LayerLeft()
     score = vietnamese_score(text)
     outcome.diagnostics["prior_ocr_score"] = round(score, 3)
-    if score >= PRIOR_OCR_TRUSTED:
+    if score >= TUNING.prior_ocr_trusted:
         _take_layer(outcome, text, encoding, "prior-ocr", round(100 * score, 2))
         return _LayerLeft()
     return _LayerLeft(gray, doubtful=(text, score))
@@ -136,6 +133,7 @@ def _ocr(job: PageJob, outcome: PageOutcome, left: _LayerLeft) -> None:
     del gray
     to_read = result.transform @ cleaned.transform @ scale
     outcome.text, outcome.confidence, outcome.source = result.text, result.confidence, "ocr"
+    outcome.unreadable = unreadable(result)
     outcome.words = [replace(word, box=_on_original(word.box, cleaned, result, scale, width, height))
                      for word in result.words]
     quality = reading_quality(result.text)
@@ -146,7 +144,6 @@ def _ocr(job: PageJob, outcome: PageOutcome, left: _LayerLeft) -> None:
                                 **({"cleaned_again": list(steps)} if steps != settings.cleanup else {}),
                                 **({"damaged_copy": damage} if damage else {}),
                                 **({"scaled": round(scale[0, 0], 3)} if scale[0, 0] != 1 else {}),
-                                **({"unreadable": True} if unreadable(result) else {}),
                                 **({"trace": trace} if trace else {})})
     if left.beside:
         outcome.text, outcome.words = with_layer(outcome.text, outcome.words, left.beside, width, height)
@@ -183,7 +180,7 @@ def _on_original(box: Box, cleaned: CleanPage, result: OcrResult, scale: np.ndar
 
 
 def _read(job: PageJob, outcome: PageOutcome) -> None:
-    outcome.provenance = {"settings": job.settings.key(), "luutru": __version__,
+    outcome.provenance = {"settings": job.settings.key(), "luutru": __version__, "tuning": TUNING.digest(),
                           "read_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     left = _LayerLeft()
     if job.kind is Kind.PDF and not job.settings.force_ocr:

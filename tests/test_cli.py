@@ -265,7 +265,8 @@ def test_moving_to_tantivy_is_advised_past_the_size_where_whoosh_stays_fast(engi
 def test_status_and_doctor_name_the_engine_and_advise_on_a_large_whoosh_index(searchable, monkeypatch):
     home = ArchiveHome(searchable["home"])
     assert run_status(home)["index"]["engine"] == searchable["engine"]
-    monkeypatch.setattr("luutru.index.store.WHOOSH_COMFORTABLE_PAGES", 5)  # the 9 sample pages stand for a large archive
+    # the 9 sample pages stand for a large archive
+    monkeypatch.setattr("luutru.index.store.WHOOSH_COMFORTABLE_PAGES", 5)
     index_check = next(check for check in run_doctor(home) if check.name == "index")
     assert index_check.ok and index_check.warn == (searchable["engine"] == "whoosh")
     assert (run_status(home)["index"]["advice"] is not None) == (searchable["engine"] == "whoosh")
@@ -298,8 +299,25 @@ def test_a_catalog_from_the_previous_version_is_upgraded(one_scan):
     assert json_of(run_luutru(one_scan["home"], "status", "--json"))["pages"] == 1
     with sqlite3.connect(one_scan["home"] / "catalog.sqlite3") as db:
         columns = [row[1] for row in db.execute("PRAGMA table_info(pages)")]
-        assert {"diagnostics", "geometry", "provenance"} <= set(columns)
+        assert {"diagnostics", "geometry", "provenance", "unreadable"} <= set(columns)
         assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+
+def test_a_page_marked_unreadable_in_its_diagnostics_keeps_the_mark_as_a_column(one_scan):
+    """Schema 5 marked a page whose best reading is noise with a key of its diagnostics; schema 6 gives it a column
+    of its own, which decides indexing: the upgrade carries the mark over, and the page's junk leaves the index."""
+    home = one_scan["home"]
+    run_luutru(home, "ingest", str(one_scan["scans"]))
+    assert json_of(run_luutru(home, "search", "đất", "--json"))["hits"]
+    with sqlite3.connect(home / "catalog.sqlite3") as db:
+        db.executescript("UPDATE pages SET diagnostics = json_set(diagnostics, '$.unreadable', json('true'));"
+                         "ALTER TABLE pages DROP COLUMN unreadable; ALTER TABLE staged_pages DROP COLUMN unreadable;"
+                         "PRAGMA user_version = 5;")
+    run_luutru(home, "reindex", "--full")
+    with sqlite3.connect(home / "catalog.sqlite3") as db:
+        assert db.execute("SELECT unreadable FROM pages").fetchall() == [(1,)]
+    assert not json_of(run_luutru(home, "search", "đất", "--json", check_code=None))["hits"]
+    assert json_of(run_luutru(home, "review", "--json"))["pages"][0]["causes"][0].startswith("unreadable: rescan")
 
 
 def _adds_up(summary: dict) -> bool:

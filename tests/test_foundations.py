@@ -33,9 +33,9 @@ from reportlab.pdfgen import canvas
 from luutru.index.store import live_generation
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.reader import ArchiveReader
-from luutru.pipeline.text_layer import LAYER_COVERS
+from luutru.pipeline.tuning import TUNING
 from luutru.pipeline.vietnamese import from_tcvn3, is_syllable, readable_name, repair_legacy, vietnamese_score
-from luutru.pipeline.work import PRIOR_OCR_TRUSTED, PageJob, PageOutcome, process_page
+from luutru.pipeline.work import PageJob, PageOutcome, process_page
 from luutru.scanners import Kind
 from luutru.scanners.signatures import pdf_signatures
 
@@ -143,7 +143,7 @@ def test_an_earlier_ocr_layer_is_judged_kept_when_good_and_read_again_when_it_la
     assert good["source"] == "prior-ocr" and json.loads(good["diagnostics"])["text_layer_covers"] > 0.9
     assert pages["typed.pdf"]["source"] == "text-layer" and pages["typed.pdf"]["confidence"] == 100
     reread = pages["prior-ocr-without-vietnamese.pdf"]
-    assert reread["source"] == "ocr" and json.loads(reread["diagnostics"])["prior_ocr_score"] < PRIOR_OCR_TRUSTED
+    assert reread["source"] == "ocr" and json.loads(reread["diagnostics"])["prior_ocr_score"] < TUNING.prior_ocr_trusted
     assert char_error_rate(LETTER_TEXT, reread["text"]) < 0.1
     found = json_of(run_luutru(home, "search", '"rà soát hồ sơ"', "--json"))
     assert {Path(hit["path"]).name for hit in found["hits"]} == set(pages)
@@ -163,7 +163,7 @@ def test_a_signed_scan_is_read_by_ocr_and_its_signature_block_kept_once_beside(t
     first, second = pages_of(home)
     assert first["source"] == second["source"] == "ocr"
     diagnostics = json.loads(first["diagnostics"])
-    assert diagnostics["text_layer_covers"] < LAYER_COVERS
+    assert diagnostics["text_layer_covers"] < TUNING.layer_covers
     assert diagnostics["text_layer_beside"] == sum(len(line.split()) for line in PORTAL_SIGNATURE)
     scanned, block = first["text"].rsplit("\n", len(PORTAL_SIGNATURE))[0], first["text"].splitlines()[-4:]
     assert block == list(PORTAL_SIGNATURE)

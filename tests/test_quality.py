@@ -9,6 +9,7 @@ import random
 import shutil
 import subprocess
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -24,9 +25,10 @@ from luutru.pipeline.catalog import PageRecord
 from luutru.pipeline.cleanup import clean_page, ink_free_gray, letter_pieces, survey
 from luutru.pipeline.ocr import OcrResult, Word, is_junk, limit_threads, lines_gone_back, ocr_image, trimmed
 from luutru.pipeline.quality import plausible_characters, reading_quality
-from luutru.pipeline.reading import GOOD_READING, GRAIN_CLEANUP, INK_CLEANUPS, MIN_COVERAGE, NEARLY_ALL, UNREADABLE
+from luutru.pipeline.reading import GRAIN_CLEANUP, INK_CLEANUPS
 from luutru.pipeline.report import likely_causes
 from luutru.pipeline.settings import DEFAULT_STEPS, OcrSettings
+from luutru.pipeline.tuning import TUNING, Tuning
 from luutru.pipeline.work import PageJob, PageOutcome, process_page
 from luutru.scanners import Kind
 from samples.damage import copier_texture, drum_streaks_across, low_ink_and_drum
@@ -72,13 +74,13 @@ def test_the_judge_tells_good_readings_from_garbage_without_the_truth(tmp_path):
             garbage.append((reading_quality(reading), char_error_rate(TRUTH[name][0], reading)))
     assert all(quality is not None for quality, _ in good + garbage)
     assert max(error for _, error in good) < 0.15 and min(error for _, error in garbage) > 0.7
-    assert min(quality for quality, _ in good) >= GOOD_READING, good
-    assert max(quality for quality, _ in garbage) < UNREADABLE, garbage
+    assert min(quality for quality, _ in good) >= TUNING.good_reading, good
+    assert max(quality for quality, _ in garbage) < TUNING.unreadable, garbage
     assert reading_quality("Số: 123/QĐ-UBND") is None  # too short to judge: a page number, a stamp
 
 
 @pytest.mark.parametrize("name", SCANNED)
-def test_a_plausible_reading_tesseract_is_unsure_of_is_not_good(name, monkeypatch):
+def test_a_plausible_reading_tesseract_is_unsure_of_is_not_good(name):
     """Strokes thinned (a copy thresholded too dark: the paper grown over the ink) read as syllables, with
     next to every letter read, but wrong ones: plausibility alone passes the reading; Tesseract's own
     confidence does not, while the page as it is reads well."""
@@ -90,8 +92,8 @@ def test_a_plausible_reading_tesseract_is_unsure_of_is_not_good(name, monkeypatc
     assert char_error_rate(truth, thin.result.text) > char_error_rate(truth, as_is.result.text) + 0.1
     found = survey(clean_page(gray).pixels)  # not asked: neither reading is of next to nothing
     assert _reads_well(as_is, gray, found) and not _reads_well(thin, thinned, found)
-    monkeypatch.setattr(policy, "GOOD_CONFIDENCE", 0.0)
-    assert _reads_well(thin, thinned, found)  # plausible, and covering the page
+    unsure_taken = replace(TUNING, good_confidence=0.0)
+    assert _reads_well(thin, thinned, found, tuning=unsure_taken)  # plausible, and covering the page
 
 
 def test_a_reading_of_nothing_is_good_only_for_a_blank_page():
@@ -116,7 +118,7 @@ def test_a_reading_of_nothing_is_good_only_for_a_blank_page():
 def test_a_page_that_reads_well_is_read_once():
     outcome = process_page(PageJob(1, str(SAMPLES / "2023" / "qd-123-giao-dat.jpg"), Kind.JPEG, 1))
     assert outcome.error is None and outcome.diagnostics["readings"] == 1
-    assert outcome.diagnostics["quality"] >= GOOD_READING and "unreadable" not in outcome.diagnostics
+    assert outcome.diagnostics["quality"] >= TUNING.good_reading and not outcome.unreadable
 
 
 def test_a_reading_without_cleanup_is_judged_against_the_letters_the_cleanups_found():
@@ -155,7 +157,7 @@ def grainy_page(tmp_path) -> tuple[str, Path, str]:
         first = clean_page(Image.fromarray(ink_free_gray(damaged)))  # what the first reading reads
     first_text = ocr_image(first.pixels, turn_suspected=first.facts.sideways).text
     # The first cleanup reads a few clean lines and misses the rest: plausible, but far from covering the page.
-    assert len("".join(first_text.split())) < MIN_COVERAGE * letter_pieces(first.pixels)
+    assert len("".join(first_text.split())) < TUNING.min_coverage * letter_pieces(first.pixels)
     return name, path, first_text
 
 
@@ -310,7 +312,7 @@ def test_letters_cut_by_a_low_ink_line_are_mended(name, monkeypatch):
     mended = clean_page(Image.fromarray(broken), INK_CLEANUPS[0])
     assert (mended.facts.cut_rows or 0) > 0
     assert char_error_rate(truth, ocr_image(mended.pixels).text) < 0.15
-    monkeypatch.setattr(cleanup, "CUT_MEND_PIXELS", cleanup.MEND_PIXELS)
+    monkeypatch.setattr(cleanup, "TUNING", replace(TUNING, cut_mend_pixels=TUNING.mend_pixels))
     short = clean_page(Image.fromarray(broken), INK_CLEANUPS[0])
     assert char_error_rate(truth, ocr_image(short.pixels).text) > 0.3
     # A faded page the darkest threshold left a few specks on has rows of next to no ink, not cut rows: closed
@@ -421,11 +423,15 @@ def test_a_first_reading_that_left_lines_out_as_junk_is_read_again(tmp_path):
     path = tmp_path / "faded-lines.png"
     Image.fromarray(faded).save(path)
     first = policy.read_cleaned(clean_page(faded), OcrSettings(), DEFAULT_STEPS)
-    assert _reads_well(first, faded, survey(first.cleaned.pixels)) and first.result.junk >= policy.MAX_FIRST_JUNK
+    assert _reads_well(first, faded, survey(first.cleaned.pixels)) and first.result.junk >= TUNING.max_first_junk
     outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
     truth = TRUTH[name][0]
     assert outcome.diagnostics["readings"] > 1
     assert char_error_rate(truth, outcome.text) < char_error_rate(truth, first.result.text) - 0.1
+    # The page's trace says why: its first reading left too much out as junk lines.
+    first_verdict = outcome.diagnostics["trace"][0]
+    assert first_verdict["reading"] == "first" and first_verdict["verdict"] == "not good"
+    assert any("junk" in reason for reason in first_verdict["why"])
 
 
 @pytest.mark.parametrize("name", ["2023/cv-45-ra-soat.png", "2022/gcn-thua-87.tif"])
@@ -442,7 +448,7 @@ def test_a_page_read_in_slices_is_read_again_in_order(name, tmp_path):
     sliced = ocr_image(clean_page(gray).pixels)
     outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
     truth = TRUTH[name][0]
-    assert lines_gone_back(sliced) >= policy.MAX_LINES_BACK and char_error_rate(truth, sliced.text) > 0.5
+    assert lines_gone_back(sliced) >= TUNING.max_lines_back and char_error_rate(truth, sliced.text) > 0.5
     assert outcome.diagnostics["readings"] == 2 and char_error_rate(truth, outcome.text) < 0.12
 
 
@@ -638,7 +644,7 @@ def test_a_damaged_copys_unread_dots_are_not_taken_for_dropped_paragraphs(tmp_pa
     monkeypatch.setattr(policy, "read_cleaned", noted)
     outcome = process_page(PageJob(1, str(path), Kind.PNG, 1))
     assert outcome.diagnostics["damaged_copy"] and readings[0].steps == INK_CLEANUPS[0]
-    assert readings[0].ink_read() < policy.MIN_INK_READ and lines_gone_back(readings[0].result) < policy.MAX_LINES_BACK
+    assert readings[0].ink_read() < TUNING.min_ink_read and lines_gone_back(readings[0].result) < TUNING.max_lines_back
     assert outcome.diagnostics["readings"] == 1
 
 
@@ -664,13 +670,14 @@ def test_a_border_is_dropped_but_grain_over_the_page_is_not_taken_for_one():
     assert np.count_nonzero((page.pixels == 0) & text) > 0.99 * np.count_nonzero(text)
 
 
-def _reads_well(reading: policy.Reading, gray: np.ndarray, found, letters: int | None = None) -> bool:
+def _reads_well(reading: policy.Reading, gray: np.ndarray, found, letters: int | None = None,
+                tuning: Tuning = TUNING) -> bool:
     """The policy's judge as the first reading and the other cleanups' are judged."""
-    return policy.judge(reading, letters, lambda: policy.looks_blank(gray, found)).good
+    return policy.judge(reading, letters, lambda: policy.looks_blank(gray, found), tuning=tuning).good
 
 
 def _plain_reads_well(reading: policy.Reading, before: list, gray: np.ndarray, found, letters: int) -> bool:
     """The policy's judge as the reading without cleanup is judged: nearly all the plausible text of `before`."""
     most = max((plausible_characters(earlier.result.text) for earlier in before), default=0)
     return policy.judge(reading, letters, lambda: policy.looks_blank(gray, found),
-                        plausible_needed=NEARLY_ALL * most).good
+                        plausible_needed=TUNING.nearly_all * most).good
