@@ -13,7 +13,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils 
 DEMO_HOME := $(CURDIR)/.demo-home
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install system-deps samples benchmarks clean
+.PHONY: demo test install system-deps samples benchmarks clean lint ocr-check ocr-baseline
 
 system-deps:
 	@missing=""; \
@@ -43,6 +43,25 @@ demo: install
 test: install
 	$(BIN)/python -m pytest
 
+lint: install
+	$(BIN)/ruff check .
+
+# The reading path's gate: the tuned split's pages of two seeds read again and compared, kind by kind, with the
+# committed baseline (benchmarks/ocr_baseline/); a kind whose mean CER rose by more than OCR_TOLERANCE fails.
+# A change meant to move them writes a new baseline with `make ocr-baseline`, and says why in its commit.
+OCR_SEEDS := 4 11
+OCR_TOLERANCE := 0.01
+OCR_CHECK = $(BIN)/python benchmarks/ocr_accuracy.py --split tuned --pages-per-kind 2 --no-ocrmypdf --luutru-only
+ocr-check: install
+	@for seed in $(OCR_SEEDS); do \
+		$(OCR_CHECK) --seed $$seed --json $(CURDIR)/.ocr-check-$$seed.json >/dev/null && \
+		$(BIN)/python benchmarks/ocr_compare.py benchmarks/ocr_baseline/seed-$$seed.json .ocr-check-$$seed.json \
+			--tolerance $(OCR_TOLERANCE) || exit 1; \
+	done
+
+ocr-baseline: install
+	@for seed in $(OCR_SEEDS); do $(OCR_CHECK) --seed $$seed --json benchmarks/ocr_baseline/seed-$$seed.json; done
+
 # Re-render samples/ from samples/documents.py (needs serif fonts with Vietnamese glyphs).
 samples: install
 	dpkg -s fonts-noto-core >/dev/null 2>&1 || $(SUDO) apt-get install -y -qq fonts-noto-core
@@ -50,4 +69,4 @@ samples: install
 	$(BIN)/python samples/make_samples.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache *.egg-info
+	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache *.egg-info .ocr-check-*.json

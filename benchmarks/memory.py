@@ -121,8 +121,9 @@ def main() -> None:
         make_pdf(base / "pdf" / "scan.pdf", options.pdf_pages)
         size = (base / "pdf" / "scan.pdf").stat().st_size / mib
         peak, seconds, split = ingest_peak(base / "pdf", base / "home-pdf", options.jobs, options.engine)
-        print(f"{options.pdf_pages}-page scanned PDF ({size:.0f} MiB), --jobs {options.jobs}: peak {peak / mib:.0f} MiB "
-              f"= {peak / plain:.1f}x one tesseract ({seconds:.0f} s); at the peak, MiB: {split}")
+        print(f"{options.pdf_pages}-page scanned PDF ({size:.0f} MiB), --jobs {options.jobs}: "
+              f"peak {peak / mib:.0f} MiB = {peak / plain:.1f}x one tesseract ({seconds:.0f} s); "
+              f"at the peak, MiB: {split}")
         for files in sorted({max(1, options.files // 10), options.files}):
             batch = base / f"batch-{files}"
             batch.mkdir()

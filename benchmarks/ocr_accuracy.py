@@ -17,10 +17,12 @@ other page), so the seconds per page compare readers under the same load. Text i
 NFC and collapsing whitespace, nothing else.
 
     python benchmarks/ocr_accuracy.py [--pages-per-kind 9] [--jobs 2] [--engines] [--ablation] [--kinds "K;K"]
-                                      [--seed 4] [--split tuned] [--json pages.json]
+                                      [--seed 4] [--split tuned] [--json pages.json] [--luutru-only]
 
 --split tuned reads only the pages a change may be tuned on (the same pages a full run reads, for the same seed);
---json writes every page's CER, WER, seconds and readings by reader, for comparing two runs page by page.
+--json writes every page's CER, WER, seconds and readings by reader, for comparing two runs page by page
+(benchmarks/ocr_compare.py); --luutru-only reads with luutru alone (`make ocr-check`: the reading path against its
+committed baseline).
 --engines runs luutru with each Tesseract engine (tesserocr in the worker, and the tesseract
 program per page through pytesseract); --ablation runs it again with each cleanup step removed.
 OCRmyPDF runs too where it is installed (`ocrmypdf --deskew --clean --rotate-pages`, sidecar text)
@@ -117,10 +119,13 @@ SPLITS = {"tuned": range(0, len(DOCUMENTS), 2), "measured": range(1, len(DOCUMEN
 OTHER_FACE = {"serif": "times", "sans": "helvetica"}
 
 
-def make_pages(folder: Path, per_kind: int, kinds: list[str], seed: int = 4) -> list[Sample]:
-    """`per_kind` damaged pages of each kind from each split's documents, with their true text."""
+def make_pages(folder: Path, per_kind: int, kinds: list[str], seed: int = 4, only: str | None = None) -> list[Sample]:
+    """`per_kind` damaged pages of each kind from each split's documents (or from the `only` split's: the same
+    pages), with their true text."""
     rng, samples = random.Random(seed), []
     for split, documents in SPLITS.items():
+        if only not in (None, split):
+            break  # the splits are made in turn, tuned first: stopping after it leaves its pages as they were
         pages = [page for index in documents for page in DOCUMENTS[index].pages]
         for kind in kinds:
             family, damage = KINDS[kind]
@@ -160,7 +165,7 @@ def luutru(settings: OcrSettings, sample: Sample) -> tuple[str, int]:
     how many readings luutru made of it (more than one: it was cleaned again)."""
     kind = Kind.JPEG if sample.path.suffix == ".jpg" else Kind.PNG
     outcome = process_page(PageJob(0, str(sample.path), kind, 1, settings))
-    searchable = outcome.error is None and not outcome.diagnostics.get("unreadable")
+    searchable = outcome.error is None and not outcome.unreadable
     return (outcome.text if searchable else ""), outcome.diagnostics.get("readings", 1)
 
 
@@ -254,15 +259,18 @@ def main() -> None:
                         help="only this split's pages (the same pages as in a run of both, for the same seed): tune on "
                              "tuned, and look at measured only to report")
     parser.add_argument("--json", type=Path, help="also write every page's figures, by reader, to this file")
+    parser.add_argument("--luutru-only", action="store_true", help="read with luutru alone, not plain tesseract")
     options = parser.parse_args()
     kinds = options.kinds.split(";") if options.kinds else list(KINDS)
     with tempfile.TemporaryDirectory(prefix="luutru-ocr-") as folder:
-        samples = make_pages(Path(folder), options.pages_per_kind, kinds, options.seed)
+        samples = make_pages(Path(folder), options.pages_per_kind, kinds, options.seed,
+                             "tuned" if options.split == "tuned" else None)
         samples = [sample for sample in samples if options.split in (None, sample.split)]
         print(f"{len(samples)} pages, {options.pages_per_kind} per kind of damage and split, seed {options.seed}, "
               f"{options.jobs} at a time")
         settings = OcrSettings(psm=options.psm)
-        readers = {"tesseract": plain_tesseract, "luutru": partial(luutru, settings)}
+        readers = {"luutru": partial(luutru, settings)} if options.luutru_only else \
+            {"tesseract": plain_tesseract, "luutru": partial(luutru, settings)}
         if options.engines:
             readers["luutru-program"] = partial(luutru, replace(settings, engine="pytesseract"))
         if program("ocrmypdf") and not options.no_ocrmypdf:

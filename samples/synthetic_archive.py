@@ -68,7 +68,7 @@ class TextMaker:
     def document(self, pages: int) -> list[str]:
         title, symbol = self.rng.choice(TYPES)
         year = self.rng.randint(2005, 2025)
-        header = (f"ỦY BAN NHÂN DÂN\nHUYỆN THẠCH THẤT\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        header = ("ỦY BAN NHÂN DÂN\nHUYỆN THẠCH THẤT\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
                   f"Số: {self.rng.randint(1, 400)}/{symbol}-UBND\n"
                   f"Thạch Thất, ngày {self.rng.randint(1, 28)} tháng {self.rng.randint(1, 12)} năm {year}\n{title}\n")
         return [header + self.body(WORDS_PER_PAGE - 40)] + [self.body(WORDS_PER_PAGE) for _ in range(pages - 1)]

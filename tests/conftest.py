@@ -23,7 +23,8 @@ TRUTH = json.loads((REPOSITORY / "samples" / "truth.json").read_text(encoding="u
 LUUTRU = Path(sys.executable).parent / "luutru"
 
 
-def run_luutru(home: Path, *args: str, check_code: int | None = 0, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_luutru(home: Path, *args: str, check_code: int | None = 0,
+               env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the installed console command, as a clerk or cron would."""
     result = subprocess.run([str(LUUTRU), "--home", str(home), *args], capture_output=True, text=True,
                             encoding="utf-8", timeout=600, env=env)

@@ -37,7 +37,7 @@ def test_ocr_accuracy_reads_one_split_only_and_writes_every_pages_figures(tmp_pa
                            "--split", "tuned", "--json", str(pages))
     assert "tuned on" in output and "only ever measured" not in output
     rows = json.loads(pages.read_text(encoding="utf-8"))
-    # Made for both splits (2 pages of each kind in each), read for one: the tuned pages keep their names.
+    # Made and read for one split: the tuned pages keep the names a run of both gives them (tuned first).
     assert [(row["page"], row["kind"], row["split"]) for row in rows] == [
         ("000.png", "clean", "tuned"), ("001.png", "clean", "tuned"),
         ("002.png", "skew 1-4°", "tuned"), ("003.png", "skew 1-4°", "tuned")]
@@ -59,6 +59,12 @@ def test_ocr_accuracy_reads_one_split_only_and_writes_every_pages_figures(tmp_pa
     result = subprocess.run([sys.executable, str(REPOSITORY / "benchmarks" / "ocr_compare.py"), str(pages), str(other)],
                             capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert result.returncode == 2 and "different pages" in result.stderr
+    # `make ocr-check`'s gate: the kind whose mean rose by 0.05 fails a tolerance of 0.01, passes one of 0.1.
+    gate = [sys.executable, str(REPOSITORY / "benchmarks" / "ocr_compare.py"), str(pages), str(worse), "--tolerance"]
+    failed = subprocess.run([*gate, "0.01"], capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert failed.returncode == 1 and "skew 1-4°" in failed.stderr and "clean" not in failed.stderr
+    passed = run_benchmark("ocr_compare.py", str(pages), str(worse), "--tolerance", "0.1")
+    assert "no kind of damage reads worse" in passed
 
 
 def test_index_scale_reports_both_engines_build_rate_latency_and_the_nightly_no_op():

@@ -74,7 +74,8 @@ def test_tantivy_counts_more_files_than_one_of_its_aggregations_holds(tmp_path):
     link = tmp_path / "index"
     ensure_index(link, "tantivy")
     files = 70_000  # Tantivy refuses an aggregation of more than 65,000 buckets
-    open_store(link).update((), (PageDocument(file_id, "/scans/x.pdf", 1, "đất", None) for file_id in range(1, files + 1)))
+    pages = (PageDocument(file_id, "/scans/x.pdf", 1, "đất", None) for file_id in range(1, files + 1))
+    open_store(link).update((), pages)
     open_store(link).update(range(2, files + 1, 2), ())
     counts = open_store(link).pages_per_file()
     assert len(counts) == files // 2 and set(counts.values()) == {1} and max(counts) == files - 1

@@ -188,7 +188,8 @@ def test_two_letters_swapped_count_as_one_slip(searchable, typed, expected):
 
 
 @pytest.mark.parametrize("typed, expected", [("giay chung nhan", "gcn-thua-87.tif"),
-                                             ("bao cao dat dai", "bc-56-dat-dai.pdf"), ("to trinh", "ttr-09-mo-ma.jpg")])
+                                             ("bao cao dat dai", "bc-56-dat-dai.pdf"),
+                                             ("to trinh", "ttr-09-mo-ma.jpg")])
 def test_a_query_that_names_a_kind_of_document_ranks_that_kind_first(searchable, typed, expected):
     result = search(searchable["home"] / "index", typed)
     assert result.documents[0].path.endswith(expected), [document.path for document in result.documents]
