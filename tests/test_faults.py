@@ -484,9 +484,12 @@ def test_ctrl_c_makes_what_was_read_searchable_then_exits_130(tmp_path):
     scans, home = tmp_path / "scans", tmp_path / "home"
     shutil.copytree(SAMPLES, scans)
     # As a terminal's Ctrl-C does: SIGINT to the whole process group, workers included.
+    # The run hears SIGINT even when the suite itself was started in the background, where the shell ignores it
+    # and every child inherits that (a Python process started so never raises KeyboardInterrupt).
     process = subprocess.Popen([str(LUUTRU), "--home", str(home), "ingest", str(scans), "--jobs", "2",
                                 "--sync-every", "3600"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True, start_new_session=True)
+                               text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     while process.poll() is None and pages_in_catalog(home) < 2:
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGINT)
