@@ -23,6 +23,20 @@ TRUTH = json.loads((REPOSITORY / "samples" / "truth.json").read_text(encoding="u
 LUUTRU = Path(sys.executable).parent / "luutru"
 
 
+# Modules whose every test is of one kind (the markers are described in setup.cfg); single slow tests elsewhere
+# carry @pytest.mark.slow themselves.
+MODULE_MARKERS = {"test_ocr": ("ocr", "slow"), "test_quality": ("ocr", "slow"), "test_benchmarks": ("slow",),
+                  "test_faults": ("slow",), "test_distributed": ("cluster", "slow")}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for marker in MODULE_MARKERS.get(item.module.__name__, ()):
+            item.add_marker(marker)
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker("browser")
+
+
 def run_luutru(home: Path, *args: str, check_code: int | None = 0,
                env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the installed console command, as a clerk or cron would."""

@@ -40,6 +40,7 @@ def test_first_ingest_reads_every_page(archive):
     assert summary["pages_indexed"] == pages
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query", ["quyet dinh giao dat", "quyết định giao đất", "QUYẾT ĐỊNH GIAO ĐẤT"])
 def test_search_with_and_without_diacritics_finds_the_decision(searchable, query):
     hits = hits_of(searchable["home"], query)
@@ -94,6 +95,7 @@ def test_reingest_reads_nothing(archive):
     assert summary["pages_ocr"] == summary["pages_text_layer"] == summary["pages_indexed"] == 0
 
 
+@pytest.mark.slow
 def test_originals_are_never_modified(tmp_path):
     scans = tmp_path / "scans"
     shutil.copytree(SAMPLES / "2022", scans)
@@ -125,6 +127,7 @@ def _altered_copy(source, target):
     return target
 
 
+@pytest.mark.slow
 def test_reindex_reads_only_the_new_scan_and_drops_removed_ones(one_scan):
     home, scans = one_scan["home"], one_scan["scans"]
     run_luutru(home, "ingest", str(scans))
@@ -138,6 +141,7 @@ def test_reindex_reads_only_the_new_scan_and_drops_removed_ones(one_scan):
     assert not found(hits_of(home, "di chuyen mo ma"), "to-trinh.png")
 
 
+@pytest.mark.slow
 def test_moved_file_is_not_read_again(one_scan):
     home, scans = one_scan["home"], one_scan["scans"]
     run_luutru(home, "ingest", str(scans))
@@ -149,6 +153,7 @@ def test_moved_file_is_not_read_again(one_scan):
     assert [hit["path"].rsplit("/", 1)[-1] for hit in hits] == ["cong-van-45.png"]
 
 
+@pytest.mark.slow
 def test_bad_files_are_reported_and_the_rest_is_ingested(one_scan):
     home, scans = one_scan["home"], one_scan["scans"]
     (scans / "broken.pdf").write_bytes((SAMPLES / "2023" / "bc-56-dat-dai.pdf").read_bytes()[:3000])
@@ -165,6 +170,7 @@ def test_bad_files_are_reported_and_the_rest_is_ingested(one_scan):
     assert {f["path"].rsplit("/", 1)[-1] for f in status["failed"]} == {"broken.pdf", "notes.jpg", "empty.tif"}
 
 
+@pytest.mark.slow
 def test_full_reindex_rebuilds_from_the_catalog_without_ocr(one_scan):
     home, scans = one_scan["home"], one_scan["scans"]
     run_luutru(home, "ingest", str(scans))
@@ -181,6 +187,7 @@ def index_engine(home: Path) -> str:
     return facts["engine"]
 
 
+@pytest.mark.slow
 def test_an_archive_moves_between_index_engines_without_ocr_and_stays_in_sync(one_scan):
     home, scans = one_scan["home"], one_scan["scans"]
     run_luutru(home, "ingest", str(scans))
@@ -215,6 +222,7 @@ def test_a_second_run_exits_at_once_while_one_holds_the_home(one_scan):
     assert "in use" in result.stderr
 
 
+@pytest.mark.slow
 def test_killed_ingest_resumes_without_reading_pages_twice(tmp_path):
     scans, home = tmp_path / "scans", tmp_path / "home"
     scans.mkdir()
@@ -272,6 +280,7 @@ def test_status_and_doctor_name_the_engine_and_advise_on_a_large_whoosh_index(se
     assert (run_status(home)["index"]["advice"] is not None) == (searchable["engine"] == "whoosh")
 
 
+@pytest.mark.slow
 def test_review_lists_pages_to_rescan_with_their_likely_cause(tmp_path):
     scans, home = tmp_path / "scans", tmp_path / "home"
     scans.mkdir()
@@ -303,6 +312,7 @@ def test_a_catalog_from_the_previous_version_is_upgraded(one_scan):
         assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
 
 
+@pytest.mark.slow
 def test_a_page_marked_unreadable_in_its_diagnostics_keeps_the_mark_as_a_column(one_scan):
     """Schema 5 marked a page whose best reading is noise with a key of its diagnostics; schema 6 gives it a column
     of its own, which decides indexing: the upgrade carries the mark over, and the page's junk leaves the index."""
@@ -326,6 +336,7 @@ def _adds_up(summary: dict) -> bool:
         + len(summary["unsupported"])
 
 
+@pytest.mark.slow
 def test_overlapping_paths_are_one_root_and_the_counts_add_up(one_scan):
     home, scans = one_scan["home"], one_scan["scans"]
     (scans / "sub").mkdir()
@@ -345,6 +356,7 @@ def test_overlapping_paths_are_one_root_and_the_counts_add_up(one_scan):
     assert _adds_up(quiet) and quiet["failed_before"] == 2 and quiet["failures"] == []
 
 
+@pytest.mark.slow
 def test_filters_as_clerks_use_them(searchable):
     home = searchable["home"]
 
@@ -420,6 +432,7 @@ def test_a_snippet_on_a_terminal_shows_the_phrase_not_the_headers_numero(searcha
     assert "thửa đất số 245" in " ".join(first.split())
 
 
+@pytest.mark.slow
 def test_review_lists_a_page_that_reads_as_noise_whatever_its_confidence(tmp_path):
     from PIL import ImageFont
 

@@ -53,6 +53,7 @@ def dossier(tmp_path_factory) -> dict:
     return {"home": home, "scans": scans, "pdf": scans / "ho-so-2023.pdf"}
 
 
+@pytest.mark.slow
 def test_a_scanned_dossier_is_split_into_its_documents_each_with_its_own_fields(dossier):
     shown = json_of(run_luutru(dossier["home"], "show", str(dossier["pdf"]), "--json"))
     documents = shown["documents"]
@@ -81,6 +82,7 @@ def test_results_are_documents_with_their_pages_and_fields(dossier):
     assert [(document["first_page"], document["type"]) for document in filtered["documents"]] == [(5, "Báo cáo")]
 
 
+@pytest.mark.slow
 def test_a_split_set_by_hand_holds_for_every_copy_and_survives_reindexing(dossier, tmp_path):
     home = tmp_path / "home"
     shutil.copytree(dossier["home"], home, symlinks=True)
@@ -112,6 +114,7 @@ def test_a_split_set_by_hand_holds_for_every_copy_and_survives_reindexing(dossie
         assert "internal error" not in refused.stderr and len(refused.stderr.strip().splitlines()) == 1, wrong
 
 
+@pytest.mark.slow
 def test_a_damaged_dossier_still_splits(tmp_path):
     damages = [faded_photocopy, uneven_light, noisy_yellowed]
 

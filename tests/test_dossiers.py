@@ -42,6 +42,7 @@ def linked(tmp_path_factory) -> dict:
     return {"home": home, "scans": scans, "base": base, "report": report}
 
 
+@pytest.mark.slow
 def test_the_list_is_imported_and_the_scans_linked_by_path_pattern_and_by_path(linked):
     assert linked["report"]["imported"] == 5 and linked["report"]["added"] == 5 and not linked["report"]["problems"]
     listed = {d["code"]: d for d in json_of(run_luutru(linked["home"], "dossiers", "list", "--json"))["dossiers"]}
@@ -151,6 +152,7 @@ def test_the_list_as_archivists_type_it_wrong_is_refused_and_what_it_leaves_out_
     assert "is empty" in run_luutru(home, "dossiers", "import", str(tmp_path / "e.csv"), check_code=2).stderr
 
 
+@pytest.mark.slow
 def test_the_list_comes_first_and_scans_ingested_later_are_linked_to_it(tmp_path):
     """The arrangement makes the list before any page is scanned: it imports into a new home."""
     home, scans = tmp_path / "home", tmp_path / "scans"

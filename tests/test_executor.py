@@ -10,6 +10,7 @@ import subprocess
 import time
 
 import psutil
+import pytest
 from conftest import LUUTRU, SAMPLES
 from test_faults import assert_consistent, pages_in_catalog
 
@@ -32,11 +33,13 @@ def tenfold_but_five_hangs(number: int) -> int:
     return number * 10
 
 
+@pytest.mark.slow
 def test_a_job_that_kills_its_worker_is_reported_and_the_rest_are_done():
     results = list(ProcessExecutor(2, crashed).map_unordered(tenfold_but_three_dies, range(8)))
     assert sorted(results) == sorted([-3] + [number * 10 for number in range(8) if number != 3])
 
 
+@pytest.mark.slow
 def test_a_job_past_its_time_limit_is_stopped_and_reported():
     started = time.monotonic()
     results = list(ProcessExecutor(2, crashed, job_seconds=1).map_unordered(tenfold_but_five_hangs, range(8)))
@@ -44,6 +47,7 @@ def test_a_job_past_its_time_limit_is_stopped_and_reported():
     assert time.monotonic() - started < 60
 
 
+@pytest.mark.slow
 def test_an_ingest_survives_a_worker_killed_under_it(tmp_path):
     scans, home = tmp_path / "scans", tmp_path / "home"
     shutil.copytree(SAMPLES, scans)

@@ -85,6 +85,7 @@ def exported(dossier_archive) -> dict:
     return {"out": out, "report": report}
 
 
+@pytest.mark.slow
 def test_each_document_is_a_valid_pdfa_2b_named_by_the_circular(exported):
     names = sorted(document["file"] for document in exported["report"]["documents"])
     assert names == [f"{AGENCY}.2023.10.0000001.pdf", f"{AGENCY}.2023.10.0000002.pdf",
@@ -238,6 +239,7 @@ def test_the_packages_document_list_names_its_files_not_the_servers(package):
     assert files == [f"{AGENCY}.2023.10.0000001.pdf", f"{AGENCY}.2023.10.0000002.pdf"]
 
 
+@pytest.mark.slow
 def test_a_signed_scans_signature_is_in_its_documents_description(tmp_path):
     """Decree 30 Annex VI: a user can check a document's digital signature; the package says what was found."""
     from made_pdfs import digitally_signed, portal_signed_pdf
@@ -393,6 +395,7 @@ def test_the_dossier_table_lists_each_document_and_imports_back(dossier_archive,
     assert imported["added"] == 0 and not imported["problems"]
 
 
+@pytest.mark.slow
 def test_review_circular_lists_what_to_rescan_per_dossier(dossier_archive, tmp_path):
     home = tmp_path / "home"
     shutil.copytree(dossier_archive["home"], home, symlinks=True)

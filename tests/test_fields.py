@@ -69,6 +69,7 @@ def test_document_number_in_three_spellings(searchable, spelling):
     assert documents(searchable["home"], spelling)[0] == "qd-123-giao-dat.jpg"
 
 
+@pytest.mark.slow
 def test_filters_and_field_syntax(searchable):
     home = searchable["home"]
     assert documents(home, "thua:245", "to:12") == ["qd-123-giao-dat.jpg"]
@@ -128,6 +129,7 @@ def test_department_and_year_from_the_folder_path(pattern, path, expected):
     assert PathPattern(pattern).fields(path) == expected
 
 
+@pytest.mark.slow
 def test_path_pattern_from_the_config_and_undated_documents_last(tmp_path):
     scans, home = tmp_path / "TNMT" / "2022", tmp_path / "home"
     shutil.copytree(SAMPLES / "2022", scans)  # the certificate: no date of issue on its first page

@@ -128,6 +128,7 @@ def test_tcvn3_and_vni_text_layers_are_converted_and_found(tmp_path):
 
 # Earlier OCR layers --------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_an_earlier_ocr_layer_is_judged_kept_when_good_and_read_again_when_it_lacks_vietnamese(tmp_path):
     scans = tmp_path / "scans"
     scans.mkdir()
@@ -152,6 +153,7 @@ def test_an_earlier_ocr_layer_is_judged_kept_when_good_and_read_again_when_it_la
     assert "earlier OCR" in listed[0]["causes"][-1]
 
 
+@pytest.mark.slow
 def test_a_signed_scan_is_read_by_ocr_and_its_signature_block_kept_once_beside(tmp_path):
     """A portal's signed scan carries a text layer: the four lines of the signature block it drew over page 1.
     The page is no born-digital page: its scanned text is read, and the block's lines are kept exactly, once."""
@@ -179,6 +181,7 @@ def test_a_signed_scan_is_read_by_ocr_and_its_signature_block_kept_once_beside(t
     assert document["number"] == "45/UBND-TNMT"
 
 
+@pytest.mark.slow
 def test_a_signed_pdfs_digital_signature_is_checked_recorded_and_shown_and_the_file_left_valid(tmp_path):
     """The portal signs the scan digitally: the check finds it intact (the signer, the time), and finds a copy
     re-saved by another tool broken; the originals are only read, so their signatures stay valid."""
@@ -213,6 +216,7 @@ def test_a_signed_pdfs_digital_signature_is_checked_recorded_and_shown_and_the_f
 
 # File names ----------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_names_that_are_not_utf8_are_ingested_shown_and_found(tmp_path):
     scans = tmp_path / "scans"
     scans.mkdir()
@@ -242,6 +246,7 @@ def test_readable_names_of_each_legacy_encoding():
 
 # Changed files -------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_half_copied_scan_never_replaces_good_text(tmp_path):
     scans = tmp_path / "scans"
     scans.mkdir()
@@ -269,6 +274,7 @@ def test_a_half_copied_scan_never_replaces_good_text(tmp_path):
 
 # Geometry and provenance ---------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_word_boxes_lie_on_the_original_of_a_turned_and_skewed_scan(tmp_path):
     scans = tmp_path / "scans"
     scans.mkdir()
@@ -362,6 +368,7 @@ def test_every_page_records_how_it_was_read(searchable):
             assert json.loads(page["geometry"])["dpi"] == 300
 
 
+@pytest.mark.slow
 def test_an_old_catalog_gets_what_can_be_derived_and_reocr_reads_the_rest(one_scan):
     home, scans = one_scan["home"], one_scan["scans"]
     run_luutru(home, "ingest", str(scans), "--jobs", "1")
@@ -382,6 +389,7 @@ def test_an_old_catalog_gets_what_can_be_derived_and_reocr_reads_the_rest(one_sc
     assert json_of(run_luutru(home, "search", "ra soat", "--json"))["hits"]
 
 
+@pytest.mark.slow
 def test_identical_files_reuse_pages_only_when_read_with_the_same_settings(one_scan):
     home, scans = one_scan["home"], one_scan["scans"]
     pdf = text_pdf(scans / "typed.pdf", LETTER_TEXT.splitlines(), font="DejaVuSans")
@@ -432,6 +440,7 @@ def test_a_user_who_may_only_read_the_archive_searches_it(searchable):
         shutil.rmtree(base)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
 def test_a_reader_kept_open_sees_new_commits_and_swapped_generations(one_scan, engine):
     home, scans = one_scan["home"], one_scan["scans"]

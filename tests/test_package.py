@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
 from conftest import SAMPLES, json_of, place_samples, run_luutru
 
 from luutru.errors import ExitCode
@@ -41,6 +42,7 @@ def test_an_ocr_worker_loads_no_index_engine(tmp_path):
     assert result.stdout.split(None, 2) == ["None", "True", "[]\n"]
 
 
+@pytest.mark.slow
 def test_quiet_is_quiet_wherever_it_stands(one_scan):
     home = one_scan["home"]
     run_luutru(home, "ingest", str(one_scan["scans"]), "--jobs", "1")
@@ -50,6 +52,7 @@ def test_quiet_is_quiet_wherever_it_stands(one_scan):
     assert "reindex:" not in run_luutru(home, "ingest", "--help").stdout  # --retry-failed, described for ingest too
 
 
+@pytest.mark.slow
 def test_init_writes_settings_that_work_as_written_and_never_overwrites_them(tmp_path):
     home, scans = tmp_path / "home", tmp_path / "scans"
     said = run_luutru(home, "init", "--agency-id", "H49.64.33").stdout
@@ -86,6 +89,7 @@ def test_a_home_that_cannot_be_made_is_one_line_and_not_ready(tmp_path):
     assert "cannot make the archive home" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_every_writing_run_is_in_the_log_from_start_to_end_with_its_status(one_scan):
     home = one_scan["home"]
     summary = run_luutru(home, "ingest", str(one_scan["scans"]), "--jobs", "1", "--json")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from conftest import run_luutru
 
 from luutru.pipeline.cleanup import CleanPage
@@ -77,6 +78,7 @@ def test_the_policy_table_bounds_the_readings_of_a_page():
     assert len({candidate.name for candidate in CANDIDATES}) == len(CANDIDATES)
 
 
+@pytest.mark.slow
 def test_show_verbose_tells_how_each_page_was_read(one_scan):
     home = one_scan["home"]
     run_luutru(home, "ingest", str(one_scan["scans"]))

@@ -79,6 +79,7 @@ def _stored_word(home: Path, name: str, text: str) -> tuple[list, dict]:
     return matches[0], json.loads(geometry)
 
 
+@pytest.mark.slow
 def test_a_clerk_finds_a_parcel_without_diacritics_and_sees_it_boxed_on_the_scan(server, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
