@@ -32,6 +32,7 @@ from xml.etree import ElementTree
 
 from luutru import __version__
 from luutru.errors import UsageError
+from luutru.export.codes import circular_type
 from luutru.export.documents import ExportDocument, ExportReport, dossier_documents, write_documents
 from luutru.export.tables import write_documents_table
 from luutru.index.words import fold
@@ -173,16 +174,18 @@ def _document_ead(dossier: Dossier, document: ExportDocument, settings: dict, ma
                   signatures: list[dict]) -> ElementTree.Element:
     fields = document.fields
     number, notation = split_number(fields.get("number"))
+    # A kind the circular does not list is "Khác" (32): its own name is kept in the description.
+    type_code, other_type = circular_type(fields.get("doc_type"))
     values = [
         ("docId", document.name), ("docCode", dossier.code), ("maintenance", maintenance),
-        ("typeName", fields.get("doc_type") or ""), ("codeNumber", number), ("codeNotation", notation),
+        ("typeName", type_code), ("codeNumber", number), ("codeNotation", notation),
         ("issuedDate", day_month_year(fields.get("issued"))), ("organName", fields.get("agency") or ""),
         ("subject", fields.get("subject") or ""), ("language", LANGUAGE),
         ("numberOfPage", str(document.last_page - document.first_page + 1)), ("inforSign", settings["inforSign"]),
         ("keyword", settings["keyword"]), ("mode", settings["mode"]), ("confidenceLevel", CONFIDENCE_DIGITIZED),
         ("autograph", ""), ("format", settings["physical_state"]), ("riskRecovery", settings["risk_recovery"]),
         ("riskRecoveryStatus", settings["risk_recovery_status"]), ("process", ""),
-        ("description", _signatures_noted(signatures)),
+        ("description", "; ".join(part for part in (other_type, _signatures_noted(signatures)) if part)),
     ]
     root = _element(None, "EAD_doc")
     for name, value in values:

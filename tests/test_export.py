@@ -231,6 +231,33 @@ def test_the_package_passes_the_eark_validator_and_its_own_schemas(package):
                                  f".0000002.xml").getroot()
     assert len(decision) == 21 and decision.findtext("codeNumber") == "123"
     assert decision.findtext("codeNotation") == "QĐ-UBND" and decision.findtext("issuedDate") == "12/09/2023"
+    # typeName holds the circular's code: the decision 02, the official letter (cv-45) 22.
+    type_codes = {ElementTree.parse(path).getroot().findtext("typeName")
+                  for path in folder.glob("representations/rep1/metadata/descriptive/EAD_doc_*.xml")}
+    assert decision.findtext("typeName") == "02" and type_codes == {"02", "22"}
+
+
+@pytest.mark.parametrize("read, code, kept", [
+    ("Quyết định", "02", ""), ("Công văn", "22", ""), ("Tờ trình", "15", ""), ("Kế hoạch", "10", ""),
+    # both tone-mark styles, and Decree 30's abbreviations as symbols write them
+    ("Giấy ủy quyền", "16", ""), ("Giấy uỷ quyền", "16", ""), ("GUQ", "16", ""), ("BGN", "24", ""),
+    ("TTr", "15", ""), ("QĐ", "02", ""), ("Bản thoả thuận", "25", ""),
+    # kinds the circular does not list: Khác, the name kept for the description
+    ("Giấy chứng nhận quyền sử dụng đất", "32", "Giấy chứng nhận quyền sử dụng đất"), ("Đơn", "32", "Đơn"),
+    ("Tờ khai", "32", "Tờ khai")])
+def test_every_kind_of_document_luutru_reads_has_the_circulars_type_code(read, code, kept):
+    from luutru.export.codes import circular_type
+
+    assert circular_type(read) == (code, kept)
+
+
+def test_the_circulars_code_lists_are_one_data_file_with_its_source():
+    from luutru.export.codes import CODES_FILE, code_lists
+
+    lists = code_lists()
+    assert len(lists["typeName"]) == 32 and lists["typeName"]["32"] == "Khác"
+    assert lists["mode"] == {"01": "Công khai", "02": "Sử dụng có điều kiện", "03": "Mật"}
+    assert "shared/circular05/codes.toml" in CODES_FILE.read_text(encoding="utf-8").splitlines()[0]
 
 
 def test_the_packages_document_list_names_its_files_not_the_servers(package):

@@ -1,0 +1,40 @@
+"""The code lists of Circular 05/2025/TT-BNV that the package writes (circular05.toml, one data file), and the
+code of each kind of document luutru reads."""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from pathlib import Path
+
+from luutru.index.doctypes import type_of_abbreviation
+from luutru.index.words import fold
+
+CODES_FILE = Path(__file__).with_name("circular05.toml")
+# A kind of document the circular does not list (a land-use certificate, a citizen's application) is "Khác".
+OTHER_TYPE = "32"
+
+
+@functools.cache
+def code_lists() -> dict[str, dict[str, str]]:
+    """Each code list by its field name (typeName, mode, maintenance ...): code -> name."""
+    with open(CODES_FILE, "rb") as file:
+        return tomllib.load(file)
+
+
+@functools.cache
+def _type_codes() -> dict[str, str]:
+    """Folded type name -> its code: both tone-mark styles (ủy, uỷ) and none fold alike."""
+    return {fold(name): code for code, name in code_lists()["typeName"].items()}
+
+
+def circular_type(type_name: str | None) -> tuple[str, str]:
+    """The typeName code of a document of this type (a name as luutru reads it, or a Decree 30 abbreviation such
+    as QĐ, TTr, GUQ), and the name to keep in its description when the code is OTHER_TYPE (nothing else)."""
+    if not type_name:
+        return OTHER_TYPE, ""
+    name = type_of_abbreviation(type_name) or type_name
+    code = _type_codes().get(fold(name))
+    if code is None or code == OTHER_TYPE:
+        return OTHER_TYPE, name
+    return code, ""
