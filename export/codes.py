@@ -38,3 +38,12 @@ def circular_type(type_name: str | None) -> tuple[str, str]:
     if code is None or code == OTHER_TYPE:
         return OTHER_TYPE, name
     return code, ""
+
+
+def code_of(list_name: str, value: object) -> str | None:
+    """The code `value` names in one of the circular's lists: the code itself, or its name in either tone-mark
+    style ("Bình thường" -> "02", "Không" -> "0"); None when it is neither."""
+    codes, written = code_lists()[list_name], str(value).strip()
+    if written in codes:
+        return written
+    return next((code for code, name in codes.items() if fold(name) == fold(written)), None)

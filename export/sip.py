@@ -21,10 +21,9 @@ import os
 import re
 import shutil
 import tempfile
-import textwrap
 import uuid
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from importlib.resources import files
 from pathlib import Path
@@ -32,7 +31,7 @@ from xml.etree import ElementTree
 
 from luutru import __version__
 from luutru.errors import UsageError
-from luutru.export.codes import circular_type
+from luutru.export.codes import circular_type, code_lists, code_of
 from luutru.export.documents import ExportDocument, ExportReport, dossier_documents, write_documents
 from luutru.export.tables import write_documents_table
 from luutru.index.words import fold
@@ -49,15 +48,23 @@ PROFILE = "https://earksip.dilcis.eu/profile/E-ARK-SIP.xml"
 CONTENT_CATEGORY = "Textual works – Digital"
 CONTENT_TYPE = "Circular 05/2025/TT-BNV"
 CONFIDENCE_DIGITIZED = "02"
-LANGUAGE = "vi"
-# A document's "Ghi chú" (description) holds at most this many characters (shared/circular05/fields.md).
-DESCRIPTION_CHARACTERS = 500
+LANGUAGE = "01"  # Tiếng Việt (export/circular05.toml, language)
+# The circular's field lengths (../shared/circular05/fields.md). A longer value is written whole, never cut: the
+# package's report says which dossier or document and which field, for the archivist to correct.
+DOSSIER_LENGTHS = {"fileCode": 100, "title": 1000, "maintenance": 100, "mode": 30, "language": 100, "keyword": 100,
+                   "format": 50, "inforSign": 30, "confidenceLevel": 40, "paperFileCode": 100, "riskRecoveryStatus": 2,
+                   "description": 2000}
+DOCUMENT_LENGTHS = {"docId": 25, "docCode": 100, "maintenance": 100, "typeName": 10, "codeNumber": 11,
+                    "codeNotation": 30, "organName": 200, "subject": 500, "language": 100, "inforSign": 30,
+                    "keyword": 100, "mode": 20, "confidenceLevel": 30, "autograph": 2000, "format": 50,
+                    "riskRecoveryStatus": 2, "description": 500}
 # Retention (thời hạn bảo quản) in years -> maintenance code; 01 is vĩnh viễn, 07 any other period.
 RETENTION_CODES = {70: "02", 50: "03", 30: "04", 20: "05", 10: "06"}
 PERMANENT, OTHER_RETENTION = "01", "07"
 REQUIRED_SETTINGS = {"archive_code": "the archive's code", "mode": "the access mode (01, 02 or 03)",
-                     "physical_state": "the paper's physical state", "risk_recovery": "the backup regime",
-                     "risk_recovery_status": "the backup status"}
+                     "physical_state": "the paper's physical state", "risk_recovery": "the backup regime (1 or 0)"}
+# `[package]` settings the circular codes (export/circular05.toml): the code or its name may be written.
+CODED_SETTINGS = {"mode": "mode", "physical_state": "format", "risk_recovery": "riskRecovery"}
 
 for prefix, uri in NAMESPACES.items():
     ElementTree.register_namespace(prefix, uri)
@@ -75,6 +82,7 @@ class PackageReport:
     pages: int
     bytes: int
     seconds: float
+    too_long: list[str] = field(default_factory=list)  # values longer than the circular's field, written whole
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -136,14 +144,30 @@ def _settings(dossier: Dossier, package: dict, retention: str | None) -> dict:
     if missing:
         raise PackageError(f"{dossier.code}: cannot make its package without {missing[0]}"
                            + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
-    return {**package, "keyword": "; ".join(package.get("keywords", [])),
+    coded = {key: _coded(dossier, package, key, list_name) for key, list_name in CODED_SETTINGS.items()}
+    # The circular's conditional fields: riskRecoveryStatus when riskRecovery is 1; paperFileCode (archive code, box,
+    # dossier number: asked above) since every package here is digitized (confidenceLevel 02); process is asked only
+    # of born-digital or mixed dossiers (01, 03), which luutru does not make.
+    coded["risk_recovery_status"] = _coded(dossier, package, "risk_recovery_status", "riskRecoveryStatus") \
+        if coded["risk_recovery"] == "1" else ""
+    return {**package, **coded, "keyword": "; ".join(package.get("keywords", [])),
             "inforSign": package.get("information_sign", "")}
 
 
-def _dossier_ead(dossier: Dossier, documents: list[ExportDocument], settings: dict,
-                 maintenance: str) -> ElementTree.Element:
+def _coded(dossier: Dossier, package: dict, key: str, list_name: str) -> str:
+    """A `[package]` setting as the circular's code (written as the code or as its name); one line if it is neither."""
+    code = code_of(list_name, package.get(key, ""))
+    if code is None:
+        allowed = ", ".join(f"{code} {name}" for code, name in code_lists()[list_name].items())
+        raise PackageError(f"{dossier.code}: package.{key} = {str(package.get(key, ''))!r} in config.toml is none of "
+                           f"the circular's {list_name} codes ({allowed})")
+    return code
+
+
+def _dossier_values(dossier: Dossier, documents: list[ExportDocument], settings: dict,
+                    maintenance: str) -> list[tuple[str, str]]:
     issued = sorted(document.fields["issued"] for document in documents if document.fields.get("issued"))
-    values = [
+    return [
         ("fileCode", dossier.code), ("title", dossier.title), ("maintenance", maintenance),
         ("mode", settings["mode"]), ("language", LANGUAGE),
         ("startDate", day_month_year(dossier.start or (issued[0] if issued else None))),
@@ -156,28 +180,36 @@ def _dossier_ead(dossier: Dossier, documents: list[ExportDocument], settings: di
         ("riskRecovery", settings["risk_recovery"]), ("riskRecoveryStatus", settings["risk_recovery_status"]),
         ("description", dossier.notes or ""),
     ]
-    root = _element(None, "EAD")
+
+
+def _ead(tag: str, values: list[tuple[str, str]]) -> ElementTree.Element:
+    root = _element(None, tag)
     for name, value in values:
         _element(root, name, value)
     return root
 
 
+def _too_long(where: str, values: list[tuple[str, str]], lengths: dict[str, int]) -> list[str]:
+    """One line per value longer than the circular lets its field be."""
+    return [f"{where}: {name} is {len(value)} characters, the circular allows {lengths[name]}"
+            for name, value in values if len(value) > lengths.get(name, len(value))]
+
+
 def _signatures_noted(signatures: list[dict]) -> str:
     """A scan's digital signatures as the document's "Ghi chú" says them (Decree 30 Annex VI: a user can check them)."""
-    said = [f"Chữ ký số: {shown['signer']}" + (f", ký lúc {shown['signed_at']}" if shown["signed_at"] else "")
-            + f": {shown['verdict']} (chứng thư do {shown['issuer']} cấp)"
-            for shown in map(signature_in_vietnamese, signatures)]
-    return textwrap.shorten("; ".join(said), DESCRIPTION_CHARACTERS, placeholder=" …") if said else ""
+    return "; ".join(f"Chữ ký số: {shown['signer']}" + (f", ký lúc {shown['signed_at']}" if shown["signed_at"] else "")
+                     + f": {shown['verdict']} (chứng thư do {shown['issuer']} cấp)"
+                     for shown in map(signature_in_vietnamese, signatures))
 
 
-def _document_ead(dossier: Dossier, document: ExportDocument, settings: dict, maintenance: str,
-                  signatures: list[dict]) -> ElementTree.Element:
+def _document_values(dossier: Dossier, document: ExportDocument, settings: dict, maintenance: str,
+                     signatures: list[dict]) -> list[tuple[str, str]]:
     fields = document.fields
     number, notation = split_number(fields.get("number"))
     # A kind the circular does not list is "Khác" (32): its own name is kept in the description.
     type_code, other_type = circular_type(fields.get("doc_type"))
-    values = [
-        ("docId", document.name), ("docCode", dossier.code), ("maintenance", maintenance),
+    return [
+        ("docId", _document_id(document)), ("docCode", document.name), ("maintenance", maintenance),
         ("typeName", type_code), ("codeNumber", number), ("codeNotation", notation),
         ("issuedDate", day_month_year(fields.get("issued"))), ("organName", fields.get("agency") or ""),
         ("subject", fields.get("subject") or ""), ("language", LANGUAGE),
@@ -187,10 +219,13 @@ def _document_ead(dossier: Dossier, document: ExportDocument, settings: dict, ma
         ("riskRecoveryStatus", settings["risk_recovery_status"]), ("process", ""),
         ("description", "; ".join(part for part in (other_type, _signatures_noted(signatures)) if part)),
     ]
-    root = _element(None, "EAD_doc")
-    for name, value in values:
-        _element(root, name, value)
-    return root
+
+
+def _document_id(document: ExportDocument) -> str:
+    """Mã định danh tài liệu as the circular's example writes it (H49.64.33.2001.160.1): the dossier's code and the
+    document's order in it, unpadded (docCode is the same with the order in 7 digits: the document's name)."""
+    code, _, order = document.name.rpartition(".")
+    return f"{code}.{int(order)}"
 
 
 def _checksum(path: Path) -> str:
@@ -312,7 +347,7 @@ def _zip(folder: Path, target: Path) -> None:
             archive.write(path, path.relative_to(folder.parent).as_posix())
 
 
-def _build(home: ArchiveHome, code_or_number: str, folder: Path, objid: str) -> tuple[Dossier, int, int]:
+def _build(home: ArchiveHome, code_or_number: str, folder: Path, objid: str) -> tuple[Dossier, int, int, list[str]]:
     """Write the whole package into `folder`; the dossier, its documents and pages."""
     config = load_config(home.config_path)
     catalog = open_catalog(home)
@@ -333,10 +368,15 @@ def _build(home: ArchiveHome, code_or_number: str, folder: Path, objid: str) -> 
     if report.problems:
         raise PackageError(f"{dossier.code}: {len(report.problems)} document(s) could not be exported, "
                            f"first {report.problems[0]}")
+    too_long = []
     for document in documents:
-        _write_xml(_document_ead(dossier, document, settings, maintenance, signatures[document.name]),
-                   representation / "metadata" / "descriptive" / f"EAD_doc_{document.name}.xml")
-    _write_xml(_dossier_ead(dossier, documents, settings, maintenance), folder / "metadata" / "descriptive" / "EAD.xml")
+        values = _document_values(dossier, document, settings, maintenance, signatures[document.name])
+        too_long += _too_long(f"{dossier.code}, document {document.name}", values, DOCUMENT_LENGTHS)
+        descriptive = representation / "metadata" / "descriptive"
+        _write_xml(_ead("EAD_doc", values), descriptive / f"EAD_doc_{document.name}.xml")
+    values = _dossier_values(dossier, documents, settings, maintenance)
+    too_long += _too_long(f"{dossier.code}", values, DOSSIER_LENGTHS)
+    _write_xml(_ead("EAD", values), folder / "metadata" / "descriptive" / "EAD.xml")
     # Each document by its file in the package (the scans' paths are the archive's own business).
     write_documents_table(folder / "documentation" / f"{dossier.code}.csv", [(dossier, documents)],
                           lambda document: f"{document.name}.pdf")
@@ -344,7 +384,7 @@ def _build(home: ArchiveHome, code_or_number: str, folder: Path, objid: str) -> 
     _representation_mets(objid, dossier, representation)
     _package_mets(objid, dossier, folder, config.agency_id or dossier.code)
     pages = sum(document.last_page - document.first_page + 1 for document in documents)
-    return dossier, len(documents), pages
+    return dossier, len(documents), pages, too_long
 
 
 def export_sip(home: ArchiveHome, code_or_number: str, out: Path, as_zip: bool = False) -> PackageReport:
@@ -356,7 +396,7 @@ def export_sip(home: ArchiveHome, code_or_number: str, out: Path, as_zip: bool =
     work = Path(tempfile.mkdtemp(prefix=f".{objid}.", suffix=".partial", dir=out))
     try:
         folder = work / objid
-        dossier, documents, pages = _build(home, code_or_number, folder, objid)
+        dossier, documents, pages, too_long = _build(home, code_or_number, folder, objid)
         if as_zip:
             _zip(folder, work / f"{objid}.zip")
             folder = work / f"{objid}.zip"
@@ -368,4 +408,4 @@ def export_sip(home: ArchiveHome, code_or_number: str, out: Path, as_zip: bool =
             out.rmdir()
     size = target.stat().st_size if as_zip else sum(path.stat().st_size for path in target.rglob("*") if path.is_file())
     return PackageReport(str(target), dossier.code, documents, pages, size,
-                         round((datetime.now() - started).total_seconds(), 2))
+                         round((datetime.now() - started).total_seconds(), 2), too_long)

@@ -716,6 +716,7 @@ def export(home: ArchiveHome, paths, output_format, out, dossier, all_dossiers, 
         facts = export_sip(home, dossier, out, as_zip).to_json()
         lines = [f"{facts['package']}: dossier {facts['dossier']}, {facts['documents']} documents, "
                  f"{facts['pages']} pages ({facts['seconds']:.1f}s)"]
+        lines += [f"TOO LONG {problem} (written whole: correct it)" for problem in facts["too_long"]]
     else:
         from luutru.export.tables import export_dossier_table
 

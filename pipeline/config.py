@@ -58,9 +58,9 @@ path_pattern = "{path_pattern}"
 # [package]
 # archive_code = "H49.64"          # the archive's code: paperFileCode is archive_code.box.dossier number
 # mode = "01"                      # access: 01 công khai, 02 sử dụng có điều kiện, 03 mật
-# physical_state = "Bình thường"   # tình trạng vật lý of the paper
-# risk_recovery = "Không"          # chế độ lập tài liệu lưu trữ dự phòng
-# risk_recovery_status = "Không"   # tình trạng lập tài liệu lưu trữ dự phòng
+# physical_state = "Bình thường"   # tình trạng vật lý: 01 Tốt, 02 Bình thường, 03 Hỏng (code or name)
+# risk_recovery = "Không"          # chế độ dự phòng: 1 Có, 0 Không
+# risk_recovery_status = "Không"   # tình trạng dự phòng when risk_recovery is 1: 01 Đã, 02 Chưa dự phòng
 """
 
 

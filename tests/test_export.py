@@ -235,6 +235,57 @@ def test_the_package_passes_the_eark_validator_and_its_own_schemas(package):
     type_codes = {ElementTree.parse(path).getroot().findtext("typeName")
                   for path in folder.glob("representations/rep1/metadata/descriptive/EAD_doc_*.xml")}
     assert decision.findtext("typeName") == "02" and type_codes == {"02", "22"}
+    # docId as the circular's example (agency, year, dossier, order); docCode the dossier's code and the order in 7
+    # digits; the settings written as names in config.toml go in as the circular's codes.
+    assert decision.findtext("docId") == f"{AGENCY}.2023.10.2"
+    assert decision.findtext("docCode") == f"{AGENCY}.2023.10.0000002"
+    assert [decision.findtext(name) for name in ("language", "format", "riskRecovery", "riskRecoveryStatus")] == \
+        ["01", "02", "0", ""]
+    assert ead.findtext("language") == "01" and ead.findtext("riskRecovery") == "0"
+
+
+def _copied_home(archive: dict, tmp_path: Path, package: str) -> Path:
+    """The test archive's home with another `[package]` (the scans and the catalog as they are)."""
+    home = tmp_path / "home"
+    shutil.copytree(archive["home"], home)
+    config = (home / "config.toml").read_text(encoding="utf-8")
+    (home / "config.toml").write_text(config.split("[package]")[0] + package, encoding="utf-8")
+    return home
+
+
+@pytest.mark.parametrize("package, says", [
+    (PACKAGE.replace('risk_recovery = "Không"\nrisk_recovery_status = "Không"', 'risk_recovery = "Có"'),
+     "risk_recovery_status"),
+    (PACKAGE.replace('risk_recovery = "Không"\nrisk_recovery_status = "Không"',
+                     'risk_recovery = "1"\nrisk_recovery_status = "Không"'), "riskRecoveryStatus codes"),
+    (PACKAGE.replace('physical_state = "Bình thường"', 'physical_state = "Khá"'), "format codes")])
+def test_a_conditional_or_coded_field_the_package_cannot_fill_stops_the_export_in_one_line(dossier_archive, tmp_path,
+                                                                                           package, says):
+    """riskRecoveryStatus is required when riskRecovery is 1; a coded setting must be a code or its name."""
+    home = _copied_home(dossier_archive, tmp_path, package)
+    result = run_luutru(home, "export", "--format", "sip", "--dossier", "10", "--out", str(tmp_path / "sip"),
+                        check_code=None)
+    assert result.returncode != 0 and says in result.stderr and "10" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "sip").exists()
+    if "Có" in package:  # written as the circular's name, the regime's code is 1, and the status then asked for
+        fixed = package + 'risk_recovery_status = "Đã dự phòng"\n'
+        folder = Path(json_of(run_luutru(_copied_home(dossier_archive, tmp_path / "again", fixed), "export",
+                                         "--format", "sip", "--dossier", "10", "--out", str(tmp_path / "sip"),
+                                         "--json"))["package"])
+        ead = ElementTree.parse(folder / "metadata/descriptive/EAD.xml").getroot()
+        assert (ead.findtext("riskRecovery"), ead.findtext("riskRecoveryStatus")) == ("1", "01")
+
+
+def test_a_value_longer_than_its_field_is_written_whole_and_the_export_says_where(dossier_archive, tmp_path):
+    home = _copied_home(dossier_archive, tmp_path, PACKAGE)
+    notes = "Ghi chú dài " * 200  # 2,400 characters: the dossier's description allows 2,000
+    (tmp_path / "list.csv").write_text(LIST.replace("Vĩnh viễn,\n", f"Vĩnh viễn,{notes}\n"), encoding="utf-8-sig")
+    run_luutru(home, "dossiers", "import", str(tmp_path / "list.csv"))
+    result = run_luutru(home, "export", "--format", "sip", "--dossier", "10", "--out", str(tmp_path / "sip"))
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("TOO LONG")]
+    assert "description is 2399 characters, the circular allows 2000" in line and f"{AGENCY}.2023.10" in line
+    (folder,) = (tmp_path / "sip").iterdir()
+    assert ElementTree.parse(folder / "metadata/descriptive/EAD.xml").getroot().findtext("description") == notes.strip()
 
 
 @pytest.mark.parametrize("read, code, kept", [
