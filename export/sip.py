@@ -31,10 +31,10 @@ from xml.etree import ElementTree
 
 from luutru import __version__
 from luutru.errors import UsageError
-from luutru.export.codes import circular_type, code_lists, code_of
 from luutru.export.documents import ExportDocument, ExportReport, dossier_documents, write_documents
 from luutru.export.tables import write_documents_table
 from luutru.index.words import fold
+from luutru.pipeline.circular05 import circular_type, code_lists, code_of
 from luutru.pipeline.config import load_config
 from luutru.pipeline.dossiers import Dossier, find_dossier
 from luutru.pipeline.home import ArchiveHome
@@ -48,7 +48,7 @@ PROFILE = "https://earksip.dilcis.eu/profile/E-ARK-SIP.xml"
 CONTENT_CATEGORY = "Textual works – Digital"
 CONTENT_TYPE = "Circular 05/2025/TT-BNV"
 CONFIDENCE_DIGITIZED = "02"
-LANGUAGE = "01"  # Tiếng Việt (export/circular05.toml, language)
+LANGUAGE = "01"  # Tiếng Việt (pipeline/circular05.toml, language)
 # The circular's field lengths (../shared/circular05/fields.md). A longer value is written whole, never cut: the
 # package's report says which dossier or document and which field, for the archivist to correct.
 DOSSIER_LENGTHS = {"fileCode": 100, "title": 1000, "maintenance": 100, "mode": 30, "language": 100, "keyword": 100,
@@ -63,7 +63,7 @@ RETENTION_CODES = {70: "02", 50: "03", 30: "04", 20: "05", 10: "06"}
 PERMANENT, OTHER_RETENTION = "01", "07"
 REQUIRED_SETTINGS = {"archive_code": "the archive's code", "mode": "the access mode (01, 02 or 03)",
                      "physical_state": "the paper's physical state", "risk_recovery": "the backup regime (1 or 0)"}
-# `[package]` settings the circular codes (export/circular05.toml): the code or its name may be written.
+# `[package]` settings the circular codes (pipeline/circular05.toml): the code or its name may be written.
 CODED_SETTINGS = {"mode": "mode", "physical_state": "format", "risk_recovery": "riskRecovery"}
 
 for prefix, uri in NAMESPACES.items():
@@ -169,7 +169,7 @@ def _dossier_values(dossier: Dossier, documents: list[ExportDocument], settings:
     issued = sorted(document.fields["issued"] for document in documents if document.fields.get("issued"))
     return [
         ("fileCode", dossier.code), ("title", dossier.title), ("maintenance", maintenance),
-        ("mode", settings["mode"]), ("language", LANGUAGE),
+        ("mode", dossier.mode or settings["mode"]), ("language", LANGUAGE),
         ("startDate", day_month_year(dossier.start or (issued[0] if issued else None))),
         ("endDate", day_month_year(dossier.end or (issued[-1] if issued else None))),
         ("keyword", settings["keyword"]), ("totalDoc", str(len(documents))), ("numberOfPaper", str(dossier.sheets)),
@@ -214,7 +214,8 @@ def _document_values(dossier: Dossier, document: ExportDocument, settings: dict,
         ("issuedDate", day_month_year(fields.get("issued"))), ("organName", fields.get("agency") or ""),
         ("subject", fields.get("subject") or ""), ("language", LANGUAGE),
         ("numberOfPage", str(document.last_page - document.first_page + 1)), ("inforSign", settings["inforSign"]),
-        ("keyword", settings["keyword"]), ("mode", settings["mode"]), ("confidenceLevel", CONFIDENCE_DIGITIZED),
+        ("keyword", settings["keyword"]), ("mode", dossier.mode or settings["mode"]),
+        ("confidenceLevel", CONFIDENCE_DIGITIZED),
         ("autograph", ""), ("format", settings["physical_state"]), ("riskRecovery", settings["risk_recovery"]),
         ("riskRecoveryStatus", settings["risk_recovery_status"]), ("process", ""),
         ("description", "; ".join(part for part in (other_type, _signatures_noted(signatures)) if part)),

@@ -22,7 +22,7 @@ TYPE_SYMBOLS = {
     "QĐ": "Quyết định", "QD": "Quyết định", "NQ": "Nghị quyết", "CT": "Chỉ thị", "TTR": "Tờ trình",
     "BC": "Báo cáo", "TB": "Thông báo", "KH": "Kế hoạch", "BB": "Biên bản", "GM": "Giấy mời",
     "HĐ": "Hợp đồng", "HD": "Hướng dẫn", "PA": "Phương án", "GCN": "Giấy chứng nhận quyền sử dụng đất",
-    # The rest of Annex III (export/circular05.toml, decree30_abbreviation), upper-cased as looked up.
+    # The rest of Annex III (pipeline/circular05.toml, decree30_abbreviation), upper-cased as looked up.
     "QC": "Quy chế", "QYĐ": "Quy định", "TC": "Thông cáo", "CTR": "Chương trình", "ĐA": "Đề án", "DA": "Dự án",
     "CĐ": "Công điện", "BGN": "Bản ghi nhớ", "BTT": "Bản thỏa thuận", "GUQ": "Giấy ủy quyền", "GGT": "Giấy giới thiệu",
     "GNP": "Giấy nghỉ phép", "PG": "Phiếu gửi", "PC": "Phiếu chuyển", "PB": "Phiếu báo",

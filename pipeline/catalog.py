@@ -21,7 +21,7 @@ from luutru.errors import CatalogTooNew, NotReady
 from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.vietnamese import readable_name
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS roots (
     path TEXT PRIMARY KEY,          -- readable (NFC; a legacy-encoded name converted)
@@ -94,6 +94,7 @@ CREATE TABLE IF NOT EXISTS dossiers (
     "end" TEXT,
     sheets INTEGER,
     retention TEXT,
+    mode TEXT,                      -- "Chế độ sử dụng", the circular's code; none: the config's [package] mode
     notes TEXT,
     fonds TEXT,
     catalogue TEXT,
@@ -184,7 +185,10 @@ MIGRATIONS = {2: "ALTER TABLE pages ADD COLUMN diagnostics TEXT;",
               # "unreadable" was a key of the diagnostics JSON; it decides indexing and export: a column of its own
               # (in the tables of pages a catalog has: the oldest have no staged pages, which SCHEMA then makes).
               6: lambda db: "".join(_unreadable_column(table) for table in ("pages", "staged_pages")
-                                    if _columns(db, table) and "unreadable" not in _columns(db, table))}
+                                    if _columns(db, table) and "unreadable" not in _columns(db, table)),
+              # The dossier list's use mode (Chế độ sử dụng): the oldest catalogs have no dossiers, which SCHEMA makes.
+              7: lambda db: "ALTER TABLE dossiers ADD COLUMN mode TEXT; "
+                            if _columns(db, "dossiers") and "mode" not in _columns(db, "dossiers") else ""}
 
 
 def _columns(db: sqlite3.Connection, table: str) -> set[str]:
@@ -623,7 +627,7 @@ class Catalog:
 
 
 DOSSIER_COLUMNS = ("code", "number", "title", "number_key", "box", "box_key", "start", "end", "sheets", "retention",
-                   "notes", "fonds", "catalogue", "scan_path", "row")
+                   "mode", "notes", "fonds", "catalogue", "scan_path", "row")
 
 
 def _quoted(column: str) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from luutru.errors import NotFound, UsageError
 from luutru.index.words import fold
 from luutru.pipeline.catalog import Catalog, catalog_name
+from luutru.pipeline.circular05 import code_lists, code_of
 from luutru.pipeline.config import load_config
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.indexing import sync_index
@@ -36,7 +37,7 @@ HEADERS = {
     "thoi gian ket thuc": "end", "ngay ket thuc": "end", "den ngay": "end",
     "so to": "sheets", "thoi han bao quan": "retention", "ghi chu": "notes",
     "phong": "fonds", "ten phong": "fonds", "phong so": "fonds", "muc luc so": "catalogue", "muc luc": "catalogue",
-    "duong dan": "path",
+    "duong dan": "path", "che do su dung": "mode", "che do khai thac": "mode",
 }
 ORDER_DIGITS = 7  # a document's order in its dossier, in its file name: H49.64.33.2019.10.0000003
 # The header row is looked for among the first rows (a title such as "MỤC LỤC HỒ SƠ" may stand above).
@@ -56,6 +57,7 @@ class Dossier:
     end: str | None = None
     sheets: int | None = None
     retention: str | None = None
+    mode: str | None = None  # "Chế độ sử dụng", the circular's code (01 công khai, 02 có điều kiện, 03 mật)
     notes: str | None = None
     fonds: str | None = None
     catalogue: str | None = None
@@ -150,6 +152,19 @@ def _columns(rows: list[list], path: Path) -> tuple[int, dict[str, int]]:
                      "see README, \"The dossier list\"")
 
 
+def _use_mode(value) -> str | None:
+    """The list's "Chế độ sử dụng" as the circular's code: written as the code (01, or 1 from a spreadsheet's number)
+    or as its name, in either tone-mark style."""
+    text = _text(value)
+    if text is None:
+        return None
+    code = code_of("mode", text.zfill(2) if text.isdigit() else text)
+    if code is None:
+        modes = ", ".join(f"{code} {name}" for code, name in code_lists()["mode"].items())
+        raise ValueError(f"the use mode {text!r} is none of the circular's ({modes})")
+    return code
+
+
 def _text(value) -> str | None:
     if value is None:
         return None
@@ -230,6 +245,7 @@ def _dossier(cells: dict, agency_id: str, row: int) -> Dossier:
     dossier = Dossier(code="", number=number, title=title, number_key=number_key, box=box,
                       box_key=_number_key(box) if box else None, start=start, end=end,
                       sheets=int(sheets) if sheets else None, retention=_text(cells.get("retention")),
+                      mode=_use_mode(cells.get("mode")),
                       notes=_text(cells.get("notes")), fonds=_text(cells.get("fonds")),
                       catalogue=_text(cells.get("catalogue")), scan_path=_text(cells.get("path")), row=row)
     dossier.code = f"{agency_id}.{dossier.year}.{number_key}"
@@ -237,7 +253,8 @@ def _dossier(cells: dict, agency_id: str, row: int) -> Dossier:
 
 
 # What a dossier keeps of each optional column: a list without the column says nothing of them.
-OPTIONAL_FIELDS = {"box": ("box", "box_key"), "sheets": ("sheets",), "retention": ("retention",), "notes": ("notes",),
+OPTIONAL_FIELDS = {"box": ("box", "box_key"), "sheets": ("sheets",), "retention": ("retention",), "mode": ("mode",),
+                   "notes": ("notes",),
                    "fonds": ("fonds",), "catalogue": ("catalogue",), "path": ("scan_path",)}
 
 

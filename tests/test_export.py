@@ -288,6 +288,27 @@ def test_a_value_longer_than_its_field_is_written_whole_and_the_export_says_wher
     assert ElementTree.parse(folder / "metadata/descriptive/EAD.xml").getroot().findtext("description") == notes.strip()
 
 
+def test_each_dossier_and_its_documents_carry_the_use_mode_of_the_dossier_list(dossier_archive, tmp_path):
+    """The list's "Chế độ sử dụng" (a name in either tone style, or a code) is the dossier's mode in EAD.xml and in
+    every EAD_doc; config.toml's [package] mode is only the default; a mode that is none of the circular's is a
+    row the import reports."""
+    home = _copied_home(dossier_archive, tmp_path, PACKAGE)
+    listed = LIST.replace("Thời hạn bảo quản,Ghi chú", "Thời hạn bảo quản,Chế độ sử dụng,Ghi chú")
+    listed = listed.replace("Vĩnh viễn,\n", "Vĩnh viễn,Sử dụng có điều kiện,\n")
+    listed = listed.replace("10 năm,Bản chụp", "10 năm,mật,x")
+    (tmp_path / "list.csv").write_text(listed, encoding="utf-8-sig")
+    run_luutru(home, "dossiers", "import", str(tmp_path / "list.csv"))
+    folder = Path(json_of(run_luutru(home, "export", "--format", "sip", "--dossier", "10", "--out",
+                                     str(tmp_path / "sip"), "--json"))["package"])
+    assert ElementTree.parse(folder / "metadata/descriptive/EAD.xml").getroot().findtext("mode") == "02"
+    documents = sorted(folder.glob("representations/rep1/metadata/descriptive/EAD_doc_*.xml"))
+    assert len(documents) == 2 and {ElementTree.parse(path).getroot().findtext("mode") for path in documents} == {"02"}
+    (tmp_path / "bad.csv").write_text(listed.replace("mật,x", "riêng,x"), encoding="utf-8-sig")
+    imported = run_luutru(home, "dossiers", "import", str(tmp_path / "bad.csv"), check_code=None)
+    assert "row 3" in imported.stdout + imported.stderr and "'riêng' is none of the circular's" in \
+        imported.stdout + imported.stderr
+
+
 @pytest.mark.parametrize("read, code, kept", [
     ("Quyết định", "02", ""), ("Công văn", "22", ""), ("Tờ trình", "15", ""), ("Kế hoạch", "10", ""),
     # both tone-mark styles, and Decree 30's abbreviations as symbols write them
@@ -297,13 +318,13 @@ def test_a_value_longer_than_its_field_is_written_whole_and_the_export_says_wher
     ("Giấy chứng nhận quyền sử dụng đất", "32", "Giấy chứng nhận quyền sử dụng đất"), ("Đơn", "32", "Đơn"),
     ("Tờ khai", "32", "Tờ khai")])
 def test_every_kind_of_document_luutru_reads_has_the_circulars_type_code(read, code, kept):
-    from luutru.export.codes import circular_type
+    from luutru.pipeline.circular05 import circular_type
 
     assert circular_type(read) == (code, kept)
 
 
 def test_the_circulars_code_lists_are_one_data_file_with_its_source():
-    from luutru.export.codes import CODES_FILE, code_lists
+    from luutru.pipeline.circular05 import CODES_FILE, code_lists
 
     lists = code_lists()
     assert len(lists["typeName"]) == 32 and lists["typeName"]["32"] == "Khác"

@@ -1,5 +1,5 @@
-"""The code lists of Circular 05/2025/TT-BNV that the package writes (circular05.toml, one data file), and the
-code of each kind of document luutru reads."""
+"""The code lists of Circular 05/2025/TT-BNV (circular05.toml, one data file), which the dossier list and the
+package read, and the code of each kind of document luutru reads."""
 
 from __future__ import annotations
 
