@@ -261,6 +261,15 @@ def _mets_root(objid: str, label: str) -> ElementTree.Element:
     return mets
 
 
+def _add_submitter(mets: ElementTree.Element, name: str, identification: str) -> None:
+    """The submitting agent E-ARK SIP asks for (ROLE CREATOR, TYPE ORGANIZATION, its identification code in a note):
+    the office that hands the package over."""
+    header = mets.find("mets:metsHdr", NAMESPACES)
+    submitter = _element(header, "mets:agent", ROLE="CREATOR", TYPE="ORGANIZATION")
+    _element(submitter, "mets:name", name)
+    _element(submitter, "mets:note", identification, csip__NOTETYPE="IDENTIFICATIONCODE")
+
+
 def _add_agency(mets: ElementTree.Element, agency_name: str, agency_id: str) -> None:
     """The agency whose records the package holds."""
     header = mets.find("mets:metsHdr", NAMESPACES)
@@ -314,8 +323,10 @@ def _representation_mets(objid: str, dossier: Dossier, representation: Path) -> 
     _write_xml(mets, representation / "METS.xml")
 
 
-def _package_mets(objid: str, dossier: Dossier, root: Path, agency_id: str) -> None:
+def _package_mets(objid: str, dossier: Dossier, root: Path, agency_id: str, package: dict) -> None:
     mets = _mets_root(objid, dossier.title)
+    submitter = package.get("submitter") or dossier.fonds or agency_id
+    _add_submitter(mets, submitter, package.get("submitter_id") or agency_id)
     _add_agency(mets, dossier.fonds or agency_id, agency_id)
     metadata_ids = _metadata_sections(mets, [root / "metadata" / "descriptive" / "EAD.xml"], root)
     file_section = _element(mets, "mets:fileSec", ID="filesec")
@@ -383,7 +394,7 @@ def _build(home: ArchiveHome, code_or_number: str, folder: Path, objid: str) -> 
                           lambda document: f"{document.name}.pdf")
     _copy_schemas(folder / "schemas")
     _representation_mets(objid, dossier, representation)
-    _package_mets(objid, dossier, folder, config.agency_id or dossier.code)
+    _package_mets(objid, dossier, folder, config.agency_id or dossier.code, config.package)
     pages = sum(document.last_page - document.first_page + 1 for document in documents)
     return dossier, len(documents), pages, too_long
 

@@ -33,7 +33,7 @@ from luutru.pipeline.metadata import PathPattern, PathPatternError
 
 KNOWN_KEYS = {"path_pattern", "scheduler", "engine", "agency_id", "package"}
 PACKAGE_KEYS = {"archive_code", "mode", "physical_state", "risk_recovery", "risk_recovery_status", "keywords",
-                "information_sign"}
+                "information_sign", "submitter", "submitter_id"}
 ACCESS_MODES = ("01", "02", "03")
 # An agency identifier: dot-separated groups of letters and digits (H49.64.33, 000.00.01.H49).
 AGENCY_ID = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*")
@@ -61,6 +61,8 @@ path_pattern = "{path_pattern}"
 # physical_state = "Bình thường"   # tình trạng vật lý: 01 Tốt, 02 Bình thường, 03 Hỏng (code or name)
 # risk_recovery = "Không"          # chế độ dự phòng: 1 Có, 0 Không
 # risk_recovery_status = "Không"   # tình trạng dự phòng when risk_recovery is 1: 01 Đã, 02 Chưa dự phòng
+# submitter = "Phòng Tài nguyên và Môi trường"  # the office that hands the package over (default: the fonds)
+# submitter_id = "H49.64.33"       # its identification code (default: agency_id)
 """
 
 
