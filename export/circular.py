@@ -15,8 +15,10 @@ import pikepdf
 from PIL import Image
 
 from luutru.export.images import image_drawn, open_pdf
+from luutru.export.sip import split_number
 from luutru.index.words import fold
 from luutru.pipeline.catalog import SEARCHABLE
+from luutru.pipeline.circular05 import DOCUMENT_LENGTHS
 from luutru.pipeline.dossiers import find_dossier
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.report import REVIEW_BELOW, open_catalog
@@ -97,8 +99,28 @@ def page_problems(facts: ScanFacts, is_map: bool, confidence: float | None, sour
     return problems
 
 
+# What a document's package entry (EAD_doc) is read from: empty or doubtful, the archivist checks it before hand-over.
+DOCUMENT_FIELDS = {"doc_type": "type", "number": "number", "issued": "date", "agency": "issuing agency",
+                   "subject": "subject"}
+
+
+def document_problems(fields: dict) -> list[str]:
+    """Why a document's fields need a person before hand-over: empty, read doubtfully (a handwritten fill-in), or
+    longer than the circular's field (written whole by the export)."""
+    problems = [f"no {name} read" for key, name in DOCUMENT_FIELDS.items() if not fields.get(key)]
+    problems += [f"{DOCUMENT_FIELDS[key]} read doubtfully" for key in fields.get("doubtful") or ()
+                 if key in DOCUMENT_FIELDS and fields.get(key)]
+    number, notation = split_number(fields.get("number"))
+    values = {"codeNumber": number, "codeNotation": notation, "organName": fields.get("agency") or "",
+              "subject": fields.get("subject") or ""}
+    problems += [f"{name} is {len(value)} characters, the circular allows {DOCUMENT_LENGTHS[name]}"
+                 for name, value in values.items() if len(value) > DOCUMENT_LENGTHS[name]]
+    return problems
+
+
 def check_scans(home: ArchiveHome, dossier: str | None = None) -> list[dict]:
-    """Per dossier (None: scans in no dossier), the pages to rescan and why; only one dossier's when `dossier`
+    """Per dossier (None: scans in no dossier), the pages to rescan and why, and the documents whose fields a person
+    must check (`document_problems`); only one dossier's when `dossier`
     names one (its code, or its number as `export --dossier` takes it: a dossier that is not in the list is
     NotFound, never a dossier with nothing to rescan)."""
     catalog = open_catalog(home)
@@ -106,6 +128,7 @@ def check_scans(home: ArchiveHome, dossier: str | None = None) -> list[dict]:
         if dossier is not None:
             dossier = find_dossier(catalog, dossier).code
         grouped: dict[str | None, list[dict]] = {}
+        documents: dict[str | None, list[dict]] = {}
         for record in catalog.files():
             if record.status not in SEARCHABLE:
                 continue
@@ -113,6 +136,9 @@ def check_scans(home: ArchiveHome, dossier: str | None = None) -> list[dict]:
                 code = (fields.get("dossier") or {}).get("code")
                 if dossier is not None and code != dossier:
                     continue
+                if code is not None and (problems := document_problems(fields)):
+                    documents.setdefault(code, []).append({"path": record.path, "first_page": first,
+                                                           "last_page": last, "problems": problems})
                 for page in catalog.page_range(record.id, first, last):
                     try:
                         facts = scan_facts(record.disk_path, Kind(record.kind), page.page)
@@ -125,5 +151,5 @@ def check_scans(home: ArchiveHome, dossier: str | None = None) -> list[dict]:
                                                              "problems": problems})
     finally:
         catalog.close()
-    return [{"dossier": code, "pages": pages} for code, pages in
-            sorted(grouped.items(), key=lambda item: (item[0] is None, item[0] or ""))]
+    codes = sorted(grouped.keys() | documents.keys(), key=lambda code: (code is None, code or ""))
+    return [{"dossier": code, "pages": grouped.get(code, []), "documents": documents.get(code, [])} for code in codes]

@@ -34,7 +34,7 @@ from luutru.errors import UsageError
 from luutru.export.documents import ExportDocument, ExportReport, dossier_documents, write_documents
 from luutru.export.tables import write_documents_table
 from luutru.index.words import fold
-from luutru.pipeline.circular05 import circular_type, code_lists, code_of
+from luutru.pipeline.circular05 import DOCUMENT_LENGTHS, DOSSIER_LENGTHS, circular_type, code_lists, code_of
 from luutru.pipeline.config import load_config
 from luutru.pipeline.dossiers import Dossier, find_dossier
 from luutru.pipeline.home import ArchiveHome
@@ -49,15 +49,6 @@ CONTENT_CATEGORY = "Textual works – Digital"
 CONTENT_TYPE = "Circular 05/2025/TT-BNV"
 CONFIDENCE_DIGITIZED = "02"
 LANGUAGE = "01"  # Tiếng Việt (pipeline/circular05.toml, language)
-# The circular's field lengths (../shared/circular05/fields.md). A longer value is written whole, never cut: the
-# package's report says which dossier or document and which field, for the archivist to correct.
-DOSSIER_LENGTHS = {"fileCode": 100, "title": 1000, "maintenance": 100, "mode": 30, "language": 100, "keyword": 100,
-                   "format": 50, "inforSign": 30, "confidenceLevel": 40, "paperFileCode": 100, "riskRecoveryStatus": 2,
-                   "description": 2000}
-DOCUMENT_LENGTHS = {"docId": 25, "docCode": 100, "maintenance": 100, "typeName": 10, "codeNumber": 11,
-                    "codeNotation": 30, "organName": 200, "subject": 500, "language": 100, "inforSign": 30,
-                    "keyword": 100, "mode": 20, "confidenceLevel": 30, "autograph": 2000, "format": 50,
-                    "riskRecoveryStatus": 2, "description": 500}
 # Retention (thời hạn bảo quản) in years -> maintenance code; 01 is vĩnh viễn, 07 any other period.
 RETENTION_CODES = {70: "02", 50: "03", 30: "04", 20: "05", 10: "06"}
 PERMANENT, OTHER_RETENTION = "01", "07"

@@ -827,12 +827,16 @@ def _review_circular(home: ArchiveHome, dossier: str | None, as_json: bool) -> N
         _print_json({"dossiers": groups})
     else:
         for group in groups:
-            click.echo(f"{group['dossier'] or '(no dossier)'}: {len(group['pages'])} page(s) to rescan")
+            click.echo(f"{group['dossier'] or '(no dossier)'}: {len(group['pages'])} page(s) to rescan, "
+                       f"{len(group['documents'])} document(s) to check")
             for page in group["pages"]:
                 click.echo(f"  {page['path']}  page {page['page']}: {'; '.join(page['problems'])}")
+            for document in group["documents"]:
+                click.echo(f"  {document['path']}{_page_range(document['first_page'], document['last_page'])}: "
+                           f"{'; '.join(document['problems'])}")
         if not groups:
-            click.echo("every page meets the circular")
-    # A script gates a hand-over on it: 1 when a page fails the circular.
+            click.echo("every page meets the circular, and every document's fields were read")
+    # A script gates a hand-over on it: 1 when a page fails the circular or a document's fields need a person.
     sys.exit(ExitCode.FILES_FAILED if groups else ExitCode.OK)
 
 

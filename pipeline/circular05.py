@@ -13,6 +13,15 @@ from luutru.index.words import fold
 CODES_FILE = Path(__file__).with_name("circular05.toml")
 # A kind of document the circular does not list (a land-use certificate, a citizen's application) is "Khác".
 OTHER_TYPE = "32"
+# The circular's field lengths (../shared/circular05/fields.md). A longer value is written whole, never cut: the
+# package's report and `review --circular` say which dossier or document and which field, for the archivist to correct.
+DOSSIER_LENGTHS = {"fileCode": 100, "title": 1000, "maintenance": 100, "mode": 30, "language": 100, "keyword": 100,
+                   "format": 50, "inforSign": 30, "confidenceLevel": 40, "paperFileCode": 100, "riskRecoveryStatus": 2,
+                   "description": 2000}
+DOCUMENT_LENGTHS = {"docId": 25, "docCode": 100, "maintenance": 100, "typeName": 10, "codeNumber": 11,
+                    "codeNotation": 30, "organName": 200, "subject": 500, "language": 100, "inforSign": 30,
+                    "keyword": 100, "mode": 20, "confidenceLevel": 30, "autograph": 2000, "format": 50,
+                    "riskRecoveryStatus": 2, "description": 500}
 
 
 @functools.cache

@@ -524,6 +524,8 @@ def test_review_circular_lists_what_to_rescan_per_dossier(dossier_archive, tmp_p
     assert "150 dpi, under the 200 dpi" in flagged["qd-150dpi.jpg"]
     assert "qd-123.jpg" not in flagged  # a 300 dpi colour scan meets the circular
     assert {page["path"].endswith("cv-45.png") for page in groups[f"{AGENCY}.2023.10"]} == {True}
+    listed = run_luutru(home, "review", "--circular", check_code=1).stdout
+    assert f"{AGENCY}.2023.10: 1 page(s) to rescan" in listed and "document(s) to check" in listed
     # One dossier, named as `export --dossier` takes it: its code, its number, its number with zeros.
     for named in (f"{AGENCY}.2023.10", "10", "010"):
         checked = json_of(run_luutru(home, "review", "--circular", "--dossier", named, "--json", check_code=1))
@@ -531,6 +533,20 @@ def test_review_circular_lists_what_to_rescan_per_dossier(dossier_archive, tmp_p
     for unknown in ("99", f"{AGENCY}.2023.99", "H49.64.33.2O23.10"):  # not in the list, or mistyped
         failed = run_luutru(home, "review", "--circular", "--dossier", unknown, check_code=5)
         assert "no such dossier" in failed.stderr and "every page meets" not in failed.stdout, unknown
+
+
+def test_a_documents_fields_that_need_a_person_before_hand_over_are_named():
+    from luutru.export.circular import document_problems
+
+    complete = {"doc_type": "Quyết định", "number": "123/QĐ-UBND", "issued": "2023-09-12",
+                "agency": "ỦY BAN NHÂN DÂN HUYỆN THẠCH THẤT", "subject": "Về việc giao đất ở"}
+    assert document_problems(complete) == []
+    assert document_problems({**complete, "subject": None, "doubtful": ["number"]}) == [
+        "no subject read", "number read doubtfully"]
+    subject, notation = "giao đất " * 70, "QĐ-UBND-TNMT-VPĐKĐĐ-CN-XA-PHUNG"
+    assert document_problems({**complete, "subject": subject, "number": f"123/{notation}"}) == [
+        f"codeNotation is {len(notation)} characters, the circular allows 30",
+        f"subject is {len(subject)} characters, the circular allows 500"]
 
 
 def test_codes_and_numbers_as_the_circular_writes_them():
