@@ -18,7 +18,7 @@ from luutru.export.images import image_drawn, open_pdf
 from luutru.export.sip import split_number
 from luutru.index.words import fold
 from luutru.pipeline.catalog import SEARCHABLE
-from luutru.pipeline.circular05 import DOCUMENT_LENGTHS
+from luutru.pipeline.circular05 import DOCUMENT_LENGTHS, too_long
 from luutru.pipeline.dossiers import find_dossier
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.report import REVIEW_BELOW, open_catalog
@@ -113,8 +113,7 @@ def document_problems(fields: dict) -> list[str]:
     number, notation = split_number(fields.get("number"))
     values = {"codeNumber": number, "codeNotation": notation, "organName": fields.get("agency") or "",
               "subject": fields.get("subject") or ""}
-    problems += [f"{name} is {len(value)} characters, the circular allows {DOCUMENT_LENGTHS[name]}"
-                 for name, value in values.items() if len(value) > DOCUMENT_LENGTHS[name]]
+    problems += too_long(values.items(), DOCUMENT_LENGTHS)
     return problems
 
 

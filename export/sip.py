@@ -34,7 +34,14 @@ from luutru.errors import UsageError
 from luutru.export.documents import ExportDocument, ExportReport, dossier_documents, write_documents
 from luutru.export.tables import write_documents_table
 from luutru.index.words import fold
-from luutru.pipeline.circular05 import DOCUMENT_LENGTHS, DOSSIER_LENGTHS, circular_type, code_lists, code_of
+from luutru.pipeline.circular05 import (
+    DOCUMENT_LENGTHS,
+    DOSSIER_LENGTHS,
+    circular_type,
+    code_lists,
+    code_of,
+    too_long,
+)
 from luutru.pipeline.config import load_config
 from luutru.pipeline.dossiers import Dossier, find_dossier
 from luutru.pipeline.home import ArchiveHome
@@ -178,12 +185,6 @@ def _ead(tag: str, values: list[tuple[str, str]]) -> ElementTree.Element:
     for name, value in values:
         _element(root, name, value)
     return root
-
-
-def _too_long(where: str, values: list[tuple[str, str]], lengths: dict[str, int]) -> list[str]:
-    """One line per value longer than the circular lets its field be."""
-    return [f"{where}: {name} is {len(value)} characters, the circular allows {lengths[name]}"
-            for name, value in values if len(value) > lengths.get(name, len(value))]
 
 
 def _signatures_noted(signatures: list[dict]) -> str:
@@ -371,14 +372,15 @@ def _build(home: ArchiveHome, code_or_number: str, folder: Path, objid: str) -> 
     if report.problems:
         raise PackageError(f"{dossier.code}: {len(report.problems)} document(s) could not be exported, "
                            f"first {report.problems[0]}")
-    too_long = []
+    over_long = []
     for document in documents:
         values = _document_values(dossier, document, settings, maintenance, signatures[document.name])
-        too_long += _too_long(f"{dossier.code}, document {document.name}", values, DOCUMENT_LENGTHS)
+        where = f"{dossier.code}, document {document.name}"
+        over_long += [f"{where}: {line}" for line in too_long(values, DOCUMENT_LENGTHS)]
         descriptive = representation / "metadata" / "descriptive"
         _write_xml(_ead("EAD_doc", values), descriptive / f"EAD_doc_{document.name}.xml")
     values = _dossier_values(dossier, documents, settings, maintenance)
-    too_long += _too_long(f"{dossier.code}", values, DOSSIER_LENGTHS)
+    over_long += [f"{dossier.code}: {line}" for line in too_long(values, DOSSIER_LENGTHS)]
     _write_xml(_ead("EAD", values), folder / "metadata" / "descriptive" / "EAD.xml")
     # Each document by its file in the package (the scans' paths are the archive's own business).
     write_documents_table(folder / "documentation" / f"{dossier.code}.csv", [(dossier, documents)],
@@ -387,7 +389,7 @@ def _build(home: ArchiveHome, code_or_number: str, folder: Path, objid: str) -> 
     _representation_mets(objid, dossier, representation)
     _package_mets(objid, dossier, folder, config.agency_id or dossier.code, config.package)
     pages = sum(document.last_page - document.first_page + 1 for document in documents)
-    return dossier, len(documents), pages, too_long
+    return dossier, len(documents), pages, over_long
 
 
 def export_sip(home: ArchiveHome, code_or_number: str, out: Path, as_zip: bool = False) -> PackageReport:
@@ -399,7 +401,7 @@ def export_sip(home: ArchiveHome, code_or_number: str, out: Path, as_zip: bool =
     work = Path(tempfile.mkdtemp(prefix=f".{objid}.", suffix=".partial", dir=out))
     try:
         folder = work / objid
-        dossier, documents, pages, too_long = _build(home, code_or_number, folder, objid)
+        dossier, documents, pages, over_long = _build(home, code_or_number, folder, objid)
         if as_zip:
             _zip(folder, work / f"{objid}.zip")
             folder = work / f"{objid}.zip"
@@ -411,4 +413,4 @@ def export_sip(home: ArchiveHome, code_or_number: str, out: Path, as_zip: bool =
             out.rmdir()
     size = target.stat().st_size if as_zip else sum(path.stat().st_size for path in target.rglob("*") if path.is_file())
     return PackageReport(str(target), dossier.code, documents, pages, size,
-                         round((datetime.now() - started).total_seconds(), 2), too_long)
+                         round((datetime.now() - started).total_seconds(), 2), over_long)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 
 from luutru.index.doctypes import type_of_abbreviation
@@ -47,6 +48,13 @@ def circular_type(type_name: str | None) -> tuple[str, str]:
     if code is None or code == OTHER_TYPE:
         return OTHER_TYPE, name
     return code, ""
+
+
+def too_long(values: Iterable[tuple[str, str]], lengths: dict[str, int]) -> list[str]:
+    """One line per value longer than the circular lets its field be ("subject is 630 characters, the circular
+    allows 500"): the export writes it whole and says so, `review --circular` lists it."""
+    return [f"{name} is {len(value)} characters, the circular allows {lengths[name]}"
+            for name, value in values if len(value) > lengths.get(name, len(value))]
 
 
 def code_of(list_name: str, value: object) -> str | None:

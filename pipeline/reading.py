@@ -278,8 +278,8 @@ class Plan:
             page = clean_page(self.gray, candidate.steps, Lie.of(self.cleaned))
             if (centres := usable_letters(page)) is None:
                 return
-            self.cleanups.append(kept := (candidate, page, centres))
-            kept = [kept]
+            kept = [(candidate, page, centres)]
+            self.cleanups += kept
         for _, page, centres in kept:
             yield read_cleaned(page, self.settings, candidate.steps, self.turn, centres, name=candidate.name)
 
@@ -387,9 +387,9 @@ def least_bad(readings: list[Reading]) -> Reading:
     return max(full, key=lambda reading: reading_score(reading.result.text))
 
 
-def unreadable(result: OcrResult) -> bool:
-    """A best reading that is still mostly junk, or junk and next to nothing else (ocr.is_junk)."""
-    quality = reading_quality(result.text)
+def unreadable(result: OcrResult, quality: float | None) -> bool:
+    """A best reading that is still mostly junk (its `reading_quality`), or junk and next to nothing else
+    (ocr.is_junk)."""
     if quality is None:
         return result.junk >= TUNING.junk_page_characters
     return quality < TUNING.unreadable

@@ -133,10 +133,10 @@ def _ocr(job: PageJob, outcome: PageOutcome, left: _LayerLeft) -> None:
     del gray
     to_read = result.transform @ cleaned.transform @ scale
     outcome.text, outcome.confidence, outcome.source = result.text, result.confidence, "ocr"
-    outcome.unreadable = unreadable(result)
     outcome.words = [replace(word, box=_on_original(word.box, cleaned, result, scale, width, height))
                      for word in result.words]
     quality = reading_quality(result.text)
+    outcome.unreadable = unreadable(result, quality)
     outcome.diagnostics.update({**cleaned.facts.found(), **turn_found(result), "words": len(result.words),
                                 "vietnamese": round(vietnamese_score(result.text), 3), "readings": readings,
                                 **({"quality": round(quality, 3)} if quality is not None else {}),
