@@ -10,6 +10,7 @@ import numpy as np
 
 from luutru.index.words import nfc
 from luutru.pipeline.cleanup import turned
+from luutru.pipeline.columns import in_reading_order
 from luutru.pipeline.geometry import Box, identity
 from luutru.pipeline.quality import plausible_characters
 from luutru.pipeline.settings import DEFAULT_PSM, DEFAULT_TIMEOUT, LANGUAGE
@@ -33,7 +34,7 @@ class OcrResult:
     skew_after_turn: float | None = None  # the skew of a page on its side, found once turned upright
     transform: np.ndarray = field(default_factory=identity)  # the page given -> the image the words are on
     junk: int = 0  # characters read but left out in junk lines (is_junk)
-    lines: tuple[Box, ...] = ()  # each text line's box (left, top, width, height), in reading order
+    lines: tuple[Box, ...] = ()  # each line's box (left, top, width, height), in the order Tesseract read them
 
 
 def limit_threads() -> None:
@@ -96,9 +97,10 @@ def _result(tsv: str) -> OcrResult:
     """The page's text, a line of words per Tesseract line, with junk left out."""
     lines = _lines(tsv)
     kept = [trimmed(line) for line in lines if not is_junk(line)]
-    words = [word for line in kept for word in line]
+    ordered = in_reading_order(kept)
+    words = [word for line in ordered for word in line]
     junk = sum(len(word.text) for line in lines for word in line) - sum(len(word.text) for word in words)
-    text = "\n".join(" ".join(word.text for word in line) for line in kept)
+    text = "\n".join(" ".join(word.text for word in line) for line in ordered)
     return OcrResult(text, words, round(_confidence(words), 2), junk=junk,
                      lines=tuple(_line_box(line) for line in kept if line))
 

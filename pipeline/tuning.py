@@ -198,6 +198,20 @@ class Tuning:
     # or grain beside the text (`.` `:` `_` read at 0-60); a list's dash or a `(` reads near 90.
     min_edge_symbol_confidence: float = 70.0
 
+    # --- pipeline/columns.py
+    # Two columns side by side (the Decree 30 header, the signature area) are read column by column. Measured on
+    # the first pages of 8 real scans of the development set (../shared/real-scans, 2026-12, gaps between words of
+    # letters in text heights, the median height of the page's words): the gap between the header's or the
+    # signature area's columns is 4.6-25 in rows of the number or the motto's second line, 1.1-2.8 in the first
+    # row (its two lines of capitals come close); a body line's widest gap is at most 1.9 (justified lines), a
+    # form's blank for a handwritten value 3.2 (a line that crosses no gutter on its own). Word spacing is 0.3-0.6.
+    # A row parted by column_gap finds an area; a row beside it whose gap of column_split overlaps that gutter
+    # is parted there; rows further than column_rows_apart from the area (the header's rows are 0.9-1.4 apart,
+    # "Kính gửi" and the title 2-5 below) are not of it.
+    column_gap: float = 4.0
+    column_split: float = 1.0
+    column_rows_apart: float = 2.0
+
     # --- pipeline/quality.py
     # Below this many tokens a reading is too short to judge.
     min_tokens: int = 8

@@ -99,7 +99,8 @@ class Layout:
             self.centred(page.number, self.font("regular", 13), left_x, row)
         if page.place_date:
             self.centred(page.place_date, self.font("italic", 13), right_x, row)
-        self.truth += [*page.agency, *page.motto, page.number, page.place_date]
+        # As a person reads it: the left column (agency, number), then the right (motto, place and date).
+        self.truth += [*page.agency, page.number, *page.motto, page.place_date]
         self.y = row + (120 if page.number or page.place_date else 0)
 
     def title(self, lines: tuple[str, ...]) -> None:

@@ -1,0 +1,145 @@
+"""A page's two-column areas read column by column: the Decree 30 header and the signature area.
+
+Tesseract reads a row of words as one line when nothing but white space parts them, so the header's two
+columns come out interleaved ("THỦ TƯỚNG CHÍNH PHỦ CỘNG HOÀ XÃ HỘI …", "Số: 464/TTg-CĐS Hà Nội, ngày …") and
+so does the signature area ("Nơi nhận: KT. BỘ TRƯỞNG", "- Như trên; THỨ TRƯỞNG"). A person reads each column
+as a block: the agency, the number and "V/v …" on the left, then the motto, the place and the date on the
+right; the recipients, then the signer. An area is found from a row whose words are parted by a gap wider than
+TUNING.column_gap text heights (the gutter); the rows around it that do not cross the gutter belong to it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from luutru.pipeline.tuning import TUNING
+
+
+class Boxed(Protocol):
+    text: str
+    box: tuple[int, int, int, int]  # left, top, width, height
+
+
+def _counts(word: Boxed) -> bool:
+    """A word that places a line: one with a letter or digit (a stray mark in the gutter does not)."""
+    return any(character.isalnum() for character in word.text)
+
+
+def _right(word: Boxed) -> int:
+    return word.box[0] + word.box[2]
+
+
+def _centre(word: Boxed) -> float:
+    return word.box[0] + word.box[2] / 2
+
+
+@dataclass
+class _Area:
+    """The rows of one two-column area: each row's left and right part, and the gutter between them."""
+    gutter: tuple[int, int]
+    rows: dict[int, tuple[list, list]]  # the line's index -> (its words left of the gutter, right of it)
+    bottom: int
+    top: int
+
+
+def text_height(lines: Sequence[Sequence[Boxed]]) -> float:
+    """The median height of the page's words of two letters or more."""
+    heights = [word.box[3] for line in lines for word in line if sum(c.isalnum() for c in word.text) >= 2]
+    return float(statistics.median(heights)) if heights else 0.0
+
+
+def _widest_gap(line: Sequence[Boxed]) -> tuple[int, int, int] | None:
+    """(start, end, index of the first word after it) of the widest gap between two of the line's words."""
+    placed = [index for index, word in enumerate(line) if _counts(word)]
+    gaps = [(_right(line[before]), line[after].box[0], after) for before, after in zip(placed, placed[1:])]
+    return max(gaps, key=lambda gap: gap[1] - gap[0], default=None)
+
+
+def _parted(line: Sequence[Boxed], gutter: tuple[int, int], height: float) -> tuple[list, list] | None:
+    """The line as (left part, right part) if it keeps to its side of the gutter; None if it crosses it.
+
+    A line crosses when its words of letters lie on both sides of the gutter's middle and no gap of at
+    least TUNING.column_split text heights between two of them overlaps the gutter.
+    """
+    placed = [index for index, word in enumerate(line) if _counts(word)]
+    for before, after in zip(placed, placed[1:]):
+        start, end = _right(line[before]), line[after].box[0]
+        if end - start >= TUNING.column_split * height and start < gutter[1] and end > gutter[0]:
+            return list(line[:after]), list(line[after:])
+    middle = (gutter[0] + gutter[1]) / 2
+    sides = {_centre(line[index]) < middle for index in placed}
+    if sides == {True}:
+        return list(line), []
+    if sides == {False}:
+        return [], list(line)
+    return None
+
+
+def _bottom(line: Sequence[Boxed]) -> int:
+    return max(word.box[1] + word.box[3] for word in line)
+
+
+def _top(line: Sequence[Boxed]) -> int:
+    return min(word.box[1] for word in line)
+
+
+def _grow(area: _Area, lines: Sequence[Sequence[Boxed]], order: list[int], height: float) -> None:
+    """Take into the area the lines above and below it, nearest first, until one crosses the gutter or lies
+    more than TUNING.column_rows_apart text heights from the area."""
+    reach = TUNING.column_rows_apart * height
+    below = [index for index in order if index not in area.rows and _top(lines[index]) >= area.top]
+    above = [index for index in reversed(order) if index not in area.rows and _top(lines[index]) < area.top]
+    for candidates, downwards in ((below, True), (above, False)):
+        for index in candidates:
+            line = lines[index]
+            near = _top(line) <= area.bottom + reach if downwards else _bottom(line) >= area.top - reach
+            parts = _parted(line, area.gutter, height) if near else None
+            if parts is None:
+                break
+            area.rows[index] = parts
+            area.top, area.bottom = min(area.top, _top(line)), max(area.bottom, _bottom(line))
+
+
+def _areas(lines: Sequence[Sequence[Boxed]], height: float) -> list[_Area]:
+    """The page's two-column areas, each grown from a row with a gap of TUNING.column_gap text heights."""
+    order = sorted((index for index, line in enumerate(lines) if any(map(_counts, line))),
+                   key=lambda index: _top(lines[index]))
+    areas: list[_Area] = []
+    for index in order:
+        if any(index in area.rows for area in areas):
+            continue
+        gap = _widest_gap(lines[index])
+        if gap is None or gap[1] - gap[0] < TUNING.column_gap * height:
+            continue
+        line = lines[index]
+        area = _Area((gap[0], gap[1]), {index: (list(line[:gap[2]]), list(line[gap[2]:]))},
+                     _bottom(line), _top(line))
+        _grow(area, lines, [other for other in order if not any(other in taken.rows for taken in areas)], height)
+        if len(area.rows) >= 2:
+            areas.append(area)
+    return areas
+
+
+def in_reading_order(lines: list[list[Boxed]]) -> list[list[Boxed]]:
+    """The lines as a person reads them: each two-column area as its left column's lines, top to bottom, then
+    its right column's, in the place of the area's first line; every other line as Tesseract read it."""
+    height = text_height(lines)
+    if not height:
+        return lines
+    first_of: dict[int, list[list[Boxed]]] = {}
+    taken: set[int] = set()
+    for area in _areas(lines, height):
+        first_of[min(area.rows)] = [part for side in (0, 1)
+                                    for part in sorted((parts[side] for parts in area.rows.values() if parts[side]),
+                                                       key=_top)]
+        taken.update(area.rows)
+    ordered: list[list[Boxed]] = []
+    for index, line in enumerate(lines):
+        if index in first_of:
+            ordered.extend(first_of[index])
+        elif index not in taken:
+            ordered.append(line)
+    return ordered
