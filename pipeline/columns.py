@@ -11,7 +11,7 @@ TUNING.column_gap text heights (the gutter); the rows around it that do not cros
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -26,6 +26,11 @@ class Boxed(Protocol):
 def _counts(word: Boxed) -> bool:
     """A word that places a line: one with a letter or digit (a stray mark in the gutter does not)."""
     return any(character.isalnum() for character in word.text)
+
+
+def _long(word: Boxed) -> bool:
+    """A word of two letters or digits or more: a speck read as a letter in a gutter is not one."""
+    return sum(character.isalnum() for character in word.text) >= 2
 
 
 def _right(word: Boxed) -> int:
@@ -47,13 +52,13 @@ class _Area:
 
 def text_height(lines: Sequence[Sequence[Boxed]]) -> float:
     """The median height of the page's words of two letters or more."""
-    heights = [word.box[3] for line in lines for word in line if sum(c.isalnum() for c in word.text) >= 2]
+    heights = [word.box[3] for line in lines for word in line if _long(word)]
     return float(statistics.median(heights)) if heights else 0.0
 
 
 def _widest_gap(line: Sequence[Boxed]) -> tuple[int, int, int] | None:
-    """(start, end, index of the first word after it) of the widest gap between two of the line's words."""
-    placed = [index for index, word in enumerate(line) if _counts(word)]
+    """(start, end, index of the first word after it) of the widest gap between two of the line's long words."""
+    placed = [index for index, word in enumerate(line) if _long(word)]
     gaps = [(_right(line[before]), line[after].box[0], after) for before, after in zip(placed, placed[1:])]
     return max(gaps, key=lambda gap: gap[1] - gap[0], default=None)
 
@@ -103,10 +108,21 @@ def _grow(area: _Area, lines: Sequence[Sequence[Boxed]], order: list[int], heigh
             area.top, area.bottom = min(area.top, _top(line)), max(area.bottom, _bottom(line))
 
 
-def _areas(lines: Sequence[Sequence[Boxed]], height: float) -> list[_Area]:
-    """The page's two-column areas, each grown from a row with a gap of TUNING.column_gap text heights."""
+def _crossed(area: _Area, lines: Sequence[Sequence[Boxed]], order: list[int], height: float) -> bool:
+    """Whether a line of the page crosses the area's gutter. A header's or signature area's gutter ends where
+    the body's lines run across it; a white band down the whole page (a register's binding, a drum's white
+    streak) parts every line, and reading such a page in halves would slice every sentence."""
+    return any(_parted(lines[index], area.gutter, height) is None for index in order if index not in area.rows)
+
+
+def _areas(lines: Sequence[Sequence[Boxed]], height: float, is_text: Callable[[list], bool]) -> list[_Area]:
+    """The page's two-column areas, each grown from a row with a gap of TUNING.column_gap text heights near the
+    middle of the text's width, whose two parts both read as text (a stray blot read far beside a short line
+    does not make a column)."""
     order = sorted((index for index, line in enumerate(lines) if any(map(_counts, line))),
                    key=lambda index: _top(lines[index]))
+    left = min(word.box[0] for index in order for word in lines[index])
+    width = max(_right(word) for index in order for word in lines[index]) - left
     areas: list[_Area] = []
     for index in order:
         if any(index in area.rows for area in areas):
@@ -114,24 +130,29 @@ def _areas(lines: Sequence[Sequence[Boxed]], height: float) -> list[_Area]:
         gap = _widest_gap(lines[index])
         if gap is None or gap[1] - gap[0] < TUNING.column_gap * height:
             continue
+        if abs((gap[0] + gap[1]) / 2 - left - width / 2) > TUNING.column_gutter_off_centre * width:
+            continue  # a gap near the text's edge: ink a dirty drum left out of a line, not a gutter
         line = lines[index]
-        area = _Area((gap[0], gap[1]), {index: (list(line[:gap[2]]), list(line[gap[2]:]))},
-                     _bottom(line), _top(line))
+        parts = (list(line[:gap[2]]), list(line[gap[2]:]))
+        if not all(map(is_text, parts)):
+            continue
+        area = _Area((gap[0], gap[1]), {index: parts}, _bottom(line), _top(line))
         _grow(area, lines, [other for other in order if not any(other in taken.rows for taken in areas)], height)
-        if len(area.rows) >= 2:
+        if len(area.rows) >= 2 and _crossed(area, lines, order, height):
             areas.append(area)
     return areas
 
 
-def in_reading_order(lines: list[list[Boxed]]) -> list[list[Boxed]]:
+def in_reading_order(lines: list[list[Boxed]], is_text: Callable[[list], bool]) -> list[list[Boxed]]:
     """The lines as a person reads them: each two-column area as its left column's lines, top to bottom, then
-    its right column's, in the place of the area's first line; every other line as Tesseract read it."""
+    its right column's, in the place of the area's first line; every other line as Tesseract read it.
+    `is_text` tells a piece of a line that reads as text from junk (pipeline.ocr.is_junk)."""
     height = text_height(lines)
     if not height:
         return lines
     first_of: dict[int, list[list[Boxed]]] = {}
     taken: set[int] = set()
-    for area in _areas(lines, height):
+    for area in _areas(lines, height, is_text):
         first_of[min(area.rows)] = [part for side in (0, 1)
                                     for part in sorted((parts[side] for parts in area.rows.values() if parts[side]),
                                                        key=_top)]

@@ -97,7 +97,7 @@ def _result(tsv: str) -> OcrResult:
     """The page's text, a line of words per Tesseract line, with junk left out."""
     lines = _lines(tsv)
     kept = [trimmed(line) for line in lines if not is_junk(line)]
-    ordered = in_reading_order(kept)
+    ordered = in_reading_order(kept, is_text=lambda part: not is_junk(part))
     words = [word for line in ordered for word in line]
     junk = sum(len(word.text) for line in lines for word in line) - sum(len(word.text) for word in words)
     text = "\n".join(" ".join(word.text for word in line) for line in ordered)

@@ -207,8 +207,11 @@ class Tuning:
     # form's blank for a handwritten value 3.2 (a line that crosses no gutter on its own). Word spacing is 0.3-0.6.
     # A row parted by column_gap finds an area; a row beside it whose gap of column_split overlaps that gutter
     # is parted there; rows further than column_rows_apart from the area (the header's rows are 0.9-1.4 apart,
-    # "Kính gửi" and the title 2-5 below) are not of it.
+    # "Kính gửi" and the title 2-5 below) are not of it. The gutter's middle lies 0.40-0.49 of the way across the
+    # text (5 headers, 2 signature areas); one further than column_gutter_off_centre of the text's width from its
+    # middle is ink a dirty drum left out of a line (the tuned split's drum pages, seed 4: a gap at 0.80).
     column_gap: float = 4.0
+    column_gutter_off_centre: float = 1 / 6
     column_split: float = 1.0
     column_rows_apart: float = 2.0
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from luutru.pipeline.columns import in_reading_order
-from luutru.pipeline.ocr import Word, ocr_image
+from luutru.pipeline import columns
+from luutru.pipeline.ocr import Word, is_junk, ocr_image
 from samples.documents import ALL_DOCUMENTS
 from samples.make_samples import render
 
@@ -22,6 +22,10 @@ def line(top: int, *pieces: tuple[int, str]) -> list[Word]:
             words.append(Word(word, 90.0, (left, top, width, HEIGHT)))
             left += width + 20
     return words
+
+
+def in_reading_order(lines: list[list[Word]]) -> list[list[Word]]:
+    return columns.in_reading_order(lines, is_text=lambda part: not is_junk(part))
 
 
 def texts(lines: list[list[Word]]) -> list[str]:
@@ -59,7 +63,11 @@ def test_the_signature_area_reads_the_recipients_then_the_signer():
     [BODY[0], line(1070, (350, "Lô đất có diện tích là:"), (1200, "Tám mươi hai mét vuông")), BODY[2]],
     # A centred title under a wide row: it crosses the gutter, so it is not taken into a column.
     [line(500, (400, "Số: 12/BC"), (1400, "Hà Nội, ngày 3")), line(580, (700, "BÁO CÁO KẾT QUẢ CÔNG TÁC NĂM"))],
-], ids=["paragraph", "form blank", "title"])
+    # A white band down the whole page (a binding, a drum's streak) parts every line and none crosses it.
+    [line(1000 + 70 * row, (350, "nửa trái của dòng"), (1300, "nửa phải của dòng")) for row in range(6)],
+    # Ink a dirty drum left out of a line, near the text's right edge, above a short last line.
+    [*BODY, line(1210, (350, "diện tích còn lại của thửa đất số tám bảy"), (1900, "mục")), line(1280, (350, "đích sử dụng"))],
+], ids=["paragraph", "form blank", "title", "band down the page", "gap near the edge"])
 def test_lines_not_in_two_columns_stay_as_read(lines):
     assert texts(in_reading_order(lines)) == texts(lines)
 
