@@ -66,7 +66,8 @@ def test_the_signature_area_reads_the_recipients_then_the_signer():
     # A white band down the whole page (a binding, a drum's streak) parts every line and none crosses it.
     [line(1000 + 70 * row, (350, "nửa trái của dòng"), (1300, "nửa phải của dòng")) for row in range(6)],
     # Ink a dirty drum left out of a line, near the text's right edge, above a short last line.
-    [*BODY, line(1210, (350, "diện tích còn lại của thửa đất số tám bảy"), (1900, "mục")), line(1280, (350, "đích sử dụng"))],
+    [*BODY, line(1210, (350, "diện tích còn lại của thửa đất số tám bảy"), (1900, "mục")),
+     line(1280, (350, "đích sử dụng"))],
 ], ids=["paragraph", "form blank", "title", "band down the page", "gap near the edge"])
 def test_lines_not_in_two_columns_stay_as_read(lines):
     assert texts(in_reading_order(lines)) == texts(lines)
