@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from luutru.pipeline.quality import long_word
 from luutru.pipeline.tuning import TUNING
 
 
@@ -26,11 +27,6 @@ class Boxed(Protocol):
 def _counts(word: Boxed) -> bool:
     """A word that places a line: one with a letter or digit (a stray mark in the gutter does not)."""
     return any(character.isalnum() for character in word.text)
-
-
-def _long(word: Boxed) -> bool:
-    """A word of two letters or digits or more: a speck read as a letter in a gutter is not one."""
-    return sum(character.isalnum() for character in word.text) >= 2
 
 
 def _right(word: Boxed) -> int:
@@ -52,13 +48,13 @@ class _Area:
 
 def text_height(lines: Sequence[Sequence[Boxed]]) -> float:
     """The median height of the page's words of two letters or more."""
-    heights = [word.box[3] for line in lines for word in line if _long(word)]
+    heights = [word.box[3] for line in lines for word in line if long_word(word.text)]
     return float(statistics.median(heights)) if heights else 0.0
 
 
 def _widest_gap(line: Sequence[Boxed]) -> tuple[int, int, int] | None:
     """(start, end, index of the first word after it) of the widest gap between two of the line's long words."""
-    placed = [index for index, word in enumerate(line) if _long(word)]
+    placed = [index for index, word in enumerate(line) if long_word(word.text)]
     gaps = [(_right(line[before]), line[after].box[0], after) for before, after in zip(placed, placed[1:])]
     return max(gaps, key=lambda gap: gap[1] - gap[0], default=None)
 
@@ -124,8 +120,9 @@ def _areas(lines: Sequence[Sequence[Boxed]], height: float, is_text: Callable[[l
     left = min(word.box[0] for index in order for word in lines[index])
     width = max(_right(word) for index in order for word in lines[index]) - left
     areas: list[_Area] = []
+    taken: set[int] = set()
     for index in order:
-        if any(index in area.rows for area in areas):
+        if index in taken:
             continue
         gap = _widest_gap(lines[index])
         if gap is None or gap[1] - gap[0] < TUNING.column_gap * height:
@@ -137,9 +134,10 @@ def _areas(lines: Sequence[Sequence[Boxed]], height: float, is_text: Callable[[l
         if not all(map(is_text, parts)):
             continue
         area = _Area((gap[0], gap[1]), {index: parts}, _bottom(line), _top(line))
-        _grow(area, lines, [other for other in order if not any(other in taken.rows for taken in areas)], height)
+        _grow(area, lines, [other for other in order if other not in taken], height)
         if len(area.rows) >= 2 and _crossed(area, lines, order, height):
             areas.append(area)
+            taken.update(area.rows)
     return areas
 
 

@@ -12,7 +12,7 @@ from luutru.index.words import nfc
 from luutru.pipeline.cleanup import turned
 from luutru.pipeline.columns import in_reading_order
 from luutru.pipeline.geometry import Box, identity
-from luutru.pipeline.quality import plausible_characters
+from luutru.pipeline.quality import long_word, plausible_characters
 from luutru.pipeline.settings import DEFAULT_PSM, DEFAULT_TIMEOUT, LANGUAGE
 from luutru.pipeline.tesseract import Engine, engine
 from luutru.pipeline.tuning import TUNING
@@ -70,7 +70,7 @@ def is_junk(line: list[Word]) -> bool:
     or a fold read as letters; a line read with next to no confidence; or a line without a word of two
     letters or digits, which no search finds and which on a damaged page is a streak's dots read, often
     confidently, as `* + $`. It is left out of the page's text and words."""
-    if not any(sum(character.isalnum() for character in word.text) >= 2 for word in line):
+    if not any(long_word(word.text) for word in line):
         return True
     confidence = _confidence(line)
     if confidence < TUNING.min_line_confidence:

@@ -24,6 +24,11 @@ SYMBOL = re.compile(r"(?:\d+/)?(?:\d{4}/)?[A-ZĐ][A-ZĐ0-9]{0,7}(?:[-/.][A-ZĐa-
 ROMAN = re.compile(r"[IVXLC]{1,6}")
 
 
+def long_word(text: str) -> bool:
+    """A word of two letters or digits or more: what a search can find, and more than a speck read as a letter."""
+    return sum(character.isalnum() for character in text) >= 2
+
+
 def _plausible(token: str) -> bool:
     """A token that could stand on a Vietnamese administrative page."""
     word = token.strip(PUNCTUATION)

@@ -67,13 +67,6 @@ def char_error_rate(truth: str, text: str) -> float:
     return Levenshtein.distance(norm(truth), norm(text)) / max(1, len(norm(truth)))
 
 
-def word_recall(truth: str, text: str) -> float:
-    """The share of the true words (NFC, as written) that the text holds, each as often as in the truth: what
-    a page's reading finds for search, whatever the order of its lines."""
-    true, read = (Counter(unicodedata.normalize("NFC", value).split()) for value in (truth, text))
-    return sum((true & read).values()) / max(1, sum(true.values()))
-
-
 @pytest.fixture(scope="session")
 def archive(tmp_path_factory) -> dict:
     """The samples copied into a scan folder and ingested once with two workers."""

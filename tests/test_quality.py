@@ -15,9 +15,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import SAMPLES, TRUTH, char_error_rate, json_of, run_luutru, settled, word_centres, word_recall
+from conftest import SAMPLES, TRUTH, char_error_rate, json_of, run_luutru, settled, word_centres
 from PIL import Image, ImageOps
 
+from benchmarks.real_scans import word_recall
 from luutru.index.words import exact_words
 from luutru.pipeline import cleanup, ocr, work
 from luutru.pipeline import reading as policy
