@@ -143,6 +143,7 @@ def _settings(dossier: Dossier, package: dict, retention: str | None) -> dict:
         raise PackageError(f"{dossier.code}: cannot make its package without {missing[0]}"
                            + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
     coded = {key: _coded(dossier, package, key, list_name) for key, list_name in CODED_SETTINGS.items()}
+    coded["mode"] = dossier.mode or coded["mode"]  # the dossier list's "Chế độ sử dụng"; config.toml's is the default
     # The circular's conditional fields: riskRecoveryStatus when riskRecovery is 1; paperFileCode (archive code, box,
     # dossier number: asked above) since every package here is digitized (confidenceLevel 02); process is asked only
     # of born-digital or mixed dossiers (01, 03), which luutru does not make.
@@ -167,7 +168,7 @@ def _dossier_values(dossier: Dossier, documents: list[ExportDocument], settings:
     issued = sorted(document.fields["issued"] for document in documents if document.fields.get("issued"))
     return [
         ("fileCode", dossier.code), ("title", dossier.title), ("maintenance", maintenance),
-        ("mode", dossier.mode or settings["mode"]), ("language", LANGUAGE),
+        ("mode", settings["mode"]), ("language", LANGUAGE),
         ("startDate", day_month_year(dossier.start or (issued[0] if issued else None))),
         ("endDate", day_month_year(dossier.end or (issued[-1] if issued else None))),
         ("keyword", settings["keyword"]), ("totalDoc", str(len(documents))), ("numberOfPaper", str(dossier.sheets)),
@@ -206,7 +207,7 @@ def _document_values(dossier: Dossier, document: ExportDocument, settings: dict,
         ("issuedDate", day_month_year(fields.get("issued"))), ("organName", fields.get("agency") or ""),
         ("subject", fields.get("subject") or ""), ("language", LANGUAGE),
         ("numberOfPage", str(document.last_page - document.first_page + 1)), ("inforSign", settings["inforSign"]),
-        ("keyword", settings["keyword"]), ("mode", dossier.mode or settings["mode"]),
+        ("keyword", settings["keyword"]), ("mode", settings["mode"]),
         ("confidenceLevel", CONFIDENCE_DIGITIZED),
         ("autograph", ""), ("format", settings["physical_state"]), ("riskRecovery", settings["risk_recovery"]),
         ("riskRecoveryStatus", settings["risk_recovery_status"]), ("process", ""),
