@@ -100,9 +100,18 @@ def _result(tsv: str) -> OcrResult:
     ordered = in_reading_order(kept, is_text=lambda part: not is_junk(part))
     words = [word for line in ordered for word in line]
     junk = sum(len(word.text) for line in lines for word in line) - sum(len(word.text) for word in words)
-    text = "\n".join(" ".join(word.text for word in line) for line in ordered)
-    return OcrResult(text, words, round(_confidence(words), 2), junk=junk,
+    return OcrResult(text_of(ordered), words, round(_confidence(words), 2), junk=junk,
                      lines=tuple(_line_box(line) for line in kept if line))
+
+
+def text_of(lines: list[list[Word]]) -> str:
+    """A page's text: a line of text a line of words."""
+    return "\n".join(" ".join(word.text for word in line) for line in lines)
+
+
+def reordered(result: OcrResult, lines: list[list[Word]]) -> OcrResult:
+    """The reading with its words in these lines (the same words, in another order)."""
+    return replace(result, text=text_of(lines), words=[word for line in lines for word in line])
 
 
 def turn_found(result: OcrResult) -> dict:

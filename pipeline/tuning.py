@@ -215,6 +215,21 @@ class Tuning:
     column_split: float = 1.0
     column_rows_apart: float = 2.0
 
+    # --- pipeline/ruled.py
+    # A rule is a run of ink at least rule_length text heights long, down or across: longer than any stroke of a
+    # letter (a word's box holds its tallest letter and its marks), no longer than a table row of one line.
+    # A table's row is parted by rules across rule_span of its width; a cell by a rule down rule_span of its row
+    # (a faint scanned rule, broken in places, still covers more than half: D_binhthuan2025 p1's right side).
+    # A box of rules without cells, stamp_least text heights wide up to stamp_width of the page, is a stamp, read
+    # after the text: the "ĐẾN" receipt stamp on C_thutuong2026 464 p1 is 11.6 heights (0.29 of the page) wide,
+    # Decree 30's is 50 mm (about 12); a form's tick boxes are 1.8 (D_lamdong2026 phieutrinh p1), the phone
+    # photo's dark desk and a table frame around a whole page are wider than stamp_width. Measured on the first
+    # pages of the development set (2026-12-07): 3 pages with boxes, no box found elsewhere.
+    rule_length: float = 1.0
+    rule_span: float = 0.5
+    stamp_least: float = 4.0
+    stamp_width: float = 0.4
+
     # --- pipeline/quality.py
     # Below this many tokens a reading is too short to judge.
     min_tokens: int = 8

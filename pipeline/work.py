@@ -12,10 +12,13 @@ import numpy as np
 
 from luutru import __version__
 from luutru.pipeline.cleanup import CleanPage, clean_page, ink_free_gray, letter_centres, reading_scale, survey
+from luutru.pipeline.columns import text_height
 from luutru.pipeline.geometry import Box, as_list, box_on_original, scaling, unbent_box
-from luutru.pipeline.ocr import OcrResult, Word, turn_found
+from luutru.pipeline.layout import word_lines
+from luutru.pipeline.ocr import OcrResult, Word, reordered, turn_found
 from luutru.pipeline.quality import reading_quality
 from luutru.pipeline.reading import best_reading, damaged_copy, most_readings, unreadable
+from luutru.pipeline.ruled import in_ruled_order, ruled_boxes
 from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.tesseract import TesseractError, engine, engine_version, model_fingerprint
 from luutru.pipeline.text_layer import covered_share, with_layer, without_layer
@@ -130,6 +133,7 @@ def _ocr(job: PageJob, outcome: PageOutcome, left: _LayerLeft) -> None:
     damage = damaged_copy(first, found)
     best, readings, trace = best_reading(gray, settings, first, found, damage)
     cleaned, result, steps = best.cleaned, best.result, best.steps
+    result = _in_ruled_order(result, gray, cleaned)
     del gray
     to_read = result.transform @ cleaned.transform @ scale
     outcome.text, outcome.confidence, outcome.source = result.text, result.confidence, "ocr"
@@ -154,6 +158,16 @@ def _ocr(job: PageJob, outcome: PageOutcome, left: _LayerLeft) -> None:
     outcome.provenance.update({"engine": tesseract.name, "tesseract": engine_version(tesseract),
                                "language": settings.language, "model": model_fingerprint(settings.language),
                                "psm": best.psm, "cleanup": list(settings.cleanup)})
+
+
+def _in_ruled_order(result: OcrResult, gray: np.ndarray, cleaned: CleanPage) -> OcrResult:
+    """The reading with its tables read row by row and its stamps last (pipeline.ruled), their rules found on
+    the page before cleanup (which drops a grid spanning the page as a frame), put where the words were read."""
+    lines = word_lines(result.text, result.words)
+    height, width = cleaned.pixels.shape
+    size = (height, width) if result.rotated in (90, 270) else (width, height)
+    placed = cv2.warpAffine(np.asarray(gray), (result.transform @ cleaned.transform)[:2], size, borderValue=255)
+    return reordered(result, in_ruled_order(lines, ruled_boxes(placed, text_height(lines))))
 
 
 def _at_reading_size(gray: np.ndarray, dpi: float | None = None) -> tuple[np.ndarray, np.ndarray]:
