@@ -16,7 +16,7 @@ from pathlib import Path
 
 from luutru.index import query as lq
 from luutru.index.store import IndexUnavailable, PageDocument, StoredPage, stored_fields
-from luutru.index.words import exact_words, folded_words, nfc, symbol_words
+from luutru.index.words import exact_words, folded_words, nfc, page_words, symbol_words
 
 try:
     import tantivy
@@ -27,6 +27,7 @@ except ImportError:  # the optional extra
 WORDS, WHOLE = "luutru_words", "luutru_whole"
 WORD_FIELDS = {"text": exact_words, "folded": folded_words, "number": symbol_words,
                "doc_type": folded_words, "agency": folded_words, "department": folded_words}
+FIELD_WORDS = ("number", "doc_type", "agency", "department")  # the document's fields, beside the page's words
 KEYWORD_FIELDS = ("path", "parcels", "sheets")
 INTEGER_FIELDS = ("issued", "year")
 WRITER_HEAP_BYTES = 128 * 2**20  # as Whoosh's writer: a nightly run stays well within its memory budget
@@ -67,10 +68,12 @@ def _document(page: PageDocument):
     document.add_text("path", page.path)
     if page.confidence is not None:
         document.add_float("confidence", float(page.confidence))
-    for name, words in WORD_FIELDS.items():
-        source = text if name in ("text", "folded") else values.get(name)
-        if source:
-            document.add_text(name, " ".join(words(source)))
+    if text:
+        for name, words in zip(("text", "folded"), page_words(text)):
+            document.add_text(name, " ".join(words))
+    for name in FIELD_WORDS:
+        if values.get(name):
+            document.add_text(name, " ".join(WORD_FIELDS[name](values[name])))
     for name in ("parcels", "sheets"):
         for value in values[name]:
             document.add_text(name, str(value).strip())

@@ -125,14 +125,24 @@ def is_syllable(word: str) -> bool:
     return SYLLABLE.fullmatch(toneless) is not None
 
 
+def _tokens(text: str) -> list[str]:
+    return WORDS.findall(nfc(text).lower())
+
+
 def exact_words(text: str) -> list[str]:
     """Words as written, lowercased, with one tone placement. No stop words, no minimum size."""
-    return list(map(canonical_tones, WORDS.findall(nfc(text).lower())))
+    return list(map(canonical_tones, _tokens(text)))
 
 
 def folded_words(text: str) -> list[str]:
     """Words without diacritics, for queries typed without them."""
-    return list(map(fold_spelling, WORDS.findall(nfc(text).lower())))
+    return list(map(fold_spelling, _tokens(text)))
+
+
+def page_words(text: str) -> tuple[list[str], list[str]]:
+    """`exact_words` and `folded_words` of a page, split once (a rebuild splits every page of the archive)."""
+    tokens = _tokens(text)
+    return list(map(canonical_tones, tokens)), list(map(fold_spelling, tokens))
 
 
 def symbol_words(text: str) -> list[str]:

@@ -71,9 +71,8 @@ def _has_number(lines: list[str], folded_lines: list[str]) -> bool:
     return any(NUMBER.search(folded) and not CITATION_START.match(folded) for folded in folded_lines)
 
 
-def _has_place_date(lines: list[str]) -> bool:
-    text = "\n".join(lines)
-    folded = folded_aligned(text)
+def _has_place_date(lines: list[str], folded_lines: list[str]) -> bool:
+    text, folded = "\n".join(lines), "\n".join(folded_lines)  # folded_aligned keeps every character's place
     return any(place_before(text, match.start()) for match in DATE.finditer(folded))
 
 
@@ -86,7 +85,7 @@ def _has_title(lines: list[str]) -> bool:
 # Each signal from a page's top lines and the same lines folded; cheapest first (the motto's likeness is costly).
 SIGNALS = {"number": lambda lines, folded: _has_number(lines, folded),
            "addressed": lambda lines, folded: any(map(ADDRESSED.match, folded)),
-           "place_date": lambda lines, folded: _has_place_date(lines),
+           "place_date": _has_place_date,
            "title": lambda lines, folded: _has_title(lines),
            "motto": lambda lines, folded: _has_motto(folded)}
 

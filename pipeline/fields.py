@@ -15,6 +15,7 @@ from luutru.pipeline.dossiers import Linker
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.indexing import sync_index
 from luutru.pipeline.metadata import PathPattern, document_fields
+from luutru.pipeline.progress import counted
 from luutru.pipeline.report import find_file, show_documents
 
 log = logging.getLogger("luutru")
@@ -74,7 +75,7 @@ def follow_pattern(catalog: Catalog, pattern: PathPattern | None) -> set[int]:
     searchable = catalog.searchable_files()
     if searchable:  # a new archive has nothing to read again
         log.info("reading documents and their fields again (no OCR): path pattern %r", pattern_text(pattern))
-        record_fields(catalog, searchable, pattern)
+        record_fields(catalog, counted(searchable, len(searchable), "documents", unit="file"), pattern)
         catalog.mark_unindexed(record.id for record in searchable)
     catalog.set_meta(FIELDS_KEY, _fields_key(pattern))
     return {record.id for record in searchable}

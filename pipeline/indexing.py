@@ -19,6 +19,7 @@ from luutru.index.store import (
 )
 from luutru.pipeline.catalog import Catalog, FileRecord
 from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.progress import counted
 
 log = logging.getLogger("luutru")
 
@@ -83,7 +84,8 @@ def rebuild_index(home: ArchiveHome, catalog: Catalog, engine: str | None = None
     engine = engine or live_engine(home)
     generation = new_generation(home.index_link, engine)
     searchable = catalog.searchable_files()
-    added = open_store(generation).update((), _documents(catalog, searchable))
+    pages = sum(record.page_count or 0 for record in searchable)
+    added = open_store(generation).update((), counted(_documents(catalog, searchable), pages, "index"))
     publish(home.index_link, generation)
     catalog.mark_indexed(record.id for record in searchable)
     log.info("index: rebuilt from the catalog with %d pages in %s (%s)", added, generation.name, engine)

@@ -268,9 +268,10 @@ def extract_fields(pages: list[str], first_words: list[tuple[str, float]] = ()) 
     the first page's words (text, confidence) were read with little confidence is marked doubtful."""
     if not pages:
         return DocumentFields()
-    first, whole = pages[0], "\n".join(pages)
+    first = pages[0]
     lines = [line for line in first.splitlines() if line.strip()]
-    folded_first, folded_whole = folded_aligned(first), folded_aligned(whole)
+    folded_first = folded_aligned(first)
+    folded_whole = "\n".join([folded_first, *map(folded_aligned, pages[1:])])
     number = _number(first, folded_first)
     place, issued, day_month = _place_and_date(first, folded_first)
     digits = [number.split("/")[0]] if number else []

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from typing import TextIO
+from collections.abc import Iterable, Iterator
+from typing import TextIO, TypeVar
 
 from tqdm import tqdm
 
 log = logging.getLogger("luutru")
 LOG_INTERVAL_SECONDS = 60
+Item = TypeVar("Item")
 
 
 class Progress:
@@ -36,3 +38,14 @@ class Progress:
 
     def close(self) -> None:
         self.bar.close()
+
+
+def counted(items: Iterable[Item], total: int, label: str, unit: str = "page") -> Iterator[Item]:
+    """The items, each counted on a Progress as it is taken."""
+    progress = Progress(total, label, unit=unit)
+    try:
+        for item in items:
+            yield item
+            progress.advance()
+    finally:
+        progress.close()

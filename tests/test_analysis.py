@@ -7,7 +7,15 @@ import pytest
 from luutru.index.analysis import exact_analyzer, folded_analyzer, symbol_analyzer
 from luutru.index.search import search_store
 from luutru.index.store import ENGINES, PageDocument, ensure_index, open_store
-from luutru.index.words import canonical_tones, exact_words, fold, fold_spelling, folded_words, symbol_words
+from luutru.index.words import (
+    canonical_tones,
+    exact_words,
+    fold,
+    fold_spelling,
+    folded_words,
+    page_words,
+    symbol_words,
+)
 
 
 @pytest.mark.parametrize("old, new", [
@@ -26,6 +34,14 @@ def test_words_with_one_correct_placement_are_left_alone(word):
 def test_tone_placement_keeps_different_words_apart():
     assert canonical_tones("mả") != canonical_tones("má")
     assert canonical_tones("hòa") != canonical_tones("hóa")
+
+
+def test_a_page_split_once_gives_both_fields_the_words_each_function_gives():
+    """The rebuild's one split (page_words) indexes exactly the terms exact_words and folded_words index."""
+    text = ("Quyết định số 123/QĐ-UBND về việc giao đất, hoà giải tranh chấp\nÐất ở của ông Nguyễn Văn Thuỷ; "
+            "quy hoạch khoẻ mạnh, thửa đất số 245, tờ bản đồ số 12")
+    assert page_words(text) == (exact_words(text), folded_words(text))
+    assert "hòa" in page_words(text)[0] and "dat" in page_words(text)[1]
 
 
 def test_fold_removes_all_marks_and_d_stroke():
