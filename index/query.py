@@ -6,8 +6,10 @@ the stores never see a parser's classes, so another engine is one translation aw
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -139,3 +141,11 @@ def simplified(query: Query) -> Query:
     if isinstance(query, Not):
         return Not(simplified(query.clause))
     return query
+
+
+def typed_date(typed: str) -> date:
+    """A day as clerks write it, DD/MM/YYYY (or with dots or dashes), or as YYYY-MM-DD; ValueError otherwise."""
+    text = typed.strip()
+    if match := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text):
+        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    return date.fromisoformat(text)

@@ -12,7 +12,6 @@ import fnmatch
 import functools
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
 
 from rapidfuzz import process
@@ -41,6 +40,7 @@ from luutru.index.query import (
     Wildcard,
     positive_leaves,
     simplified,
+    typed_date,
 )
 from luutru.index.store import IndexStore, StoredPage, open_store
 from luutru.index.whoosh_store import make_schema
@@ -272,11 +272,8 @@ def _day(typed: str | None) -> int | None:
     """A day as YYYY-MM-DD, or as clerks write it, DD/MM/YYYY."""
     if not typed:
         return None
-    text = typed.strip()
     try:
-        if match := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text):
-            return int(date(int(match.group(3)), int(match.group(2)), int(match.group(1))).strftime("%Y%m%d"))
-        return int(date.fromisoformat(text).strftime("%Y%m%d"))
+        return int(typed_date(typed).strftime("%Y%m%d"))
     except ValueError as error:
         raise QueryError(f"{typed!r} is not a date; write it as DD/MM/YYYY or YYYY-MM-DD",
                          f"“{typed}” không phải là một ngày: hãy viết NN/TT/NNNN, ví dụ 12/09/2023") from error

@@ -380,12 +380,15 @@ class Screen:
 
 def _document_line(fields: dict) -> str:
     def doubt(name: str) -> str:
+        if name in fields.get("corrected", ()):
+            return " (corrected)"
         return " (doubtful)" if name in fields.get("doubtful", ()) else ""
 
     issued = fields.get("issued")
-    facts = [fields.get("doc_type"), fields.get("number") and f"số {fields['number']}{doubt('number')}",
-             issued and f"ngày {day_month_year(issued)}{doubt('issued')}", fields.get("agency"),
-             fields.get("department")]
+    facts = [fields.get("doc_type") and f"{fields['doc_type']}{doubt('doc_type')}",
+             fields.get("number") and f"số {fields['number']}{doubt('number')}",
+             issued and f"ngày {day_month_year(issued)}{doubt('issued')}",
+             fields.get("agency") and f"{fields['agency']}{doubt('agency')}", fields.get("department")]
     return ", ".join(fact for fact in facts if fact)
 
 
@@ -601,6 +604,46 @@ def split(home: ArchiveHome, path_or_id, starts, automatic, wait, as_json) -> No
     for document in facts["documents"]:
         pages = _pages(document["first_page"], document["last_page"])
         click.echo(f"{pages}{by_hand}: " + _document_summary(document))
+
+
+@main.group()
+def documents() -> None:
+    """A file's documents: correct what was read of them."""
+
+
+def _path_and_page(target: str) -> tuple[str, int]:
+    """PATH or PATH:PAGE (the document holding that page; page 1 when none is given)."""
+    path, _, page = target.rpartition(":")
+    return (path, int(page)) if path and page.isdigit() else (target, 1)
+
+
+@documents.command("set")
+@click.argument("target", metavar="PATH[:PAGE]")
+@click.option("--type", "doc_type",
+              help="The type: its name (Quyết định), abbreviation (QĐ) or the circular's code (02).")
+@click.option("--number", help="The number and symbol, e.g. 123/QĐ-UBND.")
+@click.option("--issued", metavar="DD/MM/YYYY", help="The date of issue (or YYYY-MM-DD).")
+@click.option("--agency", help="The issuing agency.")
+@click.option("--subject", help="The subject (trích yếu).")
+@click.option("--signer", help="Who signed it.")
+@click.option("--wait", is_flag=True, help="Wait for a running ingest instead of exiting.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def documents_set(home: ArchiveHome, target, doc_type, number, issued, agency, subject, signer, wait, as_json) -> None:
+    """Correct the fields of the document holding PAGE of a scan. A correction outranks what was read, holds for
+    every copy of the scan, survives a re-OCR and a reindex, and is shown as corrected."""
+    from luutru.pipeline.fields import correct_document
+
+    path, page = _path_and_page(target)
+    values = {"doc_type": doc_type, "number": number, "issued": issued, "agency": agency, "subject": subject,
+              "signer": signer}
+    facts = correct_document(home, path, page, {name: value for name, value in values.items() if value}, wait)
+    if as_json:
+        _print_json(facts)
+        return
+    for document in facts["documents"]:
+        click.echo(f"{_pages(document['first_page'], document['last_page'])}: " + _document_summary(document))
 
 
 @main.group()

@@ -21,7 +21,7 @@ from luutru.errors import CatalogTooNew, NotReady
 from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.vietnamese import readable_name
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS roots (
     path TEXT PRIMARY KEY,          -- readable (NFC; a legacy-encoded name converted)
@@ -107,6 +107,15 @@ CREATE TABLE IF NOT EXISTS manual_splits (
     sha256 TEXT PRIMARY KEY,
     starts TEXT NOT NULL,           -- JSON list of 1-based first pages
     set_at TEXT NOT NULL
+);
+-- A person's corrections to a document's fields (`luutru documents set`), kept for the file's content and the
+-- document's first page: they outrank what was read, through a re-OCR, a reindex and a new path pattern.
+CREATE TABLE IF NOT EXISTS corrections (
+    sha256 TEXT NOT NULL,
+    first_page INTEGER NOT NULL,
+    fields TEXT NOT NULL,           -- JSON object: field name -> value as corrected
+    set_at TEXT NOT NULL,
+    PRIMARY KEY (sha256, first_page)
 );
 -- The digital signatures a PDF's content carries, as checked when it was read (scanners.signatures).
 CREATE TABLE IF NOT EXISTS signatures (
@@ -541,6 +550,20 @@ class Catalog:
             else:
                 db.execute("INSERT OR REPLACE INTO manual_splits (sha256, starts, set_at) VALUES (?, ?, ?)",
                            (sha256, json.dumps(sorted(set(starts))), now()))
+
+    def corrections(self, sha256: str | None) -> dict[int, dict]:
+        """The corrections made to this content's documents, by first page."""
+        return {first: json.loads(fields) for first, fields in self.db.execute(
+            "SELECT first_page, fields FROM corrections WHERE sha256 = ?", (sha256,))}
+
+    def set_corrections(self, sha256: str, first_page: int, fields: dict) -> None:
+        """Record corrections to the document starting at `first_page` of this content, over those made before."""
+        with self.transaction() as db:
+            row = db.execute("SELECT fields FROM corrections WHERE sha256 = ? AND first_page = ?",
+                             (sha256, first_page)).fetchone()
+            merged = {**(json.loads(row[0]) if row else {}), **fields}
+            db.execute("INSERT OR REPLACE INTO corrections (sha256, first_page, fields, set_at) VALUES (?, ?, ?, ?)",
+                       (sha256, first_page, json.dumps(merged, ensure_ascii=False), now()))
 
     def signatures(self, sha256: str) -> list[dict] | None:
         """The signatures of this content as checked (None: not checked, not a PDF)."""

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from luutru.errors import NoArchive, UsageError
+from luutru.index.doctypes import type_of_abbreviation
+from luutru.index.query import typed_date
 from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord
+from luutru.pipeline.circular05 import code_lists
 from luutru.pipeline.config import load_config
 from luutru.pipeline.documents import segment
 from luutru.pipeline.dossiers import Linker
@@ -36,15 +39,25 @@ def _fields_key(pattern: PathPattern | None) -> str:
 
 
 def file_documents(texts: list[str], path: str, pattern: PathPattern | None, starts: list[int] | None = None,
-                   words: list[str | None] | None = None) -> list[tuple[int, int, dict]]:
+                   words: list[str | None] | None = None,
+                   corrections: dict[int, dict] | None = None) -> list[tuple[int, int, dict]]:
     """The documents of one file (first page, last page, fields), from its page texts in order and, where
-    given, each page's words as the catalog keeps them (JSON), decoded for first pages only."""
+    given, each page's words as the catalog keeps them (JSON), decoded for first pages only; a person's
+    corrections (by first page) outrank what was read."""
     documents = []
     for span in segment(texts, starts):
         first_words = [(word[0], word[1]) for word in json.loads(words[span.first_page - 1] or "[]")] if words else ()
         fields = document_fields(texts[span.first_page - 1:span.last_page], path, pattern, first_words).to_json()
-        documents.append((span.first_page, span.last_page, fields))
+        documents.append((span.first_page, span.last_page, corrected(fields, (corrections or {}).get(span.first_page))))
     return documents
+
+
+def corrected(fields: dict, corrections: dict | None) -> dict:
+    """The fields with a person's corrections over them, named in "corrected" and no longer doubtful."""
+    if not corrections:
+        return fields
+    return {**fields, **corrections, "corrected": sorted(corrections),
+            "doubtful": [name for name in fields.get("doubtful", ()) if name not in corrections]}
 
 
 def record_fields(catalog: Catalog, records: Iterable[FileRecord], pattern: PathPattern | None) -> None:
@@ -58,7 +71,8 @@ def record_fields(catalog: Catalog, records: Iterable[FileRecord], pattern: Path
         for page in pages:
             texts[page.page - 1] = page.text  # a failed page stays empty, and keeps its place
             words[page.page - 1] = page.words
-        documents = file_documents(texts, record.path, pattern, catalog.manual_starts(record.sha256), words)
+        documents = file_documents(texts, record.path, pattern, catalog.manual_starts(record.sha256), words,
+                                   catalog.corrections(record.sha256))
         batch.append((record.id, linker.linked(record.path, documents)))
         if len(batch) == FIELDS_BATCH:
             catalog.put_documents(batch)
@@ -85,6 +99,64 @@ def split_file(home: ArchiveHome, path_or_id: str, starts: list[int] | None, wai
     """Set by hand where documents start in a file (None: find them from the pages again). Kept for
     the file's content, so it holds for every copy and survives reindexing and re-ingest; the index
     takes the new documents up at once."""
+    def set_starts(catalog: Catalog, record: FileRecord) -> None:
+        _check_pages(record, starts or ())
+        catalog.set_manual_starts(record.sha256, starts)
+    return _by_hand(home, path_or_id, set_starts, wait)
+
+
+# What `documents set` corrects, and how each value is written in the catalog's fields.
+CORRECTABLE = ("doc_type", "number", "issued", "agency", "subject", "signer")
+
+
+def correct_document(home: ArchiveHome, path_or_id: str, page: int, values: dict[str, str],
+                     wait: bool = False) -> dict:
+    """Correct the fields of the document of a file that holds `page`: type (a name, a Decree 30
+    abbreviation or the circular's code), number, date of issue (DD/MM/YYYY or YYYY-MM-DD), agency,
+    subject, signer. Kept for the file's content and the document's first page: the corrections outrank
+    what was read through a re-OCR, a reindex and a new path pattern; the index takes them up at once."""
+    changes = _correction_values(values)
+    if not changes:
+        raise UsageError("nothing to correct: give --type, --number, --issued, --agency, --subject or --signer")
+
+    def set_fields(catalog: Catalog, record: FileRecord) -> None:
+        _check_pages(record, [page])
+        first = max(first for first, _, _ in catalog.documents(record.id) if first <= page)
+        catalog.set_corrections(record.sha256, first, changes)
+    return _by_hand(home, path_or_id, set_fields, wait)
+
+
+def _correction_values(values: dict[str, str]) -> dict:
+    """The corrections as the catalog's fields hold them (an ISO date and its year; a type by its name)."""
+    changes = {name: " ".join(value.split()) for name, value in values.items() if value and value.strip()}
+    unknown = sorted(set(changes) - set(CORRECTABLE))
+    if unknown:
+        raise UsageError(f"cannot correct {', '.join(unknown)}: only {', '.join(CORRECTABLE)}")
+    if "doc_type" in changes:
+        changes["doc_type"] = _type_name(changes["doc_type"])
+    if "issued" in changes:
+        try:
+            issued = typed_date(changes["issued"])
+        except ValueError:
+            raise UsageError(f"{values['issued']!r} is not a date; write it as DD/MM/YYYY or YYYY-MM-DD") from None
+        changes["issued"], changes["year"] = issued.isoformat(), issued.year
+    return changes
+
+
+def _type_name(typed: str) -> str:
+    """A type as the catalog names it, typed as its name, a Decree 30 abbreviation (QĐ) or the circular's code."""
+    return code_lists()["typeName"].get(typed) or type_of_abbreviation(typed) or typed
+
+
+def _check_pages(record: FileRecord, pages: Iterable[int]) -> None:
+    outside = sorted(page for page in pages if not 1 <= page <= (record.page_count or 0))
+    if outside:
+        raise UsageError(f"{record.path}: it has pages 1 to {record.page_count}, not {', '.join(map(str, outside))}")
+
+
+def _by_hand(home: ArchiveHome, path_or_id: str, change: Callable[[Catalog, FileRecord], None], wait: bool) -> dict:
+    """Make a person's change to a read file, then read its documents and those of every copy again (no OCR)
+    and bring the index in line; the file's documents as they are now."""
     config = load_config(home.config_path)
     if not home.exists():
         raise NoArchive(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
@@ -94,11 +166,7 @@ def split_file(home: ArchiveHome, path_or_id: str, starts: list[int] | None, wai
             record = find_file(catalog, path_or_id)
             if record.status not in SEARCHABLE or not record.page_count:
                 raise UsageError(f"{record.path}: not read yet (status {record.status}); ingest it first")
-            outside = sorted(page for page in starts or () if not 1 <= page <= record.page_count)
-            if outside:
-                raise UsageError(f"{record.path}: it has pages 1 to {record.page_count}, not "
-                                 f"{', '.join(map(str, outside))}")
-            catalog.set_manual_starts(record.sha256, starts)
+            change(catalog, record)
             copies = [copy for copy in catalog.files_with_hash(record.sha256) if copy.status in SEARCHABLE]
             record_fields(catalog, copies, config.path_pattern)
             catalog.mark_unindexed(copy.id for copy in copies)

@@ -115,6 +115,32 @@ def test_a_split_set_by_hand_holds_for_every_copy_and_survives_reindexing(dossie
 
 
 @pytest.mark.slow
+def test_a_correction_outranks_what_was_read_and_survives_a_reocr(dossier, tmp_path):
+    """`documents set` on a page inside a document corrects that document; the index finds the corrected
+    number at once; reading every page again keeps the correction; a wrong date is a one-line usage error."""
+    home = tmp_path / "home"
+    shutil.copytree(dossier["home"], home, symlinks=True)
+    pdf = str(dossier["pdf"])
+    set_ = json_of(run_luutru(home, "documents", "set", f"{pdf}:6", "--number", "57/BC-TNMT", "--type", "02",
+                              "--issued", "03/10/2023", "--json"))
+    report = next(document for document in set_["documents"] if document["first_page"] == 5)
+    assert (report["number"], report["type"], report["issued"]) == ("57/BC-TNMT", "Quyết định", "2023-10-03")
+    assert report["corrected"] == ["doc_type", "issued", "number", "year"] and report["year"] == 2023
+    assert json_of(run_luutru(home, "search", "--number", "57/BC-TNMT", "--json"))["documents"][0]["first_page"] == 5
+    reread = json_of(run_luutru(home, "reindex", "--reocr", "--below", "100", "--jobs", "2", "--json"))
+    assert reread["reread"] == 9, reread
+    shown = json_of(run_luutru(home, "show", pdf, "--json"))
+    again = next(document for document in shown["documents"] if document["first_page"] == 5)
+    assert (again["number"], again["issued"]) == ("57/BC-TNMT", "2023-10-03")
+    untouched = next(document for document in shown["documents"] if document["first_page"] == 4)
+    assert untouched["number"] == NUMBERS[4] and "corrected" not in untouched
+    assert "số 57/BC-TNMT (corrected)" in run_luutru(home, "show", pdf).stdout
+    for target, wrong in ((pdf, ["--issued", "31/02/2023"]), (pdf, []), (f"{pdf}:12", ["--number", "1/QĐ"])):
+        refused = run_luutru(home, "documents", "set", target, *wrong, check_code=2)
+        assert "internal error" not in refused.stderr and len(refused.stderr.strip().splitlines()) == 1, wrong
+
+
+@pytest.mark.slow
 def test_a_damaged_dossier_still_splits(tmp_path):
     damages = [faded_photocopy, uneven_light, noisy_yellowed]
 
