@@ -13,7 +13,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils 
 DEMO_HOME := $(CURDIR)/.demo-home
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install system-deps samples benchmarks clean lint ocr-check ocr-baseline
+.PHONY: demo test install system-deps samples benchmarks clean lint docs ocr-check ocr-baseline
 
 system-deps:
 	@missing=""; \
@@ -28,7 +28,7 @@ system-deps:
 $(BIN)/luutru: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,benchmarks]'
+	$(BIN)/python -m pip install -q -e '.[test,benchmarks,docs]'
 	# augraphy without its dependencies: it asks for the GUI opencv-python (see setup.cfg, benchmarks)
 	$(BIN)/python -m pip install -q --no-deps 'augraphy==8.2.6'
 	touch $@
@@ -45,6 +45,11 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# The documentation site (docs/, mkdocs.yml), built strictly: a broken link or a command the reference cannot
+# load fails. The site lands in .site/.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # The reading path's gate: the tuned split's pages of two seeds read again and compared, kind by kind, with the
 # committed baseline (benchmarks/ocr_baseline/); a kind whose mean CER rose by more than OCR_TOLERANCE fails.

@@ -14,7 +14,7 @@ import unicodedata
 from luutru.index.words import is_syllable
 
 # TCVN 5712:1993 bytes 0xA0-0xFF, as glibc's iconv decodes "TCVN5712-1" (VN1, a superset of the
-# ABC/VN3 font encoding; tests/test_vietnamese.py checks it against iconv). 0xB0-0xB4 are combining
+# ABC/VN3 font encoding; tests/test_foundations.py checks it against iconv). 0xB0-0xB4 are combining
 # tone marks.
 TCVN3_HIGH = ("\u00a0ĂÂÊÔƠƯĐăâêôơưđẰ\u0300\u0309\u0303\u0301\u0323àảãáạẲằẳẵ"
               "ắẴẮẦẨẪẤỀặầẩẫấậèỂẻẽéẹềểễếệìỉỄẾỒĩíịòỔỏõóọồổỗốộờởỡớợùỖủũúụừửữứựỳỷỹýỵỐ")
