@@ -626,18 +626,21 @@ def _path_and_page(target: str) -> tuple[str, int]:
 @click.option("--agency", help="The issuing agency.")
 @click.option("--subject", help="The subject (trích yếu).")
 @click.option("--signer", help="Who signed it.")
+@click.option("--mode", help="Its use mode where it differs from its dossier's: 01 Công khai, 02 Sử dụng có điều "
+                             "kiện, 03 Mật (the code or the name).")
 @click.option("--wait", is_flag=True, help="Wait for a running ingest instead of exiting.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @friendly_errors
-def documents_set(home: ArchiveHome, target, doc_type, number, issued, agency, subject, signer, wait, as_json) -> None:
+def documents_set(home: ArchiveHome, target, doc_type, number, issued, agency, subject, signer, mode, wait,
+                  as_json) -> None:
     """Correct the fields of the document holding PAGE of a scan. A correction outranks what was read, holds for
     every copy of the scan, survives a re-OCR and a reindex, and is shown as corrected."""
     from luutru.pipeline.fields import correct_document
 
     path, page = _path_and_page(target)
     values = {"doc_type": doc_type, "number": number, "issued": issued, "agency": agency, "subject": subject,
-              "signer": signer}
+              "signer": signer, "mode": mode}
     facts = correct_document(home, path, page, {name: value for name, value in values.items() if value}, wait)
     if as_json:
         _print_json(facts)

@@ -11,7 +11,7 @@ from luutru.errors import NoArchive, UsageError
 from luutru.index.doctypes import type_of_abbreviation
 from luutru.index.query import typed_date
 from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord
-from luutru.pipeline.circular05 import code_lists
+from luutru.pipeline.circular05 import code_lists, code_of
 from luutru.pipeline.config import load_config
 from luutru.pipeline.documents import segment
 from luutru.pipeline.dossiers import Linker
@@ -106,15 +106,16 @@ def split_file(home: ArchiveHome, path_or_id: str, starts: list[int] | None, wai
 
 
 # What `documents set` corrects, and how each value is written in the catalog's fields.
-CORRECTABLE = ("doc_type", "number", "issued", "agency", "subject", "signer")
+CORRECTABLE = ("doc_type", "number", "issued", "agency", "subject", "signer", "mode")
 
 
 def correct_document(home: ArchiveHome, path_or_id: str, page: int, values: dict[str, str],
                      wait: bool = False) -> dict:
-    """Correct the fields of the document of a file that holds `page`: type (a name, a Decree 30
-    abbreviation or the circular's code), number, date of issue (DD/MM/YYYY or YYYY-MM-DD), agency,
-    subject, signer. Kept for the file's content and the document's first page: the corrections outrank
-    what was read through a re-OCR, a reindex and a new path pattern; the index takes them up at once."""
+    """Correct the fields of the document of a file that holds `page`: type (a name, a Decree 30 abbreviation or
+    the circular's code), number, date of issue (DD/MM/YYYY or YYYY-MM-DD), agency, subject, signer, and its use
+    mode where it differs from its dossier's (a code or its name). Kept for the file's content and the document's
+    first page: the corrections outrank what was read through a re-OCR, a reindex and a new path pattern; the
+    index takes them up at once."""
     changes = _correction_values(values)
     if not changes:
         raise UsageError("nothing to correct: give --type, --number, --issued, --agency, --subject or --signer")
@@ -134,6 +135,8 @@ def _correction_values(values: dict[str, str]) -> dict:
         raise UsageError(f"cannot correct {', '.join(unknown)}: only {', '.join(CORRECTABLE)}")
     if "doc_type" in changes:
         changes["doc_type"] = _type_name(changes["doc_type"])
+    if "mode" in changes:
+        changes["mode"] = _code("mode", changes["mode"])
     if "issued" in changes:
         try:
             issued = typed_date(changes["issued"])
@@ -141,6 +144,15 @@ def _correction_values(values: dict[str, str]) -> dict:
             raise UsageError(f"{values['issued']!r} is not a date; write it as DD/MM/YYYY or YYYY-MM-DD") from None
         changes["issued"], changes["year"] = issued.isoformat(), issued.year
     return changes
+
+
+def _code(list_name: str, typed: str) -> str:
+    """The code of one of the circular's lists a value names (the code, or its name in either tone style)."""
+    code = code_of(list_name, typed)
+    if code is None:
+        allowed = ", ".join(f"{code} {name}" for code, name in code_lists()[list_name].items())
+        raise UsageError(f"{typed!r} is none of the circular's {list_name} codes ({allowed})")
+    return code
 
 
 def _type_name(typed: str) -> str:

@@ -316,6 +316,17 @@ def test_each_dossier_and_its_documents_carry_the_use_mode_of_the_dossier_list(d
     assert ElementTree.parse(folder / "metadata/descriptive/EAD.xml").getroot().findtext("mode") == "02"
     documents = sorted(folder.glob("representations/rep1/metadata/descriptive/EAD_doc_*.xml"))
     assert len(documents) == 2 and {ElementTree.parse(path).getroot().findtext("mode") for path in documents} == {"02"}
+    # One document of it secret: its own mode, set by hand, in its EAD_doc; the dossier's stays 02.
+    run_luutru(home, "documents", "set", str(dossier_archive["scans"] / "Hop 01/HS 010/cv-45.png"), "--mode", "Mật")
+    again = Path(json_of(run_luutru(home, "export", "--format", "sip", "--dossier", "10", "--out",
+                                    str(tmp_path / "sip-again"), "--json"))["package"])
+    modes = sorted(ElementTree.parse(path).getroot().findtext("mode")
+                   for path in again.glob("representations/rep1/metadata/descriptive/EAD_doc_*.xml"))
+    assert modes == ["02", "03"] and ElementTree.parse(again / "metadata/descriptive/EAD.xml").getroot().findtext(
+        "mode") == "02"
+    refused = run_luutru(home, "documents", "set", str(dossier_archive["scans"] / "Hop 01/HS 010/cv-45.png"),
+                         "--mode", "riêng", check_code=2)
+    assert "none of the circular's mode codes" in refused.stderr
     (tmp_path / "bad.csv").write_text(listed.replace("mật,x", "riêng,x"), encoding="utf-8-sig")
     imported = run_luutru(home, "dossiers", "import", str(tmp_path / "bad.csv"), check_code=None)
     assert "row 3" in imported.stdout + imported.stderr and "'riêng' is none of the circular's" in \
