@@ -215,6 +215,16 @@ def _migration_sql(migration: str | Callable[[sqlite3.Connection], str], db: sql
     return migration(db) if callable(migration) else migration
 
 
+# A file, or the files under a folder (its arguments made by _under).
+_UNDER = " AND (path = ? OR substr(path, 1, ?) = ?)"
+
+
+def _under(folder: Path) -> list:
+    readable = catalog_name(folder)[0]
+    prefix = readable.rstrip("/") + "/"
+    return [readable, len(prefix), prefix]
+
+
 class Catalog:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -300,6 +310,14 @@ class Catalog:
         """The file at this readable path, however its name is normalized (NFC or NFD)."""
         return self._file("path = ?", unicodedata.normalize("NFC", path))
 
+    def files_in_folder(self, folder: str) -> dict[str, FileRecord]:
+        """The files right in this folder (a readable path), by path: one query for a whole folder."""
+        prefix = folder.rstrip("/") + "/"
+        # A range on the path's index ('0' follows '/'), then the names with no further folder in them.
+        rows = self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE path >= ? AND path < ? "
+                               "AND instr(substr(path, ?), '/') = 0", (prefix, prefix[:-1] + "0", len(prefix) + 1))
+        return {record.path: record for record in map(lambda row: FileRecord(*row), rows)}
+
     def file_by_id(self, file_id: int) -> FileRecord | None:
         return self._file("id = ?", file_id)
 
@@ -318,14 +336,23 @@ class Catalog:
             query += " AND status = ?"
             args.append(status)
         if under is not None:
-            query += " AND (path = ? OR substr(path, 1, ?) = ?)"
-            readable = catalog_name(under)[0]
-            prefix = readable.rstrip("/") + "/"
-            args += [readable, len(prefix), prefix]
+            query += _UNDER
+            args += _under(under)
         return [FileRecord(*row) for row in self.db.execute(query + " ORDER BY path", args)]
+
+    def present_files(self, under: Path) -> list[tuple[int, str]]:
+        """(id, path) of the files under a folder not known to be gone: no full record, as a nightly run asks
+        it of every file of the archive."""
+        return self.db.execute(f"SELECT id, path FROM files WHERE status != 'missing'{_UNDER}",
+                               _under(under)).fetchall()
 
     def searchable_files(self) -> list[FileRecord]:
         return [record for status in SEARCHABLE for record in self.files(status)]
+
+    def indexed_file_ids(self) -> set[int]:
+        """The searchable files whose current pages the index holds (ids only: a nightly run reads them all)."""
+        return {file_id for file_id, in self.db.execute(
+            "SELECT id FROM files WHERE status IN ('done', 'failed') AND indexed = 1")}
 
     def files_waiting_for_index(self) -> list[FileRecord]:
         """Searchable files whose current pages the index does not hold yet."""

@@ -60,10 +60,8 @@ def sync_index(home: ArchiveHome, catalog: Catalog, engine: str | None = None) -
     if not schema_is_current(store.link):
         log.info("index: written by another version of luutru; rebuilding it from the catalog")
         return rebuild_index(home, catalog, engine)
-    searchable = catalog.searchable_files()
-    stale = [record for record in searchable if not record.indexed]
-    current = {record.id for record in searchable if record.indexed}
-    gone = set(store.pages_per_file()) - current - {record.id for record in stale}
+    stale = catalog.files_waiting_for_index()
+    gone = set(store.pages_per_file()) - catalog.indexed_file_ids() - {record.id for record in stale}
     if not stale and not gone:
         return 0
     added = store.update(gone | {record.id for record in stale}, _documents(catalog, stale))

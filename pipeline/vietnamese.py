@@ -133,6 +133,10 @@ def repair_legacy(text: str, encodings: tuple[str, ...] = ("tcvn3", "vni")) -> t
 def readable_name(raw: bytes) -> str:
     """A file name as a person should read it: UTF-8 (NFC) where it is, else the legacy Vietnamese
     encoding (TCVN3, VNI or CP1258) whose reading is most Vietnamese, component by component."""
+    try:
+        return unicodedata.normalize("NFC", raw.decode("utf-8"))  # the usual name, decoded at once
+    except UnicodeDecodeError:
+        pass
     parts = []
     for part in raw.split(b"/"):
         try:

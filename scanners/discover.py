@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ class Found:
     path: Path
     error: str | None = None
     folder: bool = False
+    seen: Fingerprint | None = None  # its size and mtime when the walk met it (one stat a file)
 
 
 def walk(roots: Iterable[Path]) -> Iterator[Found]:
@@ -30,7 +32,7 @@ def walk(roots: Iterable[Path]) -> Iterator[Found]:
     followed, so a symlink loop cannot trap the walk; a root that is a file is yielded itself."""
     for root in roots:
         if root.is_file():
-            yield Found(root)
+            yield Found(root, seen=stat_fingerprint(root))
             continue
         if not root.is_dir():
             yield Found(root, "no such file or folder", folder=True)
@@ -38,16 +40,22 @@ def walk(roots: Iterable[Path]) -> Iterator[Found]:
         errors: list[OSError] = []
         for folder, subfolders, files in os.walk(root, onerror=errors.append, followlinks=False):
             subfolders.sort()
+            here = Path(folder)
             for name in sorted(files):
-                path = Path(folder) / name
-                if path.is_file():
-                    yield Found(path)
-                elif path.is_symlink():
-                    yield Found(path, "broken symbolic link")
-                else:
-                    yield Found(path, "not a regular file")
+                yield _found(here / name)
             yield from _folder_errors(errors, folder)
         yield from _folder_errors(errors, root)  # a folder met last: its error comes after the walk
+
+
+def _found(path: Path) -> Found:
+    """A name the walk met: a regular file (a symlink to one too) with its size and mtime, or why it is none."""
+    try:
+        info = path.stat()
+    except OSError:
+        return Found(path, "broken symbolic link" if path.is_symlink() else "not a regular file")
+    if not stat.S_ISREG(info.st_mode):
+        return Found(path, "not a regular file")
+    return Found(path, seen=Fingerprint(info.st_size, info.st_mtime_ns))
 
 
 def _folder_errors(errors: list[OSError], folder: str | Path) -> Iterator[Found]:
