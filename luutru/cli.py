@@ -939,6 +939,44 @@ def verify(home: ArchiveHome, as_json) -> None:
     sys.exit(ExitCode.OK if report.intact else ExitCode.FILES_FAILED)
 
 
+@main.command("backup")
+@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--with-index", is_flag=True, help="Copy the index too (restore otherwise rebuilds it, without OCR).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def backup_command(home: ArchiveHome, destination: Path, with_index, as_json) -> None:
+    """Back the archive home up to DESTINATION (a new or empty folder): the catalog, copied consistently while an
+    ingest or the counter's page runs, config.toml and, with --with-index, the index. Safe under cron."""
+    from luutru.pipeline.backup import backup
+
+    copied = backup(home, destination.expanduser().absolute(), with_index)
+    if as_json:
+        _print_json(copied)
+        return
+    index = f", the index ({copied['index']})" if copied["index"] else ""
+    click.echo(f"backed up to {destination}: {copied['files']} files, {copied['pages']} pages{index}, "
+               f"in {copied['seconds']:.1f} s")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def restore_command(home: ArchiveHome, source: Path, as_json) -> None:
+    """Make the archive home (a new or empty folder: --home) from the backup in SOURCE, its index brought in line
+    with its catalog (rebuilt without OCR when the backup has none). Then `luutru check` calls it consistent."""
+    from luutru.pipeline.backup import restore
+
+    restored = restore(source.expanduser().absolute(), home)
+    if as_json:
+        _print_json(restored)
+        return
+    click.echo(f"restored {home.root} from the backup of {restored['backup_taken_at']}: {restored['files']} files, "
+               f"{restored['pages']} pages, the index {restored['index']}")
+
+
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 

@@ -1,0 +1,83 @@
+"""Backups of an archive home and restoring them, with the real `luutru` command, SQLite and index."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import time
+
+import pytest
+from conftest import LUUTRU, SAMPLES, json_of, run_luutru
+
+QUERIES = ("thua dat so 245", "quyet dinh giao dat", "tiep cong dan")
+
+
+def found(home, query: str) -> list[tuple[str, int]]:
+    return [(document["path"], document["first_page"])
+            for document in json_of(run_luutru(home, "search", query, "--json"))["documents"]]
+
+
+def test_a_backup_restores_to_a_home_that_finds_the_same_documents(archive, tmp_path):
+    """Without its index (rebuilt on restore, no OCR) and with it; the restored homes check consistent and
+    answer every query as the archive does."""
+    for options in ([], ["--with-index"]):
+        backup, restored = tmp_path / f"backup{len(options)}", tmp_path / f"restored{len(options)}"
+        copied = json_of(run_luutru(archive["home"], "backup", str(backup), *options, "--json"))
+        assert copied["pages"] == archive["summary"]["pages_ocr"] + archive["summary"]["pages_text_layer"]
+        assert bool(copied["index"]) == bool(options)
+        back = json_of(run_luutru(restored, "restore", str(backup), "--json"))
+        assert back["index"] == ("copied" if options else "rebuilt") and back["pages"] == copied["pages"]
+        assert json_of(run_luutru(restored, "check", "--json"))["consistent"]
+        for query in QUERIES:
+            assert found(restored, query) == found(archive["home"], query) != [], query
+
+
+@pytest.mark.slow
+def test_a_backup_taken_during_an_ingest_restores_consistent(tmp_path):
+    """The catalog is copied as one snapshot while the ingest writes; the index copied with it may lag behind
+    the catalog, and the restore brings it in line."""
+    scans, home = tmp_path / "scans", tmp_path / "home"
+    shutil.copytree(SAMPLES, scans)
+    with subprocess.Popen([str(LUUTRU), "--home", str(home), "ingest", str(scans), "--jobs", "1", "--sync-every",
+                           "1"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as ingest:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and ingest.poll() is None and _pages(home) < 2:
+            time.sleep(0.2)
+        assert ingest.poll() is None, "the ingest ended before the backup could be taken during it"
+        copied = json_of(run_luutru(home, "backup", str(tmp_path / "backup"), "--with-index", "--json"))
+        _, errors = ingest.communicate(timeout=600)
+        assert ingest.returncode == 0, errors
+    assert 2 <= copied["pages"] < _pages(home)
+    back = json_of(run_luutru(tmp_path / "restored", "restore", str(tmp_path / "backup"), "--json"))
+    assert back["pages"] == copied["pages"]
+    assert json_of(run_luutru(tmp_path / "restored", "check", "--json"))["consistent"]
+    status = json_of(run_luutru(tmp_path / "restored", "status", "--json"))
+    assert status["pages"] == copied["pages"], status
+
+
+def test_restore_and_backup_refuse_what_they_must_not_touch(archive, tmp_path):
+    backup, elsewhere = tmp_path / "backup", tmp_path / "elsewhere"
+    run_luutru(archive["home"], "backup", str(backup))
+    first = (backup / "catalog.sqlite3").stat().st_ino
+    run_luutru(archive["home"], "backup", str(backup))  # over the earlier backup, as a nightly rotation does
+    assert (backup / "catalog.sqlite3").stat().st_ino != first and not list(tmp_path.glob("backup.*"))
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not a backup", encoding="utf-8")
+    refusals = [run_luutru(archive["home"], "backup", str(elsewhere), check_code=2),  # not empty, no backup
+                run_luutru(archive["home"], "restore", str(backup), check_code=2),  # a home with an archive
+                run_luutru(tmp_path / "new", "restore", str(tmp_path), check_code=2)]  # no backup.json
+    with sqlite3.connect(backup / "catalog.sqlite3") as db:  # the backup changed since it was taken
+        db.execute("UPDATE files SET path = path || '.x'")
+    refusals.append(run_luutru(tmp_path / "other", "restore", str(backup), check_code=4))
+    for refused in refusals:
+        assert refused.stderr.startswith("luutru: ") and len(refused.stderr.strip().splitlines()) == 1, \
+            refused.stderr
+
+
+def _pages(home) -> int:
+    try:
+        with sqlite3.connect(f"file:{home / 'catalog.sqlite3'}?mode=ro", uri=True, timeout=5) as db:
+            return db.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
+    except sqlite3.Error:
+        return 0
