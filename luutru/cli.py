@@ -977,6 +977,53 @@ def restore_command(home: ArchiveHome, source: Path, as_json) -> None:
                f"{restored['pages']} pages, the index {restored['index']}")
 
 
+@main.group()
+def audit() -> None:
+    """The audit trail of the counter's page: every search, document, page image and download, chained by hash."""
+
+
+@audit.command("list")
+@click.option("--user", help="Only this user's events.")
+@click.option("--from", "since", metavar="YYYY-MM-DD", help="Only events on or after this day.")
+@click.option("--to", "until", metavar="YYYY-MM-DD", help="Only events on or before this day.")
+@click.option("--file", "file_id", type=int, metavar="ID", help="Only events about this scan (its catalog id).")
+@click.option("--csv", "as_csv", is_flag=True, help="As the reading room's register: CSV for Excel.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def audit_list(home: ArchiveHome, user, since, until, file_id, as_csv, as_json) -> None:
+    """The events, oldest first."""
+    from luutru.pipeline import audit as trail
+
+    chosen = trail.events(home.root, user, since, until, file_id)
+    if as_json:
+        _print_json({"events": [trail.to_json(event) for event in chosen]})
+    elif as_csv:
+        click.echo(trail.as_csv(chosen), nl=False)
+    else:
+        for event in chosen:
+            click.echo(f"{event.at}  {event.user}  {event.client}  {event.action}  "
+                       + json.dumps(event.what, ensure_ascii=False))
+
+
+@audit.command("verify")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def audit_verify(home: ArchiveHome, as_json) -> None:
+    """Check the chain of hashes: exit status 0 when it holds, 1 when a row was edited or deleted."""
+    from luutru.pipeline.audit import verify as run_verify
+
+    report = run_verify(home.root)
+    if as_json:
+        _print_json(report)
+    elif report["intact"]:
+        click.echo(f"{report['events']} events, the chain holds")
+    else:
+        click.echo(f"BROKEN at event {report['broken_at']} of {report['events']}: an event was edited or deleted")
+    sys.exit(ExitCode.OK if report["intact"] else ExitCode.FILES_FAILED)
+
+
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 

@@ -91,3 +91,9 @@ def test_catalog_size_with_and_without_geometry_and_provenance(archive):
                       output)
     with_them, without, held = (int(value.replace(",", "")) for value in match.groups())
     assert with_them >= without > 0 and held > 0
+
+
+def test_audit_cost_on_a_search(archive):
+    output = run_benchmark("audit.py", str(archive["home"]), "--searches", "16")
+    ratio = float(re.search(r"p95 with the event / without: ([\d.]+)", output).group(1))
+    assert "the event alone" in output and ratio > 0

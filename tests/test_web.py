@@ -11,10 +11,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import REPOSITORY, run_luutru
+from conftest import REPOSITORY, json_of, run_luutru
 
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.layout import upright
@@ -296,3 +297,41 @@ def test_searches_go_on_while_the_nightly_rebuild_swaps_the_index(archive, tmp_p
         assert (home / "index").resolve() != old_generation
         after = client.get("/", params={"q": "thua dat so 245"})
         assert after.status_code == 200 and "Quyết định số 123/QĐ-UBND" in after.text
+
+
+def test_every_use_of_the_page_is_in_the_audit_trail_and_an_edit_breaks_its_chain(archive, tmp_path):
+    """A search, a document, a page image and a download, each recorded with what was seen before the answer
+    goes out; listed by scan and as the reading room's CSV; the trail refuses an UPDATE, and an edit made
+    around that (the trigger dropped) is found by `audit verify`."""
+    from starlette.testclient import TestClient
+
+    from luutru.web.app import make_app
+
+    home = tmp_path / "home"
+    shutil.copytree(archive["home"], home, symlinks=True)
+    (home / "audit.sqlite3").unlink(missing_ok=True)
+    exports = tmp_path / "pdfa"
+    run_luutru(home, "export", "--format", "pdfa", "--out", str(exports),
+               str(archive["scans"] / "2023" / "qd-123-giao-dat.jpg"))
+    with sqlite3.connect(home / "catalog.sqlite3") as db:
+        decision, = db.execute("SELECT id FROM files WHERE path LIKE '%qd-123-giao-dat.jpg'").fetchone()
+    with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache", exports=exports)) as client:
+        for url, params in (("/", {"q": "thua dat so 245"}), (f"/document/{decision}/1", {}),
+                            (f"/page/{decision}/1.jpg", {}), (f"/document/{decision}/1/pdf", {})):
+            assert client.get(url, params=params).status_code == 200, url
+    events = json_of(run_luutru(home, "audit", "list", "--json"))["events"]
+    assert [event["action"] for event in events] == ["search", "document", "page", "download"]
+    assert events[0]["what"]["q"] == "thua dat so 245" and [decision, 1] in events[0]["what"]["documents"]
+    assert {event["what"]["file_id"] for event in events[1:]} == {decision} and events[0]["client"]
+    assert len(json_of(run_luutru(home, "audit", "list", "--file", str(decision), "--json"))["events"]) == 3
+    register = run_luutru(home, "audit", "list", "--csv").stdout
+    assert register.startswith("\ufeffThời gian,Người dùng") and len(register.strip().splitlines()) == 5
+    assert json_of(run_luutru(home, "audit", "verify", "--json")) == {"intact": True, "events": 4, "broken_at": None}
+    with closing(sqlite3.connect(home / "audit.sqlite3")) as db:
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute("UPDATE events SET user = 'someone else'")
+        db.execute("DROP TRIGGER events_never_change")
+        db.execute("UPDATE events SET what = '{}' WHERE id = 2")
+        db.commit()
+    broken = run_luutru(home, "audit", "verify", check_code=1)
+    assert "BROKEN at event 2 of 4" in broken.stdout

@@ -25,6 +25,7 @@ from starlette.templating import Jinja2Templates
 
 from luutru import __version__
 from luutru.errors import LuutruError, NotFound
+from luutru.pipeline.audit import AuditTrail
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.reader import ArchiveReader
 from luutru.web.views import SearchForm, document_pdf, document_view, page_image, search_documents
@@ -32,6 +33,7 @@ from luutru.web.views import SearchForm, document_pdf, document_view, page_image
 log = logging.getLogger("luutru")
 HERE = Path(__file__).parent
 TOKEN_COOKIE = "luutru_token"
+AUDIT_USER = "counter"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self'; script-src 'self'; style-src 'self'; "
                                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
@@ -47,8 +49,9 @@ class Counter:
     """The application's state: the archive it reads, where page images are cached, the access token."""
 
     def __init__(self, home: ArchiveHome, token: str | None, cache: Path | None, exports: Path | None,
-                 token_hours: float = 10) -> None:
+                 token_hours: float = 10, audit: bool = True) -> None:
         self.reader = ArchiveReader(home)
+        self.audit = AuditTrail(home.root) if audit else None
         self.token = token
         self.token_hours = token_hours  # how long a browser keeps the access the token gave it
         self.cache = cache or user_cache_path("luutru") / "pages"
@@ -56,6 +59,12 @@ class Counter:
         self.templates = Jinja2Templates(env=jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True))
         self.templates.env.globals["version"] = __version__
+
+    def record(self, request: Request, action: str, what: dict) -> None:
+        """One use of the archive in the audit trail, before the answer goes out. The page has one shared
+        access today (no accounts): the user is "counter"."""
+        if self.audit is not None:
+            self.audit.record(AUDIT_USER, request.client.host if request.client else "", action, what)
 
     def page(self, request: Request, template: str, status: int = 200, **context) -> Response:
         return self.templates.TemplateResponse(request, template, {"form": SearchForm(), **context},
@@ -111,8 +120,8 @@ def _in_vietnamese(error: LuutruError) -> str:
 
 
 def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = None,
-             exports: Path | None = None, token_hours: float = 10) -> Starlette:
-    counter = Counter(home, token, cache, exports, token_hours)
+             exports: Path | None = None, token_hours: float = 10, audit: bool = True) -> Starlette:
+    counter = Counter(home, token, cache, exports, token_hours, audit)
 
     async def index(request: Request) -> Response:
         form = _form(request)
@@ -120,12 +129,19 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
             found = await run_in_threadpool(search_documents, counter.reader, form)
         except LuutruError as error:  # a query that cannot be run, a filter that is not a date
             return counter.page(request, "search.html", 400, form=form, error=_in_vietnamese(error), documents=[])
+        if not form.empty:
+            await run_in_threadpool(counter.record, request, "search", {
+                **{name: value for name, value in vars(form).items() if value}, "total": found["total"],
+                "documents": [[shown["file_id"], shown["first_page"]] for shown in found["documents"]]})
         return counter.page(request, "search.html", form=form, autofocus=form.empty, **found)
 
     async def document(request: Request) -> Response:
         form = _form(request)
         view = await run_in_threadpool(document_view, counter.reader, _number(request, "file_id"),
                                        _number(request, "first_page"), form, counter.exports)
+        await run_in_threadpool(counter.record, request, "document", {
+            "file_id": view["file_id"], "first_page": view["first_page"], "last_page": view["last_page"],
+            "path": view["path"]})
         return counter.page(request, "document.html", form=form, document=view)
 
     async def image(request: Request) -> Response:
@@ -133,6 +149,8 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
         path = await run_in_threadpool(page_image, counter.reader, _number(request, "file_id"),
                                        _number(request, "page"), int(width) if width.isdigit() else 1200,
                                        counter.cache)
+        await run_in_threadpool(counter.record, request, "page", {"file_id": _number(request, "file_id"),
+                                                                  "page": _number(request, "page")})
         return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
 
     async def pdf(request: Request) -> Response:
@@ -140,6 +158,8 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
             raise NotFound("Chưa có thư mục PDF/A (luutru serve --exports DIR)")
         path = await run_in_threadpool(document_pdf, counter.reader, _number(request, "file_id"),
                                        _number(request, "first_page"), counter.exports)
+        await run_in_threadpool(counter.record, request, "download", {
+            "file_id": _number(request, "file_id"), "first_page": _number(request, "first_page"), "file": path.name})
         return FileResponse(path, media_type="application/pdf", filename=path.name)
 
     async def failed(request: Request, error: Exception) -> Response:

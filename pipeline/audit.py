@@ -1,0 +1,143 @@
+"""The audit trail: who searched, viewed, looked at a page image or downloaded what, and when.
+
+A reading room registers every use of a document, and Decree 30/2020 (Annex VI) asks an electronic document
+system to count the accesses to each document. Every event is a row of `audit.sqlite3` in the archive home,
+committed before the answer goes out (the catalog's durability: WAL, synchronous FULL). The table takes no
+UPDATE or DELETE (triggers refuse them), and each row carries the SHA-256 of the row before it and of its own
+values, so an edit or a deletion made around the triggers (the file edited directly) breaks the chain, which
+`luutru audit verify` finds.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import sqlite3
+import threading
+from contextlib import closing
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from luutru.errors import NotReady
+from luutru.pipeline.catalog import now
+
+AUDIT_FILE = "audit.sqlite3"
+FIRST = "0" * 64  # the hash before the first event
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,               -- ISO 8601, UTC
+    user TEXT NOT NULL,
+    client TEXT NOT NULL,           -- the address the request came from
+    action TEXT NOT NULL,           -- search, document, page, download
+    what TEXT NOT NULL,             -- JSON: the query and its filters, or the file, its path and pages
+    hash TEXT NOT NULL              -- sha256 of the previous row's hash and this row's values
+);
+CREATE TRIGGER IF NOT EXISTS events_never_change BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_never_go BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+"""
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    at: str
+    user: str
+    client: str
+    action: str
+    what: dict
+
+
+def _chained(previous: str, event: Event) -> str:
+    values = json.dumps([event.id, event.at, event.user, event.client, event.action, event.what],
+                        ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{previous}\n{values}".encode()).hexdigest()
+
+
+class AuditTrail:
+    """The archive home's audit trail, written by one process (the counter's page) from any of its threads."""
+
+    def __init__(self, home_root: Path) -> None:
+        self.path = home_root / AUDIT_FILE
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = FULL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.Error as error:
+            raise NotReady(f"{self.path}: cannot keep the audit trail here ({error}); the page records every use "
+                           "of a document, so it needs to write there") from error
+        self.lock = threading.Lock()
+
+    def record(self, user: str, client: str, action: str, what: dict) -> None:
+        """Append one event, durably, chained to the one before."""
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                last = self.db.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+                event = Event((last[0] + 1) if last else 1, now(), user, client, action, what)
+                self.db.execute("INSERT INTO events (id, at, user, client, action, what, hash) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                (event.id, event.at, user, client, action, json.dumps(what, ensure_ascii=False),
+                                 _chained(last[1] if last else FIRST, event)))
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _rows(home_root: Path) -> list[tuple]:
+    path = home_root / AUDIT_FILE
+    if not path.exists():
+        return []
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+        return db.execute("SELECT id, at, user, client, action, what, hash FROM events ORDER BY id").fetchall()
+
+
+def events(home_root: Path, user: str | None = None, since: str | None = None, until: str | None = None,
+           file_id: int | None = None) -> list[Event]:
+    """The events, oldest first, of one user, between two moments (ISO dates or times, `until` inclusive of its
+    day), about one file."""
+    chosen = []
+    for row_id, at, who, client, action, what, _ in _rows(home_root):
+        event = Event(row_id, at, who, client, action, json.loads(what))
+        if (user and who != user) or (since and at < since) or (until and at[:len(until)] > until) or \
+                (file_id is not None and event.what.get("file_id") != file_id):
+            continue
+        chosen.append(event)
+    return chosen
+
+
+def verify(home_root: Path) -> dict:
+    """Whether the chain holds: each row's hash is that of the row before and its own values, and the ids run
+    without a gap (a deleted row breaks it). The first row that does not hold, if any."""
+    previous, expected_id = FIRST, 1
+    rows = _rows(home_root)
+    for row_id, at, who, client, action, what, stored in rows:
+        event = Event(row_id, at, who, client, action, json.loads(what))
+        if row_id != expected_id or _chained(previous, event) != stored:
+            return {"intact": False, "events": len(rows), "broken_at": row_id}
+        previous, expected_id = stored, row_id + 1
+    return {"intact": True, "events": len(rows), "broken_at": None}
+
+
+def as_csv(chosen: list[Event]) -> str:
+    """The events as the reading room's register: one row an event, UTF-8 with a BOM for Excel."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Thời gian", "Người dùng", "Địa chỉ máy", "Thao tác", "Nội dung"])
+    for event in chosen:
+        writer.writerow([event.at, event.user, event.client, event.action,
+                         json.dumps(event.what, ensure_ascii=False)])
+    return "\ufeff" + out.getvalue()
+
+
+def to_json(event: Event) -> dict:
+    return asdict(event)
