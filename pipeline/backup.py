@@ -1,10 +1,10 @@
 """Backups of an archive home, and restoring one.
 
 A backup is itself an archive home: the catalog copied with SQLite's online backup (one consistent copy while
-an ingest writes or the counter's page reads), `config.toml`, and the index only when asked (the index is
-rebuilt from the catalog without OCR; a copy of it saves that time on a large archive). `backup.json` says what
-was copied and when. Restoring copies a backup into a new home and brings the index in line with the catalog:
-the index copied with a backup taken during an ingest may lack what the catalog already holds.
+an ingest writes or the counter's page reads), `config.toml`, the audit trail, and the index only when asked
+(the index is rebuilt from the catalog without OCR; a copy of it saves that time on a large archive).
+`backup.json` says what was copied and when. Restoring copies a backup into a new home and brings the index in
+line with the catalog: the index copied with a backup taken during an ingest may lack what the catalog holds.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 from luutru import __version__
 from luutru.errors import NoArchive, NotReady, UsageError
 from luutru.index.store import IndexUnavailable, live_generation, publish
+from luutru.pipeline.audit import AUDIT_FILE
 from luutru.pipeline.catalog import SCHEMA_VERSION, Catalog, now
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.indexing import live_engine, rebuild_index, sync_index
@@ -46,9 +47,8 @@ def backup(home: ArchiveHome, destination: Path, with_index: bool = False) -> di
 
 def _backup_into(home: ArchiveHome, target: ArchiveHome, with_index: bool, started: float) -> dict:
     """Copy the home into `target` and write its manifest."""
-    _copy_catalog(home.catalog_path, target.catalog_path)
-    if home.config_path.exists():
-        shutil.copy2(home.config_path, target.config_path)
+    _copy_database(home.catalog_path, target.catalog_path)
+    _copy_kept(home, target)
     index = _copy_index(home, target) if with_index else None
     manifest = {"taken_at": now(), "luutru": __version__, "catalog_schema": SCHEMA_VERSION,
                 **_counts(target.catalog_path), "catalog_sha256": _sha256(target.catalog_path),
@@ -68,9 +68,8 @@ def restore(source: Path, home: ArchiveHome) -> dict:
     if _sha256(copied.catalog_path) != manifest["catalog_sha256"]:
         raise NotReady(f"{copied.catalog_path}: its content is not what the backup wrote (sha256 differs)")
     target = _new_home(home.root, "restore into a new or empty folder")
-    _copy_catalog(copied.catalog_path, target.catalog_path)
-    if copied.config_path.exists():
-        shutil.copy2(copied.config_path, target.config_path)
+    _copy_database(copied.catalog_path, target.catalog_path)
+    _copy_kept(copied, target)
     catalog = Catalog(target.catalog_path)  # brings an older catalog's schema up to date
     try:
         if manifest.get("index") and copied.index_link.exists():
@@ -102,8 +101,17 @@ def _new_home(folder: Path, why: str) -> ArchiveHome:
     return ArchiveHome(folder).create()
 
 
-def _copy_catalog(source: Path, target: Path) -> None:
-    """SQLite's online backup from a read-only connection: one consistent snapshot, however busy the source."""
+def _copy_kept(home: ArchiveHome, target: ArchiveHome) -> None:
+    """What the home keeps beside its catalog: config.toml, and the audit trail (consistently: the page writes it)."""
+    if home.config_path.exists():
+        shutil.copy2(home.config_path, target.config_path)
+    if (home.root / AUDIT_FILE).exists():
+        _copy_database(home.root / AUDIT_FILE, target.root / AUDIT_FILE)
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    """SQLite's online backup from a read-only connection: one consistent snapshot, however busy the source (the
+    catalog under an ingest, the audit trail under the counter's page)."""
     reader = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
     writer = sqlite3.connect(target)
     try:

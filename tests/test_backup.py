@@ -20,7 +20,12 @@ def found(home, query: str) -> list[tuple[str, int]]:
 
 def test_a_backup_restores_to_a_home_that_finds_the_same_documents(archive, tmp_path):
     """Without its index (rebuilt on restore, no OCR) and with it; the restored homes check consistent and
-    answer every query as the archive does."""
+    answer every query as the archive does; the audit trail comes back as it was."""
+    from luutru.pipeline.audit import AuditTrail
+
+    trail = AuditTrail(archive["home"])
+    trail.record("counter", "10.0.0.7", "search", {"q": "thửa đất số 245"})
+    trail.close()
     for options in ([], ["--with-index"]):
         backup, restored = tmp_path / f"backup{len(options)}", tmp_path / f"restored{len(options)}"
         copied = json_of(run_luutru(archive["home"], "backup", str(backup), *options, "--json"))
@@ -28,6 +33,7 @@ def test_a_backup_restores_to_a_home_that_finds_the_same_documents(archive, tmp_
         assert bool(copied["index"]) == bool(options)
         back = json_of(run_luutru(restored, "restore", str(backup), "--json"))
         assert back["index"] == ("copied" if options else "rebuilt") and back["pages"] == copied["pages"]
+        assert run_luutru(restored, "audit", "list").stdout == run_luutru(archive["home"], "audit", "list").stdout
         assert json_of(run_luutru(restored, "check", "--json"))["consistent"]
         for query in QUERIES:
             assert found(restored, query) == found(archive["home"], query) != [], query
