@@ -978,6 +978,76 @@ def restore_command(home: ArchiveHome, source: Path, as_json) -> None:
 
 
 @main.group()
+def users() -> None:
+    """The accounts of the counter's page: once one exists, the page asks everyone to log in."""
+
+
+def _password() -> str:
+    """From standard input when it is no terminal (a script), else asked twice, unseen."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["clerk", "archivist", "head"]), required=True,
+              help="clerk: public documents (01); archivist: also conditional use (02); head: all, secret too (03).")
+@click.pass_obj
+@friendly_errors
+def users_add(home: ArchiveHome, name, role) -> None:
+    """Add an account; its password comes from standard input, or is asked twice on a terminal."""
+    from luutru.pipeline.users import add_user
+
+    home.create()
+    user = add_user(home.root, name, role, _password())
+    click.echo(f"{user.name}: {user.role}, may read use modes {', '.join(user.modes)}")
+
+
+@users.command("passwd")
+@click.argument("name")
+@click.pass_obj
+@friendly_errors
+def users_passwd(home: ArchiveHome, name) -> None:
+    """Set an account's password (and unlock it)."""
+    from luutru.pipeline.users import set_password
+
+    set_password(home.root, name, _password())
+    click.echo(f"{name}: password changed")
+
+
+@users.command("disable")
+@click.argument("name")
+@click.option("--enable", is_flag=True, help="Enable it again.")
+@click.pass_obj
+@friendly_errors
+def users_disable(home: ArchiveHome, name, enable) -> None:
+    """Stop an account from logging in (or, with --enable, let it again)."""
+    from luutru.pipeline.users import set_disabled
+
+    set_disabled(home.root, name, not enable)
+    click.echo(f"{name}: {'enabled' if enable else 'disabled'}")
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def users_list(home: ArchiveHome, as_json) -> None:
+    """The accounts, their roles and whether they are disabled or locked."""
+    from luutru.pipeline.users import to_json
+    from luutru.pipeline.users import users as all_users
+
+    accounts = all_users(home.root)
+    if as_json:
+        _print_json({"users": [to_json(user) for user in accounts]})
+        return
+    for user in accounts:
+        locked = f" (locked until {user.locked_until})" if user.locked_until else ""
+        click.echo(f"{user.name}  {user.role}{' (disabled)' if user.disabled else locked}")
+
+
+@main.group()
 def audit() -> None:
     """The audit trail of the counter's page: every search, document, page image and download, chained by hash."""
 

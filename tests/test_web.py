@@ -4,6 +4,7 @@ Chromium, and hostile input through Starlette's test client."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import sqlite3
@@ -238,6 +239,7 @@ def test_a_token_keeps_the_page_closed_to_the_lan(archive, tmp_path):
         closed = test_client.get("/", params={"q": "dat"})
         assert closed.status_code == 401 and "Cần mã truy cập" in closed.text and "Quyết định" not in closed.text
         assert test_client.get("/page/1/1.jpg").status_code == 401
+        assert test_client.get("/", params={"token": "mã giả"}).status_code == 401  # not a 500: any characters
         opened = test_client.get("/", params={"token": code})
         assert opened.status_code == 200 and "token" not in str(opened.url)
         assert test_client.get("/", params={"q": "quyet dinh"}).status_code == 200
@@ -335,3 +337,68 @@ def test_every_use_of_the_page_is_in_the_audit_trail_and_an_edit_breaks_its_chai
         db.commit()
     broken = run_luutru(home, "audit", "verify", check_code=1)
     assert "BROKEN at event 2 of 4" in broken.stdout
+
+
+def _users(home, *args: str, password: str = "", check_code: int = 0) -> subprocess.CompletedProcess:
+    """`luutru users ...` with the password on standard input, as a script gives it."""
+    result = subprocess.run([str(LUUTRU), "--home", str(home), "users", *args], input=password + "\n",
+                            capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert result.returncode == check_code, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def _login(client, name: str, password: str, csrf: bool = True):
+    form = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    return client.post("/login", data={"username": name, "password": password, **({"csrf": token} if csrf else {})},
+                       follow_redirects=False)
+
+
+def test_once_there_are_accounts_the_page_asks_everyone_to_log_in(archive, tmp_path):
+    """Accounts made from the command line (passwords from standard input, hashed); the page sends a visitor to
+    /login; a login without the form's CSRF token is refused; ten wrong passwords lock the account, so that the
+    right one no longer opens it; a good login opens a session (HttpOnly, SameSite) whose searches the audit
+    trail records under the person's name; logging out needs the session's token and ends it."""
+    from starlette.testclient import TestClient
+
+    from luutru.web.app import make_app
+
+    home = tmp_path / "home"
+    shutil.copytree(archive["home"], home, symlinks=True)
+    (home / "audit.sqlite3").unlink(missing_ok=True)
+    _users(home, "add", "lan", "--role", "clerk", password="mat-khau-lan")
+    _users(home, "add", "minh", "--role", "archivist", password="mat-khau-minh")
+    assert "too short" not in _users(home, "add", "hoa", "--role", "head", password="ngan", check_code=2).stderr
+    _users(home, "add", "lan", "--role", "head", password="mat-khau-khac", check_code=2)  # exists already
+    listed = json.loads(_users(home, "list", "--json").stdout)["users"]
+    assert [(user["name"], user["role"], user["modes"]) for user in listed] == [
+        ("lan", "clerk", ["01"]), ("minh", "archivist", ["01", "02"])]
+    assert b"mat-khau-lan" not in (home / "users.sqlite3").read_bytes()
+    with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache")) as client:
+        shut = client.get("/", params={"q": "quyet dinh"}, follow_redirects=False)
+        assert shut.status_code == 303 and shut.headers["location"] == "/login"
+        assert _login(client, "lan", "mat-khau-lan", csrf=False).status_code == 403
+        for _ in range(10):
+            assert _login(client, "minh", "sai-mat-khau").status_code == 401
+        assert _login(client, "minh", "mat-khau-minh").status_code == 401  # locked
+        opened = _login(client, "lan", "mat-khau-lan")
+        assert opened.status_code == 303 and opened.headers["location"] == "/"
+        cookie = opened.headers["set-cookie"]
+        assert "luutru_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+        page = client.get("/", params={"q": "quyet dinh"})
+        assert page.status_code == 200 and "Quyết định" in page.text and "Đăng xuất" in page.text
+        assert client.post("/logout", data={"csrf": "giả"}, follow_redirects=False).status_code == 403
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        assert client.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
+        assert client.get("/", params={"q": "quyet dinh"}, follow_redirects=False).status_code == 303
+    events = json_of(run_luutru(home, "audit", "list", "--json"))["events"]
+    assert [event["action"] for event in events].count("login-failed") == 11
+    assert [(event["user"], event["action"]) for event in events[-3:]] == [
+        ("lan", "login"), ("lan", "search"), ("lan", "logout")]
+    assert "locked until" in _users(home, "list").stdout
+    _users(home, "passwd", "minh", password="mat-khau-moi")
+    _users(home, "disable", "lan")
+    with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache")) as client:
+        assert _login(client, "minh", "mat-khau-moi").status_code == 303
+        assert _login(client, "lan", "mat-khau-lan").status_code == 401

@@ -8,6 +8,9 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -28,11 +31,14 @@ from luutru.errors import LuutruError, NotFound
 from luutru.pipeline.audit import AuditTrail
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.reader import ArchiveReader
+from luutru.pipeline.users import User, authenticate, users
 from luutru.web.views import SearchForm, document_pdf, document_view, page_image, search_documents
 
 log = logging.getLogger("luutru")
 HERE = Path(__file__).parent
 TOKEN_COOKIE = "luutru_token"
+SESSION_COOKIE = "luutru_session"
+CSRF_COOKIE = "luutru_csrf"  # the login form's token, before there is a session to hold it
 AUDIT_USER = "counter"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self'; script-src 'self'; style-src 'self'; "
@@ -41,8 +47,16 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-MESSAGES = {400: "Yêu cầu không hợp lệ", 401: "Cần mã truy cập", 404: "Không tìm thấy", 405: "Không được phép",
-            500: "Có lỗi xảy ra"}
+MESSAGES = {400: "Yêu cầu không hợp lệ", 401: "Cần mã truy cập", 403: "Không được phép", 404: "Không tìm thấy",
+            405: "Không được phép", 500: "Có lỗi xảy ra"}
+
+
+@dataclass(frozen=True)
+class Session:
+    """A person logged in: who, the token every form that changes something must carry, and until when."""
+    user: User
+    csrf: str
+    expires: float  # time.monotonic()
 
 
 class Counter:
@@ -51,7 +65,10 @@ class Counter:
     def __init__(self, home: ArchiveHome, token: str | None, cache: Path | None, exports: Path | None,
                  token_hours: float = 10, audit: bool = True) -> None:
         self.reader = ArchiveReader(home)
+        self.home = home
         self.audit = AuditTrail(home.root) if audit else None
+        self.sessions: dict[str, Session] = {}
+        self.sessions_lock = threading.Lock()
         self.token = token
         self.token_hours = token_hours  # how long a browser keeps the access the token gave it
         self.cache = cache or user_cache_path("luutru") / "pages"
@@ -61,14 +78,41 @@ class Counter:
         self.templates.env.globals["version"] = __version__
 
     def record(self, request: Request, action: str, what: dict) -> None:
-        """One use of the archive in the audit trail, before the answer goes out. The page has one shared
-        access today (no accounts): the user is "counter"."""
+        """One use of the archive in the audit trail, before the answer goes out: by the person logged in, or
+        "counter" where the page has one shared access (a token, or this machine alone)."""
         if self.audit is not None:
-            self.audit.record(AUDIT_USER, request.client.host if request.client else "", action, what)
+            session = getattr(request.state, "session", None)
+            self.audit.record(session.user.name if session else AUDIT_USER,
+                              request.client.host if request.client else "", action, what)
+
+    def accounts(self) -> bool:
+        """Whether the archive has accounts: then every page but the login form needs one."""
+        return bool(users(self.home.root))
+
+    def session(self, request: Request) -> Session | None:
+        key = request.cookies.get(SESSION_COOKIE, "")
+        with self.sessions_lock:
+            session = self.sessions.get(key)
+            if session and session.expires < time.monotonic():
+                del self.sessions[key]
+                session = None
+        return session
+
+    def open_session(self, user: User) -> tuple[str, Session]:
+        key, session = secrets.token_urlsafe(32), Session(user, secrets.token_urlsafe(32),
+                                                          time.monotonic() + self.token_hours * 3600)
+        with self.sessions_lock:
+            self.sessions[key] = session
+        return key, session
+
+    def close_session(self, request: Request) -> None:
+        with self.sessions_lock:
+            self.sessions.pop(request.cookies.get(SESSION_COOKIE, ""), None)
 
     def page(self, request: Request, template: str, status: int = 200, **context) -> Response:
-        return self.templates.TemplateResponse(request, template, {"form": SearchForm(), **context},
-                                               status_code=status)
+        session = getattr(request.state, "session", None)
+        return self.templates.TemplateResponse(request, template, {"form": SearchForm(), "session": session,
+                                                                   **context}, status_code=status)
 
 
 class Guard(BaseHTTPMiddleware):
@@ -80,16 +124,21 @@ class Guard(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next) -> Response:
         token = self.counter.token
+        open_paths = request.url.path.startswith("/static/") or request.url.path == "/login"
+        if not token and not open_paths and await run_in_threadpool(self.counter.accounts):
+            request.state.session = self.counter.session(request)
+            if request.state.session is None:
+                return self._secured(RedirectResponse("/login", status_code=303))
         if token and not request.url.path.startswith("/static/"):
             given = request.query_params.get("token")
-            if given and hmac.compare_digest(given, token):
+            if given and _same(given, token):
                 response = RedirectResponse(request.url.remove_query_params("token"), status_code=303)
                 response.set_cookie(TOKEN_COOKIE, token, max_age=int(self.counter.token_hours * 3600), httponly=True,
                                     samesite="strict")
                 return self._secured(response)
             presented = request.cookies.get(TOKEN_COOKIE) or request.headers.get("authorization", "").removeprefix(
                 "Bearer ")
-            if not (presented and hmac.compare_digest(presented, token)):
+            if not (presented and _same(presented, token)):
                 return self._secured(self.counter.page(
                     request, "message.html", 401, title=MESSAGES[401], back=False,
                     message="Mở trang một lần bằng đường dẫn có mã truy cập (…/?token=MÃ) mà người quản trị "
@@ -100,6 +149,11 @@ class Guard(BaseHTTPMiddleware):
     def _secured(response: Response) -> Response:
         response.headers.update(SECURITY_HEADERS)
         return response
+
+
+def _same(given: str, expected: str) -> bool:
+    """A secret compared in constant time, whatever characters a request sent."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
 
 def _form(request: Request) -> SearchForm:
@@ -162,6 +216,44 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
             "file_id": _number(request, "file_id"), "first_page": _number(request, "first_page"), "file": path.name})
         return FileResponse(path, media_type="application/pdf", filename=path.name)
 
+    async def login_form(request: Request, error: str = "", status: int = 200) -> Response:
+        csrf = secrets.token_urlsafe(32)
+        response = counter.page(request, "login.html", status, back=False, csrf=csrf, error=error)
+        response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
+        return response
+
+    async def login(request: Request) -> Response:
+        if request.method == "GET":
+            return await login_form(request)
+        form = await request.form()
+        given, expected = str(form.get("csrf", "")), request.cookies.get(CSRF_COOKIE, "")
+        if not (given and expected and _same(given, expected)):
+            return await login_form(request, "Phiên đăng nhập đã hết hạn, mời đăng nhập lại.", 403)
+        name, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
+        user = await run_in_threadpool(authenticate, counter.home.root, name, password)
+        if user is None:
+            await run_in_threadpool(counter.record, request, "login-failed", {"username": name})
+            return await login_form(request, "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đang bị khoá.", 401)
+        key, session = counter.open_session(user)
+        request.state.session = session
+        await run_in_threadpool(counter.record, request, "login", {"role": user.role})
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(SESSION_COOKIE, key, max_age=int(counter.token_hours * 3600), httponly=True,
+                            samesite="strict")
+        response.delete_cookie(CSRF_COOKIE)
+        return response
+
+    async def logout(request: Request) -> Response:
+        session = getattr(request.state, "session", None)
+        form = await request.form()
+        if session is None or not _same(str(form.get("csrf", "")), session.csrf):
+            raise HTTPException(403)
+        await run_in_threadpool(counter.record, request, "logout", {})
+        counter.close_session(request)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
     async def failed(request: Request, error: Exception) -> Response:
         if isinstance(error, HTTPException):
             status, message = error.status_code, MESSAGES.get(error.status_code, "Có lỗi xảy ra")
@@ -177,6 +269,8 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
                                            message=message))
 
     routes = [
+        Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
         Route("/", index),
         Route("/document/{file_id:int}/{first_page:int}", document),
         Route("/document/{file_id:int}/{first_page:int}/pdf", pdf),
