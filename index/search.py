@@ -201,6 +201,14 @@ class Filters:
     department: str | None = None
     path_prefixes: tuple[str, ...] = ()  # files at or under any of these paths
     files: tuple[str, ...] | None = None  # only these files (a dossier's scans); () matches nothing
+    # The use modes the searcher may read (a counter clerk: 01); None: every page. Unlike the filters above it
+    # bounds what the search knows of the archive: near spellings and suggestions come from these pages alone.
+    modes: tuple[str, ...] | None = None
+
+    def scope(self) -> Query | None:
+        """The pages the searcher may read at all, or None for every page."""
+        return None if self.modes is None else Or(tuple(Term("mode", mode) for mode in self.modes)) \
+            if self.modes else Nothing()
 
     def query(self) -> Query | None:
         parts = tuple(part for part in self._parts() if part is not None)
@@ -230,6 +238,12 @@ class Filters:
             yield Or(tuple(Prefix("path", prefix) for prefix in self.path_prefixes))
         if self.files is not None:
             yield Or(tuple(Term("path", path) for path in self.files)) if self.files else Nothing()
+        yield self.scope()
+
+
+def _known(store: IndexStore, word: str, scope: Query | None) -> bool:
+    """Whether a page the searcher may read holds this folded word (index-wide counts would tell of the others)."""
+    return bool(store.word_frequency(word)) if scope is None else store.matches_any(And((Term("folded", word), scope)))
 
 
 @dataclass
@@ -394,7 +408,7 @@ class Vocabulary:
         return [words[index] for _, _, index in sorted(found, key=rank)]
 
 
-def near_spellings_query(store: IndexStore, text: str) -> Query | None:
+def near_spellings_query(store: IndexStore, text: str, scope: Query | None = None) -> Query | None:
     """The plain words again, long words as typed or with one letter misread; None when no word is
     long enough, or the query has syntax of its own. A long word that no page has is where the
     misreading must be, and only such words are widened; when every word is on some page (but none
@@ -407,7 +421,7 @@ def near_spellings_query(store: IndexStore, text: str) -> Query | None:
     long_words = {word for word in folded if len(word) >= NEAR_SPELLING_MIN_LETTERS and word.isalpha()}
     if not long_words:
         return None
-    widened = {word for word in long_words if not store.word_frequency(word)} or long_words
+    widened = {word for word in long_words if not _known(store, word, scope)} or long_words
     return simplified(And(tuple(Or((Term("folded", word), Fuzzy("folded", word, distance=1)))
                                 if word in widened else Term("folded", word) for word in folded)))
 
@@ -455,16 +469,16 @@ def _snippet(text: str, terms: set[str]) -> str:
                                _MarkFormatter(), top=2) or text[:200]
 
 
-def _closest_word(store: IndexStore, vocabulary: Vocabulary, word: str) -> str:
-    """The indexed word nearest to `word`, the most frequent of those as near."""
-    if store.word_frequency(word):
+def _closest_word(store: IndexStore, vocabulary: Vocabulary, word: str, scope: Query | None) -> str:
+    """The indexed word nearest to `word` on a page the searcher may read, the most frequent of those as near."""
+    if _known(store, word, scope):
         return word
-    return next(iter(vocabulary.near(word, 2)), word)
+    return next((near for near in vocabulary.near(word, 2) if _known(store, near, scope)), word)
 
 
-def _suggest(store: IndexStore, text: str) -> str | None:
+def _suggest(store: IndexStore, text: str, scope: Query | None = None) -> str | None:
     words, vocabulary = folded_words(text), Vocabulary(store)
-    corrected = [_closest_word(store, vocabulary, word) for word in words]
+    corrected = [_closest_word(store, vocabulary, word, scope) for word in words]
     return " ".join(corrected) if corrected != words else None
 
 
@@ -520,7 +534,7 @@ def document_highlights(store: IndexStore, text: str, filters: Filters | None, p
     marked = replace(Highlights.of(build_query(text)[0]), toned=toned)
     if any(marked.in_page(page) & set(folded_words(page)) for page in page_texts):
         return marked
-    near = near_spellings_query(store, text)
+    near = near_spellings_query(store, text, filters.scope())
     return Highlights.of(near) if near is not None else marked
 
 
@@ -529,8 +543,8 @@ def search_store(store: IndexStore, text: str, limit: int = 10, filters: Filters
     """Pages ranked by relevance (or newest document first), and the same grouped per document.
     When no page has the words as typed, pages that have them with one letter misread."""
     filters = filters or Filters()
-    restriction = filters.query()
-    if not text.strip() and restriction is not None:  # a filter alone is a search
+    restriction, scope = filters.query(), filters.scope()
+    if not text.strip() and replace(filters, modes=None).query() is not None:  # a filter alone is a search
         query, together = _filter_only_query(filters), None
     else:
         query, together = build_query(text)
@@ -539,11 +553,12 @@ def search_store(store: IndexStore, text: str, limit: int = 10, filters: Filters
     try:
         hits, total = _ranked_hits(store, query, together, wanted, restriction, sort_by_date)
         # Nothing found because of the filters is not a spelling matter, and loose words are costly.
-        filtered_out = not hits and restriction is not None and store.matches_any(query)
-        near = near_spellings_query(store, text) if not hits and not filtered_out else None
+        filtered_out = not hits and restriction is not None and \
+            store.matches_any(query if scope is None else And((query, scope)))
+        near = near_spellings_query(store, text, scope) if not hits and not filtered_out else None
         if near is not None:
             hits, total = _ranked_hits(store, near, together, wanted, restriction, sort_by_date)
-        suggestion = _suggest(store, text) if not hits and not QUERY_SYNTAX.search(text) else None
+        suggestion = _suggest(store, text, scope) if not hits and not QUERY_SYNTAX.search(text) else None
     except (ValueError, q.QueryError) as error:  # a query the engine cannot run (a bad regex)
         raise QueryError(f"cannot run the query {text!r}: {error}", f"Không tìm được với câu “{text}”") from error
     return SearchResult(query=text, total=total, hits=hits[:limit], suggestion=suggestion,

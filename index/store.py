@@ -25,7 +25,7 @@ from luutru.index.query import Query
 
 GENERATION_PREFIX = "index-"
 # Raise when fields or analyzers change: an index of another version is rebuilt from the catalog.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: each page's use mode (Chế độ sử dụng)
 SCHEMA_VERSION_FILE = "luutru-schema-version"
 ENGINE_FILE = "luutru-engine"
 ENGINES = ("whoosh", "tantivy")
@@ -108,6 +108,10 @@ class IndexStore(Protocol):
     def close(self) -> None: ...
 
 
+# The use mode of a page whose document, dossier and archive name none (Circular 05/2025: 01, Công khai).
+PUBLIC = "01"
+
+
 def stored_fields(fields: dict) -> dict:
     """The document fields an engine indexes, from the fields extracted for the document."""
     values = {}
@@ -117,6 +121,7 @@ def stored_fields(fields: dict) -> dict:
     values["issued"] = int(fields["issued"].replace("-", "")) if fields.get("issued") else 0
     for name in ("parcels", "sheets"):
         values[name] = list(fields.get(name) or ())
+    values["mode"] = fields.get("mode") or PUBLIC
     return values
 
 

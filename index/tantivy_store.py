@@ -28,7 +28,7 @@ WORDS, WHOLE = "luutru_words", "luutru_whole"
 WORD_FIELDS = {"text": exact_words, "folded": folded_words, "number": symbol_words,
                "doc_type": folded_words, "agency": folded_words, "department": folded_words}
 FIELD_WORDS = ("number", "doc_type", "agency", "department")  # the document's fields, beside the page's words
-KEYWORD_FIELDS = ("path", "parcels", "sheets")
+KEYWORD_FIELDS = ("path", "parcels", "sheets", "mode")
 INTEGER_FIELDS = ("issued", "year")
 WRITER_HEAP_BYTES = 128 * 2**20  # as Whoosh's writer: a nightly run stays well within its memory budget
 # The writer's indexing threads: Python prepares the pages in one thread, so two keep up with it.
@@ -77,6 +77,7 @@ def _document(page: PageDocument):
     for name in ("parcels", "sheets"):
         for value in values[name]:
             document.add_text(name, str(value).strip())
+    document.add_text("mode", values["mode"])
     document.add_integer("issued", values["issued"])
     if values.get("year"):
         document.add_integer("year", int(values["year"]))

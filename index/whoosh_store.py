@@ -40,6 +40,7 @@ def make_schema() -> Schema:
         department=TEXT(analyzer=folded_analyzer(), stored=True),  # from the folder path
         parcels=KEYWORD(commas=True, stored=True),
         sheets=KEYWORD(commas=True, stored=True),
+        mode=ID(),  # the use mode (01, 02, 03): who may find the page (index.search.Filters.modes)
         fields=STORED(),  # every extracted field, for display
     )
 

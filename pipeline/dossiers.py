@@ -70,7 +70,7 @@ class Dossier:
 
     def summary(self) -> dict:
         """What a search result says of the dossier a document belongs to."""
-        return {"code": self.code, "number": self.number, "title": self.title, "box": self.box}
+        return {"code": self.code, "number": self.number, "title": self.title, "box": self.box, "mode": self.mode}
 
 
 @dataclass

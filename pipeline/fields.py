@@ -27,7 +27,7 @@ FIELDS_BATCH = 1000
 # Catalog meta key: how the catalog's documents and fields were read (this version's way of reading
 # them, and the path pattern the department and year came from). Another value reads them all again.
 FIELDS_KEY = "documents_read_with"
-FIELDS_VERSION = "documents-2"  # 2: doubtful numbers and dates, attachments
+FIELDS_VERSION = "documents-3"  # 2: doubtful numbers and dates, attachments; 3: the dossier's use mode
 
 
 def pattern_text(pattern: PathPattern | None) -> str:

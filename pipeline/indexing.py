@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from luutru.index.store import (
     DEFAULT_ENGINE,
+    PUBLIC,
     IndexUnavailable,
     PageDocument,
     engine_of,
@@ -18,21 +20,39 @@ from luutru.index.store import (
     schema_is_current,
 )
 from luutru.pipeline.catalog import Catalog, FileRecord
+from luutru.pipeline.circular05 import code_of
+from luutru.pipeline.config import load_config
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.progress import counted
 
 log = logging.getLogger("luutru")
 
 
-def _documents(catalog: Catalog, files: list[FileRecord]) -> Iterator[PageDocument]:
-    """The pages of each file, each with the fields of the document it belongs to, as the run read them."""
+def _documents(catalog: Catalog, files: list[FileRecord], modes: UseModes) -> Iterator[PageDocument]:
+    """The pages of each file, each with the fields of the document it belongs to, as the run read them, and the
+    use mode that says who may find it."""
     for record in files:
         documents = catalog.documents(record.id)
         for page in catalog.pages(record.id):
             # A page that reads as noise stays in the catalog, but none of its junk goes into the index.
             text = "" if page.unreadable else page.text
+            fields = _document_of(documents, page.page)
             yield PageDocument(record.id, record.path, page.page, text, page.confidence,
-                               _document_of(documents, page.page))
+                               {**fields, "mode": modes.of(fields)})
+
+
+@dataclass(frozen=True)
+class UseModes:
+    """A document's use mode (Chế độ sử dụng): its own (`luutru documents set --mode`), else its dossier's in the
+    dossier list, else config.toml's [package] mode, else public."""
+    default: str
+
+    @classmethod
+    def read(cls, home: ArchiveHome) -> UseModes:
+        return cls(code_of("mode", load_config(home.config_path).package.get("mode") or "") or PUBLIC)
+
+    def of(self, fields: dict) -> str:
+        return fields.get("mode") or (fields.get("dossier") or {}).get("mode") or self.default
 
 
 def _document_of(documents: list[tuple[int, int, dict]], page: int) -> dict:
@@ -64,7 +84,8 @@ def sync_index(home: ArchiveHome, catalog: Catalog, engine: str | None = None) -
     gone = set(store.pages_per_file()) - catalog.indexed_file_ids() - {record.id for record in stale}
     if not stale and not gone:
         return 0
-    added = store.update(gone | {record.id for record in stale}, _documents(catalog, stale))
+    documents = _documents(catalog, stale, UseModes.read(home))
+    added = store.update(gone | {record.id for record in stale}, documents)
     make_durable(store.link)
     catalog.mark_indexed(record.id for record in stale)
     log.info("index: %d pages of %d files added or replaced, %d files removed", added, len(stale), len(gone))
@@ -83,7 +104,8 @@ def rebuild_index(home: ArchiveHome, catalog: Catalog, engine: str | None = None
     generation = new_generation(home.index_link, engine)
     searchable = catalog.searchable_files()
     pages = sum(record.page_count or 0 for record in searchable)
-    added = open_store(generation).update((), counted(_documents(catalog, searchable), pages, "index"))
+    documents = _documents(catalog, searchable, UseModes.read(home))
+    added = open_store(generation).update((), counted(documents, pages, "index"))
     publish(home.index_link, generation)
     catalog.mark_indexed(record.id for record in searchable)
     log.info("index: rebuilt from the catalog with %d pages in %s (%s)", added, generation.name, engine)

@@ -394,11 +394,83 @@ def test_once_there_are_accounts_the_page_asks_everyone_to_log_in(archive, tmp_p
         assert client.get("/", params={"q": "quyet dinh"}, follow_redirects=False).status_code == 303
     events = json_of(run_luutru(home, "audit", "list", "--json"))["events"]
     assert [event["action"] for event in events].count("login-failed") == 11
-    assert [(event["user"], event["action"]) for event in events[-3:]] == [
-        ("lan", "login"), ("lan", "search"), ("lan", "logout")]
+    assert [(event["user"], event["action"]) for event in events[-4:]] == [
+        ("lan", "login"), ("lan", "search"), ("lan", "refused"), ("lan", "logout")]  # the logout without its token
     assert "locked until" in _users(home, "list").stdout
     _users(home, "passwd", "minh", password="mat-khau-moi")
     _users(home, "disable", "lan")
     with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache")) as client:
         assert _login(client, "minh", "mat-khau-moi").status_code == 303
         assert _login(client, "lan", "mat-khau-lan").status_code == 401
+
+
+def test_nothing_of_a_document_reaches_a_person_whose_role_may_not_read_it(archive, tmp_path):
+    """A decision made secret (03) and a letter of conditional use (02): a clerk (01) meets neither by its own
+    words, its number, a near spelling, a suggestion, a count, its page's address or its download, each refused as
+    a file that does not exist; an archivist (01, 02) reads the letter only; the head of the archive reads both.
+    Every request, refused ones too, is in the audit trail under the person's name."""
+    from starlette.testclient import TestClient
+
+    from luutru.index.words import fold
+    from luutru.web.app import make_app
+
+    home = tmp_path / "home"
+    shutil.copytree(archive["home"], home, symlinks=True)
+    (home / "audit.sqlite3").unlink(missing_ok=True)
+    decision, letter = (archive["scans"] / "2023" / name for name in ("qd-123-giao-dat.jpg", "cv-45-ra-soat.png"))
+    run_luutru(home, "documents", "set", str(decision), "--mode", "03")
+    run_luutru(home, "documents", "set", str(letter), "--mode", "Sử dụng có điều kiện")
+    exports = tmp_path / "pdfa"
+    run_luutru(home, "export", "--format", "pdfa", "--out", str(exports), str(decision))
+    for name, role in (("lan", "clerk"), ("minh", "archivist"), ("hoa", "head")):
+        _users(home, "add", name, "--role", role, password=f"mat-khau-{name}")
+    with sqlite3.connect(home / "catalog.sqlite3") as db:
+        ids = {Path(path).name: file_id for file_id, path in db.execute("SELECT id, path FROM files")}
+        texts = {Path(path).name: text for path, text in db.execute(
+            "SELECT f.path, group_concat(p.text, ' ') FROM pages p JOIN files f ON f.id = p.file_id GROUP BY f.id")}
+    secret = ids["qd-123-giao-dat.jpg"]
+    others = {fold(word) for name, text in texts.items() if name != "qd-123-giao-dat.jpg"
+              for word in re.findall(r"\w+", text.lower())}  # folded: a clerk types without diacritics
+    own_words = [word for word in re.findall(r"[^\W\d]{5,}", texts["qd-123-giao-dat.jpg"].lower())
+                 if fold(word) not in others]
+    assert len(own_words) >= 2, own_words
+
+    def sees(client, query: str, **filters) -> tuple[set, str]:
+        """The files a search lists, and the line that counts what it found."""
+        page = client.get("/", params={"q": query, **filters}).text
+        counted = re.search(r'<p class="count">([^<]*)', page)
+        return {int(file_id) for file_id in re.findall(r'href="/document/(\d+)/', page)}, \
+            counted.group(1) if counted else ""
+
+    with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache", exports=exports)) as client:
+        _login(client, "hoa", "mat-khau-hoa")
+        head = {query: sees(client, query) for query in ("quyet dinh", own_words[0])}
+        assert secret in head[own_words[0]][0] and ids["cv-45-ra-soat.png"] in sees(client, "ra soat")[0]
+        misspelt = own_words[0][:-1] + ("x" if own_words[0][-1] != "x" else "y")
+        assert own_words[0] in client.get("/", params={"q": misspelt}).text.lower()  # a near spelling finds it
+    with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache", exports=exports)) as client:
+        _login(client, "lan", "mat-khau-lan")
+        for query in own_words[:3] + ["123/QĐ-UBND", misspelt]:
+            shown = client.get("/", params={"q": query}).text.split("<main>")[1]  # what was found, not the query
+            suggested = re.findall(r'Có phải bạn muốn tìm\s*<a href="[^"]*">([^<]*)<', shown)
+            assert f"/document/{secret}/" not in shown, query
+            assert not any(fold(word) in " ".join(suggested).split() for word in own_words), (query, suggested)
+        assert secret not in sees(client, "", number="123/QĐ-UBND")[0]
+        clerk_files, clerk_count = sees(client, "quyet dinh")
+        assert clerk_files == head["quyet dinh"][0] - {secret, ids["cv-45-ra-soat.png"]}
+        assert clerk_count.startswith(f"{len(clerk_files)} văn bản") and clerk_count != head["quyet dinh"][1]
+        assert ids["cv-45-ra-soat.png"] not in sees(client, "ra soat")[0]
+        nowhere = client.get("/document/999999/1")
+        for url in (f"/document/{secret}/1", f"/page/{secret}/1.jpg", f"/document/{secret}/1/pdf"):
+            refused = client.get(url)
+            assert refused.status_code == 404 and "qd-123" not in refused.text, url
+            said = re.search(r"<h1>(.*?)</h1>\s*<p>(.*?)</p>", refused.text, re.S).groups()
+            assert said == tuple(part.replace("999999", str(secret)) for part in re.search(
+                r"<h1>(.*?)</h1>\s*<p>(.*?)</p>", nowhere.text, re.S).groups()), url
+    with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache", exports=exports)) as client:
+        _login(client, "minh", "mat-khau-minh")
+        assert ids["cv-45-ra-soat.png"] in sees(client, "ra soat")[0] and secret not in sees(client, own_words[0])[0]
+    events = json_of(run_luutru(home, "audit", "list", "--user", "lan", "--json"))["events"]
+    assert [event["action"] for event in events].count("refused") == 4
+    assert {event["what"]["path"] for event in events if event["action"] == "refused"} >= {
+        f"/document/{secret}/1", f"/page/{secret}/1.jpg", f"/document/{secret}/1/pdf"}

@@ -151,6 +151,12 @@ class Guard(BaseHTTPMiddleware):
         return response
 
 
+def _modes(request: Request) -> tuple[str, ...] | None:
+    """The use modes the person logged in may read; None (every document) where the page has no accounts."""
+    session = getattr(request.state, "session", None)
+    return session.user.modes if session else None
+
+
 def _same(given: str, expected: str) -> bool:
     """A secret compared in constant time, whatever characters a request sent."""
     return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
@@ -180,7 +186,7 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
     async def index(request: Request) -> Response:
         form = _form(request)
         try:
-            found = await run_in_threadpool(search_documents, counter.reader, form)
+            found = await run_in_threadpool(search_documents, counter.reader, form, _modes(request))
         except LuutruError as error:  # a query that cannot be run, a filter that is not a date
             return counter.page(request, "search.html", 400, form=form, error=_in_vietnamese(error), documents=[])
         if not form.empty:
@@ -192,7 +198,7 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
     async def document(request: Request) -> Response:
         form = _form(request)
         view = await run_in_threadpool(document_view, counter.reader, _number(request, "file_id"),
-                                       _number(request, "first_page"), form, counter.exports)
+                                       _number(request, "first_page"), form, counter.exports, _modes(request))
         await run_in_threadpool(counter.record, request, "document", {
             "file_id": view["file_id"], "first_page": view["first_page"], "last_page": view["last_page"],
             "path": view["path"]})
@@ -202,7 +208,7 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
         width = request.query_params.get("w", "1200")
         path = await run_in_threadpool(page_image, counter.reader, _number(request, "file_id"),
                                        _number(request, "page"), int(width) if width.isdigit() else 1200,
-                                       counter.cache)
+                                       counter.cache, _modes(request))
         await run_in_threadpool(counter.record, request, "page", {"file_id": _number(request, "file_id"),
                                                                   "page": _number(request, "page")})
         return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
@@ -211,7 +217,7 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
         if counter.exports is None:
             raise NotFound("Chưa có thư mục PDF/A (luutru serve --exports DIR)")
         path = await run_in_threadpool(document_pdf, counter.reader, _number(request, "file_id"),
-                                       _number(request, "first_page"), counter.exports)
+                                       _number(request, "first_page"), counter.exports, _modes(request))
         await run_in_threadpool(counter.record, request, "download", {
             "file_id": _number(request, "file_id"), "first_page": _number(request, "first_page"), "file": path.name})
         return FileResponse(path, media_type="application/pdf", filename=path.name)
@@ -265,6 +271,8 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
             reference = secrets.token_hex(4)
             log.exception("counter page: %s %s failed (reference %s)", request.method, request.url.path, reference)
             status, message = 500, f"Có lỗi xảy ra (mã {reference}, xem nhật ký của luutru)"
+        if status in (403, 404):  # an attempt on what does not exist or may not be read is a use too
+            await run_in_threadpool(counter.record, request, "refused", {"path": request.url.path, "status": status})
         return Guard._secured(counter.page(request, "message.html", status, title=MESSAGES.get(status, ""),
                                            message=message))
 

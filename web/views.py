@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -22,6 +22,7 @@ from luutru.index.words import fold_spelling, folded_words
 from luutru.pipeline.catalog import SEARCHABLE, FileRecord
 from luutru.pipeline.dossiers import dossier_scans
 from luutru.pipeline.export_manifest import exported_file
+from luutru.pipeline.indexing import UseModes
 from luutru.pipeline.layout import upright, word_lines, words_on_original
 from luutru.pipeline.reader import ArchiveReader
 from luutru.pipeline.report import day_month_year, signature_in_vietnamese
@@ -105,11 +106,12 @@ def marked_parts(marked: str) -> list[tuple[str, bool]]:
     return [(text, marked) for text, marked in parts if text]
 
 
-def search_documents(reader: ArchiveReader, form: SearchForm) -> dict:
-    """The documents a search finds, each with its fields, dossier, pages and marked snippets."""
+def search_documents(reader: ArchiveReader, form: SearchForm, modes: tuple[str, ...] | None = None) -> dict:
+    """The documents a search finds, each with its fields, dossier, pages and marked snippets; of those in the use
+    modes the person may read (None: all)."""
     if form.empty:
         return {"documents": [], "total": 0}
-    result = reader.search(form.q, RESULTS, form.filters(reader))
+    result = reader.search(form.q, RESULTS, replace(form.filters(reader), modes=modes))
     return {"total": result.total, "suggestion": result.suggestion, "near_spellings": result.near_spellings,
             "documents": [_listed(document) for document in result.documents]}
 
@@ -147,15 +149,24 @@ class ShownPage:
 def _searchable_file(reader: ArchiveReader, file_id: int) -> FileRecord:
     record = reader.catalog().file_by_id(file_id)
     if record is None or record.status not in SEARCHABLE:
-        raise NotFound(f"Không có tệp số {file_id} trong kho")
+        raise _no_file(file_id)
     return record
 
 
-def _document_of(reader: ArchiveReader, record: FileRecord, first_page: int) -> tuple[int, int, dict]:
-    for first, last, fields in reader.catalog().documents(record.id):
-        if first == first_page:
-            return first, last, fields
-    raise NotFound(f"Không có văn bản bắt đầu ở trang {first_page} của tệp {Path(record.path).name}")
+def _no_file(file_id: int) -> NotFound:
+    return NotFound(f"Không có tệp số {file_id} trong kho")
+
+
+def _document_of(reader: ArchiveReader, record: FileRecord, page: int, modes: tuple[str, ...] | None,
+                 first: bool = True) -> tuple[int, int, dict]:
+    """The document of the file that starts at `page` (or, not `first`, holds it), when the person's use modes
+    let them read it; one they may not read is answered as a file that does not exist."""
+    for start, last, fields in reader.catalog().documents(record.id):
+        if start == page or (not first and start <= page <= last):
+            if modes is not None and UseModes.read(reader.home).of(fields) not in modes:
+                raise _no_file(record.id)
+            return start, last, fields
+    raise NotFound(f"Không có văn bản bắt đầu ở trang {page} của tệp {Path(record.path).name}")
 
 
 def _shown_page(page, marked: Highlights) -> ShownPage:
@@ -182,12 +193,13 @@ def _shown_page(page, marked: Highlights) -> ShownPage:
 
 
 def document_view(reader: ArchiveReader, file_id: int, first_page: int, form: SearchForm,
-                  exports: Path | None = None) -> dict:
+                  exports: Path | None = None, modes: tuple[str, ...] | None = None) -> dict:
     """A document's pages with the words a search marks boxed, and its fields."""
     record = _searchable_file(reader, file_id)
-    first, last, fields = _document_of(reader, record, first_page)
+    first, last, fields = _document_of(reader, record, first_page, modes)
     pages = reader.catalog().page_range(record.id, first, last)
-    marked = document_highlights(reader.store(), form.q, form.filters(reader), [page.text for page in pages])
+    marked = document_highlights(reader.store(), form.q, replace(form.filters(reader), modes=modes),
+                                 [page.text for page in pages])
     shown = [_shown_page(page, marked) for page in pages]
     start = _best_match(shown, folded_words(form.q))
     pdf = exports is not None and exported_file(exports, record.sha256, first, last) is not None
@@ -215,11 +227,12 @@ def _best_match(pages: list[ShownPage], wanted: list[str]) -> str | None:
 
 
 
-def document_pdf(reader: ArchiveReader, file_id: int, first_page: int, exports: Path) -> Path:
+def document_pdf(reader: ArchiveReader, file_id: int, first_page: int, exports: Path,
+                 modes: tuple[str, ...] | None = None) -> Path:
     """The PDF/A `luutru export` wrote into `exports` from exactly this document: the same scan content and pages,
     as the export recorded them (a name alone can be another document's after scans were added, moved or split)."""
     record = _searchable_file(reader, file_id)
-    first, last, _ = _document_of(reader, record, first_page)
+    first, last, _ = _document_of(reader, record, first_page, modes)
     path = exported_file(exports, record.sha256, first, last)
     if path is None:
         raise NotFound("Văn bản này chưa được xuất ra PDF/A (luutru export --format pdfa)")
@@ -231,9 +244,12 @@ def screen_width(asked: int) -> int:
     return next((width for width in PAGE_WIDTHS if width >= asked), PAGE_WIDTHS[-1])
 
 
-def page_image(reader: ArchiveReader, file_id: int, page: int, width: int, cache: Path) -> Path:
+def page_image(reader: ArchiveReader, file_id: int, page: int, width: int, cache: Path,
+               modes: tuple[str, ...] | None = None) -> Path:
     """The page drawn upright at `width` pixels, as a JPEG in the cache (made once; the scan is only read)."""
     record = _searchable_file(reader, file_id)
+    if modes is not None:
+        _document_of(reader, record, page, modes, first=False)
     stored = reader.catalog().page_range(record.id, page, page)
     if not stored:
         raise NotFound(f"Tệp {Path(record.path).name} không có trang {page}")
