@@ -59,7 +59,8 @@ def test_the_list_is_imported_and_the_scans_linked_by_path_pattern_and_by_path(l
 def test_a_found_document_says_which_dossier_and_box_it_lies_in(linked):
     found = json_of(run_luutru(linked["home"], "search", "thua dat so 245", "--json"))["documents"][0]
     assert found["dossier"] == {"code": f"{AGENCY}.2023.10", "number": "10",
-                                "title": "Hồ sơ giao đất ở cho hộ ông Nguyễn Văn Hùng", "box": "01"}
+                                "title": "Hồ sơ giao đất ở cho hộ ông Nguyễn Văn Hùng", "box": "01",
+                                "mode": None}  # the list gives it no use mode: config.toml's, else 01
     shown = json_of(run_luutru(linked["home"], "dossiers", "show", f"{AGENCY}.2023.3", "--json"))
     assert (shown["code"], shown["box"], shown["pages"]) == (f"{AGENCY}.2023.3", "02", 3)
     assert [(d["path"].rsplit("/", 1)[-1], d["first_page"], d["number"]) for d in shown["documents"]] == \
