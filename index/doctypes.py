@@ -15,6 +15,11 @@ TYPE_LINES = {
     "thong tu": "Thông tư", "nghi dinh": "Nghị định", "huong dan": "Hướng dẫn", "phuong an": "Phương án",
     # What citizens file in a land dossier: applications, declarations, powers of attorney.
     "don": "Đơn", "to khai": "Tờ khai", "giay uy quyen": "Giấy ủy quyền", "giay chung nhan": "Giấy chứng nhận",
+    # The rarer kinds of Decree 30 (Annex III; the circular's typeName list), as their title lines write them.
+    "quy che": "Quy chế", "quy dinh": "Quy định", "thong cao": "Thông cáo", "chuong trinh": "Chương trình",
+    "de an": "Đề án", "du an": "Dự án", "cong dien": "Công điện", "ban ghi nho": "Bản ghi nhớ",
+    "ban thoa thuan": "Bản thỏa thuận", "giay gioi thieu": "Giấy giới thiệu", "giay nghi phep": "Giấy nghỉ phép",
+    "phieu gui": "Phiếu gửi", "phieu chuyen": "Phiếu chuyển", "phieu bao": "Phiếu báo", "thu cong": "Thư công",
 }
 # Abbreviation in the symbol (123/QĐ-UBND) -> type name, per Appendix III of the decree.
 # Looked up as written first (HĐ is a contract, HD a guideline), then folded (OCR lost the Đ).

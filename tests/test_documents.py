@@ -187,3 +187,22 @@ def test_segmentation_benchmark_runs_small():
     for family in ("decree", "other"):
         result = measure(family, noisy=True, dossiers=5, seed=11)
         assert result["f1"] >= 0.95 and result["exact"] >= 0.9, result
+
+
+def test_the_rarer_kinds_are_read_from_their_title_and_a_chapter_heading_starts_nothing():
+    """A regulation issued by a decision: its first page says "QUY CHẾ" (the circular's code 04); its second page
+    opens on a chapter heading in capitals ("QUY ĐỊNH CHUNG"), which is no title: the regulation goes on."""
+    from luutru.pipeline.circular05 import circular_type
+    from luutru.pipeline.metadata import extract_fields
+
+    first = ("ỦY BAN NHÂN DÂN\nHUYỆN THẠCH THẤT\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+             "QUY CHẾ\nTiếp công dân tại trụ sở Ủy ban nhân dân huyện\n"
+             "(Ban hành kèm theo Quyết định số 25/QĐ-UBND ngày 10 tháng 3 năm 2024)\n")
+    second = ("Chương I\nQUY ĐỊNH CHUNG\nĐiều 1. Phạm vi điều chỉnh\nQuy chế này quy định việc tiếp công dân "
+              "thường xuyên và định kỳ tại trụ sở Ủy ban nhân dân huyện.\n")
+    assert extract_fields([first, second]).doc_type == "Quy chế"
+    assert circular_type("Quy chế") == ("04", "")
+    assert [span.first_page for span in segment([first, second])] == [1]
+    for title, code in (("CÔNG ĐIỆN", "23"), ("GIẤY GIỚI THIỆU", "27"), ("ĐỀ ÁN", "12"), ("PHIẾU CHUYỂN", "18")):
+        page = f"ỦY BAN NHÂN DÂN\nHUYỆN THẠCH THẤT\nSố: 12/UBND\n{title}\nVề việc rà soát hồ sơ địa chính\n"
+        assert circular_type(extract_fields([page]).doc_type)[0] == code, title
