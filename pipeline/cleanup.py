@@ -374,12 +374,12 @@ def _streaks_across(ink: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]
     margins = [np.flatnonzero(gaps[:reach]), len(gaps) - reach + np.flatnonzero(gaps[-reach:])]
     if min(map(len, margins)) < TUNING.min_streak_width:
         return None
-    across = [(top, bottom) for top, bottom in _runs(bands)
+    across = [(top, bottom) for top, bottom in runs(bands)
               if min(ink[top:bottom, columns].mean() for columns in margins) > TUNING.streak_density]
     return (across, np.concatenate(margins)) if across else None
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """The (start, end) of each run of True in a boolean array."""
     edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
@@ -549,7 +549,7 @@ def destreak(page: CleanPage) -> CleanPage:
     inside = np.bincount(labels[:, bands].ravel(), minlength=count)
     dots = np.flatnonzero(inside >= TUNING.streak_share * np.maximum(stats[:, cv2.CC_STAT_AREA], 1))
     pixels = np.where(np.isin(labels, dots[dots > 0]), np.uint8(255), page.pixels)
-    return replace(page, pixels=pixels).found(streaks=len(_runs(bands)))
+    return replace(page, pixels=pixels).found(streaks=len(runs(bands)))
 
 
 def _gap_rows(ink: np.ndarray, scale: float = 1.0) -> np.ndarray | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from luutru.pipeline.cleanup import CleanPage, flatten
+from luutru.pipeline.cleanup import CleanPage, flatten, runs
 from luutru.pipeline.columns import Boxed
 from luutru.pipeline.tuning import TUNING
 
@@ -50,15 +50,9 @@ class Ruled:
         return None
 
 
-def _runs(covered: np.ndarray) -> list[tuple[int, int]]:
-    """(first, last) of each run of True."""
-    padded = np.concatenate([[False], covered, [False]]).astype(np.int8)
-    changes = np.flatnonzero(np.diff(padded))
-    return [(int(start), int(end) - 1) for start, end in zip(changes[::2], changes[1::2])]
-
-
 def _middles(covered: np.ndarray, offset: int) -> list[int]:
-    return [offset + (first + last) // 2 for first, last in _runs(covered)]
+    """The middle of each run of True, moved by `offset`."""
+    return [offset + int(start + end - 1) // 2 for start, end in runs(covered)]
 
 
 def ruled_boxes(gray: np.ndarray, height: float) -> list[Ruled]:
@@ -94,7 +88,7 @@ def _grid(across: np.ndarray, down: np.ndarray, left: int, top: int, height: flo
     box: two rules across it or more, and two down it or more."""
     tall, width = across.shape
     rules = _middles(across.sum(axis=1) >= TUNING.rule_span * width, 0)
-    if len(rules) < 2 or len(_runs(down.sum(axis=0) >= TUNING.rule_span * tall)) < 2:
+    if len(rules) < 2 or len(runs(down.sum(axis=0) >= TUNING.rule_span * tall)) < 2:
         return None
     rules = [rules[0], *_apart(rules, tall, height / 2), rules[-1]]
     cuts = sorted({0, *rules, tall})
