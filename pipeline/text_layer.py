@@ -7,7 +7,7 @@ import unicodedata
 
 import numpy as np
 
-from luutru.pipeline.ocr import Word
+from luutru.pipeline.ocr import Word, text_of
 from luutru.pipeline.tuning import TUNING
 from luutru.scanners import LayerWord
 
@@ -50,7 +50,7 @@ def with_layer(text: str, words: list[Word], lines: list[list[LayerWord]], width
     as OCR's are), their boxes on the page image `width` x `height` pixels."""
     layer_words = [[Word(unicodedata.normalize("NFC", word.text), 100.0, _size_box(word, width, height))
                     for word in line] for line in lines]
-    layer_text = "\n".join(" ".join(word.text for word in line) for line in layer_words)
+    layer_text = text_of(layer_words)
     return "\n".join(part for part in (text, layer_text) if part), \
         words + [word for line in layer_words for word in line]
 
