@@ -37,8 +37,8 @@ from luutru.index.words import fold
 from luutru.pipeline.circular05 import (
     DOCUMENT_LENGTHS,
     DOSSIER_LENGTHS,
+    choices,
     circular_type,
-    code_lists,
     code_of,
     too_long,
 )
@@ -157,9 +157,8 @@ def _coded(dossier: Dossier, package: dict, key: str, list_name: str) -> str:
     """A `[package]` setting as the circular's code (written as the code or as its name); one line if it is neither."""
     code = code_of(list_name, package.get(key, ""))
     if code is None:
-        allowed = ", ".join(f"{code} {name}" for code, name in code_lists()[list_name].items())
         raise PackageError(f"{dossier.code}: package.{key} = {str(package.get(key, ''))!r} in config.toml is none of "
-                           f"the circular's {list_name} codes ({allowed})")
+                           f"the circular's {list_name} codes ({choices(list_name)})")
     return code
 
 

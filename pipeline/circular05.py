@@ -57,6 +57,11 @@ def too_long(values: Iterable[tuple[str, str]], lengths: dict[str, int]) -> list
             for name, value in values if len(value) > lengths.get(name, len(value))]
 
 
+def choices(list_name: str) -> str:
+    """One of the circular's lists as a message offers it: "01 Công khai, 02 Sử dụng có điều kiện, 03 Mật"."""
+    return ", ".join(f"{code} {name}" for code, name in code_lists()[list_name].items())
+
+
 def code_of(list_name: str, value: object) -> str | None:
     """The code `value` names in one of the circular's lists: the code itself, or its name in either tone-mark
     style ("Bình thường" -> "02", "Không" -> "0"); None when it is neither."""

@@ -21,7 +21,7 @@ from pathlib import Path
 from luutru.errors import NotFound, UsageError
 from luutru.index.words import fold
 from luutru.pipeline.catalog import Catalog, catalog_name
-from luutru.pipeline.circular05 import code_lists, code_of
+from luutru.pipeline.circular05 import choices, code_of
 from luutru.pipeline.config import load_config
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.indexing import sync_index
@@ -160,8 +160,7 @@ def _use_mode(value) -> str | None:
         return None
     code = code_of("mode", text.zfill(2) if text.isdigit() else text)
     if code is None:
-        modes = ", ".join(f"{code} {name}" for code, name in code_lists()["mode"].items())
-        raise ValueError(f"the use mode {text!r} is none of the circular's ({modes})")
+        raise ValueError(f"the use mode {text!r} is none of the circular's ({choices('mode')})")
     return code
 
 

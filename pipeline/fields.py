@@ -11,7 +11,7 @@ from luutru.errors import NoArchive, UsageError
 from luutru.index.doctypes import type_of_abbreviation
 from luutru.index.query import typed_date
 from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord
-from luutru.pipeline.circular05 import code_lists, code_of
+from luutru.pipeline.circular05 import choices, code_lists, code_of
 from luutru.pipeline.config import load_config
 from luutru.pipeline.documents import segment
 from luutru.pipeline.dossiers import Linker
@@ -150,8 +150,7 @@ def _code(list_name: str, typed: str) -> str:
     """The code of one of the circular's lists a value names (the code, or its name in either tone style)."""
     code = code_of(list_name, typed)
     if code is None:
-        allowed = ", ".join(f"{code} {name}" for code, name in code_lists()[list_name].items())
-        raise UsageError(f"{typed!r} is none of the circular's {list_name} codes ({allowed})")
+        raise UsageError(f"{typed!r} is none of the circular's {list_name} codes ({choices(list_name)})")
     return code
 
 
