@@ -95,6 +95,15 @@ def set_disabled(home_root: Path, name: str, disabled: bool = True) -> None:
     _change(home_root, name, "disabled = ?", int(disabled))
 
 
+def has_accounts(home_root: Path) -> bool:
+    """Whether the archive has any account; read-only (the counter's page asks it of every request)."""
+    path = home_root / USERS_FILE
+    if not path.exists():
+        return False
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+        return db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
+
+
 def users(home_root: Path) -> list[User]:
     if not (home_root / USERS_FILE).exists():
         return []

@@ -31,7 +31,7 @@ from luutru.errors import LuutruError, NotFound
 from luutru.pipeline.audit import AuditTrail
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.reader import ArchiveReader
-from luutru.pipeline.users import User, authenticate, users
+from luutru.pipeline.users import User, authenticate, has_accounts
 from luutru.web.views import SearchForm, document_pdf, document_view, page_image, search_documents
 
 log = logging.getLogger("luutru")
@@ -87,7 +87,7 @@ class Counter:
 
     def accounts(self) -> bool:
         """Whether the archive has accounts: then every page but the login form needs one."""
-        return bool(users(self.home.root))
+        return has_accounts(self.home.root)
 
     def session(self, request: Request) -> Session | None:
         key = request.cookies.get(SESSION_COOKIE, "")
