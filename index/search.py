@@ -207,8 +207,9 @@ class Filters:
 
     def scope(self) -> Query | None:
         """The pages the searcher may read at all, or None for every page."""
-        return None if self.modes is None else Or(tuple(Term("mode", mode) for mode in self.modes)) \
-            if self.modes else Nothing()
+        if self.modes is None:
+            return None
+        return Or(tuple(Term("mode", mode) for mode in self.modes)) if self.modes else Nothing()
 
     def query(self) -> Query | None:
         parts = tuple(part for part in self._parts() if part is not None)

@@ -118,7 +118,7 @@ def correct_document(home: ArchiveHome, path_or_id: str, page: int, values: dict
     index takes them up at once."""
     changes = _correction_values(values)
     if not changes:
-        raise UsageError("nothing to correct: give --type, --number, --issued, --agency, --subject or --signer")
+        raise UsageError("nothing to correct: give --type, --number, --issued, --agency, --subject, --signer or --mode")
 
     def set_fields(catalog: Catalog, record: FileRecord) -> None:
         _check_pages(record, [page])
