@@ -16,13 +16,14 @@ the same image files: plain tesseract as
 other page), so the seconds per page compare readers under the same load. Text is scored after
 NFC and collapsing whitespace, nothing else.
 
-    python benchmarks/ocr_accuracy.py [--pages-per-kind 9] [--jobs 2] [--engines] [--ablation] [--kinds "K;K"]
-                                      [--seed 4] [--split tuned] [--json pages.json] [--luutru-only]
+    python benchmarks/ocr_accuracy.py [--pages-per-kind 9] [--jobs 2] [--engines] [--tesseract-alone] [--ablation]
+                                      [--kinds "K;K"] [--seed 4] [--split tuned] [--json pages.json] [--luutru-only]
 
 --split tuned reads only the pages a change may be tuned on (the same pages a full run reads, for the same seed);
 --json writes every page's CER, WER, seconds and readings by reader, for comparing two runs page by page
 (benchmarks/ocr_compare.py); --luutru-only reads with luutru alone (`make ocr-check`: the reading path against its
 committed baseline).
+--tesseract-alone runs luutru without its second line recognizer too (Tesseract reads every line);
 --engines runs luutru with each Tesseract engine (tesserocr in the worker, and the tesseract
 program per page through pytesseract); --ablation runs it again with each cleanup step removed.
 OCRmyPDF runs too where it is installed (`ocrmypdf --deskew --clean --rotate-pages`, sidecar text)
@@ -252,6 +253,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--ablation", action="store_true", help="also run luutru without each cleanup step")
     parser.add_argument("--engines", action="store_true", help="also run luutru with the tesseract program")
+    parser.add_argument("--tesseract-alone", action="store_true",
+                        help="also run luutru without its second recognizer (pipeline/recognizer.py)")
     parser.add_argument("--psm", type=int, default=OcrSettings().psm, help="luutru's page segmentation mode")
     parser.add_argument("--kinds", help="only these kinds, separated by semicolons (default: all)")
     parser.add_argument("--no-ocrmypdf", action="store_true", help="skip OCRmyPDF (the slowest reader)")
@@ -273,6 +276,8 @@ def main() -> None:
             {"tesseract": plain_tesseract, "luutru": partial(luutru, settings)}
         if options.engines:
             readers["luutru-program"] = partial(luutru, replace(settings, engine="pytesseract"))
+        if options.tesseract_alone:
+            readers["luutru-tesseract"] = partial(luutru, replace(settings, line_reader="none"))
         if program("ocrmypdf") and not options.no_ocrmypdf:
             readers["ocrmypdf"] = ocrmypdf
         if options.ablation:

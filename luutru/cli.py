@@ -29,7 +29,15 @@ from luutru.errors import ExitCode, LuutruError, NotReady, UsageError
 from luutru.index.store import ENGINES as INDEX_ENGINES
 from luutru.pipeline.home import ArchiveHome, resolve_home
 from luutru.pipeline.report import REVIEW_BELOW, day_month_year
-from luutru.pipeline.settings import DEFAULT_SYNC_SECONDS, OCR_ENGINES, PAGE_SOURCES, OcrSettings, Reocr, RunOptions
+from luutru.pipeline.settings import (
+    DEFAULT_SYNC_SECONDS,
+    LINE_READERS,
+    OCR_ENGINES,
+    PAGE_SOURCES,
+    OcrSettings,
+    Reocr,
+    RunOptions,
+)
 from luutru.scanners.limits import DEFAULT_MAX_PIXELS
 
 # Each command imports the functions it calls when it runs: `luutru search` loads neither OpenCV
@@ -194,9 +202,11 @@ def run_options(command):
 
     @functools.wraps(command)
     def with_options(*args, jobs: int, force_ocr: bool, timeout: int, max_pixels: int, ocr_engine: str,
-                     scheduler: str | None, sync_every: float, engine: str | None, reocr: bool, below: float | None,
-                     source: str | None, page_time_limit: float | None, retry_failed: bool, **kwargs):
-        settings = OcrSettings(force_ocr=force_ocr, timeout=timeout, max_pixels=max_pixels, engine=ocr_engine)
+                     line_reader: str, scheduler: str | None, sync_every: float, engine: str | None, reocr: bool,
+                     below: float | None, source: str | None, page_time_limit: float | None, retry_failed: bool,
+                     **kwargs):
+        settings = OcrSettings(force_ocr=force_ocr, timeout=timeout, max_pixels=max_pixels, engine=ocr_engine,
+                               line_reader=line_reader)
         if force_ocr and not reocr:
             reocr, source = True, "text-layer"  # the text layers ingested before are OCR'd too
         again = Reocr(below, source) if reocr or below is not None or source else None
@@ -226,6 +236,9 @@ def run_options(command):
         click.option("--ocr-engine", type=click.Choice(OCR_ENGINES), default="auto", show_default=True,
                      help="tesserocr keeps Tesseract loaded in each worker (faster); pytesseract runs the "
                           "tesseract program per page; auto is tesserocr where it is installed."),
+        click.option("--line-reader", type=click.Choice(LINE_READERS), default=OcrSettings().line_reader,
+                     show_default=True, help="Who reads again the words Tesseract read as no Vietnamese (AsterOCR's "
+                                             "line network), or none."),
         click.option("--wait", is_flag=True, help="Wait for another run to finish instead of exiting."),
         click.option("--retry-failed", is_flag=True, help="Read again the files that failed before and have not "
                                                           "changed since (a nightly reindex leaves them alone "
@@ -251,7 +264,7 @@ def _check_ready(settings: OcrSettings) -> None:
     from luutru.doctor import preflight
     from luutru.pipeline.tesseract import TesseractError, engine
 
-    problems = preflight()
+    problems = preflight(settings.line_reader)
     if problems:
         raise NotReady("; ".join(f"{c.name}: {c.detail} (fix: {c.fix})" for c in problems))
     try:

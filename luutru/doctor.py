@@ -19,6 +19,7 @@ from luutru.pipeline.tesseract import (
 )
 
 APT_INSTALL = "sudo apt-get install tesseract-ocr tesseract-ocr-vie poppler-utils"
+LINE_READER_PACKAGES = "asterocr==1.0.2 onnxruntime"
 # Tesseract 4 introduced the LSTM engine that the `vie` model needs.
 MINIMUM_TESSERACT = 4
 
@@ -48,6 +49,16 @@ def _tesseract() -> list[Check]:
                             f"installed in {tessdata_folder()}" if language in installed else "missing",
                             f"sudo apt-get install {package}"))
     return checks
+
+
+def _line_reader() -> list[Check]:
+    from luutru.pipeline.recognizer import RecognizerError, aster_model
+
+    try:
+        return [Check("line reader asterocr", True, f"{aster_model()}, read where Tesseract misreads")]
+    except RecognizerError as error:
+        return [Check("line reader asterocr", False, str(error),
+                      f"pip install {LINE_READER_PACKAGES} (or read with --line-reader none)")]
 
 
 def _poppler() -> list[Check]:
@@ -94,9 +105,10 @@ def doctor(home: ArchiveHome, scheduler: str | None = None) -> list[Check]:
     """Every check; the Dask cluster's too, at `scheduler` or the one in the archive's config."""
     if scheduler is None and home.config_path.exists():
         scheduler = load_config(home.config_path).scheduler
-    return _tesseract() + _poppler() + _home(home) + _cluster(scheduler)
+    return _tesseract() + _line_reader() + _poppler() + _home(home) + _cluster(scheduler)
 
 
-def preflight() -> list[Check]:
+def preflight(line_reader: str = "asterocr") -> list[Check]:
     """The failed checks that would make every page of an ingest fail."""
-    return [check for check in _tesseract() + _poppler() if not check.ok]
+    line_reader_checks = _line_reader() if line_reader != "none" else []
+    return [check for check in _tesseract() + line_reader_checks + _poppler() if not check.ok]

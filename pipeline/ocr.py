@@ -72,7 +72,7 @@ def is_junk(line: list[Word]) -> bool:
     confidently, as `* + $`. It is left out of the page's text and words."""
     if not any(long_word(word.text) for word in line):
         return True
-    confidence = _confidence(line)
+    confidence = mean_confidence(line)
     if confidence < TUNING.min_line_confidence:
         return True
     letters = sum(len(word.text) for word in line)
@@ -100,7 +100,7 @@ def _result(tsv: str) -> OcrResult:
     ordered = in_reading_order(kept, is_text=lambda part: not is_junk(part))
     words = [word for line in ordered for word in line]
     junk = sum(len(word.text) for line in lines for word in line) - sum(len(word.text) for word in words)
-    return OcrResult(text_of(ordered), words, round(_confidence(words), 2), junk=junk,
+    return OcrResult(text_of(ordered), words, round(mean_confidence(words), 2), junk=junk,
                      lines=tuple(_line_box(line) for line in kept if line))
 
 
@@ -142,7 +142,8 @@ def lines_gone_back(result: OcrResult) -> float:
                if after[1] < before[1] - height)
 
 
-def _confidence(words: list[Word]) -> float:
+def mean_confidence(words: list[Word]) -> float:
+    """Tesseract's confidence in these words, weighed by their length."""
     letters = sum(len(word.text) for word in words)
     if not letters:
         return 0.0

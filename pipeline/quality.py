@@ -29,7 +29,7 @@ def long_word(text: str) -> bool:
     return sum(character.isalnum() for character in text) >= 2
 
 
-def _plausible(token: str) -> bool:
+def plausible(token: str) -> bool:
     """A token that could stand on a Vietnamese administrative page."""
     word = token.strip(PUNCTUATION)
     if not word:
@@ -57,7 +57,7 @@ def plausible_characters(text: str) -> int:
             marks_allowed -= 1
             if marks_allowed < 0:
                 continue
-        if _plausible(token):
+        if plausible(token):
             count += len(token)
     return count
 

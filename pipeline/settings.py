@@ -14,6 +14,8 @@ DEFAULT_PSM = 3
 DEFAULT_TIMEOUT = 300
 # How Tesseract is called (pipeline.tesseract): auto is tesserocr where it is installed.
 OCR_ENGINES = ("auto", "tesserocr", "pytesseract")
+# Who reads again the lines Tesseract reads badly (pipeline.recognizer), or "none".
+LINE_READERS = ("asterocr", "none")
 # The cleanup steps of pipeline.cleanup, in the order they run.
 DEFAULT_STEPS = ("flatten", "denoise_unless_clean", "contrast", "deskew", "straighten", "binarize", "destreak",
                  "gray_if_clean")
@@ -34,12 +36,14 @@ class OcrSettings:
     force_ocr: bool = False
     cleanup: tuple[str, ...] = DEFAULT_STEPS
     engine: str = "auto"  # one of OCR_ENGINES
+    line_reader: str = "asterocr"  # one of LINE_READERS
 
     def key(self) -> str:
         """What decides the text a page reads to, the reading path's thresholds included (pipeline.tuning): pages
         read with another key are not reused."""
         return "/".join([self.language, f"psm{self.psm}", f"dpi{self.dpi}", "+".join(self.cleanup),
-                         "force-ocr" if self.force_ocr else "text-layers", f"tuning-{TUNING.digest()}"])
+                         "force-ocr" if self.force_ocr else "text-layers", f"tuning-{TUNING.digest()}",
+                         *([f"lines-{self.line_reader}"] if self.line_reader != "none" else [])])
 
 
 @dataclass(frozen=True)

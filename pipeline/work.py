@@ -11,13 +11,22 @@ import cv2
 import numpy as np
 
 from luutru import __version__
-from luutru.pipeline.cleanup import CleanPage, clean_page, ink_free_gray, letter_centres, reading_scale, survey
+from luutru.pipeline.cleanup import (
+    CleanPage,
+    clean_page,
+    ink_free_gray,
+    letter_centres,
+    reading_scale,
+    survey,
+    turned,
+)
 from luutru.pipeline.columns import text_height
 from luutru.pipeline.geometry import Box, as_list, box_on_original, scaling, unbent_box
 from luutru.pipeline.layout import word_lines
 from luutru.pipeline.ocr import OcrResult, Word, reordered, turn_found
 from luutru.pipeline.quality import reading_quality
 from luutru.pipeline.reading import best_reading, damaged_copy, most_readings, unreadable
+from luutru.pipeline.recognizer import line_reader, with_misread_words_read_again
 from luutru.pipeline.ruled import in_ruled_order, ruled_boxes
 from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.tesseract import TesseractError, engine, engine_version, model_fingerprint
@@ -133,6 +142,7 @@ def _ocr(job: PageJob, outcome: PageOutcome, left: _LayerLeft) -> None:
     damage = damaged_copy(first, found)
     best, readings, trace = best_reading(gray, settings, first, found, damage)
     cleaned, result, steps = best.cleaned, best.result, best.steps
+    result, runs_read_again = _misread_words_read_again(result, cleaned, settings)
     result = _in_ruled_order(result, gray, cleaned)
     del gray
     to_read = result.transform @ cleaned.transform @ scale
@@ -145,6 +155,7 @@ def _ocr(job: PageJob, outcome: PageOutcome, left: _LayerLeft) -> None:
                                 "vietnamese": round(vietnamese_score(result.text), 3), "readings": readings,
                                 **({"quality": round(quality, 3)} if quality is not None else {}),
                                 **({"junk_characters": result.junk} if result.junk else {}),
+                                **({"words_read_again": runs_read_again} if runs_read_again else {}),
                                 **({"cleaned_again": list(steps)} if steps != settings.cleanup else {}),
                                 **({"damaged_copy": damage} if damage else {}),
                                 **({"scaled": round(scale[0, 0], 3)} if scale[0, 0] != 1 else {}),
@@ -158,6 +169,19 @@ def _ocr(job: PageJob, outcome: PageOutcome, left: _LayerLeft) -> None:
     outcome.provenance.update({"engine": tesseract.name, "tesseract": engine_version(tesseract),
                                "language": settings.language, "model": model_fingerprint(settings.language),
                                "psm": best.psm, "cleanup": list(settings.cleanup)})
+    if runs_read_again:
+        reader = line_reader(settings.line_reader)
+        outcome.provenance["words_read_again"] = {"engine": reader.name, "model": reader.fingerprint,
+                                                  "runs": runs_read_again}
+
+
+def _misread_words_read_again(result: OcrResult, cleaned: CleanPage, settings: OcrSettings) -> tuple[OcrResult, int]:
+    """The reading with the words Tesseract misread read again by the settings' line reader (pipeline.recognizer)
+    on the image Tesseract read, and how many runs of them changed."""
+    if settings.line_reader == "none":
+        return result, 0
+    image = turned(cleaned.pixels, result.rotated).pixels if result.rotated else cleaned.pixels
+    return with_misread_words_read_again(result, image, line_reader(settings.line_reader))
 
 
 def _in_ruled_order(result: OcrResult, gray: np.ndarray, cleaned: CleanPage) -> OcrResult:
