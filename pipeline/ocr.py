@@ -176,14 +176,14 @@ def _looks_upright(result: OcrResult) -> bool:
 
 def ocr_image(page: np.ndarray, language: str = LANGUAGE, psm: int = DEFAULT_PSM,
               timeout: float = DEFAULT_TIMEOUT, turn_suspected: bool = False, engine_name: str = "auto",
-              turn: int | None = None) -> OcrResult:
+              turn: int | None = None, tesseract: Engine | None = None) -> OcrResult:
     """Text, words and confidence of a cleaned 8-bit grayscale page, turned upright when needed:
     a page that cleanup found on its side or upside down (`turn_suspected`) is turned as Tesseract's
     orientation detection finds before it is read; one that reads like a page upside down (low
     confidence) is read again turned, and the better reading kept. A `turn` already
     known (another reading of the same page found it) is taken as it is. A timeout is a failure,
-    never an empty page."""
-    tesseract = engine(engine_name)
+    never an empty page. `tesseract` is the engine called `engine_name` unless given."""
+    tesseract = tesseract or engine(engine_name)
     if turn is not None:
         return _read(tesseract, page, language, psm, timeout, turn)
     if turn_suspected:

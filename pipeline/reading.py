@@ -20,6 +20,7 @@ from luutru.pipeline.geometry import box_on_original
 from luutru.pipeline.ocr import OcrResult, lines_gone_back, ocr_image
 from luutru.pipeline.quality import plausible_characters, reading_quality, reading_score
 from luutru.pipeline.settings import DEFAULT_PSM, DEFAULT_STEPS, OcrSettings
+from luutru.pipeline.tesseract import Engine
 from luutru.pipeline.tuning import TUNING, Tuning
 
 # The ink cleanups: speckle removed (or grain too dense for a median smoothed away) before the paper's light
@@ -186,11 +187,11 @@ def psm_for(cleaned: CleanPage, settings: OcrSettings) -> int:
 
 def read_cleaned(cleaned: CleanPage, settings: OcrSettings, steps: tuple[str, ...], turn: int | None = None,
                  letters: np.ndarray | None = None, psm: int | None = None, upside_down: bool = False,
-                 name: str = "") -> Reading:
-    """The cleaned page read, turned `turn` degrees (None: as OCR finds)."""
+                 name: str = "", tesseract: Engine | None = None) -> Reading:
+    """The cleaned page read, turned `turn` degrees (None: as OCR finds), by `tesseract` (default: the settings')."""
     psm = psm or psm_for(cleaned, settings)
     result = ocr_image(cleaned.pixels, settings.language, psm, settings.timeout, engine_name=settings.engine,
-                       turn_suspected=upside_down or cleaned.facts.sideways, turn=turn)
+                       turn_suspected=upside_down or cleaned.facts.sideways, turn=turn, tesseract=tesseract)
     return Reading(cleaned, result, steps, psm, letters, name)
 
 
@@ -222,6 +223,7 @@ class Plan:
     cleanups: list[Cleanup] = field(default_factory=list)  # the other cleanups made so far, and kept
     cleaned_together: bool = False
     trace: list[dict] = field(default_factory=list)
+    tesseract: Engine | None = None  # None: the settings' engine
 
     def looks_blank(self) -> bool:
         return looks_blank(self.gray, self.found)
@@ -262,11 +264,13 @@ class Plan:
             yield from self._as_it_lies()
         elif candidate.steps is None:
             yield read_cleaned(self.cleaned, self.settings, self.settings.cleanup, self.turn, self.found.letters,
-                               upside_down=candidate.asks_turn and self.found.upside_down, name=candidate.name)
+                               upside_down=candidate.asks_turn and self.found.upside_down, name=candidate.name,
+                               tesseract=self.tesseract)
         elif candidate.steps == NO_CLEANUP:
             cleaned = clean_page(self.gray, NO_CLEANUP)
             if (letters := usable_letters(cleaned)) is not None:
-                yield read_cleaned(cleaned, self.settings, NO_CLEANUP, self.turn, letters, name=candidate.name)
+                yield read_cleaned(cleaned, self.settings, NO_CLEANUP, self.turn, letters, name=candidate.name,
+                                   tesseract=self.tesseract)
         else:
             yield from self._read_cleanup(candidate)
 
@@ -281,7 +285,8 @@ class Plan:
             kept = [(candidate, page, centres)]
             self.cleanups += kept
         for _, page, centres in kept:
-            yield read_cleaned(page, self.settings, candidate.steps, self.turn, centres, name=candidate.name)
+            yield read_cleaned(page, self.settings, candidate.steps, self.turn, centres, name=candidate.name,
+                               tesseract=self.tesseract)
 
     def _as_it_lies(self) -> Iterator[Reading]:
         """Every reading was of the page turned, and none reads well: the turn, found on a damaged page, may be the
@@ -293,18 +298,18 @@ class Plan:
             cleanups = [(worst.cleaned, worst.steps, worst.letters)]
         self.turn = 0
         for page, steps, centres in cleanups:
-            yield read_cleaned(page, self.settings, steps, 0, centres, name="as it lies")
+            yield read_cleaned(page, self.settings, steps, 0, centres, name="as it lies", tesseract=self.tesseract)
 
 
 def best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, found: InkSurvey,
-                 damage: list[str]) -> tuple[Reading, int, list[dict]]:
+                 damage: list[str], tesseract: Engine | None = None) -> tuple[Reading, int, list[dict]]:
     """The page's reading as the policy (CANDIDATES) has it: the first good one, else the least bad; read again as
     one block when it dropped paragraphs or read the page in slices (`read_whole`). A page that reads well pays
     nothing more. Returns the reading, how many were made, and their trace. Settings that ask for another cleanup
-    than the default are read after it once."""
+    than the default are read after it once. `tesseract` reads every reading (default: the settings' engine)."""
     if settings.cleanup != DEFAULT_STEPS:
-        return read_cleaned(cleaned, settings, settings.cleanup, name="settings"), 1, []
-    plan = Plan(gray, settings, cleaned, found, damage)
+        return read_cleaned(cleaned, settings, settings.cleanup, name="settings", tesseract=tesseract), 1, []
+    plan = Plan(gray, settings, cleaned, found, damage, tesseract=tesseract)
     for candidate in CANDIDATES:
         if not candidate.applies(plan):
             continue
@@ -342,7 +347,7 @@ def read_whole(reading: Reading, plan: Plan, good_enough: Callable[[Reading], bo
     if not dropped and back < TUNING.max_lines_back:
         return reading, made, plan.trace
     again = read_cleaned(reading.cleaned, settings, reading.steps, reading.turn, reading.letters, ONE_BLOCK_PSM,
-                         name=f"{reading.name}, one block")
+                         name=f"{reading.name}, one block", tesseract=plan.tesseract)
     read_again = again.ink_read()
     more = read_again >= read + TUNING.ink_read_gain
     in_order = (back >= TUNING.max_lines_back and lines_gone_back(again.result) < back

@@ -1,17 +1,20 @@
-"""pipeline/reading.py and pipeline/tuning.py: the judge every reading goes through, on readings made by hand, and
-what a page keeps of how it was read."""
+"""pipeline/reading.py and pipeline/tuning.py: the judge every reading goes through, on readings made by hand; the
+plan, on a real page read by an engine that answers with recorded Tesseract output; and what a page keeps of how
+it was read."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import run_luutru
+from conftest import SAMPLES, run_luutru
+from PIL import Image
 
-from luutru.pipeline.cleanup import CleanPage
+from luutru.pipeline.cleanup import CleanPage, clean_page, survey
 from luutru.pipeline.ocr import OcrResult
-from luutru.pipeline.reading import CANDIDATES, Reading, judge, most_readings
+from luutru.pipeline.reading import CANDIDATES, Reading, best_reading, damaged_copy, judge, most_readings
 from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.tuning import TUNING, Tuning
 
@@ -86,3 +89,61 @@ def test_show_verbose_tells_how_each_page_was_read(one_scan):
     assert "reading 1, first (psm 3): good" in shown
     assert f"tuning {TUNING.digest()}" in shown and "read by engine " in shown
     assert "reading 1" not in run_luutru(home, "show", "1").stdout
+
+
+class RecordedTesseract:
+    """An engine that answers each reading, in turn, with what the real Tesseract gave on the sample letter
+    (tests/data/tesseract: its first cleanup read as it lies, and upside down), and is sure of no turn."""
+
+    name = "recorded"
+
+    def __init__(self, *answers: str) -> None:
+        self.answers, self.asked = list(answers), []
+
+    def tsv(self, page: np.ndarray, language: str, psm: int, timeout: float) -> str:
+        self.asked.append(psm)
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        return (RECORDED / f"{answer}.tsv").read_text(encoding="utf-8")
+
+    def orientation(self, page: np.ndarray, timeout: float) -> tuple[int, float]:
+        return 0, 0.0
+
+
+RECORDED = Path(__file__).parent / "data" / "tesseract"
+LETTER = SAMPLES / "2023" / "cv-45-ra-soat.png"
+
+
+def plan_of(tesseract: RecordedTesseract) -> tuple[Reading, int, list[dict]]:
+    """The reading the policy keeps of the sample letter, its readings made by `tesseract`."""
+    gray = np.asarray(Image.open(LETTER).convert("L"))
+    first = clean_page(gray)
+    found = survey(first.pixels)
+    return best_reading(gray, OcrSettings(), first, found, damaged_copy(first, found), tesseract)
+
+
+def test_a_page_whose_first_reading_is_good_is_read_once():
+    tesseract = RecordedTesseract("letter")
+    best, made, trace = plan_of(tesseract)
+    assert (made, len(tesseract.asked)) == (1, 1)
+    assert [step["verdict"] for step in trace] == ["good"] and best.name == CANDIDATES[0].name
+    assert best.result.text.startswith("ỦY BAN NHÂN DÂN\nHUYỆN THẠCH THẤT")
+
+
+def test_a_reading_not_good_is_read_again_after_the_next_cleanup_and_the_first_good_one_kept():
+    tesseract = RecordedTesseract("letter-upside-down", "letter")
+    best, made, trace = plan_of(tesseract)
+    assert made == 2 and [step["verdict"] for step in trace] == ["not good", "good"]
+    assert any(reason.startswith("plausible Vietnamese 0.25") for reason in trace[0]["why"])
+    assert trace[1]["reading"] == best.name != trace[0]["reading"]
+    assert best.result.text.startswith("ỦY BAN NHÂN DÂN")
+
+
+def test_a_page_no_reading_reads_well_keeps_the_least_bad_after_every_candidate_that_applies():
+    tesseract = RecordedTesseract("letter-upside-down")
+    best, made, trace = plan_of(tesseract)
+    verdicts = [step["verdict"] for step in trace]
+    assert verdicts.count("least bad") == 1 and "good" not in verdicts
+    refused = [step["reading"] for step in trace if step["verdict"] == "not good"]
+    assert len(refused) == len(set(refused)) >= 2  # each candidate read once
+    assert made == len(tesseract.asked) <= most_readings()
+    assert best.result.confidence < TUNING.good_confidence
