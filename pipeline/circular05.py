@@ -4,6 +4,7 @@ package read, and the code of each kind of document luutru reads."""
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -62,10 +63,17 @@ def choices(list_name: str) -> str:
     return ", ".join(f"{code} {name}" for code, name in code_lists()[list_name].items())
 
 
+CODE_AND_NAME = re.compile(r"(?P<code>\d+)\s*[-.:)]?\s+(?P<name>\S.*)")
+
+
 def code_of(list_name: str, value: object) -> str | None:
-    """The code `value` names in one of the circular's lists: the code itself, or its name in either tone-mark
-    style ("Bình thường" -> "02", "Không" -> "0"); None when it is neither."""
+    """The code `value` names in one of the circular's lists: the code itself, its name in either tone-mark
+    style ("Bình thường" -> "02", "Không" -> "0"), or both as `choices` writes them ("03 Mật", "03 - Mật");
+    None when it is none of these."""
     codes, written = code_lists()[list_name], str(value).strip()
     if written in codes:
         return written
+    both = CODE_AND_NAME.fullmatch(written)
+    if both and both["code"] in codes and fold(codes[both["code"]]) == fold(both["name"]):
+        return both["code"]
     return next((code for code, name in codes.items() if fold(name) == fold(written)), None)

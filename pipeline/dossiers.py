@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -424,9 +425,10 @@ def document_name(catalog: Catalog, path: str, page_count: int | None, first_pag
     return stem if whole else f"{stem}.p{first_page:03d}-{last_page:03d}"
 
 
-def find_dossier(catalog: Catalog, code_or_number: str) -> Dossier:
-    """A dossier of the list by its full code, or by its number when only one dossier has it."""
-    dossiers = dossiers_of(catalog)
+def find_dossier(catalog: Catalog, code_or_number: str, among: Callable[[Dossier], bool] | None = None) -> Dossier:
+    """A dossier of the list by its full code, or by its number when only one dossier has it; of those `among`
+    allows (a person's use modes: the others are as if not in the list), or all."""
+    dossiers = [dossier for dossier in dossiers_of(catalog) if among is None or among(dossier)]
     found = [dossier for dossier in dossiers if dossier.code == code_or_number]
     if not found and _number_key(code_or_number) is not None and not re.search(r"\.\d+\.", code_or_number):
         found = [dossier for dossier in dossiers if dossier.number == code_or_number
@@ -439,9 +441,10 @@ def find_dossier(catalog: Catalog, code_or_number: str) -> Dossier:
     return found[0]
 
 
-def dossier_scans(catalog: Catalog, code_or_number: str) -> tuple[str, ...]:
+def dossier_scans(catalog: Catalog, code_or_number: str,
+                  among: Callable[[Dossier], bool] | None = None) -> tuple[str, ...]:
     """The scans linked to a dossier (named as `find_dossier` takes it), in order: a search's dossier filter."""
-    code = find_dossier(catalog, code_or_number).code
+    code = find_dossier(catalog, code_or_number, among).code
     return tuple(dict.fromkeys(path for path, *_ in catalog.dossier_documents(code)))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -124,3 +125,20 @@ def one_scan(tmp_path) -> dict:
     scans.mkdir()
     settled(shutil.copy(SAMPLES / "2023" / "cv-45-ra-soat.png", scans / "cong-van.png"))
     return {"home": tmp_path / "home", "scans": scans}
+
+
+def users_cli(home, *args: str, password: str = "", check_code: int = 0) -> subprocess.CompletedProcess:
+    """`luutru users ...` with the password on standard input, as a script gives it."""
+    result = subprocess.run([str(LUUTRU), "--home", str(home), "users", *args], input=password + "\n",
+                            capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert result.returncode == check_code, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def log_in(client, name: str, password: str, csrf: bool = True):
+    """Log in on the counter's page through its form (a TestClient keeps the session's cookie)."""
+    form = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    return client.post("/login", data={"username": name, "password": password, **({"csrf": token} if csrf else {})},
+                       follow_redirects=False)

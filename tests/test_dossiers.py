@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import re
 import shutil
 import time
 import zipfile
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import AGENCY, boxed_home, json_of, place_samples, run_luutru
+from conftest import AGENCY, boxed_home, json_of, log_in, place_samples, run_luutru, users_cli
 
 HEADER = "STT,Hộp số,Hồ sơ số,Tiêu đề hồ sơ,Thời gian,Số tờ,Thời hạn bảo quản,Ghi chú,Đường dẫn"
 ROWS = ['1,01,10,"Hồ sơ giao đất ở cho hộ ông Nguyễn Văn Hùng",2023 - 2023,12,Vĩnh viễn,,',
@@ -101,6 +102,41 @@ def test_the_counter_filters_by_dossier_as_the_command_line_does_and_speaks_viet
             assert answer.status_code == 400 and says in answer.text, params
             assert not any(english in answer.text for english in ("is not a date", "cannot be run", "no such",
                                                                    "has no words")), params
+
+
+@pytest.mark.slow
+def test_a_dossier_a_person_may_not_read_is_answered_as_one_not_in_the_list(linked, tmp_path):
+    """Dossier 10 made secret in the list's "Chế độ sử dụng" column: for a counter clerk its code and its number
+    answer as 99 does, a dossier the list lacks; its number no longer counts among dossiers that share one."""
+    from starlette.testclient import TestClient
+
+    from luutru.pipeline.home import ArchiveHome
+    from luutru.web.app import make_app
+
+    home = tmp_path / "home"
+    shutil.copytree(linked["home"], home, symlinks=True)
+    header, rows = HEADER + ",Chế độ sử dụng", [row + (",03 Mật" if row.startswith("1,") else ",Công khai")
+                                                  for row in ROWS]
+    path = tmp_path / "muc-luc.csv"
+    path.write_text("\n".join(["MỤC LỤC HỒ SƠ", header, *rows]) + "\n", encoding="utf-8-sig")
+    run_luutru(home, "dossiers", "import", str(path))
+    for name, role in (("lan", "clerk"), ("hoa", "head")):
+        users_cli(home, "add", name, "--role", role, password=f"mat-khau-{name}")
+
+    def answers(client, dossier: str) -> tuple[int, str]:
+        answer = client.get("/", params={"q": "dat", "dossier": dossier})
+        return answer.status_code, re.sub(r"“[^”]*”", "“…”", answer.text.split("<main>")[1])
+
+    with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache")) as client:
+        log_in(client, "hoa", "mat-khau-hoa")
+        assert answers(client, "10")[0] == 200 and "qd-123.jpg" in client.get("/", params={"dossier": "10"}).text
+    with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache")) as client:
+        log_in(client, "lan", "mat-khau-lan")
+        nowhere = answers(client, "99")
+        assert nowhere[0] == 400 and "Không có hồ sơ" in nowhere[1]
+        for named in ("10", "010", f"{AGENCY}.2023.10"):
+            assert answers(client, named) == nowhere, named
+        assert "cv-45.png" in client.get("/", params={"dossier": "011"}).text  # a public dossier is found
 
 
 def test_importing_again_updates_and_a_bad_row_imports_nothing(linked, tmp_path):

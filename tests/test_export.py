@@ -356,6 +356,16 @@ def test_the_circulars_code_lists_are_one_data_file_with_its_source():
     assert "shared/circular05/codes.toml" in CODES_FILE.read_text(encoding="utf-8").splitlines()[0]
 
 
+def test_a_code_is_read_as_written_by_code_by_name_or_by_both_as_messages_list_them():
+    from luutru.pipeline.circular05 import choices, code_of
+
+    for written in ("03", "Mật", "MAT", "03 Mật", "03 - mat", "03. Mật"):
+        assert code_of("mode", written) == "03", written
+    assert all(code_of("mode", choice) for choice in choices("mode").split(", "))
+    for written in ("02 Mật", "04", "Mật mã", ""):  # a code and another's name is neither
+        assert code_of("mode", written) is None, written
+
+
 def test_the_packages_document_list_names_its_files_not_the_servers(package):
     with open(package["folder"] / "documentation" / f"{AGENCY}.2023.10.csv", encoding="utf-8-sig") as listed:
         files = [row["Tệp"] for row in csv.DictReader(listed)]

@@ -16,7 +16,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import REPOSITORY, json_of, run_luutru
+from conftest import REPOSITORY, json_of, log_in, run_luutru, users_cli
 
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.layout import upright
@@ -339,22 +339,6 @@ def test_every_use_of_the_page_is_in_the_audit_trail_and_an_edit_breaks_its_chai
     assert "BROKEN at event 2 of 4" in broken.stdout
 
 
-def _users(home, *args: str, password: str = "", check_code: int = 0) -> subprocess.CompletedProcess:
-    """`luutru users ...` with the password on standard input, as a script gives it."""
-    result = subprocess.run([str(LUUTRU), "--home", str(home), "users", *args], input=password + "\n",
-                            capture_output=True, text=True, encoding="utf-8", timeout=60)
-    assert result.returncode == check_code, (result.returncode, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    return result
-
-
-def _login(client, name: str, password: str, csrf: bool = True):
-    form = client.get("/login")
-    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
-    return client.post("/login", data={"username": name, "password": password, **({"csrf": token} if csrf else {})},
-                       follow_redirects=False)
-
-
 def test_once_there_are_accounts_the_page_asks_everyone_to_log_in(archive, tmp_path):
     """Accounts made from the command line (passwords from standard input, hashed); the page sends a visitor to
     /login; a login without the form's CSRF token is refused; ten wrong passwords lock the account, so that the
@@ -367,22 +351,22 @@ def test_once_there_are_accounts_the_page_asks_everyone_to_log_in(archive, tmp_p
     home = tmp_path / "home"
     shutil.copytree(archive["home"], home, symlinks=True)
     (home / "audit.sqlite3").unlink(missing_ok=True)
-    _users(home, "add", "lan", "--role", "clerk", password="mat-khau-lan")
-    _users(home, "add", "minh", "--role", "archivist", password="mat-khau-minh")
-    assert "too short" not in _users(home, "add", "hoa", "--role", "head", password="ngan", check_code=2).stderr
-    _users(home, "add", "lan", "--role", "head", password="mat-khau-khac", check_code=2)  # exists already
-    listed = json.loads(_users(home, "list", "--json").stdout)["users"]
+    users_cli(home, "add", "lan", "--role", "clerk", password="mat-khau-lan")
+    users_cli(home, "add", "minh", "--role", "archivist", password="mat-khau-minh")
+    assert "too short" not in users_cli(home, "add", "hoa", "--role", "head", password="ngan", check_code=2).stderr
+    users_cli(home, "add", "lan", "--role", "head", password="mat-khau-khac", check_code=2)  # exists already
+    listed = json.loads(users_cli(home, "list", "--json").stdout)["users"]
     assert [(user["name"], user["role"], user["modes"]) for user in listed] == [
         ("lan", "clerk", ["01"]), ("minh", "archivist", ["01", "02"])]
     assert b"mat-khau-lan" not in (home / "users.sqlite3").read_bytes()
     with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache")) as client:
         shut = client.get("/", params={"q": "quyet dinh"}, follow_redirects=False)
         assert shut.status_code == 303 and shut.headers["location"] == "/login"
-        assert _login(client, "lan", "mat-khau-lan", csrf=False).status_code == 403
+        assert log_in(client, "lan", "mat-khau-lan", csrf=False).status_code == 403
         for _ in range(10):
-            assert _login(client, "minh", "sai-mat-khau").status_code == 401
-        assert _login(client, "minh", "mat-khau-minh").status_code == 401  # locked
-        opened = _login(client, "lan", "mat-khau-lan")
+            assert log_in(client, "minh", "sai-mat-khau").status_code == 401
+        assert log_in(client, "minh", "mat-khau-minh").status_code == 401  # locked
+        opened = log_in(client, "lan", "mat-khau-lan")
         assert opened.status_code == 303 and opened.headers["location"] == "/"
         cookie = opened.headers["set-cookie"]
         assert "luutru_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
@@ -396,12 +380,12 @@ def test_once_there_are_accounts_the_page_asks_everyone_to_log_in(archive, tmp_p
     assert [event["action"] for event in events].count("login-failed") == 11
     assert [(event["user"], event["action"]) for event in events[-4:]] == [
         ("lan", "login"), ("lan", "search"), ("lan", "refused"), ("lan", "logout")]  # the logout without its token
-    assert "locked until" in _users(home, "list").stdout
-    _users(home, "passwd", "minh", password="mat-khau-moi")
-    _users(home, "disable", "lan")
+    assert "locked until" in users_cli(home, "list").stdout
+    users_cli(home, "passwd", "minh", password="mat-khau-moi")
+    users_cli(home, "disable", "lan")
     with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache")) as client:
-        assert _login(client, "minh", "mat-khau-moi").status_code == 303
-        assert _login(client, "lan", "mat-khau-lan").status_code == 401
+        assert log_in(client, "minh", "mat-khau-moi").status_code == 303
+        assert log_in(client, "lan", "mat-khau-lan").status_code == 401
 
 
 def test_nothing_of_a_document_reaches_a_person_whose_role_may_not_read_it(archive, tmp_path):
@@ -423,7 +407,7 @@ def test_nothing_of_a_document_reaches_a_person_whose_role_may_not_read_it(archi
     exports = tmp_path / "pdfa"
     run_luutru(home, "export", "--format", "pdfa", "--out", str(exports), str(decision))
     for name, role in (("lan", "clerk"), ("minh", "archivist"), ("hoa", "head")):
-        _users(home, "add", name, "--role", role, password=f"mat-khau-{name}")
+        users_cli(home, "add", name, "--role", role, password=f"mat-khau-{name}")
     with sqlite3.connect(home / "catalog.sqlite3") as db:
         ids = {Path(path).name: file_id for file_id, path in db.execute("SELECT id, path FROM files")}
         texts = {Path(path).name: text for path, text in db.execute(
@@ -443,13 +427,13 @@ def test_nothing_of_a_document_reaches_a_person_whose_role_may_not_read_it(archi
             counted.group(1) if counted else ""
 
     with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache", exports=exports)) as client:
-        _login(client, "hoa", "mat-khau-hoa")
+        log_in(client, "hoa", "mat-khau-hoa")
         head = {query: sees(client, query) for query in ("quyet dinh", own_words[0])}
         assert secret in head[own_words[0]][0] and ids["cv-45-ra-soat.png"] in sees(client, "ra soat")[0]
         misspelt = own_words[0][:-1] + ("x" if own_words[0][-1] != "x" else "y")
         assert own_words[0] in client.get("/", params={"q": misspelt}).text.lower()  # a near spelling finds it
     with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache", exports=exports)) as client:
-        _login(client, "lan", "mat-khau-lan")
+        log_in(client, "lan", "mat-khau-lan")
         for query in own_words[:3] + ["123/QĐ-UBND", misspelt]:
             shown = client.get("/", params={"q": query}).text.split("<main>")[1]  # what was found, not the query
             suggested = re.findall(r'Có phải bạn muốn tìm\s*<a href="[^"]*">([^<]*)<', shown)
@@ -468,7 +452,7 @@ def test_nothing_of_a_document_reaches_a_person_whose_role_may_not_read_it(archi
             assert said == tuple(part.replace("999999", str(secret)) for part in re.search(
                 r"<h1>(.*?)</h1>\s*<p>(.*?)</p>", nowhere.text, re.S).groups()), url
     with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache", exports=exports)) as client:
-        _login(client, "minh", "mat-khau-minh")
+        log_in(client, "minh", "mat-khau-minh")
         assert ids["cv-45-ra-soat.png"] in sees(client, "ra soat")[0] and secret not in sees(client, own_words[0])[0]
     events = json_of(run_luutru(home, "audit", "list", "--user", "lan", "--json"))["events"]
     assert [event["action"] for event in events].count("refused") == 4

@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -60,7 +60,8 @@ class SearchForm:
         return cls(**{attribute: " ".join(str(params.get(name, ""))[:MAX_FIELD].split())
                       for name, attribute in cls.FIELDS.items()})
 
-    def filters(self, reader: ArchiveReader) -> Filters:
+    def filters(self, reader: ArchiveReader, modes: tuple[str, ...] | None = None) -> Filters:
+        """The form's filters, bounded to documents of the use `modes` (None: all)."""
         year = None
         if self.year:
             if not self.year.isdigit():
@@ -68,14 +69,17 @@ class SearchForm:
             year = int(self.year)
         return Filters(self.doc_type or None, self.agency or None, self.number or None, self.issued_from or None,
                        self.issued_to or None, year, self.parcel or None, self.sheet or None,
-                       files=self._dossier_files(reader))
+                       files=self._dossier_files(reader, modes), modes=modes)
 
-    def _dossier_files(self, reader: ArchiveReader) -> tuple[str, ...] | None:
-        """The dossier's scans, as the command line takes the dossier: its code, its number (2, 002)."""
+    def _dossier_files(self, reader: ArchiveReader, modes: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        """The dossier's scans, as the command line takes the dossier: its code, its number (2, 002). A dossier
+        of a use mode the person may not read is answered as one not in the list."""
         if not self.dossier:
             return None
+        default = UseModes.read(reader.home).default
+        among = None if modes is None else (lambda dossier: (dossier.mode or default) in modes)
         try:
-            return dossier_scans(reader.catalog(), self.dossier)
+            return dossier_scans(reader.catalog(), self.dossier, among)
         except NotFound:
             raise UsageError(f"Không có hồ sơ “{self.dossier}” trong mục lục hồ sơ") from None
         except UsageError:  # a number that several dossiers have
@@ -111,7 +115,7 @@ def search_documents(reader: ArchiveReader, form: SearchForm, modes: tuple[str, 
     modes the person may read (None: all)."""
     if form.empty:
         return {"documents": [], "total": 0}
-    result = reader.search(form.q, RESULTS, replace(form.filters(reader), modes=modes))
+    result = reader.search(form.q, RESULTS, form.filters(reader, modes))
     return {"total": result.total, "suggestion": result.suggestion, "near_spellings": result.near_spellings,
             "documents": [_listed(document) for document in result.documents]}
 
@@ -198,7 +202,7 @@ def document_view(reader: ArchiveReader, file_id: int, first_page: int, form: Se
     record = _searchable_file(reader, file_id)
     first, last, fields = _document_of(reader, record, first_page, modes)
     pages = reader.catalog().page_range(record.id, first, last)
-    marked = document_highlights(reader.store(), form.q, replace(form.filters(reader), modes=modes),
+    marked = document_highlights(reader.store(), form.q, form.filters(reader, modes),
                                  [page.text for page in pages])
     shown = [_shown_page(page, marked) for page in pages]
     start = _best_match(shown, folded_words(form.q))
