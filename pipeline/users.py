@@ -2,12 +2,15 @@
 
 A role says which use modes of Circular 05/2025 a person may read: a counter clerk the public documents (01), an
 archivist also those of conditional use (02), the head of the archive every one (03, secret, too). Accounts live in
-`users.sqlite3` in the archive home. After LOCK_AFTER failed logins in a row an account is locked for LOCK_MINUTES;
-a disabled account cannot log in at all.
+`users.sqlite3` in the archive home, with the sessions of those logged in (so that a restart of the page logs
+no one out). After LOCK_AFTER failed logins in a row an account is locked for LOCK_MINUTES; a disabled account
+cannot log in at all, and its sessions end.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import sqlite3
 from contextlib import closing
 from dataclasses import asdict, dataclass
@@ -34,6 +37,12 @@ CREATE TABLE IF NOT EXISTS users (
     failed INTEGER NOT NULL DEFAULT 0,   -- failed logins in a row
     locked_until TEXT,              -- ISO 8601, UTC
     created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    key TEXT PRIMARY KEY,           -- sha256 of the browser's token: a copy of this file opens no session
+    name TEXT NOT NULL REFERENCES users(name),
+    csrf TEXT NOT NULL,             -- the token every form that changes something must carry
+    expires TEXT NOT NULL           -- ISO 8601, UTC
 );
 """
 HASHER = PasswordHasher()
@@ -86,13 +95,52 @@ def _change(home_root: Path, name: str, sql: str, *values) -> None:
 
 
 def set_password(home_root: Path, name: str, password: str) -> None:
-    """A new password; the account is unlocked and its failed logins forgotten."""
+    """A new password; the account is unlocked, its failed logins forgotten and its sessions ended."""
     _checked(name, password=password)
     _change(home_root, name, "password = ?, failed = 0, locked_until = NULL", HASHER.hash(password))
+    _end_sessions(home_root, name)
 
 
 def set_disabled(home_root: Path, name: str, disabled: bool = True) -> None:
     _change(home_root, name, "disabled = ?", int(disabled))
+    _end_sessions(home_root, name)
+
+
+def _end_sessions(home_root: Path, name: str) -> None:
+    with closing(_open(home_root)) as db:
+        db.execute("DELETE FROM sessions WHERE name = ?", (name,))
+
+
+def _key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(home_root: Path, user: User, hours: float) -> tuple[str, str]:
+    """A new session for `user`, lasting `hours`: the browser's token and the forms' token."""
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    expires = (datetime.now(timezone.utc) + timedelta(hours=hours)).isoformat(timespec="seconds")
+    with closing(_open(home_root)) as db:
+        db.execute("DELETE FROM sessions WHERE expires <= ?", (now(),))
+        db.execute("INSERT INTO sessions (key, name, csrf, expires) VALUES (?, ?, ?, ?)",
+                   (_key(token), user.name, csrf, expires))
+    return token, csrf
+
+
+def session_of(home_root: Path, token: str) -> tuple[User, str] | None:
+    """The user a browser's token is a live session of, as the account is now (role, disabled), and the forms'
+    token; read-only (the counter's page asks it of every request)."""
+    path = home_root / USERS_FILE
+    if not token or not path.exists():
+        return None
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+        row = db.execute("SELECT u.name, u.role, s.csrf FROM sessions s JOIN users u ON u.name = s.name "
+                         "WHERE s.key = ? AND s.expires > ? AND NOT u.disabled", (_key(token), now())).fetchone()
+    return (User(row[0], row[1]), row[2]) if row else None
+
+
+def close_session(home_root: Path, token: str) -> None:
+    with closing(_open(home_root)) as db:
+        db.execute("DELETE FROM sessions WHERE key = ?", (_key(token),))
 
 
 def has_accounts(home_root: Path) -> bool:

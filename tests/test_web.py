@@ -388,6 +388,34 @@ def test_once_there_are_accounts_the_page_asks_everyone_to_log_in(archive, tmp_p
         assert log_in(client, "lan", "mat-khau-lan").status_code == 401
 
 
+def test_a_session_outlives_a_restart_of_the_page_and_ends_with_the_account(archive, tmp_path):
+    """Sessions are kept in users.sqlite3 (only a hash of the browser's token): the page started again knows the
+    cookie; a changed password or a disabled account ends every session of it at once."""
+    from starlette.testclient import TestClient
+
+    from luutru.web.app import SESSION_COOKIE, make_app
+
+    home = tmp_path / "home"
+    shutil.copytree(archive["home"], home, symlinks=True)
+    for name in ("lan", "minh"):
+        users_cli(home, "add", name, "--role", "clerk", password=f"mat-khau-{name}")
+    tokens = {}
+    for name in ("lan", "minh"):
+        with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache")) as client:
+            tokens[name] = log_in(client, name, f"mat-khau-{name}").cookies[SESSION_COOKIE]
+    assert tokens["lan"].encode() not in (home / "users.sqlite3").read_bytes()
+
+    def searches(name: str) -> int:
+        with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache"),
+                        cookies={SESSION_COOKIE: tokens[name]}) as client:  # the page started anew
+            return client.get("/", params={"q": "quyet dinh"}, follow_redirects=False).status_code
+
+    assert searches("lan") == searches("minh") == 200
+    users_cli(home, "passwd", "lan", password="mat-khau-moi")
+    users_cli(home, "disable", "minh")
+    assert searches("lan") == searches("minh") == 303  # to the login form
+
+
 def test_nothing_of_a_document_reaches_a_person_whose_role_may_not_read_it(archive, tmp_path):
     """A decision made secret (03) and a letter of conditional use (02): a clerk (01) meets neither by its own
     words, its number, a near spelling, a suggestion, a count, its page's address or its download, each refused as

@@ -8,8 +8,6 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +29,7 @@ from luutru.errors import LuutruError, NotFound
 from luutru.pipeline.audit import AuditTrail
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.reader import ArchiveReader
-from luutru.pipeline.users import User, authenticate, has_accounts
+from luutru.pipeline.users import User, authenticate, close_session, has_accounts, open_session, session_of
 from luutru.web.views import SearchForm, document_pdf, document_view, page_image, search_documents
 
 log = logging.getLogger("luutru")
@@ -53,10 +51,10 @@ MESSAGES = {400: "Yêu cầu không hợp lệ", 401: "Cần mã truy cập", 40
 
 @dataclass(frozen=True)
 class Session:
-    """A person logged in: who, the token every form that changes something must carry, and until when."""
+    """A person logged in (pipeline.users keeps the sessions): who, and the token every form that changes
+    something must carry."""
     user: User
     csrf: str
-    expires: float  # time.monotonic()
 
 
 class Counter:
@@ -67,8 +65,6 @@ class Counter:
         self.reader = ArchiveReader(home)
         self.home = home
         self.audit = AuditTrail(home.root) if audit else None
-        self.sessions: dict[str, Session] = {}
-        self.sessions_lock = threading.Lock()
         self.token = token
         self.token_hours = token_hours  # how long a browser keeps the access the token gave it
         self.cache = cache or user_cache_path("luutru") / "pages"
@@ -90,24 +86,15 @@ class Counter:
         return has_accounts(self.home.root)
 
     def session(self, request: Request) -> Session | None:
-        key = request.cookies.get(SESSION_COOKIE, "")
-        with self.sessions_lock:
-            session = self.sessions.get(key)
-            if session and session.expires < time.monotonic():
-                del self.sessions[key]
-                session = None
-        return session
+        found = session_of(self.home.root, request.cookies.get(SESSION_COOKIE, ""))
+        return Session(*found) if found else None
 
     def open_session(self, user: User) -> tuple[str, Session]:
-        key, session = secrets.token_urlsafe(32), Session(user, secrets.token_urlsafe(32),
-                                                          time.monotonic() + self.token_hours * 3600)
-        with self.sessions_lock:
-            self.sessions[key] = session
-        return key, session
+        token, csrf = open_session(self.home.root, user, self.token_hours)
+        return token, Session(user, csrf)
 
     def close_session(self, request: Request) -> None:
-        with self.sessions_lock:
-            self.sessions.pop(request.cookies.get(SESSION_COOKIE, ""), None)
+        close_session(self.home.root, request.cookies.get(SESSION_COOKIE, ""))
 
     def page(self, request: Request, template: str, status: int = 200, **context) -> Response:
         session = getattr(request.state, "session", None)
@@ -126,7 +113,7 @@ class Guard(BaseHTTPMiddleware):
         token = self.counter.token
         open_paths = request.url.path.startswith("/static/") or request.url.path == "/login"
         if not token and not open_paths and await run_in_threadpool(self.counter.accounts):
-            request.state.session = self.counter.session(request)
+            request.state.session = await run_in_threadpool(self.counter.session, request)
             if request.state.session is None:
                 return self._secured(RedirectResponse("/login", status_code=303))
         if token and not request.url.path.startswith("/static/"):
@@ -240,7 +227,7 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
         if user is None:
             await run_in_threadpool(counter.record, request, "login-failed", {"username": name})
             return await login_form(request, "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đang bị khoá.", 401)
-        key, session = counter.open_session(user)
+        key, session = await run_in_threadpool(counter.open_session, user)
         request.state.session = session
         await run_in_threadpool(counter.record, request, "login", {"role": user.role})
         response = RedirectResponse("/", status_code=303)
@@ -255,7 +242,7 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
         if session is None or not _same(str(form.get("csrf", "")), session.csrf):
             raise HTTPException(403)
         await run_in_threadpool(counter.record, request, "logout", {})
-        counter.close_session(request)
+        await run_in_threadpool(counter.close_session, request)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
