@@ -13,7 +13,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils 
 DEMO_HOME := $(CURDIR)/.demo-home
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install system-deps samples benchmarks clean lint docs ocr-check ocr-baseline
+.PHONY: demo test install system-deps samples benchmarks clean lint docs catalogs ocr-check ocr-baseline
 
 system-deps:
 	@missing=""; \
@@ -45,6 +45,15 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# The message catalogs (luutru/i18n.py): the messages marked in the code extracted, the Vietnamese catalog
+# updated (translate what is new in luutru/locale/vi/LC_MESSAGES/luutru.po), then compiled into the .mo luutru reads.
+LOCALE := luutru/locale
+catalogs: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location --project luutru -o $(LOCALE)/luutru.pot \
+		luutru pipeline index export scanners web
+	$(BIN)/pybabel update -i $(LOCALE)/luutru.pot -d $(LOCALE) -D luutru -w 120 --no-fuzzy-matching
+	$(BIN)/pybabel compile -d $(LOCALE) -D luutru --statistics
 
 # The documentation site (docs/, mkdocs.yml), built strictly: a broken link or a command the reference cannot
 # load fails. The site lands in .site/.

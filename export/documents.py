@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 
 from luutru.errors import NotFound, UsageError
 from luutru.export.pdfa import ExportError, ExportPage, PdfMetadata, write_pdfa
+from luutru.i18n import N_
 from luutru.pipeline.catalog import SEARCHABLE, Catalog, FileRecord, PageRecord
 from luutru.pipeline.dossiers import Dossier, circular_name, document_name, find_dossier
 from luutru.pipeline.export_manifest import Exported, read_manifest, write_manifest
@@ -59,7 +60,7 @@ def files_documents(catalog: Catalog, paths: Iterable[Path]) -> list[ExportDocum
     for path in paths:
         records = [record for record in catalog.files(under=path.absolute()) if record.status in SEARCHABLE]
         if not records:
-            raise NotFound(f"{path}: no searchable scan at or under this path in the catalog")
+            raise NotFound(N_("{path}: no searchable scan at or under this path in the catalog"), path=path)
         for record in records:
             documents += [ExportDocument(record, first, last, fields,
                                          document_name(catalog, record.path, record.page_count, first, last, fields))

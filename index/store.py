@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from luutru.errors import NotReady
+from luutru.i18n import N_
 from luutru.index.query import Query
 
 GENERATION_PREFIX = "index-"
@@ -234,6 +235,6 @@ def open_store(link: Path) -> IndexStore:
     The symlink is resolved once, so engine and index always come from the same generation."""
     generation = live_generation(link)
     if not generation.exists():
-        raise IndexUnavailable(f"there is no index at {link}; `luutru ingest PATH` makes one, "
-                               "`luutru reindex --full` rebuilds it from the catalog")
+        raise IndexUnavailable(N_("there is no index at {link}; `luutru ingest PATH` makes one, "
+                                  "`luutru reindex --full` rebuilds it from the catalog"), link=link)
     return store_class(engine_of(generation))(generation)

@@ -26,6 +26,7 @@ import click
 
 from luutru import __version__
 from luutru.errors import ExitCode, LuutruError, NotReady, UsageError
+from luutru.i18n import N_, _, ngettext
 from luutru.index.store import ENGINES as INDEX_ENGINES
 from luutru.pipeline.home import ArchiveHome, resolve_home
 from luutru.pipeline.report import REVIEW_BELOW, day_month_year
@@ -91,8 +92,8 @@ def _fail(code: ExitCode, message: str) -> None:
 def _internal_error(error: BaseException) -> None:
     """One line on stderr; the traceback goes to the log file only."""
     log.error("internal error", exc_info=error, extra={"file_only": True})
-    _fail(ExitCode.INTERNAL, f"internal error: {type(error).__name__}: {error} "
-                             "(details in the log under the archive home)")
+    _fail(ExitCode.INTERNAL, _("internal error: {kind}: {error} (details in the log under the archive home)").format(
+        kind=type(error).__name__, error=error))
 
 
 def _reader_gone() -> bool:
@@ -147,7 +148,7 @@ def _friendly(command, args, kwargs):
     except LuutruError as error:
         if error.exit_code == ExitCode.INTERNAL:
             _internal_error(error)
-        _fail(error.exit_code, str(error))
+        _fail(error.exit_code, error.translated())
     except click.ClickException as error:  # a bad option value met in the command's body: a usage error
         _fail(ExitCode.USAGE, error.format_message())
     except BrokenPipeError as error:
@@ -157,11 +158,12 @@ def _friendly(command, args, kwargs):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(ExitCode.OK)
     except KeyboardInterrupt:
-        _fail(ExitCode.INTERRUPTED, "interrupted; the next run resumes where this one stopped")
+        _fail(ExitCode.INTERRUPTED, _("interrupted; the next run resumes where this one stopped"))
     except Exception as error:  # noqa: BLE001
         if _disk_full(error):
-            _fail(ExitCode.NO_SPACE, f"no space left on the disk of {_home_of(args)}: {error}; the run stopped "
-                                     "and what it committed before stays searchable; free space and run again")
+            _fail(ExitCode.NO_SPACE, _("no space left on the disk of {home}: {error}; the run stopped and what it "
+                                       "committed before stays searchable; free space and run again").format(
+                home=_home_of(args), error=error))
         _internal_error(error)
 
 
@@ -192,7 +194,7 @@ def main(context: click.Context, home: Path | None, quiet: bool) -> None:
         try:
             archive.create()  # before logging, so that the first run is in the log file too
         except NotReady as error:
-            _fail(error.exit_code, str(error))
+            _fail(error.exit_code, error.translated())
     _setup_logging(archive, quiet)
     context.obj = archive
 
@@ -277,19 +279,22 @@ def _report_run(summary, as_json: bool) -> None:
     if as_json:
         _print_json(summary.to_json())
     else:
-        left_alone = (f", {summary.refused} refused" if summary.refused else "") + (
-            f", {summary.failed_before} failed before and left alone (--retry-failed)" if summary.failed_before else "")
-        click.echo(f"{summary.files_seen} files: {summary.new} new, {summary.changed} changed, "
-                   f"{summary.unchanged} unchanged, {summary.reused} reused, {summary.missing} gone{left_alone}; "
-                   f"{summary.pages_ocr} pages OCR'd, {summary.pages_text_layer} from a text layer, "
-                   f"{summary.pages_failed} failed; {summary.pages_indexed} pages indexed "
-                   f"in {summary.seconds:.1f}s")
+        left_alone = (_(", {count} refused").format(count=summary.refused) if summary.refused else "") + (
+            _(", {count} failed before and left alone (--retry-failed)").format(count=summary.failed_before)
+            if summary.failed_before else "")
+        click.echo(_("{files} files: {new} new, {changed} changed, {unchanged} unchanged, {reused} reused, {gone} gone"
+                     "{left_alone}; {ocr} pages OCR'd, {layer} from a text layer, {failed} failed; {indexed} pages "
+                     "indexed in {seconds:.1f}s").format(
+            files=summary.files_seen, new=summary.new, changed=summary.changed, unchanged=summary.unchanged,
+            reused=summary.reused, gone=summary.missing, left_alone=left_alone, ocr=summary.pages_ocr,
+            layer=summary.pages_text_layer, failed=summary.pages_failed, indexed=summary.pages_indexed,
+            seconds=summary.seconds))
         for path, reason in summary.failures:
             click.echo(f"FAILED  {path}: {reason}")
         for path in summary.unsupported:
-            click.echo(f"SKIPPED {path}: not a scan (PDF, TIFF, JPEG or PNG)")
+            click.echo(f"SKIPPED {path}: " + _("not a scan (PDF, TIFF, JPEG or PNG)"))
         for path in summary.settling:
-            click.echo(f"WAITING {path}: modified moments ago (still being copied?); read on the next run")
+            click.echo(f"WAITING {path}: " + _("modified moments ago (still being copied?); read on the next run"))
     sys.exit(ExitCode.FILES_FAILED if summary.failures else ExitCode.OK)
 
 
@@ -438,7 +443,8 @@ def _asked(result, filters) -> str:
              "dossier": filters.files is not None and f"({len(filters.files)} scan(s))"}
     on = [f"{name.replace('_', ' ')} {value}" for name, value in shown.items() if value]
     words = f'"{result.query}"' if result.query else ""
-    return " ".join(part for part in (words, f"(filters: {', '.join(on)})" if on else "") if part)
+    filtered = _("(filters: {filters})").format(filters=", ".join(on)) if on else ""
+    return " ".join(part for part in (words, filtered) if part)
 
 
 def _path_prefixes(reader, typed: str | None) -> tuple[str, ...]:
@@ -461,12 +467,13 @@ def _dossier_files(reader, dossier: str | None) -> tuple[str, ...] | None:
 
 def _print_results(result, filters, verbose: bool) -> None:
     if not result.documents:
-        hint = f' Did you mean "{result.suggestion}"?' if result.suggestion else ""
-        click.echo(f"No page matches {_asked(result, filters)}.{hint}")
+        hint = _(' Did you mean "{suggestion}"?').format(suggestion=result.suggestion) if result.suggestion else ""
+        click.echo(_("No page matches {asked}.").format(asked=_asked(result, filters)) + hint)
         return
-    pages = "1 page matches" if result.total == 1 else f"{result.total} pages match"
-    misread = " with a letter misread (no page has every word as typed)" if result.near_spellings else ""
-    click.echo(f"{pages} {_asked(result, filters)}{misread}; the best {len(result.documents)} document(s):")
+    pages = ngettext("{count} page matches", "{count} pages match", result.total).format(count=result.total)
+    misread = _(" with a letter misread (no page has every word as typed)") if result.near_spellings else ""
+    click.echo(_("{pages} {asked}{misread}; the best {count} document(s):").format(
+        pages=pages, asked=_asked(result, filters), misread=misread, count=len(result.documents)))
     screen = Screen.of_stdout()
     shown = SNIPPETS_SHOWN_ON_SCREEN if screen else 3
     for rank, document in enumerate(result.documents, 1):
@@ -518,7 +525,7 @@ def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_fro
         filters = Filters(doc_type, agency, number, issued_from, issued_to, year, parcel, sheet, department,
                           _path_prefixes(reader, path_prefix), _dossier_files(reader, dossier))
         if not query and filters.query() is None:
-            raise UsageError("give words to search for, or a filter such as --parcel 245")
+            raise UsageError(N_("give words to search for, or a filter such as --parcel 245"))
         limit = limit or (5 if sys.stdout.isatty() and not as_json else 10)
         result = reader.search(" ".join(query), limit, filters, sort_by_date=sort == "date")
     finally:
@@ -1026,7 +1033,7 @@ def users_passwd(home: ArchiveHome, name) -> None:
     from luutru.pipeline.users import set_password
 
     set_password(home.root, name, _password())
-    click.echo(f"{name}: password changed")
+    click.echo(_("{name}: password changed").format(name=name))
 
 
 @users.command("disable")
@@ -1039,7 +1046,7 @@ def users_disable(home: ArchiveHome, name, enable) -> None:
     from luutru.pipeline.users import set_disabled
 
     set_disabled(home.root, name, not enable)
-    click.echo(f"{name}: {'enabled' if enable else 'disabled'}")
+    click.echo((_("{name}: enabled") if enable else _("{name}: disabled")).format(name=name))
 
 
 @users.command("list")
@@ -1101,9 +1108,10 @@ def audit_verify(home: ArchiveHome, as_json) -> None:
     if as_json:
         _print_json(report)
     elif report["intact"]:
-        click.echo(f"{report['events']} events, the chain holds")
+        click.echo(_("{events} events, the chain holds").format(events=report["events"]))
     else:
-        click.echo(f"BROKEN at event {report['broken_at']} of {report['events']}: an event was edited or deleted")
+        click.echo(_("BROKEN at event {event} of {events}: an event was edited or deleted").format(
+            event=report["broken_at"], events=report["events"]))
     sys.exit(ExitCode.OK if report["intact"] else ExitCode.FILES_FAILED)
 
 

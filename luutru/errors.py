@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from luutru.i18n import N_
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -23,9 +25,21 @@ class ExitCode(IntEnum):
 
 
 class LuutruError(Exception):
-    """A failure the user can act on; the message is one line that names what and why."""
+    """A failure the user can act on; the message is one line that names what and why. Raised with a template
+    marked for the catalog and its values (`NotFound(N_("{path}: no such document"), path=path)`), it is shown in
+    the user's language (`translated`) and logged in English (`str`)."""
 
     exit_code = ExitCode.INTERNAL
+
+    def __init__(self, message: str, **values: object) -> None:
+        self.template, self.values = message, values
+        super().__init__(message.format(**values) if values else message)
+
+    def translated(self) -> str:
+        """The message in the user's language (luutru.i18n)."""
+        from luutru.i18n import _
+
+        return _(self.template).format(**self.values) if self.values else _(self.template)
 
 
 class UsageError(LuutruError):
@@ -46,6 +60,9 @@ class NotReady(LuutruError):
 
 class NoArchive(NotReady):
     """The archive home holds no catalog yet."""
+
+    def __init__(self, root: object, message: str = N_("{root} holds no archive yet; run `luutru ingest PATH` first")):
+        super().__init__(message, root=root)
 
 
 class CatalogTooNew(NotReady):

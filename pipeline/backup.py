@@ -19,6 +19,7 @@ from pathlib import Path
 
 from luutru import __version__
 from luutru.errors import NoArchive, NotReady, UsageError
+from luutru.i18n import N_
 from luutru.index.store import IndexUnavailable, live_generation, publish
 from luutru.pipeline.audit import AUDIT_FILE
 from luutru.pipeline.catalog import SCHEMA_VERSION, Catalog, now
@@ -33,7 +34,7 @@ def backup(home: ArchiveHome, destination: Path, with_index: bool = False) -> di
     """Copy the archive home to `destination` (a new or empty folder, or an earlier backup, replaced once the new
     one is complete: a backup cut short leaves `destination` as it was); what was copied."""
     if not home.exists():
-        raise NoArchive(f"{home.root} holds no archive yet; nothing to back up")
+        raise NoArchive(home.root, N_("{root} holds no archive yet; nothing to back up"))
     if destination.exists() and any(destination.iterdir()) and not (destination / MANIFEST).is_file():
         raise UsageError(f"{destination}: not empty and not a luutru backup; a backup goes to a new or empty "
                          "folder, or over an earlier backup")

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from luutru.errors import NotFound, UsageError
+from luutru.i18n import N_
 from luutru.index.words import fold
 from luutru.pipeline.catalog import Catalog, catalog_name
 from luutru.pipeline.circular05 import choices, code_of
@@ -434,7 +435,8 @@ def find_dossier(catalog: Catalog, code_or_number: str, among: Callable[[Dossier
         found = [dossier for dossier in dossiers if dossier.number == code_or_number
                  or dossier.number_key == _number_key(code_or_number)]
     if not found:
-        raise NotFound(f"{code_or_number}: no such dossier in the list (see `luutru dossiers list`)")
+        raise NotFound(N_("{dossier}: no such dossier in the list (see `luutru dossiers list`)"),
+                       dossier=code_or_number)
     if len(found) > 1:
         raise UsageError(f"{code_or_number}: {len(found)} dossiers have this number; give the code: "
                          + ", ".join(dossier.code for dossier in found))

@@ -170,7 +170,7 @@ def _by_hand(home: ArchiveHome, path_or_id: str, change: Callable[[Catalog, File
     and bring the index in line; the file's documents as they are now."""
     config = load_config(home.config_path)
     if not home.exists():
-        raise NoArchive(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
+        raise NoArchive(home.root)
     with home.exclusive(wait=wait):
         catalog = Catalog(home.catalog_path)
         try:

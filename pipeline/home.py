@@ -11,6 +11,7 @@ from pathlib import Path
 import platformdirs
 
 from luutru.errors import BusyError, NotReady
+from luutru.i18n import N_
 
 ENVIRONMENT_VARIABLE = "LUUTRU_HOME"
 
@@ -53,7 +54,8 @@ class ArchiveHome:
             except BlockingIOError as error:
                 lock.seek(0)
                 holder = lock.read().strip() or "another run"
-                raise BusyError(f"{self.root} is in use by {holder}; try again later or pass --wait") from error
+                raise BusyError(N_("{root} is in use by {holder}; try again later or pass --wait"), root=self.root,
+                                holder=holder) from error
             lock.seek(0)
             lock.truncate()
             lock.write(f"luutru process {os.getpid()}\n")

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from luutru.errors import NoArchive, NotFound
+from luutru.i18n import N_
 from luutru.index.store import IndexUnavailable, engine_advice, open_store
 from luutru.pipeline.catalog import FOLDER_PROBLEMS_KEY, SEARCHABLE, Catalog, FileRecord, PageRecord, catalog_name
 from luutru.pipeline.home import ArchiveHome
@@ -17,7 +18,7 @@ from luutru.pipeline.tuning import TUNING
 def open_catalog(home: ArchiveHome) -> Catalog:
     """The catalog of an existing archive, for reading."""
     if not home.exists():
-        raise NoArchive(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
+        raise NoArchive(home.root)
     return Catalog.reader(home.catalog_path)
 
 
@@ -67,7 +68,7 @@ def find_file(catalog: Catalog, path_or_id: str) -> FileRecord:
         record = catalog.file_by_id(int(path_or_id))
     record = record or catalog.file_by_path(catalog_name(Path(path_or_id).expanduser().absolute())[0])
     if record is None:
-        raise NotFound(f"{path_or_id}: no such document in the catalog")
+        raise NotFound(N_("{path}: no such document in the catalog"), path=path_or_id)
     return record
 
 
@@ -82,7 +83,8 @@ def show(home: ArchiveHome, path_or_id: str, page: int | None = None) -> dict:
     finally:
         catalog.close()
     if page is not None and not pages:
-        raise NotFound(f"{record.path}: no page {page} in the catalog (it has {record.page_count or 0})")
+        raise NotFound(N_("{path}: no page {page} in the catalog (it has {pages})"), path=record.path, page=page,
+                       pages=record.page_count or 0)
     facts = asdict(record)
     # The name's bytes on disk, where they are not its readable UTF-8 (a legacy-encoded name, NFD).
     raw = facts.pop("raw_path")

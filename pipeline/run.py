@@ -441,5 +441,5 @@ def reindex(home: ArchiveHome, full: bool = False, options: RunOptions = RunOpti
     """For cron: re-scan every root ingested before, read what changed, update the index.
     With `full`, first rebuild the whole index from the catalog (without OCR) and swap it in."""
     if not home.exists():
-        raise NoArchive(f"{home.root} holds no archive yet; run `luutru ingest PATH` first")
+        raise NoArchive(home.root)
     return _run(home, None, options, wait, full_rebuild=full)

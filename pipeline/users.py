@@ -21,6 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from luutru.errors import NotFound, UsageError
+from luutru.i18n import N_
 from luutru.pipeline.catalog import now
 
 USERS_FILE = "users.sqlite3"
@@ -91,7 +92,7 @@ def add_user(home_root: Path, name: str, role: str, password: str) -> User:
 def _change(home_root: Path, name: str, sql: str, *values) -> None:
     with closing(_open(home_root)) as db:
         if not db.execute(f"UPDATE users SET {sql} WHERE name = ?", (*values, name)).rowcount:
-            raise NotFound(f"{name}: no such user")
+            raise NotFound(N_("{name}: no such user"), name=name)
 
 
 def set_password(home_root: Path, name: str, password: str) -> None:

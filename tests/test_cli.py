@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import LUUTRU, SAMPLES, TRUTH, json_of, run_luutru, settled
+from conftest import LUUTRU, REPOSITORY, SAMPLES, TRUTH, json_of, run_luutru, settled
 from PIL import Image, ImageDraw
 
 from luutru.doctor import doctor as run_doctor
@@ -450,3 +450,60 @@ def test_review_lists_a_page_that_reads_as_noise_whatever_its_confidence(tmp_pat
     listed = json_of(run_luutru(home, "review", "--json"))["pages"]
     assert [Path(page["path"]).name for page in listed] == ["junk.png"]
     assert listed[0]["causes"][0].startswith("unreadable: rescan")  # its best reading is noise
+
+
+def _in_locale(language: str) -> dict:
+    """The environment of a terminal whose locale is `language`, nothing else saying otherwise."""
+    return {**{name: value for name, value in os.environ.items() if name not in ("LANGUAGE", "LC_ALL",
+                                                                                  "LC_MESSAGES")},
+            "LANG": language}
+
+
+def test_the_same_failures_are_told_in_vietnamese_under_a_vietnamese_locale_and_in_english_otherwise(
+        archive, tmp_path):
+    empty = tmp_path / "empty"
+    failures = [(empty, ("search", "đất"), 4, "chưa có chỉ mục ở", "there is no index at"),
+                (archive["home"], ("show", "/khong/co.pdf"), 5, "không có văn bản này trong danh mục",
+                 "no such document in the catalog"),
+                (archive["home"], ("search",), 2, "hãy nhập từ cần tìm", "give words to search for")]
+    for home, args, status, vietnamese, english in failures:
+        told = {language: run_luutru(home, *args, check_code=status, env=_in_locale(language)).stderr
+                for language in ("vi_VN.UTF-8", "C.UTF-8")}
+        assert vietnamese in told["vi_VN.UTF-8"] and english not in told["vi_VN.UTF-8"], told
+        assert english in told["C.UTF-8"] and vietnamese not in told["C.UTF-8"], told
+        assert all(text.startswith("luutru: ") and text.count("\n") == 1 for text in told.values()), told
+    log = (archive["home"] / "logs" / "luutru.log").read_text(encoding="utf-8")
+    assert "không có văn bản" not in log  # the log stays English, for whoever keeps the machine
+
+
+def test_every_message_marked_for_translation_is_in_the_vietnamese_catalog_and_compiled():
+    import gettext
+    import io
+
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from luutru.i18n import LOCALE
+
+    marked = {message for folder in ("luutru", "pipeline", "index", "export", "scanners", "web")
+              for _, _, message, _, _ in extract_from_dir(REPOSITORY / folder, keywords={
+                  "_": None, "N_": None, "ngettext": (1, 2)})}
+    po = LOCALE / "vi" / "LC_MESSAGES" / "luutru.po"
+    with open(po, "rb") as stream:
+        catalog = read_po(stream)
+    translated = {message.id: message.string for message in catalog if message.id}
+    assert {message if isinstance(message, str) else tuple(message) for message in marked} == {
+        message if isinstance(message, str) else tuple(message) for message in translated}
+    assert all(translated.values()) and not any(message.fuzzy for message in catalog if message.id)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    fresh = gettext.GNUTranslations(compiled)
+    with open(po.with_suffix(".mo"), "rb") as stream:
+        committed = gettext.GNUTranslations(stream)
+    for message in translated:
+        if isinstance(message, str):
+            assert committed.gettext(message) == fresh.gettext(message) != message, message
+        else:
+            assert committed.ngettext(*message, 2) == fresh.ngettext(*message, 2) != message[1], message
