@@ -239,9 +239,6 @@ class Tuning:
     # --- pipeline/work.py
     # A PDF text layer with fewer letters than this is treated as absent (a scanner's stray header).
     min_text_layer_letters: int = 20
-    # An earlier OCR's text layer that reads as Vietnamese at least this well (vietnamese_score) is kept;
-    # below it the page is OCR'd, and the better of the two readings kept.
-    prior_ocr_trusted: float = 0.7
 
     # --- pipeline/text_layer.py
     # A text layer over a scanned page is the page's text only when its words lie over this share of the

@@ -24,7 +24,7 @@ from luutru.pipeline.columns import text_height
 from luutru.pipeline.geometry import Box, as_list, box_on_original, scaling, unbent_box
 from luutru.pipeline.layout import word_lines
 from luutru.pipeline.ocr import OcrResult, Word, reordered, turn_found
-from luutru.pipeline.quality import reading_quality
+from luutru.pipeline.quality import reading_quality, reading_score
 from luutru.pipeline.reading import best_reading, damaged_copy, most_readings, unreadable
 from luutru.pipeline.recognizer import line_reader, with_misread_words_read_again
 from luutru.pipeline.ruled import in_ruled_order, ruled_boxes
@@ -80,14 +80,14 @@ class _LayerLeft:
     """What a PDF page's text layer leaves to OCR."""
     gray: np.ndarray | None = None  # the page's ink-free gray (cleanup.ink_free_gray), rendered to judge its layer
     beside: list[list[LayerWord]] = field(default_factory=list)  # text drawn over a part of the scan: kept beside OCR
-    doubtful: tuple[str, float] | None = None  # an earlier OCR's text and score, to compare with ours
+    earlier: tuple[str, str | None] | None = None  # an earlier OCR's text (and legacy encoding), to compare with ours
 
 
 def _layer_reading(job: PageJob, outcome: PageOutcome) -> _LayerLeft:
     """Take a PDF page's own text (converted from a legacy encoding where it is in one) into `outcome`: the
-    text of a page that is no scan, or the layer that covers a scanned page's ink (TUNING.layer_covers), an earlier
-    OCR's only when it reads as Vietnamese. Otherwise what OCR is left: the rendered page, the text drawn
-    over a part of it (a signature block), or a doubtful earlier OCR's text and score."""
+    text of a page that is no scan, or the visible layer that covers a scanned page's ink (TUNING.layer_covers).
+    Otherwise what OCR is left: the rendered page, the text drawn over a part of it (a signature block), or an
+    earlier OCR's invisible text, which our reading must read better to replace."""
     path = Path(job.path)
     layer = text_layer(path, job.page)
     if not layer.strip():
@@ -107,12 +107,8 @@ def _layer_reading(job: PageJob, outcome: PageOutcome) -> _LayerLeft:
     if not facts.invisible:
         _take_layer(outcome, text, encoding, "text-layer")
         return _LayerLeft()
-    score = vietnamese_score(text)
-    outcome.diagnostics["prior_ocr_score"] = round(score, 3)
-    if score >= TUNING.prior_ocr_trusted:
-        _take_layer(outcome, text, encoding, "prior-ocr", round(100 * score, 2))
-        return _LayerLeft()
-    return _LayerLeft(gray, doubtful=(text, score))
+    outcome.diagnostics["prior_ocr_score"] = round(vietnamese_score(text), 3)
+    return _LayerLeft(gray, earlier=(text, encoding))
 
 
 def _take_layer(outcome: PageOutcome, text: str, encoding: str | None, source: str,
@@ -226,12 +222,12 @@ def _read(job: PageJob, outcome: PageOutcome) -> None:
         if outcome.text:
             outcome.provenance["engine"] = outcome.source
             return
-    doubtful = left.doubtful
     _ocr(job, outcome, left)
-    if doubtful and doubtful[1] > vietnamese_score(outcome.text):
-        # The earlier OCR, though doubtful, reads better than ours: keep it (it has no word boxes).
-        outcome.text, outcome.confidence, outcome.source, outcome.words = doubtful[0], round(100 * doubtful[1], 2), \
-            "prior-ocr", []
+    if left.earlier and reading_score(left.earlier[0]) > reading_score(outcome.text):
+        # The earlier OCR reads more of the page as Vietnamese than ours: keep it (it has no word boxes).
+        text, encoding = left.earlier
+        _take_layer(outcome, text, encoding, "prior-ocr", round(100 * vietnamese_score(text), 2))
+        outcome.words, outcome.unreadable = [], unreadable(OcrResult(text, [], 0.0), reading_quality(text))
 
 
 def process_page(job: PageJob) -> PageOutcome:

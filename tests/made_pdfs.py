@@ -33,11 +33,22 @@ PORTAL_SIGNATURE = ("Người ký: CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ",
                     "Cơ quan: VĂN PHÒNG CHÍNH PHỦ", "Thời gian ký: 23.04.2026 15:54:16 +07:00")
 
 
-def earlier_ocr_pdf(image: Path, path: Path, language: str) -> Path:
+def earlier_ocr_pdf(image: Path, path: Path, language: str, stored: Image.Image | None = None) -> Path:
     """The page image with Tesseract's invisible text layer over it, read in `language` (a scanner's
-    "searchable PDF" is made so; read in `eng`, its Vietnamese loses every mark)."""
+    "searchable PDF" is made so; read in `eng`, its Vietnamese loses every mark). With `stored`, the PDF keeps
+    that image (gray, the same size) instead of the one read, as a scanner that reads its full-quality capture
+    and stores a JPEG a fraction of its size."""
     subprocess.run(["tesseract", str(image), str(path.with_suffix("")), "-l", language, "pdf"],
                    capture_output=True, check=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    if stored is not None:
+        with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+            picture = next(iter(pdf.pages[0].get_images().values()))
+            assert (int(picture.Width), int(picture.Height)) == stored.size
+            jpeg = io.BytesIO()
+            stored.convert("L").save(jpeg, "JPEG", quality=8)
+            picture.write(jpeg.getvalue(), filter=pikepdf.Name.DCTDecode)
+            picture.ColorSpace, picture.BitsPerComponent = pikepdf.Name.DeviceGray, 8
+            pdf.save(path)
     return path
 
 
