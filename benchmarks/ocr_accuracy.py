@@ -23,6 +23,8 @@ NFC and collapsing whitespace, nothing else.
 --json writes every page's CER, WER, seconds and readings by reader, for comparing two runs page by page
 (benchmarks/ocr_compare.py); --luutru-only reads with luutru alone (`make ocr-check`: the reading path against its
 committed baseline).
+--set NAME=VALUE sets a threshold of pipeline/tuning.py in the workers (repeatable): an ablation, to see whether a
+rule pays (a rule turned off by a value it never meets);
 --tesseract-alone runs luutru without its second line recognizer too (Tesseract reads every line);
 --engines runs luutru with each Tesseract engine (tesserocr in the worker, and the tesseract
 program per page through pytesseract); --ablation runs it again with each cleanup step removed.
@@ -63,6 +65,7 @@ from benchmarks.throughput import program  # noqa: E402
 from luutru.pipeline.cleanup import DEFAULT_STEPS  # noqa: E402
 from luutru.pipeline.ocr import limit_threads  # noqa: E402
 from luutru.pipeline.settings import OcrSettings  # noqa: E402
+from luutru.pipeline.tuning import TUNING  # noqa: E402
 from luutru.pipeline.work import PageJob, process_page  # noqa: E402
 from luutru.scanners import Kind  # noqa: E402
 from samples.damage import (  # noqa: E402
@@ -201,13 +204,22 @@ def read_by_all(readers: dict[str, Callable[[Sample], str]], numbered: tuple[int
 Results = dict[str, dict[str, dict[str, list[tuple]]]]  # split -> reader -> kind -> (CER, WER, seconds) rows
 
 
-def measure(readers: dict[str, Callable[[Sample], str]], samples: list[Sample], jobs: int) -> tuple[Results, list]:
+def start_worker(overrides: dict[str, str]) -> None:
+    """One single-threaded worker, its reading path's thresholds set as --set asks."""
+    limit_threads()
+    for name, value in overrides.items():
+        # The one Tuning every module reads, changed in this worker alone: an ablation, never a setting of luutru's.
+        object.__setattr__(TUNING, name, type(getattr(TUNING, name))(value))
+
+
+def measure(readers: dict[str, Callable[[Sample], str]], samples: list[Sample], jobs: int,
+            overrides: dict[str, str] | None = None) -> tuple[Results, list]:
     """Per split, reader and kind of damage: (CER, WER, seconds) of every page, `jobs` worker processes
     at a time, each with one single-threaded Tesseract, as `luutru ingest --jobs` runs; and the same per page."""
     results: Results = defaultdict(lambda: {name: defaultdict(list) for name in readers})
-    pages = []
+    pages, overrides = [], overrides or {}
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=limit_threads) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=start_worker, initargs=(overrides,)) as pool:
         for sample, rows in pool.map(partial(read_by_all, readers), enumerate(samples)):
             for name, row in rows.items():
                 results[sample.split][name][sample.kind].append(row)
@@ -263,6 +275,9 @@ def main() -> None:
                              "tuned, and look at measured only to report")
     parser.add_argument("--json", type=Path, help="also write every page's figures, by reader, to this file")
     parser.add_argument("--luutru-only", action="store_true", help="read with luutru alone, not plain tesseract")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a threshold of pipeline/tuning.py set for this run (an ablation: min_marks=1000000 "
+                             "turns the upside-down check off)")
     options = parser.parse_args()
     kinds = options.kinds.split(";") if options.kinds else list(KINDS)
     with tempfile.TemporaryDirectory(prefix="luutru-ocr-") as folder:
@@ -284,7 +299,11 @@ def main() -> None:
             for step in DEFAULT_STEPS:
                 steps = tuple(name for name in DEFAULT_STEPS if name != step)
                 readers[f"-{step}"] = partial(luutru, replace(settings, cleanup=steps))
-        results, pages = measure(readers, samples, options.jobs)
+        overrides = dict(setting.split("=", 1) for setting in options.set)
+        unknown = set(overrides) - set(vars(TUNING))
+        if unknown:
+            parser.error(f"no such threshold in pipeline/tuning.py: {', '.join(sorted(unknown))}")
+        results, pages = measure(readers, samples, options.jobs, overrides)
         if options.json:
             options.json.write_text(json.dumps(pages, indent=1), encoding="utf-8")
         for split, title in (("tuned", "the cleanup was tuned on"), ("measured", "only ever measured")):
