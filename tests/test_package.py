@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import fcntl
+import os
+import re
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, json_of, place_samples, run_luutru
+from conftest import REPOSITORY, SAMPLES, json_of, place_samples, run_luutru
 
 from luutru.errors import ExitCode
 
@@ -26,7 +29,8 @@ def test_the_packages_install_under_luutru_and_take_no_generic_names(tmp_path):
 def test_search_loads_neither_opencv_nor_tesseract(tmp_path):
     probe = ("import sys; from click.testing import CliRunner; from luutru.cli import main; "
              f"result = CliRunner().invoke(main, ['--home', {str(tmp_path)!r}, 'search', 'dat']); "
-             "print(result.exit_code, sorted(m for m in ('cv2', 'tesserocr', 'pytesseract') if m in sys.modules))")
+             "print(result.exit_code, sorted(m for m in ('cv2', 'tesserocr', 'pytesseract', 'onnxruntime') "
+             "if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert result.stdout.split(None, 1) == [str(int(ExitCode.NOT_READY)), "[]\n"]
 
@@ -102,3 +106,22 @@ def test_every_writing_run_is_in_the_log_from_start_to_end_with_its_status(one_s
     assert runs[0].startswith("started: luutru --home") and runs[0].endswith("--jobs 1 --json")
     assert runs[1:] == ["ended: luutru ingest, exit status 0", f"started: luutru --home {home} reindex",
                         "ended: luutru reindex, exit status 3"]
+
+
+# A file of the repository named in its code or docs: tests/test_ocr.py, benchmarks/real_scans/truth.toml.
+NAMED_FILE = re.compile(r"(?<![\w/.-])((?:tests|benchmarks|samples|pipeline|index|scanners|export|web|luutru|docs)/"
+                        r"[\w./-]*\w\.(?:py|md|json|toml|txt|tsv|cfg|html|css|js|xsd|po))\b")
+
+
+def test_every_file_the_code_and_the_docs_name_exists():
+    skipped = {".venv", ".git", ".site", "test-artifacts", "luutru.egg-info", "__pycache__", ".pytest_cache"}
+    texts = []
+    for folder, folders, files in os.walk(REPOSITORY):
+        folders[:] = [name for name in folders if name not in skipped]
+        texts += [Path(folder) / name for name in files
+                  if name.endswith((".py", ".md", ".cfg", ".toml")) or name == "Makefile"]
+    named = {(match.group(1), path.relative_to(REPOSITORY).as_posix()) for path in texts
+             for match in NAMED_FILE.finditer(path.read_text(encoding="utf-8", errors="replace"))}
+    assert len(named) > 100  # the pattern finds what it should
+    assert [pair for pair in sorted(named) if not (REPOSITORY / pair[0]).exists()] == []
+
