@@ -1128,29 +1128,41 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
               help="How long a browser that opened /?token=CODE keeps access (a working day).")
 @click.option("--exports", type=click.Path(file_okay=False, path_type=Path),
               help="Folder of `luutru export --format pdfa` files, offered for download beside each document.")
+@click.option("--certfile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Serve over TLS with this certificate (PEM), and --keyfile its private key: cookies are then "
+                   "Secure and browsers told to keep to TLS (HSTS).")
+@click.option("--keyfile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The private key of --certfile (PEM).")
+@click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True, metavar="IPS",
+              help="The reverse proxies (comma-separated addresses, or *) whose X-Forwarded-Proto and "
+                   "X-Forwarded-For are believed: behind one that ends TLS, the page is served as over TLS.")
 @click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
               help="Where page images at screen size are kept (default: the user's cache folder).")
 @click.pass_obj
 @friendly_errors
 def serve(home: ArchiveHome, host: str, port: int, token: str | None, token_hours: float, exports: Path | None,
-          cache: Path | None) -> None:
+          cache: Path | None, certfile: Path | None, keyfile: Path | None, forwarded_allow_ips: str) -> None:
     """The counter's search page: search, open a document, see the words found boxed on the scan."""
     import uvicorn
 
     from luutru.pipeline.report import open_catalog
     from luutru.web.app import make_app
 
+    if (certfile is None) != (keyfile is None):
+        raise UsageError("--certfile and --keyfile go together: the certificate and its private key")
     open_catalog(home).close()  # no archive yet: say so now, not on the first search
+    scheme = "https" if certfile else "http"
     if host not in LOOPBACK and not token:
         click.echo(f"warning: listening on {host} without --token: anyone on the network can search", err=True)
     addresses = _addresses(host)
     for address in addresses:
-        click.echo(f"luutru: the counter's page is at http://{address}:{port}/", err=True)
+        click.echo(f"luutru: the counter's page is at {scheme}://{address}:{port}/", err=True)
     if token:
-        click.echo(f"luutru: open it once on each PC as http://{addresses[0]}:{port}/?token={token} (it is "
+        click.echo(f"luutru: open it once on each PC as {scheme}://{addresses[0]}:{port}/?token={token} (it is "
                    f"then kept {token_hours:g} hours)", err=True)
     uvicorn.run(make_app(home, token, cache, exports, token_hours), host=host, port=port, log_level="warning",
-                access_log=False)
+                access_log=False, ssl_certfile=certfile, ssl_keyfile=keyfile, proxy_headers=True,
+                forwarded_allow_ips=forwarded_allow_ips)
 
 
 def _addresses(host: str) -> list[str]:

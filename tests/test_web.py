@@ -3,14 +3,17 @@ Chromium, and hostile input through Starlette's test client."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import closing
 from pathlib import Path
@@ -32,27 +35,36 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@contextlib.contextmanager
+def serving(home: Path, log: Path, *options: str, scheme: str = "http", context: ssl.SSLContext | None = None):
+    """`luutru serve` on a free port of this machine, with these options, until the block ends: its address."""
+    port = _free_port()
+    with open(log, "w", encoding="utf-8") as stderr:
+        process = subprocess.Popen([str(LUUTRU), "--home", str(home), "serve", "--port", str(port), *options],
+                                   stderr=stderr)
+    url = f"{scheme}://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=1, context=context).read()
+                break
+            except urllib.error.HTTPError:
+                break  # it answers (a login form, a code to ask for)
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"luutru serve did not start: {log.read_text(encoding='utf-8')}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def server(archive, tmp_path_factory):
-    port = _free_port()
     cache = tmp_path_factory.mktemp("page-cache")
-    log = cache / "serve.log"
-    with open(log, "w", encoding="utf-8") as stderr:
-        process = subprocess.Popen([str(LUUTRU), "--home", str(archive["home"]), "serve", "--port", str(port),
-                                    "--cache", str(cache / "pages")], stderr=stderr)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail(f"luutru serve did not start: {log.read_text(encoding='utf-8')}")
-    yield {"url": url, "cache": cache, **archive}
-    process.terminate()
-    process.wait(timeout=10)
+    with serving(archive["home"], cache / "serve.log", "--cache", str(cache / "pages")) as url:
+        yield {"url": url, "cache": cache, **archive}
 
 
 @pytest.fixture(scope="module")
@@ -414,6 +426,66 @@ def test_a_session_outlives_a_restart_of_the_page_and_ends_with_the_account(arch
     users_cli(home, "passwd", "lan", password="mat-khau-moi")
     users_cli(home, "disable", "minh")
     assert searches("lan") == searches("minh") == 303  # to the login form
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key, as PEM files, the way an office makes one for its LAN."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "luutru.local")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+                   .not_valid_after(now + datetime.timedelta(days=30))
+                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                  critical=False)
+                   .sign(key, hashes.SHA256()))
+    certfile, keyfile = folder / "luutru.crt", folder / "luutru.key"
+    certfile.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    return certfile, keyfile
+
+
+@pytest.mark.slow
+def test_over_tls_its_own_or_a_proxys_the_cookies_are_secure_and_browsers_kept_to_tls(archive, tmp_path):
+    """Served with its own certificate, or behind a proxy that ends TLS and says so (X-Forwarded-Proto from an
+    address --forwarded-allow-ips trusts), the login's cookie is Secure and every answer carries HSTS; over plain
+    HTTP, or when an untrusted address says https, neither."""
+    home = tmp_path / "home"
+    shutil.copytree(archive["home"], home, symlinks=True)
+    users_cli(home, "add", "lan", "--role", "clerk", password="mat-khau-lan")
+    certfile, keyfile = _certificate(tmp_path)
+    trusting = ssl.create_default_context(cafile=str(certfile))
+
+    def answer(url: str, https_said: bool = False, context: ssl.SSLContext | None = None) -> tuple[str, str]:
+        """The login form's HSTS header and the cookie it sets, asked directly or through a proxy that says https."""
+        asked = urllib.request.Request(f"{url}/login", headers={"X-Forwarded-Proto": "https"} if https_said else {})
+        with urllib.request.urlopen(asked, timeout=10, context=context) as response:
+            return response.headers.get("Strict-Transport-Security", ""), response.headers.get("Set-Cookie", "")
+
+    def secured(hsts: str, cookie: str) -> bool:
+        assert "luutru_csrf=" in cookie and "HttpOnly" in cookie, cookie
+        return hsts.startswith("max-age=") and "; Secure" in cookie
+
+    cache = ("--cache", str(tmp_path / "pages"))
+    with serving(home, tmp_path / "tls.log", "--certfile", str(certfile), "--keyfile", str(keyfile), *cache,
+                 scheme="https", context=trusting) as url:
+        assert secured(*answer(url, context=trusting))
+        with pytest.raises(OSError):  # refused or cut: no plain HTTP on the TLS port
+            answer(url.replace("https:", "http:"))
+    with serving(home, tmp_path / "proxied.log", *cache) as url:  # a proxy on this machine: trusted by default
+        assert secured(*answer(url, https_said=True)) and not secured(*answer(url))
+    with serving(home, tmp_path / "untrusted.log", "--forwarded-allow-ips", "10.9.9.9", *cache) as url:
+        assert not secured(*answer(url, https_said=True))
+    run_luutru(home, "serve", "--certfile", str(certfile), check_code=2)  # the key missing: one line, status 2
 
 
 def test_nothing_of_a_document_reaches_a_person_whose_role_may_not_read_it(archive, tmp_path):

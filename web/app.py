@@ -45,6 +45,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
+# Served over TLS (its own certificate, or a proxy that says so in X-Forwarded-Proto), browsers are told to come
+# back over TLS alone for a year.
+HSTS = "max-age=31536000"
 MESSAGES = {400: "Yêu cầu không hợp lệ", 401: "Cần mã truy cập", 403: "Không được phép", 404: "Không tìm thấy",
             405: "Không được phép", 500: "Có lỗi xảy ra"}
 
@@ -115,27 +118,35 @@ class Guard(BaseHTTPMiddleware):
         if not token and not open_paths and await run_in_threadpool(self.counter.accounts):
             request.state.session = await run_in_threadpool(self.counter.session, request)
             if request.state.session is None:
-                return self._secured(RedirectResponse("/login", status_code=303))
+                return self._secured(request, RedirectResponse("/login", status_code=303))
         if token and not request.url.path.startswith("/static/"):
             given = request.query_params.get("token")
             if given and _same(given, token):
                 response = RedirectResponse(request.url.remove_query_params("token"), status_code=303)
-                response.set_cookie(TOKEN_COOKIE, token, max_age=int(self.counter.token_hours * 3600), httponly=True,
-                                    samesite="strict")
-                return self._secured(response)
+                set_cookie(request, response, TOKEN_COOKIE, token, int(self.counter.token_hours * 3600))
+                return self._secured(request, response)
             presented = request.cookies.get(TOKEN_COOKIE) or request.headers.get("authorization", "").removeprefix(
                 "Bearer ")
             if not (presented and _same(presented, token)):
-                return self._secured(self.counter.page(
+                return self._secured(request, self.counter.page(
                     request, "message.html", 401, title=MESSAGES[401], back=False,
                     message="Mở trang một lần bằng đường dẫn có mã truy cập (…/?token=MÃ) mà người quản trị "
                             "luutru đưa; máy này sẽ được nhớ trong ngày làm việc."))
-        return self._secured(await call_next(request))
+        return self._secured(request, await call_next(request))
 
     @staticmethod
-    def _secured(response: Response) -> Response:
+    def _secured(request: Request, response: Response) -> Response:
         response.headers.update(SECURITY_HEADERS)
+        if request.url.scheme == "https":
+            response.headers["Strict-Transport-Security"] = HSTS
         return response
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None = None) -> None:
+    """A cookie for this site's pages alone (HttpOnly, SameSite=Strict), sent back over TLS alone when the page is
+    served over TLS (Secure)."""
+    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
 
 
 def _modes(request: Request) -> tuple[str, ...] | None:
@@ -212,7 +223,7 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
     async def login_form(request: Request, error: str = "", status: int = 200) -> Response:
         csrf = secrets.token_urlsafe(32)
         response = counter.page(request, "login.html", status, back=False, csrf=csrf, error=error)
-        response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
+        set_cookie(request, response, CSRF_COOKIE, csrf)
         return response
 
     async def login(request: Request) -> Response:
@@ -231,8 +242,7 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
         request.state.session = session
         await run_in_threadpool(counter.record, request, "login", {"role": user.role})
         response = RedirectResponse("/", status_code=303)
-        response.set_cookie(SESSION_COOKIE, key, max_age=int(counter.token_hours * 3600), httponly=True,
-                            samesite="strict")
+        set_cookie(request, response, SESSION_COOKIE, key, int(counter.token_hours * 3600))
         response.delete_cookie(CSRF_COOKIE)
         return response
 
