@@ -61,6 +61,7 @@ from rapidfuzz.distance import Levenshtein
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
+from benchmarks.tables import write_table  # noqa: E402
 from benchmarks.throughput import program  # noqa: E402
 from luutru.pipeline.cleanup import DEFAULT_STEPS  # noqa: E402
 from luutru.pipeline.ocr import limit_threads  # noqa: E402
@@ -258,6 +259,19 @@ def print_table(title: str, results: dict[str, dict[str, list[tuple]]]) -> None:
               + f"; {junk} page(s) with more junk than text (CER > 1)")
 
 
+def write_kinds_table(path: Path, results: Results) -> None:
+    """Mean CER per kind of damage, reader and split, for the docs (benchmarks/tables.py)."""
+    splits = [split for split in ("tuned", "measured") if split in results]
+    readers = list(results[splits[0]])
+    columns = ["damage", *(f"{split}: {reader}" for split in splits for reader in readers)]
+    kinds = list(next(iter(results[splits[0]].values())))
+    rows = [[kind, *(mean(row[0] for k, rows in results[split][reader].items() if kind in (k, "all") for row in rows)
+                     for split in splits for reader in readers)] for kind in kinds + ["all"]]
+    write_table(path, "Character error rate per kind of damage", columns, rows,
+                "Mean CER of a page's searchable text after NFC and collapsing whitespace; tuned: pages the reading "
+                "path may be tuned on, measured: pages only ever measured.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages-per-kind", type=int, default=9)
@@ -275,10 +289,15 @@ def main() -> None:
                              "tuned, and look at measured only to report")
     parser.add_argument("--json", type=Path, help="also write every page's figures, by reader, to this file")
     parser.add_argument("--luutru-only", action="store_true", help="read with luutru alone, not plain tesseract")
+    parser.add_argument("--table", type=Path, help="also write the CER per kind as a table for the docs")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a threshold of pipeline/tuning.py set for this run (an ablation: min_marks=1000000 "
                              "turns the upside-down check off)")
     options = parser.parse_args()
+    overrides = dict(setting.split("=", 1) for setting in options.set)
+    unknown = set(overrides) - set(vars(TUNING))
+    if unknown:
+        parser.error(f"no such threshold in pipeline/tuning.py: {', '.join(sorted(unknown))}")
     kinds = options.kinds.split(";") if options.kinds else list(KINDS)
     with tempfile.TemporaryDirectory(prefix="luutru-ocr-") as folder:
         samples = make_pages(Path(folder), options.pages_per_kind, kinds, options.seed,
@@ -299,13 +318,11 @@ def main() -> None:
             for step in DEFAULT_STEPS:
                 steps = tuple(name for name in DEFAULT_STEPS if name != step)
                 readers[f"-{step}"] = partial(luutru, replace(settings, cleanup=steps))
-        overrides = dict(setting.split("=", 1) for setting in options.set)
-        unknown = set(overrides) - set(vars(TUNING))
-        if unknown:
-            parser.error(f"no such threshold in pipeline/tuning.py: {', '.join(sorted(unknown))}")
         results, pages = measure(readers, samples, options.jobs, overrides)
         if options.json:
             options.json.write_text(json.dumps(pages, indent=1), encoding="utf-8")
+        if options.table:
+            write_kinds_table(options.table, results)
         for split, title in (("tuned", "the cleanup was tuned on"), ("measured", "only ever measured")):
             if split in results:
                 print_table(f"pages of the documents {title} ({', '.join(map(str, SPLITS[split]))})", results[split])

@@ -31,12 +31,14 @@ import time
 import tomllib
 import unicodedata
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
+from benchmarks.tables import write_table  # noqa: E402
 from luutru.index.words import canonical_tones, is_syllable  # noqa: E402
 from luutru.pipeline.cleanup import ink_free_gray, letter_centres  # noqa: E402
 from luutru.pipeline.ocr import limit_threads  # noqa: E402
@@ -140,7 +142,7 @@ def truth_pages(scans: Path) -> list[dict]:
     return pages
 
 
-def report_pages(scans: Path) -> None:
+def report_pages(scans: Path, table: Path | None = None) -> None:
     print("\nTranscribed pages: character error rate / word recall (seconds)")
     print(f"{'page':46} {'split':8} {'luutru':>16} {'tesseract':>16} {'earlier OCR, luutru OCR':>24}  luutru read as")
     rows = []
@@ -155,7 +157,7 @@ def report_pages(scans: Path) -> None:
         earlier = f"{cer(truth, layer):.3f}/{word_recall(truth, layer):.2f} own {cer(truth, own):.3f}/" \
                   f"{word_recall(truth, own):.2f}" if layer else "-"
         rows.append((entry["split"], cer(truth, ours.text), cer(truth, plain), word_recall(truth, ours.text),
-                     word_recall(truth, plain), ours.seconds, plain_seconds))
+                     word_recall(truth, plain), ours.seconds, plain_seconds, f"{path.stem} p{page}", ours.source))
         print(f"{path.stem[:40] + ' p' + str(page):46} {entry['split']:8} "
               f"{rows[-1][1]:.3f}/{rows[-1][3]:.2f} ({ours.seconds:4.1f}) {rows[-1][2]:.3f}/{rows[-1][4]:.2f} "
               f"({plain_seconds:4.1f}) {earlier:>24}  {ours.source}")
@@ -166,6 +168,20 @@ def report_pages(scans: Path) -> None:
                   f"(plain {statistics.mean(r[2] for r in chosen):.3f}), word recall "
                   f"{statistics.mean(r[3] for r in chosen):.3f} (plain {statistics.mean(r[4] for r in chosen):.3f}), "
                   f"time {sum(r[5] for r in chosen) / sum(r[6] for r in chosen):.2f}x plain's")
+    if table:
+        write_pages_table(table, rows)
+
+
+def write_pages_table(table: Path, rows: list[tuple]) -> None:
+    """The pages report as a table for the docs: each page, then each split's means."""
+    columns = ["page", "split", "luutru CER", "plain CER", "luutru recall", "plain recall", "luutru s", "read as"]
+    pages = [[row[7], row[0], row[1], row[2], row[3], row[4], round(row[5], 1), row[8]] for row in rows]
+    splits = [[f"**{split}** ({len(chosen)} pages)", "", *(statistics.mean(r[i] for r in chosen) for i in range(1, 5)),
+               f"{sum(r[5] for r in chosen) / sum(r[6] for r in chosen):.2f} x plain", ""]
+              for split in ("dev", "measured") if (chosen := [row for row in rows if row[0] == split])]
+    write_table(table, "Transcribed real pages: character error rate and word recall", columns, pages + splits,
+                "plain: the tesseract program on the page rendered at 300 dpi; dev pages may be looked at while "
+                "changing code, measured ones are only reported.")
 
 
 def report_stream(scans: Path) -> None:
@@ -247,11 +263,13 @@ def main() -> None:
     parser.add_argument("--scans", type=Path, default=DEFAULT_SCANS)
     for option in ("layers", "pages", "stream", "syllables"):
         parser.add_argument(f"--{option}", action="store_true", help=f"the {option} report (see above)")
+    parser.add_argument("--table", type=Path, help="with --pages, its table for the docs too (benchmarks/tables.py)")
     options = parser.parse_args()
     if not options.scans.is_dir():
         raise SystemExit(f"{options.scans}: no real scans here (see ../shared/real-scans/README.txt)")
     limit_threads()
-    reports = {"layers": report_layers, "pages": report_pages, "stream": report_stream, "syllables": report_syllables}
+    reports = {"layers": report_layers, "pages": partial(report_pages, table=options.table), "stream": report_stream,
+               "syllables": report_syllables}
     chosen = [report for name, report in reports.items() if getattr(options, name)]
     for report in chosen or [report_layers, report_pages, report_stream]:
         report(options.scans)

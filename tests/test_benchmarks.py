@@ -32,10 +32,21 @@ def test_ocr_accuracy_table_has_every_kind_of_damage_for_both_splits():
 def test_ocr_accuracy_reads_one_split_only_and_writes_every_pages_figures(tmp_path):
     """--split tuned reads the pages a change may be tuned on, the same pages (by name and kind) as a run of
     both splits; --json gives each page's figures by reader, to compare two runs page by page."""
-    pages = tmp_path / "pages.json"
+    pages, table = tmp_path / "pages.json", tmp_path / "table.json"
     output = run_benchmark("ocr_accuracy.py", "--pages-per-kind", "2", "--no-ocrmypdf", "--kinds", "clean;skew 1-4°",
-                           "--split", "tuned", "--json", str(pages))
+                           "--split", "tuned", "--json", str(pages), "--table", str(table))
     assert "tuned on" in output and "only ever measured" not in output
+    # --table: the docs' table (docs/hooks.py renders it where a page names it), with the command that made it.
+    sys.path.insert(0, str(REPOSITORY))
+    from benchmarks.tables import markdown
+    written = json.loads(table.read_text(encoding="utf-8"))
+    assert written["columns"] == ["damage", "tuned: tesseract", "tuned: luutru"]
+    assert [row[0] for row in written["rows"]] == ["clean", "skew 1-4°", "all"]
+    shown = markdown(written)
+    assert "| clean |" in shown and "`python benchmarks/ocr_accuracy.py --pages-per-kind 2" in shown
+    unknown = subprocess.run([sys.executable, str(REPOSITORY / "benchmarks" / "ocr_accuracy.py"), "--set",
+                              "nonsense=1"], capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert unknown.returncode == 2 and "no such threshold in pipeline/tuning.py: nonsense" in unknown.stderr
     rows = json.loads(pages.read_text(encoding="utf-8"))
     # Made and read for one split: the tuned pages keep the names a run of both gives them (tuned first).
     assert [(row["page"], row["kind"], row["split"]) for row in rows] == [
