@@ -6,6 +6,7 @@ at most the pages in flight, and readers (search, status) never wait for the ing
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -310,13 +311,16 @@ class Catalog:
         """The file at this readable path, however its name is normalized (NFC or NFD)."""
         return self._file("path = ?", unicodedata.normalize("NFC", path))
 
-    def files_in_folder(self, folder: str) -> dict[str, FileRecord]:
-        """The files right in this folder (a readable path), by path: one query for a whole folder."""
+    def settled_in_folder(self, folder: str) -> dict[str, tuple[int, int]]:
+        """(size, mtime_ns) of the files right in this folder (a readable path) that are read and need nothing more
+        (done, or no scan), by path: one query for a whole folder, as a nightly run asks it of millions of files."""
         prefix = folder.rstrip("/") + "/"
-        # A range on the path's index ('0' follows '/'), then the names with no further folder in them.
-        rows = self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE path >= ? AND path < ? "
-                               "AND instr(substr(path, ?), '/') = 0", (prefix, prefix[:-1] + "0", len(prefix) + 1))
-        return {record.path: record for record in map(lambda row: FileRecord(*row), rows)}
+        # A range on the path's index ('0' follows '/'), then the names with no further folder in them; the status
+        # is no index's (the unary +): on the status index SQLite read every done file for each folder (12 s at 2 M).
+        rows = self.db.execute("SELECT path, size, mtime_ns FROM files WHERE path >= ? AND path < ? "
+                               "AND instr(substr(path, ?), '/') = 0 AND +status IN ('done', 'unsupported')",
+                               (prefix, prefix[:-1] + "0", len(prefix) + 1))
+        return {path: (size, mtime_ns) for path, size, mtime_ns in rows}
 
     def file_by_id(self, file_id: int) -> FileRecord | None:
         return self._file("id = ?", file_id)
@@ -704,6 +708,10 @@ def _read_only_connection(path: Path) -> sqlite3.Connection:
 def catalog_name(path: Path | str) -> tuple[str, bytes | None]:
     """A path as the catalog keeps it: readable (NFC, a legacy-encoded name converted), and the raw
     bytes on disk where they differ, so that the file can always be found again."""
+    text = os.fspath(path)
+    with contextlib.suppress(UnicodeEncodeError):  # a name on disk that is no UTF-8 (surrogate escapes)
+        if unicodedata.is_normalized("NFC", text) and text.encode("utf-8"):
+            return text, None  # the usual name, as it is: a nightly run meets millions
     raw = os.fsencode(path)
     readable = readable_name(raw)
     return readable, None if readable.encode("utf-8") == raw else raw

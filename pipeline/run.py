@@ -158,26 +158,27 @@ def _failed_before(catalog: Catalog, record: FileRecord, size: int, mtime_ns: in
 
 
 class _FolderFiles:
-    """The catalog's rows for the files of the folder the walk is in, read in one query a folder (one a file
-    made the nightly run with nothing to do take 17 s at 2,000,000 pages)."""
+    """What the catalog holds of the folder the walk is in, read in one query a folder (one a file made the
+    nightly run with nothing to do take 17 s at 2,000,000 pages): the size and mtime of its files read and
+    settled, which is all a nightly run needs of a file that has not changed."""
 
     def __init__(self, catalog: Catalog) -> None:
-        self.catalog, self.folder, self.rows = catalog, None, {}
+        self.catalog, self.folder, self.settled = catalog, None, {}
 
-    def record(self, readable: str) -> FileRecord | None:
+    def unchanged(self, readable: str, seen: Fingerprint | None) -> bool:
+        """A file read and settled (done, or no scan) whose size and mtime are the walk's."""
         folder = readable.rpartition("/")[0]
         if folder != self.folder:
-            self.folder, self.rows = folder, self.catalog.files_in_folder(folder)
-        return self.rows.get(readable) or self.catalog.file_by_path(readable)
+            self.folder, self.settled = folder, self.catalog.settled_in_folder(folder)
+        return seen is not None and self.settled.get(readable) == (seen.size, seen.mtime_ns)
 
 
 def _plan_file(catalog: Catalog, summary: RunSummary, found: Found, readable: str, record: FileRecord | None,
                settle: float, retry_failed: bool) -> int | None:
     """Classify one found file (`readable`: its name as the catalog keeps it; `record`: the catalog's row for
     it, if any); returns its catalog id when its pages need reading."""
-    path = found.path
     try:
-        stat = found.seen or stat_fingerprint(path)
+        stat = found.seen or stat_fingerprint(found.path)
         if record and record.status in ("done", "unsupported", "missing") and \
                 (record.size, record.mtime_ns) == (stat.size, stat.mtime_ns):
             if record.status == "missing" and record.page_count is not None:
@@ -191,11 +192,12 @@ def _plan_file(catalog: Catalog, summary: RunSummary, found: Found, readable: st
             summary.settling.append(readable)
             log.info("%s: modified moments ago (still being copied?); read on the next run", readable)
             return None
+        path = found.path  # made only for a file to read: unchanged ones are most of a nightly run's millions
         kind = detect_kind(path)
         current = fingerprint(path)
     except OSError as error:
         summary.refused += 1
-        _record_failure(catalog, summary, path, _os_reason(error))
+        _record_failure(catalog, summary, found.path, _os_reason(error))
         return None
     if kind is None:
         _record_unreadable(catalog, summary, path, current)
@@ -357,14 +359,14 @@ def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], optio
     to_read = []
     folder_files = _FolderFiles(catalog)
     for found in walk(roots):
-        readable = catalog_name(found.path)[0]
+        readable = catalog_name(found.location)[0]
         seen.add(readable)
         if found.error:
             if found.folder:
                 unreadable.append(readable)
             else:
                 summary.files_seen += 1
-                record = folder_files.record(readable)
+                record = catalog.file_by_path(readable)
                 if not retry_failed and record and record.status == "failed" and record.error == found.error:
                     summary.failed_before += 1  # the same broken link as last night
                     continue
@@ -372,7 +374,10 @@ def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], optio
             _record_failure(None if found.folder else catalog, summary, found.path, found.error)
             continue
         summary.files_seen += 1
-        file_id = _plan_file(catalog, summary, found, readable, folder_files.record(readable), settle, retry_failed)
+        if folder_files.unchanged(readable, found.seen):
+            summary.unchanged += 1
+            continue
+        file_id = _plan_file(catalog, summary, found, readable, catalog.file_by_path(readable), settle, retry_failed)
         if file_id is not None:
             to_read.append(file_id)
     _mark_missing(catalog, summary, roots, seen, unreadable)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
@@ -21,10 +22,14 @@ class Fingerprint:
 class Found:
     """A file found under a root, or a file or folder that could not be read (error set)."""
 
-    path: Path
+    location: str  # its path as the walk met it: a string, as a nightly run meets millions (`path` on demand)
     error: str | None = None
     folder: bool = False
     seen: Fingerprint | None = None  # its size and mtime when the walk met it (one stat a file)
+
+    @functools.cached_property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 def walk(roots: Iterable[Path]) -> Iterator[Found]:
@@ -32,36 +37,35 @@ def walk(roots: Iterable[Path]) -> Iterator[Found]:
     followed, so a symlink loop cannot trap the walk; a root that is a file is yielded itself."""
     for root in roots:
         if root.is_file():
-            yield Found(root, seen=stat_fingerprint(root))
+            yield Found(str(root), seen=stat_fingerprint(root))
             continue
         if not root.is_dir():
-            yield Found(root, "no such file or folder", folder=True)
+            yield Found(str(root), "no such file or folder", folder=True)
             continue
         errors: list[OSError] = []
         for folder, subfolders, files in os.walk(root, onerror=errors.append, followlinks=False):
             subfolders.sort()
-            here = Path(folder)
             for name in sorted(files):
-                yield _found(here / name)
+                yield _found(os.path.join(folder, name))
             yield from _folder_errors(errors, folder)
         yield from _folder_errors(errors, root)  # a folder met last: its error comes after the walk
 
 
-def _found(path: Path) -> Found:
+def _found(location: str) -> Found:
     """A name the walk met: a regular file (a symlink to one too) with its size and mtime, or why it is none."""
     try:
-        info = path.stat()
+        info = os.stat(location)
     except OSError:
-        return Found(path, "broken symbolic link" if path.is_symlink() else "not a regular file")
+        return Found(location, "broken symbolic link" if os.path.islink(location) else "not a regular file")
     if not stat.S_ISREG(info.st_mode):
-        return Found(path, "not a regular file")
-    return Found(path, seen=Fingerprint(info.st_size, info.st_mtime_ns))
+        return Found(location, "not a regular file")
+    return Found(location, seen=Fingerprint(info.st_size, info.st_mtime_ns))
 
 
 def _folder_errors(errors: list[OSError], folder: str | Path) -> Iterator[Found]:
     while errors:
         failure = errors.pop()
-        yield Found(Path(failure.filename or folder), failure.strerror or str(failure), folder=True)
+        yield Found(str(failure.filename or folder), failure.strerror or str(failure), folder=True)
 
 
 def stat_fingerprint(path: Path) -> Fingerprint:
