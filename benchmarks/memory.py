@@ -28,6 +28,7 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
 from benchmarks.throughput import sample_pages  # noqa: E402
 from luutru.index.store import DEFAULT_ENGINE, ENGINES  # noqa: E402
+from luutru.pipeline.settings import LINE_READERS, OcrSettings  # noqa: E402
 
 LUUTRU = Path(sys.executable).parent / "luutru"
 
@@ -93,10 +94,10 @@ def make_batch(folder: Path, files: int) -> None:
         copy.save(folder / f"strip-{index:05d}.png")
 
 
-def ingest_peak(scans: Path, home: Path, jobs: int, engine: str) -> tuple[int, float, str]:
+def ingest_peak(scans: Path, home: Path, jobs: int, engine: str, line_reader: str) -> tuple[int, float, str]:
     """Peak RSS of `luutru ingest`, its seconds, and the peak split by role, in MiB."""
     peak, seconds, status, at_peak = peak_rss([str(LUUTRU), "--home", str(home), "-q", "ingest", str(scans),
-                                               "--jobs", str(jobs), "--engine", engine])
+                                               "--jobs", str(jobs), "--engine", engine, "--line-reader", line_reader])
     if status != 0:
         raise SystemExit(f"luutru ingest {scans} exited with status {status}")
     split = ", ".join(f"{name} {rss / 2 ** 20:.0f}" for name, rss in sorted(at_peak.items(), key=lambda i: -i[1]))
@@ -109,6 +110,8 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="the index engine")
+    parser.add_argument("--line-reader", choices=LINE_READERS, default=OcrSettings().line_reader,
+                        help="the second recognizer, or none (pipeline/recognizer.py)")
     options = parser.parse_args()
     mib = 2 ** 20
     with tempfile.TemporaryDirectory(prefix="luutru-memory-") as folder:
@@ -120,7 +123,8 @@ def main() -> None:
         (base / "pdf").mkdir()
         make_pdf(base / "pdf" / "scan.pdf", options.pdf_pages)
         size = (base / "pdf" / "scan.pdf").stat().st_size / mib
-        peak, seconds, split = ingest_peak(base / "pdf", base / "home-pdf", options.jobs, options.engine)
+        peak, seconds, split = ingest_peak(base / "pdf", base / "home-pdf", options.jobs, options.engine,
+                                           options.line_reader)
         print(f"{options.pdf_pages}-page scanned PDF ({size:.0f} MiB), --jobs {options.jobs}: "
               f"peak {peak / mib:.0f} MiB = {peak / plain:.1f}x one tesseract ({seconds:.0f} s); "
               f"at the peak, MiB: {split}")
@@ -128,7 +132,8 @@ def main() -> None:
             batch = base / f"batch-{files}"
             batch.mkdir()
             make_batch(batch, files)
-            peak, seconds, split = ingest_peak(batch, base / f"home-{files}", options.jobs, options.engine)
+            peak, seconds, split = ingest_peak(batch, base / f"home-{files}", options.jobs, options.engine,
+                                               options.line_reader)
             print(f"batch of {files} files, --jobs {options.jobs}: peak {peak / mib:.0f} MiB "
                   f"= {peak / plain:.1f}x one tesseract ({seconds:.0f} s); at the peak, MiB: {split}")
 
