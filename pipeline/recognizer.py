@@ -55,6 +55,9 @@ class AsterReader:
         self.alphabet = json.loads((model.parent / "vocab.json").read_text(encoding="utf-8"))["chars"]
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = 1  # one process per core, as Tesseract
+        # No arena nor memory pattern kept between lines of other widths: a worker's RSS after 30 lines 276 ->
+        # 179 MiB, for some 25 % more of the network's time (itself some 3 % of a page's).
+        options.enable_cpu_mem_arena = options.enable_mem_pattern = False
         self.session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
 
     def read_line(self, line: np.ndarray) -> tuple[str, float]:
