@@ -1,8 +1,8 @@
 """Benchmark figures as tables for the docs, never copied by hand.
 
 A benchmark run with `--table FILE` writes its figures there as JSON: the command that made them, when, on what
-machine, the columns and the rows. The docs say where a table goes with `<!-- table: benchmarks/results/NAME.json
--->`, and docs/hooks.py puts it there, with its command, when the site is built (`make docs`).
+machine, the columns and the rows, in benchmarks/results/. A docs page says where a table goes with `<!-- table:
+PATH -->`, and docs/hooks.py puts it there, with its command, when the site is built (`make docs`).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""MkDocs hook: each `<!-- table: benchmarks/results/NAME.json -->` in a page becomes the table that benchmark run
-wrote (benchmarks/tables.py), so that the docs' figures are the benchmarks', never typed again."""
+"""MkDocs hook: each `<!-- table: PATH -->` in a page (PATH: a JSON file of benchmarks/results/) becomes the table
+that benchmark run wrote (benchmarks/tables.py), so that the docs' figures are the benchmarks', never typed again."""
 
 from __future__ import annotations
 

@@ -270,8 +270,8 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
             status, message = 500, f"Có lỗi xảy ra (mã {reference}, xem nhật ký của luutru)"
         if status in (403, 404):  # an attempt on what does not exist or may not be read is a use too
             await run_in_threadpool(counter.record, request, "refused", {"path": request.url.path, "status": status})
-        return Guard._secured(counter.page(request, "message.html", status, title=MESSAGES.get(status, ""),
-                                           message=message))
+        return Guard._secured(request, counter.page(request, "message.html", status,
+                                                    title=MESSAGES.get(status, ""), message=message))
 
     routes = [
         Route("/login", login, methods=["GET", "POST"]),
