@@ -22,6 +22,9 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 SAMPLES = REPOSITORY / "samples" / "scans"
 TRUTH = json.loads((REPOSITORY / "samples" / "truth.json").read_text(encoding="utf-8"))
 LUUTRU = Path(sys.executable).parent / "luutru"
+# The tests read luutru's messages in English whatever the locale of whoever runs them (gettext reads LANGUAGE
+# first; "C" is no translation); tests/test_cli.py sets a locale where it means to (luutru/i18n.py).
+os.environ["LANGUAGE"] = "C"
 
 
 # Modules whose every test is of one kind (the markers are described in setup.cfg); single slow tests elsewhere
