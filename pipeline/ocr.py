@@ -101,7 +101,7 @@ def _result(tsv: str) -> OcrResult:
     words = [word for line in ordered for word in line]
     junk = sum(len(word.text) for line in lines for word in line) - sum(len(word.text) for word in words)
     return OcrResult(text_of(ordered), words, round(mean_confidence(words), 2), junk=junk,
-                     lines=tuple(_line_box(line) for line in kept if line))
+                     lines=tuple(line_box(line) for line in kept if line))
 
 
 def text_of(lines: list[list[Word]]) -> str:
@@ -122,7 +122,8 @@ def turn_found(result: OcrResult) -> dict:
                                           {"skew_after_turn": result.skew_after_turn})}
 
 
-def _line_box(line: list[Word]) -> Box:
+def line_box(line: list[Word]) -> Box:
+    """The box (left, top, width, height) around these words."""
     left, top = min(word.box[0] for word in line), min(word.box[1] for word in line)
     right = max(word.box[0] + word.box[2] for word in line)
     bottom = max(word.box[1] + word.box[3] for word in line)

@@ -1,4 +1,4 @@
-"""A second recognizer for the lines Tesseract reads badly: AsterOCR's line network, run with onnxruntime.
+"""A second recognizer for the words Tesseract misreads: AsterOCR's line network, run with onnxruntime.
 
 Only the model file and its alphabet are taken from the `asterocr` wheel (found, never imported: the package
 also carries trainers, a telemetry switch and tunnels to notebooks that a worker has no use for), and the
@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from luutru.pipeline.layout import word_lines
-from luutru.pipeline.ocr import OcrResult, Word, mean_confidence, reordered
+from luutru.pipeline.ocr import OcrResult, Word, line_box, mean_confidence, reordered
 from luutru.pipeline.quality import plausible, reading_score
 
 # asterocr 1.0.2's assets/asternet.onnx (PyPI, MIT): another model reads differently, so it is refused.
@@ -38,8 +38,8 @@ class LineReader(Protocol):
     name: str
     fingerprint: str
 
-    def read_line(self, line: np.ndarray) -> tuple[str, float]:
-        """The text of one line of 8-bit gray text, and a confidence 0-100."""
+    def read_line(self, line: np.ndarray) -> str:
+        """The text of one line of 8-bit gray text."""
 
 
 class AsterReader:
@@ -60,17 +60,14 @@ class AsterReader:
         options.enable_cpu_mem_arena = options.enable_mem_pattern = False
         self.session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
 
-    def read_line(self, line: np.ndarray) -> tuple[str, float]:
-        width = 4 * min(MAX_STEPS, steps(line))  # a single word too long for it is squeezed in
+    def read_line(self, line: np.ndarray) -> str:
+        width = 4 * min(MAX_STEPS, _steps(line))  # a single word too long for it is squeezed in
         scaled = cv2.resize(line, (width, LINE_HEIGHT), interpolation=cv2.INTER_AREA)
         pixels = (scaled.astype(np.float32) / 127.5 - 1.0)[None, None].repeat(3, axis=1)  # mean 0.5, std 0.5, RGB
-        scores = self.session.run(None, {"images": pixels})[0][:, 0, :]
-        best = scores.argmax(axis=1)
-        chances = np.exp(scores - scores.max(axis=1, keepdims=True))
-        chances = chances.max(axis=1) / chances.sum(axis=1)
-        kept = [step for step in range(len(best)) if best[step] and (step == 0 or best[step] != best[step - 1])]
-        text = "".join(self.alphabet[best[step]] for step in kept)  # CTC: repeats merged, blanks (0) dropped
-        return text, float(100 * chances[kept].mean()) if kept else 0.0
+        best = self.session.run(None, {"images": pixels})[0][:, 0, :].argmax(axis=1)
+        # CTC, greedily: repeats merged, blanks (0) dropped.
+        return "".join(self.alphabet[code] for step, code in enumerate(best)
+                       if code and (not step or code != best[step - 1]))
 
 
 def aster_model() -> Path:
@@ -91,7 +88,7 @@ def aster_model() -> Path:
 
 @functools.cache
 def line_reader(name: str) -> LineReader:
-    """One reader a worker process, loaded at its first doubtful line."""
+    """One reader a worker process, loaded at its first misread word."""
     if name == "asterocr":
         return AsterReader()
     raise RecognizerError(f"unknown line recognizer {name!r}")
@@ -134,29 +131,24 @@ def _score(words: list[Word]) -> int:
 def _read_run(line: list[Word], start: int, end: int, image: np.ndarray, reader: LineReader) -> str:
     """The run's words read by `reader`: the line's height, from halfway to the word before to halfway to the word
     after; split between two words while it is too long for the network."""
-    left, top, right, bottom = _bounds(line)
-    run_left, _, run_right, _ = _bounds(line[start:end])
-    pad = max(2, round(PAD * (bottom - top)))
+    _, top, _, height = line_box(line)
+    run_left, _, run_width, _ = line_box(line[start:end])
+    run_right, bottom, pad = run_left + run_width, top + height, max(2, round(PAD * height))
     before = line[start - 1].box[0] + line[start - 1].box[2] if start else run_left - 2 * pad
     after = line[end].box[0] if end < len(line) else run_right + 2 * pad
     crop = image[max(0, top - pad):bottom + pad, max(0, (before + run_left) // 2):(run_right + after) // 2 + 1]
     if min(crop.shape) < 4:
         return " ".join(word.text for word in line[start:end])
-    if end - start > 1 and steps(crop) > MAX_STEPS:
+    if end - start > 1 and _steps(crop) > MAX_STEPS:
         middle = (start + end) // 2
         return f"{_read_run(line, start, middle, image, reader)} {_read_run(line, middle, end, image, reader)}"
-    return reader.read_line(crop)[0]
+    return reader.read_line(crop)
 
 
-def steps(line: np.ndarray) -> int:
+def _steps(line: np.ndarray) -> int:
     """The network's steps over a line: one every 4 pixels of it scaled to LINE_HEIGHT."""
     height, width = line.shape
     return max(8, round(width * LINE_HEIGHT / height / 4))
-
-
-def _bounds(line: list[Word]) -> tuple[int, int, int, int]:
-    return (min(w.box[0] for w in line), min(w.box[1] for w in line),
-            max(w.box[0] + w.box[2] for w in line), max(w.box[1] + w.box[3] for w in line))
 
 
 def _placed(words: list[str], run: list[Word], line: list[Word]) -> list[Word]:
@@ -165,10 +157,9 @@ def _placed(words: list[str], run: list[Word], line: list[Word]) -> list[Word]:
     confidence = round(mean_confidence(line), 2)
     if len(words) == len(run):
         return [Word(new, confidence, old.box) for new, old in zip(words, run)]
-    left, top, right, bottom = _bounds(run)
+    left, top, width, height = line_box(run)
     total, start, placed = sum(len(word) + 1 for word in words), left, []
     for word in words:
-        placed.append(Word(word, confidence, (start, top, max(1, round((right - left) * len(word) / total)),
-                                              bottom - top)))
-        start += round((right - left) * (len(word) + 1) / total)
+        placed.append(Word(word, confidence, (start, top, max(1, round(width * len(word) / total)), height)))
+        start += round(width * (len(word) + 1) / total)
     return placed

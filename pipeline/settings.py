@@ -14,7 +14,7 @@ DEFAULT_PSM = 3
 DEFAULT_TIMEOUT = 300
 # How Tesseract is called (pipeline.tesseract): auto is tesserocr where it is installed.
 OCR_ENGINES = ("auto", "tesserocr", "pytesseract")
-# Who reads again the lines Tesseract reads badly (pipeline.recognizer), or "none".
+# Who reads again the words Tesseract misreads (pipeline.recognizer), or "none".
 LINE_READERS = ("asterocr", "none")
 # The cleanup steps of pipeline.cleanup, in the order they run.
 DEFAULT_STEPS = ("flatten", "denoise_unless_clean", "contrast", "deskew", "straighten", "binarize", "destreak",

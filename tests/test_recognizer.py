@@ -42,7 +42,7 @@ class Counting:
         self.reader, self.lines = line_reader("asterocr"), 0
         self.name, self.fingerprint = self.reader.name, self.reader.fingerprint
 
-    def read_line(self, line: np.ndarray) -> tuple[str, float]:
+    def read_line(self, line: np.ndarray) -> str:
         self.lines += 1
         return self.reader.read_line(line)
 
@@ -87,9 +87,9 @@ class Junk:
     def __init__(self) -> None:
         self.lines = 0
 
-    def read_line(self, line: np.ndarray) -> tuple[str, float]:
+    def read_line(self, line: np.ndarray) -> str:
         self.lines += 1
-        return "#@ ~~", 99.0
+        return "#@ ~~"
 
 
 def test_a_reading_that_scores_no_better_is_left_and_a_vietnamese_line_is_never_read():
