@@ -29,7 +29,15 @@ from luutru.errors import LuutruError, NotFound
 from luutru.pipeline.audit import AuditTrail
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.reader import ArchiveReader
-from luutru.pipeline.users import User, authenticate, close_session, has_accounts, open_session, session_of
+from luutru.pipeline.users import (
+    User,
+    authenticate,
+    close_session,
+    has_accounts,
+    open_session,
+    session_of,
+    upgrade,
+)
 from luutru.web.views import SearchForm, document_pdf, document_view, page_image, search_documents
 
 log = logging.getLogger("luutru")
@@ -68,6 +76,7 @@ class Counter:
         self.reader = ArchiveReader(home)
         self.home = home
         self.audit = AuditTrail(home.root) if audit else None
+        upgrade(home.root)
         self.token = token
         self.token_hours = token_hours  # how long a browser keeps the access the token gave it
         self.cache = cache or user_cache_path("luutru") / "pages"
