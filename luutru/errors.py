@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from luutru.i18n import N_
+from luutru.i18n import N_, _
 
 
 class ExitCode(IntEnum):
@@ -37,8 +37,6 @@ class LuutruError(Exception):
 
     def translated(self) -> str:
         """The message in the user's language (luutru.i18n)."""
-        from luutru.i18n import _
-
         return _(self.template).format(**self.values) if self.values else _(self.template)
 
 
