@@ -111,6 +111,9 @@ NUCLEI = ("iêu|yêu|oai|oay|uây|uôi|ươi|ươu|uya|uyê|uyu|oao|oeo|oo|ai|ao
           "ua|uâ|uê|ui|uô|uơ|ưa|ưi|ưu|ươ|uy|yê|a|ă|â|e|ê|i|o|ô|ơ|u|ư|y")
 CODAS = "ch|ng|nh|c|m|n|p|t"
 SYLLABLE = re.compile(f"(?:{ONSETS})?(?:{NUCLEI})(?:{CODAS})?")
+# A syllable closed by p, t, c or ch takes only the sắc or the nặng tone.
+CHECKED_RHYME = re.compile("(?:c|ch|p|t)$")
+CHECKED_TONES = frozenset("\u0301\u0323")
 
 
 def is_syllable(word: str) -> bool:
@@ -123,6 +126,14 @@ def is_syllable(word: str) -> bool:
         return False
     toneless = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_MARKS))
     return SYLLABLE.fullmatch(toneless) is not None
+
+
+def takes_its_tone(word: str) -> bool:
+    """False for a word written with Vietnamese marks that ends in p, t, c or ch without the sắc or nặng tone
+    ("câp" for "cấp": OCR lost a tone mark stacked over a hat). A word without any mark may be a folded
+    spelling ("cap", as a clerk types it) and passes."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return decomposed.isascii() or not CHECKED_RHYME.search(word.lower()) or bool(CHECKED_TONES & set(decomposed))
 
 
 def _tokens(text: str) -> list[str]:

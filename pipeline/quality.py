@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
-from luutru.index.words import is_syllable
+from luutru.index.words import is_syllable, takes_its_tone
 from luutru.pipeline.tuning import TUNING
 
 PUNCTUATION = "()[]{}.,;:!?\"'“”‘’–—-…/%§*+="
@@ -36,8 +37,17 @@ def plausible(token: str) -> bool:
         return _lone_mark(token)
     if NUMBER.fullmatch(word.lower()) or SYMBOL.fullmatch(word) or ROMAN.fullmatch(word):
         return True
-    parts = [part for part in re.split(r"[-/]", word) if part]  # "Hạnh-phúc", "và/hoặc"
+    parts = _parts(word)
     return bool(parts) and all(is_syllable(part) for part in parts)
+
+
+def well_read(token: str) -> bool:
+    """A plausible token none of whose syllables carries a tone its rhyme never takes ("câp": a tone mark lost)."""
+    return plausible(token) and all(takes_its_tone(part) for part in _parts(token.strip(PUNCTUATION)))
+
+
+def _parts(word: str) -> list[str]:
+    return [part for part in re.split(r"[-/]", word) if part]  # "Hạnh-phúc", "và/hoặc"
 
 
 def _lone_mark(token: str) -> bool:
@@ -45,10 +55,10 @@ def _lone_mark(token: str) -> bool:
     return len(token) == 1 or token in ("...", "…")
 
 
-def plausible_characters(text: str) -> int:
-    """How many of a reading's characters lie in plausible tokens. Marks standing alone are plausible
-    only as often as writing has them (TUNING.lone_marks_share of the tokens): streaks and grain read as
-    specks of punctuation are junk however plausible each speck looks."""
+def plausible_characters(text: str, counted: Callable[[str], bool] = plausible) -> int:
+    """How many of a reading's characters lie in plausible tokens (or those `counted`). Marks standing alone
+    are plausible only as often as writing has them (TUNING.lone_marks_share of the tokens): streaks and grain
+    read as specks of punctuation are junk however plausible each speck looks."""
     tokens = unicodedata.normalize("NFC", text).split()
     marks_allowed = TUNING.lone_marks_share * len(tokens)
     count = 0
@@ -57,16 +67,16 @@ def plausible_characters(text: str) -> int:
             marks_allowed -= 1
             if marks_allowed < 0:
                 continue
-        if plausible(token):
+        if counted(token):
             count += len(token)
     return count
 
 
-def reading_score(text: str) -> int:
-    """Of two readings of one page, the better has the higher score: its plausible characters less its
-    junk. A reading that drops half the page is not better for being clean, nor one that reads
-    streaks and grain as letters for the few words it adds."""
-    return 2 * plausible_characters(text) - sum(not character.isspace() for character in text)
+def reading_score(text: str, counted: Callable[[str], bool] = plausible) -> int:
+    """Of two readings of one page, the better has the higher score: its plausible characters (or those
+    `counted`) less its junk. A reading that drops half the page is not better for being clean, nor one that
+    reads streaks and grain as letters for the few words it adds."""
+    return 2 * plausible_characters(text, counted) - sum(not character.isspace() for character in text)
 
 
 def reading_quality(text: str) -> float | None:

@@ -21,7 +21,7 @@ import numpy as np
 
 from luutru.pipeline.layout import word_lines
 from luutru.pipeline.ocr import OcrResult, Word, line_box, mean_confidence, reordered
-from luutru.pipeline.quality import plausible, reading_score
+from luutru.pipeline.quality import reading_score, well_read
 
 # asterocr 1.0.2's assets/asternet.onnx (PyPI, MIT): another model reads differently, so it is refused.
 ASTER_SHA256 = "10c96b533e1f64031d73edfddafd7d4b13595544f11891f0531bcd72cb29be80"
@@ -102,7 +102,7 @@ def with_misread_words_read_again(result: OcrResult, image: np.ndarray, reader: 
         runs = misread_runs(line)
         for start, end in reversed(runs):  # from the line's end, so that a run's new words move no later run
             other = _read_run(line, start, end, image, reader).split()
-            if reading_score(" ".join(other)) > _score(line[start:end]):
+            if reading_score(" ".join(other), well_read) > _score(line[start:end]):
                 line = line[:start] + _placed(other, line[start:end], line) + line[end:]
                 changed += 1
         lines[number] = line
@@ -110,12 +110,13 @@ def with_misread_words_read_again(result: OcrResult, image: np.ndarray, reader: 
 
 
 def misread_runs(line: list[Word]) -> list[tuple[int, int]]:
-    """The runs of words (start, end) that could not stand on a Vietnamese page. Only they are read again: the
-    network reads junk better than Tesseract but misplaces more tone marks, which turn one syllable into another
-    that no judge can tell from the right one, so a word Tesseract read as Vietnamese is never changed."""
+    """The runs of words (start, end) that could not stand on a Vietnamese page, or lost a tone mark
+    (quality.well_read). Only they are read again: the network reads junk better than Tesseract but misplaces
+    more tone marks, which turn one syllable into another that no judge can tell from the right one, so a word
+    Tesseract read as Vietnamese is never changed."""
     runs: list[tuple[int, int]] = []
     for number, word in enumerate(line):
-        if plausible(word.text):
+        if well_read(word.text):
             continue
         if runs and runs[-1][1] == number:
             runs[-1] = (runs[-1][0], number + 1)
@@ -125,7 +126,7 @@ def misread_runs(line: list[Word]) -> list[tuple[int, int]]:
 
 
 def _score(words: list[Word]) -> int:
-    return reading_score(" ".join(word.text for word in words))
+    return reading_score(" ".join(word.text for word in words), well_read)
 
 
 def _read_run(line: list[Word], start: int, end: int, image: np.ndarray, reader: LineReader) -> str:

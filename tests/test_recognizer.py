@@ -81,6 +81,15 @@ def test_misread_words_are_read_again_and_words_that_could_be_vietnamese_never()
         assert abs(word.box[1] - top) <= height
 
 
+def test_a_word_that_lost_its_tone_mark_is_read_again():
+    """'Luật' read 'Luât': a syllable closed by t takes only the sắc or nặng tone, so Tesseract lost a mark."""
+    page = page_of(LINES[:1])
+    garbled = misread(ocr_image(page), 0, "Căn cứ Luât Đât đai ngày 18 tháng 01 năm 2024;".split())
+    assert misread_runs(word_lines(garbled.text, garbled.words)[0]) == [(2, 4)]
+    result, changed = with_misread_words_read_again(garbled, page, Counting())
+    assert changed == 1 and result.text.strip() == LINES[0]
+
+
 class Junk:
     name, fingerprint = "junk", "0"
 
