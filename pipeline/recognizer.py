@@ -109,6 +109,10 @@ def with_misread_words_read_again(result: OcrResult, image: np.ndarray, reader: 
     return (reordered(result, lines) if changed else result), changed
 
 
+def has_misread_words(result: OcrResult) -> bool:
+    return any(misread_runs(line) for line in word_lines(result.text, result.words))
+
+
 def misread_runs(line: list[Word]) -> list[tuple[int, int]]:
     """The runs of words (start, end) that could not stand on a Vietnamese page, or lost a tone mark
     (quality.well_read). Only they are read again: the network reads junk better than Tesseract but misplaces

@@ -26,7 +26,7 @@ from luutru.pipeline.layout import word_lines
 from luutru.pipeline.ocr import OcrResult, Word, reordered, turn_found
 from luutru.pipeline.quality import reading_quality, reading_score
 from luutru.pipeline.reading import best_reading, damaged_copy, most_readings, unreadable
-from luutru.pipeline.recognizer import line_reader, with_misread_words_read_again
+from luutru.pipeline.recognizer import has_misread_words, line_reader, with_misread_words_read_again
 from luutru.pipeline.ruled import in_ruled_order, ruled_boxes
 from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.tesseract import TesseractError, engine, engine_version, model_fingerprint
@@ -174,8 +174,8 @@ def _ocr(job: PageJob, outcome: PageOutcome, left: _LayerLeft) -> None:
 def _misread_words_read_again(result: OcrResult, cleaned: CleanPage, settings: OcrSettings) -> tuple[OcrResult, int]:
     """The reading with the words Tesseract misread read again by the settings' line reader (pipeline.recognizer)
     on the image Tesseract read, and how many runs of them changed."""
-    if settings.line_reader == "none":
-        return result, 0
+    if settings.line_reader == "none" or not has_misread_words(result):
+        return result, 0  # the reader is loaded at a worker's first misread word, not before
     image = turned(cleaned.pixels, result.rotated).pixels if result.rotated else cleaned.pixels
     return with_misread_words_read_again(result, image, line_reader(settings.line_reader))
 
