@@ -10,24 +10,14 @@ CA's roots (Ban Cơ yếu Chính phủ) are not on this machine, and nothing is 
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
-# pyHanko logs every certificate path it cannot build, with a traceback, and imports DSA, which cryptography
-# deprecates: neither is the archivist's business (the result says what was and was not checked).
-logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
-logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.errors import SignatureValidationError
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
-    from pyhanko_certvalidator.policy_decl import AcceptAllAlgorithms
+import pikepdf
 
 # Digests a signature should no longer rely on; Vietnamese government signatures still use SHA-1 (11 of the 19
 # signed files in ../shared/real-scans), so a signature over one is checked and reported weak, not refused.
@@ -67,25 +57,62 @@ def _name(name) -> str:
     return ", ".join(dict.fromkeys(str(part) for part in parts if part)) or name.human_friendly
 
 
+@functools.cache
+def _pyhanko() -> SimpleNamespace:
+    """pyHanko, loaded at the first signed PDF, not before (it costs a process some 30 MiB)."""
+    # pyHanko logs every certificate path it cannot build, with a traceback, and imports DSA, which cryptography
+    # deprecates: neither is the archivist's business (the result says what was and was not checked).
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pyhanko.pdf_utils.misc import PdfError
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.validation import validate_pdf_signature
+        from pyhanko.sign.validation.errors import SignatureValidationError
+        from pyhanko.sign.validation.status import SignatureCoverageLevel
+        from pyhanko_certvalidator import ValidationContext
+        from pyhanko_certvalidator.policy_decl import AcceptAllAlgorithms
+    return SimpleNamespace(PdfError=PdfError, PdfFileReader=PdfFileReader, validate=validate_pdf_signature,
+                           ValidationError=SignatureValidationError, Coverage=SignatureCoverageLevel,
+                           ValidationContext=ValidationContext, AcceptAllAlgorithms=AcceptAllAlgorithms)
+
+
 def _checked(embedded) -> Signature:
-    field = str(embedded.field_name or "?")
+    field, pyhanko = str(embedded.field_name or "?"), _pyhanko()
     try:
-        context = ValidationContext(allow_fetching=False, algorithm_usage_policy=AcceptAllAlgorithms())
-        status = validate_pdf_signature(embedded, context)
-    except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as error:
+        context = pyhanko.ValidationContext(allow_fetching=False, algorithm_usage_policy=pyhanko.AcceptAllAlgorithms())
+        status = pyhanko.validate(embedded, context)
+    except (pyhanko.ValidationError, pyhanko.PdfError, ValueError, KeyError, TypeError) as error:
         return Signature(field, "?", "?", None, False, False, "?", problem=str(error).splitlines()[0][:200])
     signed_at = status.signer_reported_dt.isoformat() if status.signer_reported_dt else None
+    whole_file = status.coverage == pyhanko.Coverage.ENTIRE_FILE
     return Signature(field, _name(status.signing_cert.subject), _name(status.signing_cert.issuer), signed_at,
-                     bool(status.intact and status.valid), status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
-                     str(status.md_algorithm))
+                     bool(status.intact and status.valid), whole_file, str(status.md_algorithm))
+
+
+def _signed_fields(fields) -> bool:
+    """Whether an AcroForm's fields (or their kids) hold a signature field that was signed (has a value)."""
+    for field in fields or ():
+        if (field.get("/FT") == "/Sig" and "/V" in field) or _signed_fields(field.get("/Kids")):
+            return True
+    return False
 
 
 def pdf_signatures(path: Path) -> list[Signature]:
     """The PDF's signatures, each checked; empty for a PDF without signature fields, or one pyHanko cannot
     parse (the page reading reports what is wrong with such a file)."""
     try:
+        with pikepdf.open(path) as pdf:
+            if not _signed_fields(pdf.Root.get("/AcroForm", {}).get("/Fields")):
+                return []
+    except (pikepdf.PdfError, OSError, ValueError):
+        return []
+    pyhanko = _pyhanko()
+    try:
         with open(path, "rb") as stream, warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return [_checked(embedded) for embedded in PdfFileReader(stream, strict=False).embedded_signatures]
-    except (PdfError, ValueError, KeyError, TypeError, IndexError):
+            reader = pyhanko.PdfFileReader(stream, strict=False)
+            return [_checked(embedded) for embedded in reader.embedded_signatures]
+    except (pyhanko.PdfError, ValueError, KeyError, TypeError, IndexError):
         return []

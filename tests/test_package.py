@@ -46,6 +46,14 @@ def test_an_ocr_worker_loads_no_index_engine(tmp_path):
     assert result.stdout.split(None, 2) == ["None", "True", "[]\n"]
 
 
+def test_an_unsigned_pdf_loads_no_signature_checker(tmp_path):
+    """pyHanko costs a process some 30 MiB: the ingest loads it at its first PDF with a signature field."""
+    probe = ("import sys; from pathlib import Path; from luutru.scanners.signatures import pdf_signatures; "
+             f"print(pdf_signatures(Path({str(SAMPLES / '2023' / 'bc-56-dat-dai.pdf')!r})), 'pyhanko' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["[]", "False"]
+
+
 @pytest.mark.slow
 def test_quiet_is_quiet_wherever_it_stands(one_scan):
     home = one_scan["home"]
