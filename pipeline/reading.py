@@ -34,8 +34,9 @@ INK_CLEANUPS = (("denoise", "flatten", "deskew", "straighten", "darkest", "despe
                 ("smooth", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak", "mend"))
 GRAIN_CLEANUP = ("smooth", "denoise_wide", "flatten", "deskew", "straighten", "darkest", "despeckle", "destreak",
                  "mend")
-# The page as plain Tesseract sees it (but for red and blue ink), so that cleanup never makes a page read worse.
-NO_CLEANUP: tuple[str, ...] = ()
+# The page as plain Tesseract sees it (but for red and blue ink, and a frame: `drop_frames`), so that cleanup never
+# makes a page read worse.
+AS_SCANNED = ("drop_frames",)
 ONE_BLOCK_PSM = 6  # Tesseract's page segmentation mode for one block of text
 
 
@@ -154,7 +155,7 @@ CANDIDATES = (
     Candidate("grain", GRAIN_CLEANUP, "under a copier's grain; or one of the ink cleanups found grain, or none of "
               "their readings read TUNING.min_coverage of the page's letters",
               lambda plan: _grain(plan) or plan.grain_found or plan.missed_text(), with_others=_grain),
-    Candidate("plain", NO_CLEANUP, "no cleanup read well", lambda plan: True, nearly_all=True),
+    Candidate("plain", AS_SCANNED, "no cleanup read well", lambda plan: True, nearly_all=True),
     Candidate("first, last", None, "a damaged copy (under grain: only when every other lost the letters)",
               lambda plan: bool(plan.damage) and (not _grain(plan) or not plan.readings), judged=False),
     Candidate("as it lies", None, "every reading was of the page turned, none good", lambda plan: bool(plan.turn)),
@@ -266,10 +267,10 @@ class Plan:
             yield read_cleaned(self.cleaned, self.settings, self.settings.cleanup, self.turn, self.found.letters,
                                upside_down=candidate.asks_turn and self.found.upside_down, name=candidate.name,
                                tesseract=self.tesseract)
-        elif candidate.steps == NO_CLEANUP:
-            cleaned = clean_page(self.gray, NO_CLEANUP)
+        elif candidate.steps == AS_SCANNED:
+            cleaned = clean_page(self.gray, AS_SCANNED)
             if (letters := usable_letters(cleaned)) is not None:
-                yield read_cleaned(cleaned, self.settings, NO_CLEANUP, self.turn, letters, name=candidate.name,
+                yield read_cleaned(cleaned, self.settings, AS_SCANNED, self.turn, letters, name=candidate.name,
                                    tesseract=self.tesseract)
         else:
             yield from self._read_cleanup(candidate)
@@ -322,7 +323,7 @@ def best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, fo
             plan.note(reading, "good" if verdict.good else "not good", verdict.reasons)
             if verdict.good:
                 return read_whole(reading, plan, lambda again: judge(again, None, plan.looks_blank).good)
-            if candidate.steps != NO_CLEANUP:  # the page as scanned can look turned for its grain
+            if candidate.steps != AS_SCANNED:  # the page as scanned can look turned for its grain
                 plan.turn = reading.turn
     worst = least_bad(plan.readings)
     plan.note(worst, "least bad")

@@ -114,10 +114,8 @@ def has_misread_words(result: OcrResult) -> bool:
 
 
 def misread_runs(line: list[Word]) -> list[tuple[int, int]]:
-    """The runs of words (start, end) that could not stand on a Vietnamese page, or lost a tone mark
-    (quality.well_read). Only they are read again: the network reads junk better than Tesseract but misplaces
-    more tone marks, which turn one syllable into another that no judge can tell from the right one, so a word
-    Tesseract read as Vietnamese is never changed."""
+    """The runs of words (start, end) that are not `quality.well_read`: only they are read again, as the network
+    misplaces more tone marks than Tesseract, turning one syllable into another that no judge tells apart."""
     runs: list[tuple[int, int]] = []
     for number, word in enumerate(line):
         if well_read(word.text):

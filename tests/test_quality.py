@@ -137,13 +137,13 @@ def test_a_reading_without_cleanup_is_judged_against_the_letters_the_cleanups_fo
     for row in range(20, specked.shape[0] - 20, 28):  # letter-sized specks down both margins
         for column in [*range(15, 200, 18), *range(specked.shape[1] - 200, specked.shape[1] - 15, 18)]:
             cv2.ellipse(specked, (column, row), (5, 8), 0, 0, 360, 0, -1)
-    as_scanned = policy.Reading(cleanup.CleanPage(specked), plain.result, policy.NO_CLEANUP, plain.psm)
+    as_scanned = policy.Reading(cleanup.CleanPage(specked), plain.result, policy.AS_SCANNED, plain.psm)
     assert as_scanned.counted_pieces() > 3 * letters
     assert not _reads_well(as_scanned, gray, found)
     assert _plain_reads_well(as_scanned, [], gray, found, letters)
     upper = gray.copy()
     upper[int(np.percentile(found.letters[:, 1], 70)):] = 255  # the last lines gone
-    half = policy.read_cleaned(cleanup.CleanPage(upper), settings, policy.NO_CLEANUP, 0)
+    half = policy.read_cleaned(cleanup.CleanPage(upper), settings, policy.AS_SCANNED, 0)
     assert _reads_well(half, gray, found, letters)
     assert not _plain_reads_well(half, [plain], gray, found, letters)
 
@@ -655,8 +655,10 @@ def test_a_damaged_copys_unread_dots_are_not_taken_for_dropped_paragraphs(tmp_pa
     assert outcome.diagnostics["readings"] == 1
 
 
-def test_a_border_is_dropped_but_grain_over_the_page_is_not_taken_for_one():
-    """A frame around the text goes before OCR; a copier's grain spread over the page, touching the
+@pytest.mark.parametrize("step", ["binarize", "drop_frames"])
+def test_a_border_is_dropped_but_grain_over_the_page_is_not_taken_for_one(step):
+    """A frame around the text goes before OCR, from a thresholded page (`binarize`) or a gray one, which stays
+    gray (`drop_frames`: the page read as scanned); a copier's grain spread over the page, touching the
     letters, spans the page just as well but holds the text: dropping it took the page with it."""
     with Image.open(SAMPLES / "2023/cv-45-ra-soat.png") as scan:
         gray = np.asarray(scan.convert("L")).copy()
@@ -664,17 +666,21 @@ def test_a_border_is_dropped_but_grain_over_the_page_is_not_taken_for_one():
     framed = gray.copy()
     framed[100:110, 100:width - 100] = framed[height - 110:height - 100, 100:width - 100] = 0
     framed[100:height - 100, 100:110] = framed[100:height - 100, width - 110:width - 100] = 0
-    page = clean_page(Image.fromarray(framed), ("binarize",))
+    page = clean_page(Image.fromarray(framed), (step,))
     assert page.facts.frame_dropped and page.pixels[105, width // 2] == 255
+    inside = (slice(130, height - 130), slice(130, width - 130))
+    if step == "drop_frames":
+        assert np.array_equal(page.pixels[inside], clean_page(Image.fromarray(framed), ()).pixels[inside])
 
     rng = np.random.default_rng(1)
     centre = np.zeros_like(gray, dtype=bool)
     centre[height // 3:2 * height // 3, width // 3:2 * width // 3] = True
     grainy = np.where(~centre & (rng.random(gray.shape) < 0.5), 0, gray).astype(np.uint8)
     text = clean_page(Image.fromarray(gray), ("binarize",)).pixels == 0
-    page = clean_page(Image.fromarray(grainy), ("binarize",))
+    page = clean_page(Image.fromarray(grainy), (step,))
     assert not page.facts.frame_dropped
-    assert np.count_nonzero((page.pixels == 0) & text) > 0.99 * np.count_nonzero(text)
+    kept = page.pixels == 0 if step == "binarize" else page.pixels == clean_page(Image.fromarray(grainy), ()).pixels
+    assert np.count_nonzero(kept & text) > 0.99 * np.count_nonzero(text)
 
 
 def _reads_well(reading: policy.Reading, gray: np.ndarray, found, letters: int | None = None,
