@@ -127,16 +127,19 @@ def open_session(home_root: Path, user: User, hours: float) -> tuple[str, str]:
     return token, csrf
 
 
-def session_of(home_root: Path, token: str) -> tuple[User, str] | None:
-    """The user a browser's token is a live session of, as the account is now (role, disabled), and the forms'
-    token."""
-    db = _read_only(home_root) if token else None
-    if db is None:
-        return None
-    with closing(db):
-        row = db.execute("SELECT u.name, u.role, s.csrf FROM sessions s JOIN users u ON u.name = s.name "
-                         "WHERE s.key = ? AND s.expires > ? AND NOT u.disabled", (_key(token), now())).fetchone()
-    return (User(row[0], row[1]), row[2]) if row else None
+def access_of(home_root: Path, token: str) -> tuple[bool, tuple[User, str] | None]:
+    """Whether the archive has accounts, and the user a browser's token is a live session of (as the account is
+    now: role, disabled) with the forms' token; one read of the accounts, as the page asks on every request."""
+    path = home_root / USERS_FILE
+    if not path.exists():
+        return False, None
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+        if db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is None:
+            return False, None
+        row = token and db.execute(
+            "SELECT u.name, u.role, s.csrf FROM sessions s JOIN users u ON u.name = s.name "
+            "WHERE s.key = ? AND s.expires > ? AND NOT u.disabled", (_key(token), now())).fetchone()
+    return True, ((User(row[0], row[1]), row[2]) if row else None)
 
 
 def close_session(home_root: Path, token: str) -> None:
@@ -148,21 +151,6 @@ def upgrade(home_root: Path) -> None:
     """Bring accounts an older luutru wrote up to this one's tables (sessions), which the page reads read-only."""
     if (home_root / USERS_FILE).exists():
         _open(home_root).close()
-
-
-def _read_only(home_root: Path) -> sqlite3.Connection | None:
-    """The accounts, to read only (the counter's page asks of them on every request); None when there are none."""
-    path = home_root / USERS_FILE
-    return sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) if path.exists() else None
-
-
-def has_accounts(home_root: Path) -> bool:
-    """Whether the archive has any account."""
-    db = _read_only(home_root)
-    if db is None:
-        return False
-    with closing(db):
-        return db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
 
 
 def users(home_root: Path) -> list[User]:

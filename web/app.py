@@ -31,11 +31,10 @@ from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.reader import ArchiveReader
 from luutru.pipeline.users import (
     User,
+    access_of,
     authenticate,
     close_session,
-    has_accounts,
     open_session,
-    session_of,
     upgrade,
 )
 from luutru.web.views import SearchForm, document_pdf, document_view, page_image, search_documents
@@ -93,13 +92,11 @@ class Counter:
             self.audit.record(session.user.name if session else AUDIT_USER,
                               request.client.host if request.client else "", action, what)
 
-    def accounts(self) -> bool:
-        """Whether the archive has accounts: then every page but the login form needs one."""
-        return has_accounts(self.home.root)
-
-    def session(self, request: Request) -> Session | None:
-        found = session_of(self.home.root, request.cookies.get(SESSION_COOKIE, ""))
-        return Session(*found) if found else None
+    def access(self, request: Request) -> tuple[bool, Session | None]:
+        """Whether the archive has accounts (then every page but the login form needs one), and the request's
+        session."""
+        accounts, found = access_of(self.home.root, request.cookies.get(SESSION_COOKIE, ""))
+        return accounts, (Session(*found) if found else None)
 
     def open_session(self, user: User) -> tuple[str, Session]:
         token, csrf = open_session(self.home.root, user, self.token_hours)
@@ -124,9 +121,9 @@ class Guard(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next) -> Response:
         token = self.counter.token
         open_paths = request.url.path.startswith("/static/") or request.url.path == "/login"
-        if not token and not open_paths and await run_in_threadpool(self.counter.accounts):
-            request.state.session = await run_in_threadpool(self.counter.session, request)
-            if request.state.session is None:
+        if not token and not open_paths:
+            accounts, request.state.session = await run_in_threadpool(self.counter.access, request)
+            if accounts and request.state.session is None:
                 return self._secured(request, RedirectResponse("/login", status_code=303))
         if token and not request.url.path.startswith("/static/"):
             given = request.query_params.get("token")
