@@ -66,10 +66,10 @@ def _lines(tsv: str) -> list[list[Word]]:
 
 
 def is_junk(line: list[Word]) -> bool:
-    """A line Tesseract is unsure of that does not read as Vietnamese: streaks, grain, a stamp's edge
-    or a fold read as letters; a line read with next to no confidence; or a line without a word of two
-    letters or digits, which no search finds and which on a damaged page is a streak's dots read, often
-    confidently, as `* + $`. It is left out of the page's text and words."""
+    """A line left out of the page's text and words: unsure and not Vietnamese (streaks, grain, a stamp's edge or
+    a fold read as letters), read with next to no confidence, or without a word of two letters or digits."""
+    # A line without such a word is no search's, and on a damaged page a streak's dots read, often confidently,
+    # as `* + $`.
     if not any(long_word(word.text) for word in line):
         return True
     confidence = mean_confidence(line)
@@ -132,10 +132,10 @@ def line_box(line: list[Word]) -> Box:
 
 def lines_gone_back(result: OcrResult) -> float:
     """How far the reading goes back up the page, in lines, summed over the steps from one line to the next
-    that go up by more than a line. A page of one column read in order goes down it, its two-column header
-    included (Tesseract reads the header's rows across), and two signatures side by side go back a few
-    lines; a page read as slices (a drum's streaks or a white gutter taken for the edges of columns) goes
-    back up the whole page at every slice."""
+    that go up by more than a line."""
+    # A page of one column read in order goes down it, its two-column header included (Tesseract reads the
+    # header's rows across), and two signatures side by side go back a few lines; a page read as slices (a drum's
+    # streaks or a white gutter taken for the edges of columns) goes back up the whole page at every slice.
     if len(result.lines) < 2:
         return 0.0
     height = float(np.median([box[3] for box in result.lines]))
@@ -178,12 +178,9 @@ def _looks_upright(result: OcrResult) -> bool:
 def ocr_image(page: np.ndarray, language: str = LANGUAGE, psm: int = DEFAULT_PSM,
               timeout: float = DEFAULT_TIMEOUT, turn_suspected: bool = False, engine_name: str = "auto",
               turn: int | None = None, tesseract: Engine | None = None) -> OcrResult:
-    """Text, words and confidence of a cleaned 8-bit grayscale page, turned upright when needed:
-    a page that cleanup found on its side or upside down (`turn_suspected`) is turned as Tesseract's
-    orientation detection finds before it is read; one that reads like a page upside down (low
-    confidence) is read again turned, and the better reading kept. A `turn` already
-    known (another reading of the same page found it) is taken as it is. A timeout is a failure,
-    never an empty page. `tesseract` is the engine called `engine_name` unless given."""
+    """Text, words and confidence of a cleaned 8-bit grayscale page, turned upright: before it is read when
+    `turn_suspected` (by Tesseract's orientation check) or by `turn` if known, after when it reads as upside down
+    (low confidence). A timeout is a failure, never an empty page. `tesseract` defaults to `engine_name`'s."""
     tesseract = tesseract or engine(engine_name)
     if turn is not None:
         return _read(tesseract, page, language, psm, timeout, turn)

@@ -92,11 +92,9 @@ class Verdict:
 
 def judge(reading: Reading, letters: int | None, looks_blank: Callable[[], bool], max_junk: int | None = None,
           plausible_needed: float = 0, tuning: Tuning = TUNING) -> Verdict:
-    """The one judge of every reading: plausible Vietnamese (tuning.good_reading), read with confidence
-    (tuning.good_confidence), covering the page's letters (tuning.min_coverage of `letters` letter-sized pieces of
-    ink, by default those of its own cleaned page); a reading of next to nothing is good only for a page that
-    `looks_blank`. A candidate may ask more: under `max_junk` characters of junk lines, and `plausible_needed`
-    characters of plausible text. Thresholds from `tuning`."""
+    """The one judge of every reading: plausible Vietnamese, read with confidence, covering the page's `letters`
+    (default: its own cleaned page's); next to nothing is good only where the page `looks_blank`. A candidate may
+    ask for under `max_junk` characters of junk lines and `plausible_needed` plausible ones. Thresholds: `tuning`."""
     result, reasons = reading.result, []
     quality = reading_quality(result.text)
     if quality is None:
@@ -304,10 +302,9 @@ class Plan:
 
 def best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, found: InkSurvey,
                  damage: list[str], tesseract: Engine | None = None) -> tuple[Reading, int, list[dict]]:
-    """The page's reading as the policy (CANDIDATES) has it: the first good one, else the least bad; read again as
-    one block when it dropped paragraphs or read the page in slices (`read_whole`). A page that reads well pays
-    nothing more. Returns the reading, how many were made, and their trace. Settings that ask for another cleanup
-    than the default are read after it once. `tesseract` reads every reading (default: the settings' engine)."""
+    """The page's reading as CANDIDATES has it (the first good one, else the least bad, then `read_whole`), how many
+    readings were made and their trace. Settings that ask for another cleanup are read after it once. `tesseract`
+    reads every reading (default: the settings' engine)."""
     if settings.cleanup != DEFAULT_STEPS:
         return read_cleaned(cleaned, settings, settings.cleanup, name="settings", tesseract=tesseract), 1, []
     plan = Plan(gray, settings, cleaned, found, damage, tesseract=tesseract)
@@ -331,11 +328,11 @@ def best_reading(gray: np.ndarray, settings: OcrSettings, cleaned: CleanPage, fo
 
 
 def read_whole(reading: Reading, plan: Plan, good_enough: Callable[[Reading], bool]) -> tuple[Reading, int, list[dict]]:
-    """A reading, or, when Tesseract's layout analysis left many of the page's letters outside every word (it
-    dropped paragraphs beside a rule or between streaks) or read the page in slices (it took a drum's dots or a
-    white gutter for the edges of columns), the page read again as one block if that is `good_enough` and reads
-    clearly more of it, or in better order; with how many readings were made in all, and their trace. A mode the
-    settings ask for is kept."""
+    """A reading, or the page read again as one block where that is `good_enough` and reads clearly more of it or in
+    better order, when Tesseract's layout left many letters outside every word or read the page in slices; with how
+    many readings were made in all, and their trace. A mode the settings ask for is kept."""
+    # Layout drops paragraphs beside a rule or between streaks, and takes a drum's dots or a white gutter for the
+    # edges of columns.
     settings, made = plan.settings, len(plan.readings)
     if settings.psm != DEFAULT_PSM or reading.psm == ONE_BLOCK_PSM:
         return reading, made, plan.trace
@@ -362,9 +359,9 @@ def read_whole(reading: Reading, plan: Plan, good_enough: Callable[[Reading], bo
 
 def without_grain_left(cleanups: list[Cleanup]) -> list[Cleanup]:
     """The cleanups of a page (three or more: under grain) but those that left a copier's grain on it in clumps of
-    a letter's size: TUNING.grain_left times the letter-sized pieces the median cleanup kept. Read, such a page costs
-    Tesseract seconds for junk, and its clumps, taken for letters, made every other reading look as if it
-    missed most of the page."""
+    a letter's size: TUNING.grain_left times the letter-sized pieces the median cleanup kept."""
+    # Read, such a page costs Tesseract seconds for junk, and its clumps, taken for letters, made every other
+    # reading look as if it missed most of the page.
     if len(cleanups) < 3:
         return cleanups
     median = np.median([len(centres) for _, _, centres in cleanups])
@@ -372,12 +369,11 @@ def without_grain_left(cleanups: list[Cleanup]) -> list[Cleanup]:
 
 
 def damaged_copy(cleaned: CleanPage, found: InkSurvey) -> list[str]:
-    """What makes a page a damaged copy: a copier's grain over it (Tesseract sees a picture there, and
-    slowly), a worn drum's streaks down or across it (the grey of the streaks is kept, and letters broken
-    across; `darkest` thresholds the lines under streaks across below the streaks' dots), more specks
-    than letters left after the cleanup (a drum's dots, sparse grain: clean pages of every kind leave next
-    to none). The ink cleanups read such a page better than the settings' cleanup, which is read only when
-    none of them reads well."""
+    """What makes a page a damaged copy, which the ink cleanups read better than the settings' cleanup: a copier's
+    grain over it, a worn drum's streaks down or across it, more specks than letters left after the cleanup."""
+    # Tesseract sees a picture in grain, and slowly; the grey of streaks is kept and letters are broken across
+    # (`darkest` thresholds the lines under streaks across below the streaks' dots); a drum's dots and sparse
+    # grain leave specks, where clean pages of every kind leave next to none.
     damage = [damage for damage in ("grain", "streaks", "streaks_across") if getattr(cleaned.facts, damage)]
     letters = len(found.letters)
     if letters >= TUNING.min_pieces_to_judge and found.specks > TUNING.specks_per_letter * letters:
