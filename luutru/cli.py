@@ -290,7 +290,7 @@ def _report_run(summary, as_json: bool) -> None:
             layer=summary.pages_text_layer, failed=summary.pages_failed, indexed=summary.pages_indexed,
             seconds=summary.seconds))
         for path, reason in summary.failures:
-            click.echo(f"FAILED  {path}: {reason}")
+            click.echo(_("FAILED  {path}: {reason}").format(path=path, reason=reason))
         for path in summary.unsupported:
             click.echo(f"SKIPPED {path}: " + _("not a scan (PDF, TIFF, JPEG or PNG)"))
         for path in summary.settling:
@@ -816,31 +816,35 @@ def status(home: ArchiveHome, as_json) -> None:
         _print_json(facts)
         return
     index = facts["index"]
-    freshness = ("up to date" if index.get("up_to_date") else
-                 f"behind the catalog ({facts['files_waiting_for_index']} files waiting)" if index["usable"]
-                 else index["error"])
-    click.echo(f"archive home: {facts['home']}\nroots: {', '.join(facts['roots']) or '(none)'}\n"
-               f"files: {facts['files']} ({facts.get('files_done', 0)} done, {facts.get('files_failed', 0)} "
-               f"failed, {facts.get('files_unsupported', 0)} unsupported, {facts.get('files_missing', 0)} gone)\n"
-               f"pages: {facts['pages']}\nindex: {index.get('pages', '?')} pages, {freshness}"
-               + (f" ({index['engine']})" if index.get("engine") else ""))
+    freshness = (_("up to date") if index.get("up_to_date") else
+                 _("behind the catalog ({count} files waiting)").format(count=facts["files_waiting_for_index"])
+                 if index["usable"] else index["error"])
+    click.echo(_("archive home: {home}\nroots: {roots}\nfiles: {files} ({done} done, {failed} failed, {unsupported} "
+                 "unsupported, {gone} gone)\npages: {pages}\nindex: {indexed} pages, {freshness}").format(
+        home=facts["home"], roots=", ".join(facts["roots"]) or _("(none)"), files=facts["files"],
+        done=facts.get("files_done", 0), failed=facts.get("files_failed", 0),
+        unsupported=facts.get("files_unsupported", 0), gone=facts.get("files_missing", 0), pages=facts["pages"],
+        indexed=index.get("pages", "?"), freshness=freshness)
+        + (f" ({index['engine']})" if index.get("engine") else ""))
     if index.get("advice"):
-        click.echo(f"advice: {index['advice']}")
+        click.echo(_("advice: {advice}").format(advice=index["advice"]))
     dossiers = facts["dossiers"]
     if dossiers["listed"]:
-        click.echo(f"dossiers: {dossiers['listed']} listed, {len(dossiers['without_scans'])} without scans; "
-                   f"{dossiers['files_without_dossier']} scanned files in no dossier")
+        click.echo(_("dossiers: {listed} listed, {without} without scans; {outside} scanned files in no "
+                     "dossier").format(listed=dossiers["listed"], without=len(dossiers["without_scans"]),
+                                       outside=dossiers["files_without_dossier"]))
         outside = dossiers["files_in_no_dossier"]
         for path in outside[:SHOWN_OUTSIDE]:
-            click.echo(f"  in no dossier: {path}")
+            click.echo(_("  in no dossier: {path}").format(path=path))
         if len(outside) > SHOWN_OUTSIDE:
-            click.echo(f"  … and {len(outside) - SHOWN_OUTSIDE} more (status --json lists them all)")
+            click.echo(_("  … and {count} more (status --json lists them all)").format(
+                count=len(outside) - SHOWN_OUTSIDE))
     for failure in facts["unreadable_folders"]:
-        click.echo(f"UNREADABLE {failure['path']}: {failure['reason']} (its files are kept)")
+        click.echo(_("UNREADABLE {path}: {reason} (its files are kept)").format(**failure))
     for failure in facts["failed"]:
-        click.echo(f"FAILED  {failure['path']}: {failure['reason']}")
+        click.echo(_("FAILED  {path}: {reason}").format(**failure))
     for path in facts["unsupported"]:
-        click.echo(f"SKIPPED {path}")
+        click.echo(_("SKIPPED {path}").format(path=path))
 
 
 @main.command()
