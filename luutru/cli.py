@@ -399,8 +399,8 @@ class Screen:
 def _document_line(fields: dict) -> str:
     def doubt(name: str) -> str:
         if name in fields.get("corrected", ()):
-            return " (corrected)"
-        return " (doubtful)" if name in fields.get("doubtful", ()) else ""
+            return _(" (corrected)")
+        return _(" (doubtful)") if name in fields.get("doubtful", ()) else ""
 
     issued = fields.get("issued")
     facts = [fields.get("doc_type") and f"{fields['doc_type']}{doubt('doc_type')}",
@@ -420,12 +420,13 @@ def _where_it_lies(dossier: dict | None) -> str:
 
 def _document_summary(document: dict) -> str:
     """One line for a document of `show` or `split`: its type, number, date and agency."""
-    return _document_line({**document, "doc_type": document["type"]}) or "no fields read"
+    return _document_line({**document, "doc_type": document["type"]}) or _("no fields read")
 
 
 def _pages(first: int, last: int) -> str:
     """"page 3" or "pages 3-7"."""
-    return f"page {first}" if first == last else f"pages {first}-{last}"
+    return _("page {first}").format(first=first) if first == last else \
+        _("pages {first}-{last}").format(first=first, last=last)
 
 
 def _page_range(first: int, last: int | None) -> str:
@@ -487,7 +488,7 @@ def _print_results(result, filters, verbose: bool) -> None:
             if facts:
                 click.echo(f"     {textwrap.shorten(facts, screen.width - 5, placeholder=' …') if screen else facts}")
         for hit in document.pages[:shown]:
-            click.echo(_highlighted(hit.marked_snippet, screen, f"     page {hit.page}: "))
+            click.echo(_highlighted(hit.marked_snippet, screen, f"     {_pages(hit.page, hit.page)}: "))
 
 
 @main.command()
@@ -553,24 +554,25 @@ def show(home: ArchiveHome, path_or_id, page, verbose, as_json) -> None:
         _print_json(facts)
         return
     record = facts["file"]
-    click.echo(f"{record['path']}\n  id {record['id']}, {record['kind']}, {record['page_count']} pages, "
-               f"status {record['status']}, sha256 {record['sha256']}")
+    click.echo(record["path"] + "\n" + _("  id {id}, {kind}, {page_count} pages, status {status}, sha256 {sha256}")
+               .format(**record))
     if record["error"]:
-        click.echo(f"  error: {record['error']}")
+        click.echo(_("  error: {error}").format(error=record["error"]))
     for signature in facts["signatures"]:
-        click.echo(f"  digital signature by {signature['signer']}, signed {signature['signed_at'] or '(no time)'}: "
-                   f"{signature['verdict']}")
-    by_hand = " (split by hand)" if facts["split_by_hand"] else ""
+        click.echo(_("  digital signature by {signer}, signed {when}: {verdict}").format(
+            signer=signature["signer"], when=signature["signed_at"] or _("(no time)"), verdict=signature["verdict"]))
+    by_hand = _(" (split by hand)") if facts["split_by_hand"] else ""
+    labels = {"subject": _("subject"), "signer": _("signer"), "parcels": _("parcels"), "sheets": _("sheets")}
     for document in facts["documents"]:
         pages = _pages(document["first_page"], document["last_page"])
-        click.echo(f"  document, {pages}{by_hand}: "
+        click.echo(_("  document, {pages}{by_hand}: ").format(pages=pages, by_hand=by_hand)
                    + _document_summary(document))
-        for name in ("subject", "signer", "parcels", "sheets"):
+        for name, label in labels.items():
             if document.get(name):
                 value = document[name]
-                click.echo(f"    {name}: {', '.join(value) if isinstance(value, list) else value}")
+                click.echo(f"    {label}: {', '.join(value) if isinstance(value, list) else value}")
     for item in facts["pages"]:
-        click.echo(f"\n--- page {item['page']} ({item['source']}, confidence {item['confidence']}) ---")
+        click.echo("\n" + _("--- page {page} ({source}, confidence {confidence}) ---").format(**item))
         if verbose:
             _print_reading(item)
         click.echo(item["text"])

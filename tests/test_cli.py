@@ -476,11 +476,13 @@ def test_the_same_failures_are_told_in_vietnamese_under_a_vietnamese_locale_and_
     assert "không có văn bản" not in log  # the log stays English, for whoever keeps the machine
 
 
-def test_the_archives_status_is_told_in_the_terminals_language(archive):
-    told = {language: run_luutru(archive["home"], "status", env=_in_locale(language)).stdout
-            for language in ("vi_VN.UTF-8", "C.UTF-8")}
-    assert told["vi_VN.UTF-8"].startswith("thư mục lưu trữ: ") and "\ntrang: " in told["vi_VN.UTF-8"], told
-    assert told["C.UTF-8"].startswith("archive home: ") and "\npages: " in told["C.UTF-8"], told
+def test_the_archives_status_and_a_document_are_told_in_the_terminals_language(archive):
+    for command, vietnamese, english in ((("status",), "thư mục lưu trữ: ", "archive home: "),
+                                         (("show", "1"), "\n--- trang 1 (", "\n--- page 1 (")):
+        told = {language: run_luutru(archive["home"], *command, env=_in_locale(language)).stdout
+                for language in ("vi_VN.UTF-8", "C.UTF-8")}
+        assert vietnamese in told["vi_VN.UTF-8"] and english not in told["vi_VN.UTF-8"], told
+        assert english in told["C.UTF-8"] and vietnamese not in told["C.UTF-8"], told
 
 
 def test_every_message_marked_for_translation_is_in_the_vietnamese_catalog_and_compiled():
