@@ -17,6 +17,7 @@ Then, for each engine (Whoosh, and Tantivy where the extra is installed), luutru
 
     python benchmarks/index_scale.py --pages 10000 --pages 100000 [--keep DIR] [--nights 30]
     python benchmarks/index_scale.py --pages 1000000 --engines tantivy --keep /var/tmp/scale
+    python benchmarks/index_scale.py --pages 200000 --engines tantivy --table benchmarks/results/index-scale.json
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ sys.path.insert(0, str(REPOSITORY))
 from whoosh import index as whoosh_index  # noqa: E402
 from whoosh.qparser import FuzzyTermPlugin, QueryParser  # noqa: E402
 
+from benchmarks.tables import write_table  # noqa: E402
 from luutru.index.search import NEAR_SPELLING_MIN_LETTERS, Filters, SearchResult, search, search_store  # noqa: E402
 from luutru.index.store import (  # noqa: E402
     ENGINES,
@@ -228,7 +230,7 @@ def build(home: ArchiveHome, engine: str, reuse: bool) -> tuple[Path, Build]:
     if generation is None:
         figures.seconds = timed(reindex, home, full=True, options=options)[0]
         generation = home.index_link.resolve()
-    if home.index_link.resolve() == generation:
+    if home.index_link.resolve() == generation.resolve():
         figures.no_change = timed(reindex, home, options=options)[0]
     figures.mib = folder_size(generation) / 2**20
     return generation, figures
@@ -264,7 +266,35 @@ def print_queries(table: dict[str, dict[str, Latencies]]) -> None:
         print(line, flush=True)
 
 
-def run_size(base: Path, pages: int, engines: list[str], rounds: int, nights: int, night_pages: int) -> None:
+@dataclass
+class SizeFigures:
+    pages: int
+    builds: dict[str, Build]
+    queries: dict[str, dict[str, Latencies]]
+
+
+def write_scale_table(path: Path, sizes: list[SizeFigures]) -> None:
+    """Each size's searches per query kind and engine, and its builds in the note below."""
+    columns = ["pages", "engine", "query", "new process p50 ms", "p95", "reader p50 ms", "p95", "engine alone ms",
+               "found"]
+    rows, builds = [], []
+    for size in sizes:
+        for kind, engines in size.queries.items():
+            for engine, times in engines.items():
+                rows.append([f"{size.pages:,}", engine, kind, *(round(1000 * value, 1) for value in (
+                    statistics.median(times.ours), percentile(times.ours, 0.95), statistics.median(times.reader),
+                    percentile(times.reader, 0.95), statistics.median(times.plain))),
+                    f"{times.found / len(times.ours):.0%}"])
+        for engine, figures in size.builds.items():
+            rebuild = "reused" if figures.seconds is None else \
+                f"rebuilt in {figures.seconds:.0f} s ({size.pages / figures.seconds:,.0f} pages/s)"
+            nightly = "" if figures.no_change is None else \
+                f", nightly run with nothing changed {figures.no_change:.2f} s"
+            builds.append(f"{size.pages:,} pages, {engine}: {rebuild}, {figures.mib:,.0f} MiB{nightly}.")
+    write_table(path, "Search and index at scale", columns, rows, " ".join(builds))
+
+
+def run_size(base: Path, pages: int, engines: list[str], rounds: int, nights: int, night_pages: int) -> SizeFigures:
     rng = random.Random(pages)
     reuse = (base / "home" / "catalog.sqlite3").exists()
     if reuse:
@@ -278,10 +308,12 @@ def run_size(base: Path, pages: int, engines: list[str], rounds: int, nights: in
     for engine in engines:
         generations[engine], builds[engine] = build(home, engine, reuse)
     print_builds(pages, builds)
-    print_queries(measure_queries(generations, rounds, rng))
+    queries = measure_queries(generations, rounds, rng)
+    print_queries(queries)
     if nights and "whoosh" in generations:
         print(f"{nights} nights of {night_pages} new pages each, Whoosh:")
         measure_merge_policies(generations["whoosh"], nights, night_pages, rounds)
+    return SizeFigures(pages, builds, queries)
 
 
 def installed_engines() -> list[str]:
@@ -298,16 +330,22 @@ def main() -> None:
                         help="comma-separated (default: every installed engine: %(default)s)")
     parser.add_argument("--keep", type=Path, help="build here and keep the archives, or reuse those already there "
                                                   "(default: a temporary folder)")
+    parser.add_argument("--table", type=Path, help="also write the figures as a table for the docs "
+                                                   "(benchmarks/tables.py)")
     options = parser.parse_args()
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    sizes = []
     for pages in options.pages or [50_000]:
         if options.keep:
             base = options.keep / f"pages-{pages}"
             base.mkdir(parents=True, exist_ok=True)
-            run_size(base, pages, options.engines, options.rounds, options.nights, options.night_pages)
+            sizes.append(run_size(base, pages, options.engines, options.rounds, options.nights, options.night_pages))
         else:
             with tempfile.TemporaryDirectory(prefix="luutru-scale-") as folder:
-                run_size(Path(folder), pages, options.engines, options.rounds, options.nights, options.night_pages)
+                sizes.append(run_size(Path(folder), pages, options.engines, options.rounds, options.nights,
+                                      options.night_pages))
+    if options.table:
+        write_scale_table(options.table, sizes)
 
 
 if __name__ == "__main__":
