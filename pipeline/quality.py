@@ -42,8 +42,10 @@ def plausible(token: str) -> bool:
 
 
 def well_read(token: str) -> bool:
-    """A plausible token none of whose syllables carries a tone its rhyme never takes ("câp": a tone mark lost)."""
-    return plausible(token) and all(takes_its_tone(part) for part in _parts(token.strip(PUNCTUATION)))
+    """A plausible token none of whose syllables carries a tone its rhyme never takes ("câp": a tone mark lost; a
+    code such as "HĐQT" is no syllable)."""
+    parts = _parts(token.strip(PUNCTUATION))
+    return plausible(token) and all(takes_its_tone(part) for part in parts if is_syllable(part))
 
 
 def _parts(word: str) -> list[str]:

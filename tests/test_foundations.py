@@ -33,6 +33,7 @@ from reportlab.pdfgen import canvas
 from luutru.index.store import live_generation
 from luutru.index.words import takes_its_tone
 from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.quality import well_read
 from luutru.pipeline.reader import ArchiveReader
 from luutru.pipeline.tuning import TUNING
 from luutru.pipeline.vietnamese import from_tcvn3, is_syllable, readable_name, repair_legacy, vietnamese_score
@@ -115,6 +116,8 @@ def test_a_syllable_closed_by_p_t_c_ch_takes_only_the_sac_or_nang_tone():
     assert not any(takes_its_tone(word) for word in ("câp", "cầp", "Mât", "viêc", "đât", "thỉch"))
     assert all(takes_its_tone(word) for word in ("cap", "hoc", "thich"))  # folded spellings, as a clerk types them
     assert is_syllable("câp")  # a syllable's shape still: a judge of junk counts it as writing
+    assert not well_read("(câp)") and not well_read("MÂT")
+    assert all(well_read(token) for token in ("HĐQT", "TĐC", "QĐ-UBND", "Đ/c"))  # codes are no syllables
 
 
 def test_tcvn3_and_vni_text_layers_are_converted_and_found(tmp_path):
