@@ -52,7 +52,7 @@ LOCALE := luutru/locale
 catalogs: install
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location --project luutru -o $(LOCALE)/luutru.pot \
 		luutru pipeline index export scanners web
-	$(BIN)/pybabel update -i $(LOCALE)/luutru.pot -d $(LOCALE) -D luutru -w 120 --no-fuzzy-matching
+	$(BIN)/pybabel update -i $(LOCALE)/luutru.pot -d $(LOCALE) -D luutru -w 120 --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d $(LOCALE) -D luutru --statistics
 
 # The documentation site (docs/, mkdocs.yml), built strictly: a broken link or a command the reference cannot

@@ -33,6 +33,7 @@ from luutru import __version__
 from luutru.errors import UsageError
 from luutru.export.documents import ExportDocument, ExportReport, dossier_documents, write_documents
 from luutru.export.tables import write_documents_table
+from luutru.i18n import in_vietnamese
 from luutru.index.words import fold
 from luutru.pipeline.circular05 import (
     DOCUMENT_LENGTHS,
@@ -45,7 +46,7 @@ from luutru.pipeline.circular05 import (
 from luutru.pipeline.config import load_config
 from luutru.pipeline.dossiers import Dossier, find_dossier
 from luutru.pipeline.home import ArchiveHome
-from luutru.pipeline.report import day_month_year, open_catalog, signature_in_vietnamese
+from luutru.pipeline.report import day_month_year, open_catalog, signature_shown
 
 VIETNAM = timezone(timedelta(hours=7))
 NAMESPACES = {"mets": "http://www.loc.gov/METS/", "xlink": "http://www.w3.org/1999/xlink",
@@ -191,7 +192,7 @@ def _signatures_noted(signatures: list[dict]) -> str:
     """A scan's digital signatures as the document's "Ghi chú" says them (Decree 30 Annex VI: a user can check them)."""
     return "; ".join(f"Chữ ký số: {shown['signer']}" + (f", ký lúc {shown['signed_at']}" if shown["signed_at"] else "")
                      + f": {shown['verdict']} (chứng thư do {shown['issuer']} cấp)"
-                     for shown in map(signature_in_vietnamese, signatures))
+                     for shown in (signature_shown(one, in_vietnamese) for one in signatures))
 
 
 def _document_values(dossier: Dossier, document: ExportDocument, settings: dict, maintenance: str,

@@ -548,6 +548,7 @@ def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_fro
 def show(home: ArchiveHome, path_or_id, page, verbose, as_json) -> None:
     """The stored text and facts of a document (by path or id), or of one of its pages."""
     from luutru.pipeline.report import show as run_show
+    from luutru.pipeline.report import signature_shown
 
     facts = run_show(home, path_or_id, page)
     if as_json:
@@ -558,9 +559,9 @@ def show(home: ArchiveHome, path_or_id, page, verbose, as_json) -> None:
                .format(**record))
     if record["error"]:
         click.echo(_("  error: {error}").format(error=record["error"]))
-    for signature in facts["signatures"]:
-        click.echo(_("  digital signature by {signer}, signed {when}: {verdict}").format(
-            signer=signature["signer"], when=signature["signed_at"] or _("(no time)"), verdict=signature["verdict"]))
+    for signature in map(signature_shown, facts["signatures"]):
+        click.echo(_("  digital signature by {signer}, signed {when}: {verdict}; certificate issued by {issuer}, "
+                     "trust not checked (offline)").format(when=signature["signed_at"] or _("(no time)"), **signature))
     by_hand = _(" (split by hand)") if facts["split_by_hand"] else ""
     labels = {"subject": _("subject"), "signer": _("signer"), "parcels": _("parcels"), "sheets": _("sheets")}
     for document in facts["documents"]:

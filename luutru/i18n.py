@@ -26,6 +26,16 @@ def _(message: str) -> str:
     return _catalog().gettext(message)
 
 
+@functools.cache
+def _vietnamese() -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, LOCALE, languages=["vi"])
+
+
+def in_vietnamese(message: str) -> str:
+    """The message in Vietnamese whatever the locale: for the counter's page and the package, read by archivists."""
+    return _vietnamese().gettext(message)
+
+
 def ngettext(one: str, many: str, count: int) -> str:
     """The message for `count` things in the user's language (Vietnamese has one form for any count)."""
     return _catalog().ngettext(one, many, count)

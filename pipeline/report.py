@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 
 from luutru.errors import NoArchive, NotFound
-from luutru.i18n import N_
+from luutru.i18n import N_, _
 from luutru.index.store import IndexUnavailable, engine_advice, open_store
 from luutru.pipeline.catalog import FOLDER_PROBLEMS_KEY, SEARCHABLE, Catalog, FileRecord, PageRecord, catalog_name
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.tuning import TUNING
+from luutru.scanners.signatures import verdict_of
 
 
 def open_catalog(home: ArchiveHome) -> Catalog:
@@ -108,17 +109,11 @@ def day_month_year(iso: str | None) -> str:
     return "/".join(reversed(iso.split("-"))) if iso else ""
 
 
-def signature_in_vietnamese(signature: dict) -> dict:
-    """A scan's digital signature as checked (scanners.signatures), as the counter's page and the package's
-    description say it: signer, time (DD/MM/YYYY HH:MM), verdict and issuer."""
-    if signature.get("problem"):
-        verdict = "không kiểm tra được"
-    elif not signature["intact"]:
-        verdict = "ĐÃ BỊ SỬA sau khi ký"
-    else:
-        verdict = "còn nguyên vẹn" + ("" if signature["whole_file"] else ", tệp có thêm nội dung sau khi ký")
+def signature_shown(signature: dict, translate: Callable[[str], str] = _) -> dict:
+    """A scan's digital signature as checked (scanners.signatures), in the words of `translate` (the terminal's
+    language; i18n.in_vietnamese for the counter's page and the package): signer, time, verdict and issuer."""
     signed_at = signature.get("signed_at")
-    return {"signer": signature["signer"], "verdict": verdict, "issuer": signature["issuer"],
+    return {"signer": signature["signer"], "verdict": verdict_of(signature, translate), "issuer": signature["issuer"],
             "signed_at": day_month_year(signed_at[:10]) + signed_at[10:16].replace("T", " ") if signed_at else ""}
 
 

@@ -13,11 +13,14 @@ from __future__ import annotations
 import functools
 import logging
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
 import pikepdf
+
+from luutru.i18n import N_
 
 # Digests a signature should no longer rely on; Vietnamese government signatures still use SHA-1 (11 of the 19
 # signed files in ../shared/real-scans), so a signature over one is checked and reported weak, not refused.
@@ -41,14 +44,22 @@ class Signature:
         return {**asdict(self), "verdict": self.verdict()}
 
     def verdict(self) -> str:
-        """One line for people: what the check found."""
-        if self.problem:
-            return f"could not be checked: {self.problem}"
-        if not self.intact:
-            return "BROKEN: the file was changed after it was signed"
-        changed = "" if self.whole_file else ", then added to (a later signature or revision)"
-        weak = f", over {self.digest.upper()} (weak)" if self.digest in WEAK_DIGESTS else ""
-        return f"intact{changed}{weak}; certificate issued by {self.issuer}, trust not checked (offline)"
+        """One line for people, in English: what the check found, and who issued the certificate."""
+        found = verdict_of(asdict(self))
+        return found if self.problem or not self.intact else \
+            f"{found}; certificate issued by {self.issuer}, trust not checked (offline)"
+
+
+def verdict_of(signature: dict, translate: Callable[[str], str] = str) -> str:
+    """What the check of a signature (Signature's facts) found, in the words of `translate` (default: English)."""
+    if signature.get("problem"):
+        return translate(N_("could not be checked: {problem}")).format(problem=signature["problem"])
+    if not signature["intact"]:
+        return translate(N_("BROKEN: the file was changed after it was signed"))
+    changed = "" if signature["whole_file"] else translate(N_(", then added to (a later signature or revision)"))
+    weak = translate(N_(", over {digest} (weak)")).format(digest=signature["digest"].upper()) \
+        if signature["digest"] in WEAK_DIGESTS else ""
+    return translate(N_("intact")) + changed + weak
 
 
 def _name(name) -> str:

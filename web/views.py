@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from PIL import Image
 
 from luutru.errors import NotFound, UsageError
+from luutru.i18n import in_vietnamese
 from luutru.index.search import MARK_END, MARK_START, Filters, Highlights, document_highlights
 from luutru.index.words import fold_spelling, folded_words
 from luutru.pipeline.catalog import SEARCHABLE, FileRecord
@@ -25,7 +26,7 @@ from luutru.pipeline.export_manifest import exported_file
 from luutru.pipeline.indexing import UseModes
 from luutru.pipeline.layout import upright, word_lines, words_on_original
 from luutru.pipeline.reader import ArchiveReader
-from luutru.pipeline.report import day_month_year, signature_in_vietnamese
+from luutru.pipeline.report import day_month_year, signature_shown
 from luutru.scanners.formats import Kind
 from luutru.scanners.limits import DEFAULT_DPI
 from luutru.scanners.pages import render_page
@@ -211,7 +212,8 @@ def document_view(reader: ArchiveReader, file_id: int, first_page: int, form: Se
             "path": record.path, "type": fields.get("doc_type"), "number": fields.get("number"),
             "issued": day_month_year(fields.get("issued")), "agency": fields.get("agency"),
             "subject": fields.get("subject"), "signer": fields.get("signer"), "dossier": fields.get("dossier"),
-            "signatures": [signature_in_vietnamese(one) for one in reader.catalog().signatures(record.sha256) or ()],
+            "signatures": [signature_shown(one, in_vietnamese)
+                           for one in reader.catalog().signatures(record.sha256) or ()],
             "pages": shown, "hits": sum(word.hit for page in shown for word in page.words), "pdf": pdf,
             "start": start}
 
