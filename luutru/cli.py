@@ -290,7 +290,7 @@ def _report_run(summary, as_json: bool) -> None:
             layer=summary.pages_text_layer, failed=summary.pages_failed, indexed=summary.pages_indexed,
             seconds=summary.seconds))
         for path, reason in summary.failures:
-            click.echo(_("FAILED  {path}: {reason}").format(path=path, reason=reason))
+            click.echo(f"FAILED  {path}: {reason}")
         for path in summary.unsupported:
             click.echo(f"SKIPPED {path}: " + _("not a scan (PDF, TIFF, JPEG or PNG)"))
         for path in summary.settling:
@@ -842,12 +842,13 @@ def status(home: ArchiveHome, as_json) -> None:
         if len(outside) > SHOWN_OUTSIDE:
             click.echo(_("  … and {count} more (status --json lists them all)").format(
                 count=len(outside) - SHOWN_OUTSIDE))
+    # Lines for scripts keep their English keys whatever the locale (docs/administration.md, "Language").
     for failure in facts["unreadable_folders"]:
-        click.echo(_("UNREADABLE {path}: {reason} (its files are kept)").format(**failure))
+        click.echo(f"UNREADABLE {failure['path']}: {failure['reason']} " + _("(its files are kept)"))
     for failure in facts["failed"]:
-        click.echo(_("FAILED  {path}: {reason}").format(**failure))
+        click.echo(f"FAILED  {failure['path']}: {failure['reason']}")
     for path in facts["unsupported"]:
-        click.echo(_("SKIPPED {path}").format(path=path))
+        click.echo(f"SKIPPED {path}")
 
 
 @main.command()
