@@ -168,6 +168,9 @@ def test_bad_files_are_reported_and_the_rest_is_ingested(one_scan):
     assert found(hits_of(home, "ra soat ho so"), "cong-van.png")
     status = json_of(run_luutru(home, "status", "--json"))
     assert {f["path"].rsplit("/", 1)[-1] for f in status["failed"]} == {"broken.pdf", "notes.jpg", "empty.tif"}
+    told = run_luutru(home, "status", env=_in_locale("vi_VN.UTF-8")).stdout  # the keys scripts read stay English
+    assert told.startswith("thư mục lưu trữ: ") and "FAILED  " + str(scans / "broken.pdf") in told
+    assert "SKIPPED " + str(scans / "list.txt") in told
 
 
 @pytest.mark.slow
