@@ -695,10 +695,12 @@ def dossiers_import(home: ArchiveHome, list_file: Path, wait, as_json) -> None:
         for problem in report.problems:
             click.echo(f"BAD ROW {problem}")
         if not report.problems:
-            click.echo(f"{report.imported} dossiers imported ({report.added} new, {report.updated} updated); "
-                       f"{report.relinked_files} scanned files linked anew")
+            click.echo(_("{imported} dossiers imported ({added} new, {updated} updated); {relinked} scanned files "
+                         "linked anew").format(imported=report.imported, added=report.added, updated=report.updated,
+                                               relinked=report.relinked_files))
             if report.kept_columns:
-                click.echo(f"not in the list, kept as imported before: {', '.join(report.kept_columns)}")
+                click.echo(_("not in the list, kept as imported before: {columns}").format(
+                    columns=", ".join(report.kept_columns)))
     sys.exit(ExitCode.USAGE if report.problems else ExitCode.OK)
 
 
@@ -717,8 +719,8 @@ def dossiers_list(home: ArchiveHome, as_json) -> None:
     for dossier in listed:
         box = f"hộp {dossier['box']}, " if dossier["box"] else ""
         click.echo(f"{dossier['code']}  {box}hồ sơ {dossier['number']}: {dossier['title']} "
-                   f"({dossier['documents']} documents, {dossier['pages']} pages scanned)")
-    click.echo(f"{len(listed)} dossier(s)")
+                   + _("({documents} documents, {pages} pages scanned)").format(**dossier))
+    click.echo(ngettext("{count} dossier", "{count} dossiers", len(listed)).format(count=len(listed)))
 
 
 @dossiers.command("show")
@@ -736,8 +738,7 @@ def dossiers_show(home: ArchiveHome, code_or_number, as_json) -> None:
         return
     box = f", hộp {dossier['box']}" if dossier["box"] else ""
     click.echo(f"{dossier['code']}{box}: {dossier['title']} ({day_month_year(dossier['start'])} - "
-               f"{day_month_year(dossier['end'])}, "
-               f"{dossier['pages']} pages scanned)")
+               f"{day_month_year(dossier['end'])}, " + _("{pages} pages scanned").format(pages=dossier["pages"]) + ")")
     for document in dossier["documents"]:
         pages = _pages(document["first_page"], document["last_page"])
         click.echo(f"  {document['path']}, {pages}: {_document_summary(document)}")

@@ -52,6 +52,13 @@ def run_luutru(home: Path, *args: str, check_code: int | None = 0,
     return result
 
 
+def in_locale(language: str) -> dict:
+    """The environment of a terminal whose locale is `language`, nothing else saying otherwise."""
+    return {**{name: value for name, value in os.environ.items() if name not in ("LANGUAGE", "LC_ALL",
+                                                                                  "LC_MESSAGES")},
+            "LANG": language}
+
+
 def json_of(result: subprocess.CompletedProcess) -> dict:
     return json.loads(result.stdout)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import LUUTRU, REPOSITORY, SAMPLES, TRUTH, json_of, run_luutru, settled
+from conftest import LUUTRU, REPOSITORY, SAMPLES, TRUTH, in_locale, json_of, run_luutru, settled
 from PIL import Image, ImageDraw
 
 from luutru.doctor import doctor as run_doctor
@@ -168,7 +168,7 @@ def test_bad_files_are_reported_and_the_rest_is_ingested(one_scan):
     assert found(hits_of(home, "ra soat ho so"), "cong-van.png")
     status = json_of(run_luutru(home, "status", "--json"))
     assert {f["path"].rsplit("/", 1)[-1] for f in status["failed"]} == {"broken.pdf", "notes.jpg", "empty.tif"}
-    told = run_luutru(home, "status", env=_in_locale("vi_VN.UTF-8")).stdout  # the keys scripts read stay English
+    told = run_luutru(home, "status", env=in_locale("vi_VN.UTF-8")).stdout  # the keys scripts read stay English
     assert told.startswith("thư mục lưu trữ: ") and "FAILED  " + str(scans / "broken.pdf") in told
     assert "SKIPPED " + str(scans / "list.txt") in told
 
@@ -455,13 +455,6 @@ def test_review_lists_a_page_that_reads_as_noise_whatever_its_confidence(tmp_pat
     assert listed[0]["causes"][0].startswith("unreadable: rescan")  # its best reading is noise
 
 
-def _in_locale(language: str) -> dict:
-    """The environment of a terminal whose locale is `language`, nothing else saying otherwise."""
-    return {**{name: value for name, value in os.environ.items() if name not in ("LANGUAGE", "LC_ALL",
-                                                                                  "LC_MESSAGES")},
-            "LANG": language}
-
-
 def test_the_same_failures_are_told_in_vietnamese_under_a_vietnamese_locale_and_in_english_otherwise(
         archive, tmp_path):
     empty = tmp_path / "empty"
@@ -470,7 +463,7 @@ def test_the_same_failures_are_told_in_vietnamese_under_a_vietnamese_locale_and_
                  "no such document in the catalog"),
                 (archive["home"], ("search",), 2, "hãy nhập từ cần tìm", "give words to search for")]
     for home, args, status, vietnamese, english in failures:
-        told = {language: run_luutru(home, *args, check_code=status, env=_in_locale(language)).stderr
+        told = {language: run_luutru(home, *args, check_code=status, env=in_locale(language)).stderr
                 for language in ("vi_VN.UTF-8", "C.UTF-8")}
         assert vietnamese in told["vi_VN.UTF-8"] and english not in told["vi_VN.UTF-8"], told
         assert english in told["C.UTF-8"] and vietnamese not in told["C.UTF-8"], told
@@ -482,7 +475,7 @@ def test_the_same_failures_are_told_in_vietnamese_under_a_vietnamese_locale_and_
 def test_the_archives_status_and_a_document_are_told_in_the_terminals_language(archive):
     for command, vietnamese, english in ((("status",), "thư mục lưu trữ: ", "archive home: "),
                                          (("show", "1"), "\n--- trang 1 (", "\n--- page 1 (")):
-        told = {language: run_luutru(archive["home"], *command, env=_in_locale(language)).stdout
+        told = {language: run_luutru(archive["home"], *command, env=in_locale(language)).stdout
                 for language in ("vi_VN.UTF-8", "C.UTF-8")}
         assert vietnamese in told["vi_VN.UTF-8"] and english not in told["vi_VN.UTF-8"], told
         assert english in told["C.UTF-8"] and vietnamese not in told["C.UTF-8"], told

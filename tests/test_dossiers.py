@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import AGENCY, boxed_home, json_of, log_in, place_samples, run_luutru, users_cli
+from conftest import AGENCY, boxed_home, in_locale, json_of, log_in, place_samples, run_luutru, users_cli
 
 HEADER = "STT,Hộp số,Hồ sơ số,Tiêu đề hồ sơ,Thời gian,Số tờ,Thời hạn bảo quản,Ghi chú,Đường dẫn"
 ROWS = ['1,01,10,"Hồ sơ giao đất ở cho hộ ông Nguyễn Văn Hùng",2023 - 2023,12,Vĩnh viễn,,',
@@ -55,6 +55,10 @@ def test_the_list_is_imported_and_the_scans_linked_by_path_pattern_and_by_path(l
     status = json_of(run_luutru(linked["home"], "status", "--json"))["dossiers"]
     assert status == {"listed": 5, "without_scans": [f"{AGENCY}.2021.8"], "files_without_dossier": 0,
                       "files_in_no_dossier": []}
+    told = {language: run_luutru(linked["home"], "dossiers", "list", env=in_locale(language)).stdout
+            for language in ("vi_VN.UTF-8", "C.UTF-8")}
+    assert "3 trang đã quét)" in told["vi_VN.UTF-8"] and told["vi_VN.UTF-8"].endswith("\n5 hồ sơ\n"), told
+    assert "3 pages scanned)" in told["C.UTF-8"] and told["C.UTF-8"].endswith("\n5 dossiers\n"), told
 
 
 def test_a_found_document_says_which_dossier_and_box_it_lies_in(linked):
