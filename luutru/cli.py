@@ -876,22 +876,27 @@ def review(home: ArchiveHome, below, source, circular, dossier, as_json) -> None
         return
     if below is None and not source:
         below = REVIEW_BELOW
-    pages = run_review(home, float("inf") if below is None else below, source)
+    # JSON is for scripts: its causes stay English whatever the locale.
+    pages = run_review(home, float("inf") if below is None else below, source, str if as_json else _)
     documents = doubtful_documents(home)
     if as_json:
         _print_json({"below": below, "source": source, "pages": pages, "documents": documents})
         return
     for page in pages:
-        click.echo(f"{page['confidence']:5.1f}  {page['path']}  page {page['page']}: {'; '.join(page['causes'])}")
-    which = f" from {source}" if source else ""
-    under = f" read with a confidence under {below:g}" if below is not None else ""
-    click.echo(f"{len(pages)} page(s){which}{under}")
+        click.echo(f"{page['confidence']:5.1f}  {page['path']}  {_pages(page['page'], page['page'])}: "
+                   f"{'; '.join(page['causes'])}")
+    which = _(" from {source}").format(source=source) if source else ""
+    under = _(" read with a confidence under {below:g}").format(below=below) if below is not None else ""
+    click.echo(ngettext("{count} page{which}{under}", "{count} pages{which}{under}", len(pages)).format(
+        count=len(pages), which=which, under=under))
     for document in documents:
         click.echo(f"{document['path']}{_page_range(document['first_page'], document['last_page'])}: "
                    f"{_document_summary(document)}")
     if documents:
-        click.echo(f"{len(documents)} document(s) whose number or date was read doubtfully (a handwritten "
-                   "fill-in?): check them against the paper")
+        click.echo(ngettext("{count} document whose number or date was read doubtfully (a handwritten fill-in?): "
+                            "check it against the paper",
+                            "{count} documents whose number or date was read doubtfully (a handwritten fill-in?): "
+                            "check them against the paper", len(documents)).format(count=len(documents)))
 
 
 def _review_circular(home: ArchiveHome, dossier: str | None, as_json: bool) -> None:

@@ -151,55 +151,63 @@ REVIEW_BELOW = 70.0
 NOISE_BELOW = 0.3
 FEW_WORDS = 30
 # What cleanup finds on a damaged photocopy (pipeline.work), as an archivist knows it.
-COPY_DAMAGE = {"grain": "a copier's grain", "streaks": "a dirty drum's streaks",
-               "streaks_across": "a dirty drum's streaks across the lines", "specks": "toner specks all over it"}
+COPY_DAMAGE = {"grain": N_("a copier's grain"), "streaks": N_("a dirty drum's streaks"),
+               "streaks_across": N_("a dirty drum's streaks across the lines"),
+               "specks": N_("toner specks all over it")}
 
 
-def likely_causes(page: PageRecord) -> list[str]:
-    """Why a page may read badly, from what cleanup and OCR found on it."""
-
-
+def likely_causes(page: PageRecord, translate: Callable[[str], str] = str) -> list[str]:
+    """Why a page may read badly, from what cleanup and OCR found on it, in the words of `translate` (default:
+    English, as `--json` gives them)."""
     found = json.loads(page.diagnostics) if page.diagnostics else {}
     causes = []
     if page.unreadable:
-        quality = f"{found['quality']:.0%} plausible text" if "quality" in found else "junk throughout"
-        causes.append(f"unreadable: rescan (its best reading, after {found.get('readings', 1)} cleanups, is "
-                      f"{quality}; kept in the catalog, left out of the index)")
+        quality = translate(N_("{share:.0%} plausible text")).format(share=found["quality"]) if "quality" in found \
+            else translate(N_("junk throughout"))
+        causes.append(translate(N_("unreadable: rescan (its best reading, after {readings} cleanups, is {quality}; "
+                                   "kept in the catalog, left out of the index)")).format(
+            readings=found.get("readings", 1), quality=quality))
     elif found.get("vietnamese", 1.0) < NOISE_BELOW and found.get("words", 0) >= FEW_WORDS:
-        causes.append(f"reads as noise: {found['vietnamese']:.0%} Vietnamese by its words (a page read as "
-                      "garbage, or not in Vietnamese): look at the scan")
+        causes.append(translate(N_("reads as noise: {share:.0%} Vietnamese by its words (a page read as garbage, "
+                                   "or not in Vietnamese): look at the scan")).format(share=found["vietnamese"]))
     if found.get("words", FEW_WORDS) < FEW_WORDS:
-        causes.append("little text (a blank page, a photo, a map or handwriting?)")
+        causes.append(translate(N_("little text (a blank page, a photo, a map or handwriting?)")))
     if found.get("damaged_copy"):
-        damage = " and ".join(COPY_DAMAGE[name] for name in found["damaged_copy"])
-        causes.append(f"a damaged photocopy ({damage}): rescan the original if the archive holds it")
+        damage = translate(N_(" and ")).join(translate(COPY_DAMAGE[name]) for name in found["damaged_copy"])
+        causes.append(translate(N_("a damaged photocopy ({damage}): rescan the original if the archive holds "
+                                   "it")).format(damage=damage))
     if found.get("ink_level", 0) >= TUNING.faint_ink_level:
-        causes.append("low contrast (a faded copy): rescan darker")
+        causes.append(translate(N_("low contrast (a faded copy): rescan darker")))
     if found.get("sideways") and "rotated" not in found:
-        causes.append("on its side and its orientation was not found")
+        causes.append(translate(N_("on its side and its orientation was not found")))
     if abs(found.get("skew", 0.0)) >= TUNING.max_skew_degrees - 0.2:
-        causes.append(f"skewed by {TUNING.max_skew_degrees:g}° or more: straighten it on the scanner")
+        causes.append(translate(N_("skewed by {degrees:g}° or more: straighten it on the scanner")).format(
+            degrees=TUNING.max_skew_degrees))
     if "rotated" in found:
-        causes.append(f"was turned {found['rotated']}° to read it")
+        causes.append(translate(N_("was turned {degrees}° to read it")).format(degrees=found["rotated"]))
     if page.source == "prior-ocr":
-        causes.append(f"the text of an earlier OCR (a scanner's searchable PDF), kept: it reads as Vietnamese "
-                      f"(score {found.get('prior_ocr_score', 0):.2f}); `luutru reindex --reocr --source prior-ocr` "
-                      "reads it with Tesseract")
+        causes.append(translate(N_("the text of an earlier OCR (a scanner's searchable PDF), kept: it reads as "
+                                   "Vietnamese (score {score:.2f}); `luutru reindex --reocr --source prior-ocr` reads "
+                                   "it with Tesseract")).format(score=found.get("prior_ocr_score", 0)))
     elif "prior_ocr_score" in found:
-        causes.append(f"an earlier OCR's text layer read badly (score {found['prior_ocr_score']:.2f}): OCR'd again")
+        causes.append(translate(N_("an earlier OCR's text layer read badly (score {score:.2f}): OCR'd again")).format(
+            score=found["prior_ocr_score"]))
     if "legacy_encoding" in found:
-        causes.append(f"a text layer in {found['legacy_encoding'].upper()}, converted to Unicode")
-    return causes or ["damage, small print or handwriting (no single cause found)"]
+        causes.append(translate(N_("a text layer in {encoding}, converted to Unicode")).format(
+            encoding=found["legacy_encoding"].upper()))
+    return causes or [translate(N_("damage, small print or handwriting (no single cause found)"))]
 
 
-def review(home: ArchiveHome, below: float = REVIEW_BELOW, source: str | None = None) -> list[dict]:
+def review(home: ArchiveHome, below: float = REVIEW_BELOW, source: str | None = None,
+           translate: Callable[[str], str] = str) -> list[dict]:
     """Pages read with a confidence under `below` (from one source, if given), worst first, with their
-    likely causes: what to rescan."""
+    likely causes (in the words of `translate`): what to rescan."""
     catalog = open_catalog(home)
     try:
         sources = (source,) if source else ("ocr", "prior-ocr")
         return [{"path": path, "page": page.page, "confidence": page.confidence, "source": page.source,
-                 "causes": likely_causes(page)} for path, page in catalog.pages_below(below, sources, NOISE_BELOW)]
+                 "causes": likely_causes(page, translate)}
+                for path, page in catalog.pages_below(below, sources, NOISE_BELOW)]
     finally:
         catalog.close()
 

@@ -453,6 +453,10 @@ def test_review_lists_a_page_that_reads_as_noise_whatever_its_confidence(tmp_pat
     listed = json_of(run_luutru(home, "review", "--json"))["pages"]
     assert [Path(page["path"]).name for page in listed] == ["junk.png"]
     assert listed[0]["causes"][0].startswith("unreadable: rescan")  # its best reading is noise
+    vietnamese = in_locale("vi_VN.UTF-8")
+    assert json_of(run_luutru(home, "review", "--json", env=vietnamese))["pages"] == listed  # for scripts: English
+    told = run_luutru(home, "review", env=vietnamese).stdout
+    assert "trang 1: không đọc được: hãy quét lại" in told and "\n1 trang đọc với độ tin cậy dưới" in told, told
 
 
 def test_the_same_failures_are_told_in_vietnamese_under_a_vietnamese_locale_and_in_english_otherwise(
