@@ -559,7 +559,7 @@ def show(home: ArchiveHome, path_or_id, page, verbose, as_json) -> None:
                .format(**record))
     if record["error"]:
         click.echo(_("  error: {error}").format(error=record["error"]))
-    for signature in map(signature_shown, facts["signatures"]):
+    for signature in (signature_shown(one, _) for one in facts["signatures"]):
         click.echo(_("  digital signature by {signer}, signed {when}: {verdict}; certificate issued by {issuer}, "
                      "trust not checked (offline)").format(when=signature["signed_at"] or _("(no time)"), **signature))
     by_hand = _(" (split by hand)") if facts["split_by_hand"] else ""

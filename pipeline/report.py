@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from luutru.errors import NoArchive, NotFound
-from luutru.i18n import N_, _
+from luutru.i18n import N_
 from luutru.index.store import IndexUnavailable, engine_advice, open_store
 from luutru.pipeline.catalog import FOLDER_PROBLEMS_KEY, SEARCHABLE, Catalog, FileRecord, PageRecord, catalog_name
 from luutru.pipeline.home import ArchiveHome
@@ -109,9 +109,9 @@ def day_month_year(iso: str | None) -> str:
     return "/".join(reversed(iso.split("-"))) if iso else ""
 
 
-def signature_shown(signature: dict, translate: Callable[[str], str] = _) -> dict:
-    """A scan's digital signature as checked (scanners.signatures), in the words of `translate` (the terminal's
-    language; i18n.in_vietnamese for the counter's page and the package): signer, time, verdict and issuer."""
+def signature_shown(signature: dict, translate: Callable[[str], str] = str) -> dict:
+    """A scan's digital signature as checked (scanners.signatures), in the words of `translate` (default: English;
+    i18n.in_vietnamese for the counter's page and the package): signer, time, verdict and issuer."""
     signed_at = signature.get("signed_at")
     return {"signer": signature["signer"], "verdict": verdict_of(signature, translate), "issuer": signature["issuer"],
             "signed_at": day_month_year(signed_at[:10]) + signed_at[10:16].replace("T", " ") if signed_at else ""}
