@@ -196,7 +196,8 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
         if not form.empty:
             await run_in_threadpool(counter.record, request, "search", {
                 **{name: value for name, value in vars(form).items() if value}, "total": found["total"],
-                "documents": [[shown["file_id"], shown["first_page"]] for shown in found["documents"]]})
+                "documents": [[shown["file_id"], shown["first_page"]] for shown in found["documents"]],
+                "withheld": [[shown["file_id"], shown["first_page"]] for shown in found["withheld"]]})
         return counter.page(request, "search.html", form=form, autofocus=form.empty, **found)
 
     async def document(request: Request) -> Response:
@@ -227,7 +228,9 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
         return FileResponse(path, media_type="application/pdf", filename=path.name)
 
     async def login_form(request: Request, error: str = "", status: int = 200) -> Response:
-        csrf = secrets.token_urlsafe(32)
+        # The browser's token is kept: its other requests (the favicon, a second tab) are sent here too, and a new
+        # token each time would refuse the form it already shows.
+        csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
         response = counter.page(request, "login.html", status, back=False, csrf=csrf, error=error)
         set_cookie(request, response, CSRF_COOKIE, csrf)
         return response
