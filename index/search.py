@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from rapidfuzz import process
@@ -42,7 +42,7 @@ from luutru.index.query import (
     simplified,
     typed_date,
 )
-from luutru.index.store import IndexStore, StoredPage, open_store
+from luutru.index.store import PUBLIC, IndexStore, StoredPage, open_store
 from luutru.index.whoosh_store import make_schema
 from luutru.index.words import exact_words, fold, fold_spelling, folded_words, is_syllable, nfc, symbol_words
 
@@ -204,6 +204,9 @@ class Filters:
     # The use modes the searcher may read (a counter clerk: 01); None: every page. Unlike the filters above it
     # bounds what the search knows of the archive: near spellings and suggestions come from these pages alone.
     modes: tuple[str, ...] | None = None
+    # Use modes the searcher may not read but may know of (config.toml's listed_by_title): their documents
+    # are listed by their title alone, found by its words and never by their pages' (SearchResult.withheld).
+    listed: tuple[str, ...] = ()
 
     def scope(self) -> Query | None:
         """The pages the searcher may read at all, or None for every page."""
@@ -255,12 +258,49 @@ class SearchResult:
     suggestion: str | None = None  # "did you mean", when nothing was found
     documents: list[DocumentHit] = field(default_factory=list)
     near_spellings: bool = False  # nothing matched as typed; these pages match with a letter misread
+    withheld: list[Withheld] = field(default_factory=list)  # of Filters.listed, by title: "cần được phép"
 
     def to_json(self) -> dict:
         return {"query": self.query, "total": self.total, "suggestion": self.suggestion,
                 "near_spellings": self.near_spellings,
                 "hits": [hit.to_json() for hit in self.hits],
-                "documents": [document.to_json() for document in self.documents]}
+                "documents": [document.to_json() for document in self.documents],
+                "withheld": [asdict(document) for document in self.withheld]}
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A document the searcher may not read, as its title tells of it: what a reading room's catalogue shows."""
+
+    file_id: int
+    first_page: int
+    mode: str
+    doc_type: str | None
+    number: str | None
+    issued: str | None
+    agency: str | None
+    subject: str | None
+
+    @classmethod
+    def of(cls, page: StoredPage) -> Withheld:
+        fields = page.fields
+        return cls(page.file_id, fields.get("first_page", 1), fields.get("mode") or PUBLIC,
+                   *(fields.get(name) for name in ("doc_type", "number", "issued", "agency", "subject")))
+
+
+def withheld_documents(store: IndexStore, text: str, filters: Filters, limit: int) -> list[Withheld]:
+    """Documents of the modes `filters` lists by title whose title holds every word typed and that pass the
+    filters; none when neither words nor filters are given."""
+    words = folded_words(text)
+    restriction = replace(filters, modes=filters.listed).query()
+    if not filters.listed or not (words or replace(filters, modes=None).query() is not None):
+        return []
+    titled = simplified(And(tuple(Term("title", word) for word in words))) if words else Everything()
+    pages, _ = store.search(titled, limit * PAGES_PER_DOCUMENT, restriction)
+    documents: dict[tuple[int, int], StoredPage] = {}
+    for page in pages:  # best first: a document's best page stands for it
+        documents.setdefault((page.file_id, page.fields.get("first_page", 1)), page)
+    return [Withheld.of(page) for page in documents.values()][:limit]
 
 
 def _words_query(field_name: str, text: str | None, words_of=folded_words) -> Query | None:
@@ -560,7 +600,9 @@ def search_store(store: IndexStore, text: str, limit: int = 10, filters: Filters
         if near is not None:
             hits, total = _ranked_hits(store, near, together, wanted, restriction, sort_by_date)
         suggestion = _suggest(store, text, scope) if not hits and not QUERY_SYNTAX.search(text) else None
+        withheld = withheld_documents(store, text, filters, limit)
     except (ValueError, q.QueryError) as error:  # a query the engine cannot run (a bad regex)
         raise QueryError(f"cannot run the query {text!r}: {error}", f"Không tìm được với câu “{text}”") from error
     return SearchResult(query=text, total=total, hits=hits[:limit], suggestion=suggestion,
-                        documents=_group(hits, limit), near_spellings=bool(near is not None and hits))
+                        documents=_group(hits, limit), near_spellings=bool(near is not None and hits),
+                        withheld=withheld)

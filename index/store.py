@@ -26,7 +26,7 @@ from luutru.index.query import Query
 
 GENERATION_PREFIX = "index-"
 # Raise when fields or analyzers change: an index of another version is rebuilt from the catalog.
-SCHEMA_VERSION = 4  # 4: each page's use mode (Chế độ sử dụng)
+SCHEMA_VERSION = 5  # 4: each page's use mode (Chế độ sử dụng); 5: each document's title
 SCHEMA_VERSION_FILE = "luutru-schema-version"
 ENGINE_FILE = "luutru-engine"
 ENGINES = ("whoosh", "tantivy")
@@ -109,12 +109,15 @@ class IndexStore(Protocol):
     def close(self) -> None: ...
 
 
+# What a document's title says of it: a person who may not read a document of a mode listed by title
+# (config.toml's listed_by_title) finds it by these words alone, never by what its pages hold.
+TITLE_FIELDS = ("doc_type", "number", "subject")
 # The use mode of a page whose document, dossier and archive name none (Circular 05/2025: 01, Công khai).
 PUBLIC = "01"
 
 
-def stored_fields(fields: dict) -> dict:
-    """The document fields an engine indexes, from the fields extracted for the document."""
+def stored_fields(fields: dict, page: int) -> dict:
+    """The document fields an engine indexes, from the fields extracted for the document `page` belongs to."""
     values = {}
     for name in ("number", "doc_type", "agency", "department", "year"):
         if fields.get(name):
@@ -123,6 +126,9 @@ def stored_fields(fields: dict) -> dict:
     for name in ("parcels", "sheets"):
         values[name] = list(fields.get(name) or ())
     values["mode"] = fields.get("mode") or PUBLIC
+    title = " ".join(fields[name] for name in TITLE_FIELDS if fields.get(name))
+    if title and page == fields.get("first_page", 1):  # once a document: it lists the document, not its pages
+        values["title"] = title
     return values
 
 

@@ -26,8 +26,9 @@ except ImportError:  # the optional extra
 # Tantivy's own tokenizers would split and fold differently; these leave luutru's words alone.
 WORDS, WHOLE = "luutru_words", "luutru_whole"
 WORD_FIELDS = {"text": exact_words, "folded": folded_words, "number": symbol_words,
-               "doc_type": folded_words, "agency": folded_words, "department": folded_words}
-FIELD_WORDS = ("number", "doc_type", "agency", "department")  # the document's fields, beside the page's words
+               "doc_type": folded_words, "agency": folded_words, "department": folded_words,
+               "title": folded_words}
+FIELD_WORDS = ("number", "doc_type", "agency", "department", "title")  # the document's fields, beside the page's words
 KEYWORD_FIELDS = ("path", "parcels", "sheets", "mode")
 INTEGER_FIELDS = ("issued", "year")
 WRITER_HEAP_BYTES = 128 * 2**20  # as Whoosh's writer: a nightly run stays well within its memory budget
@@ -61,7 +62,7 @@ def _schema():
 
 
 def _document(page: PageDocument):
-    text, values = nfc(page.text), stored_fields(page.fields)
+    text, values = nfc(page.text), stored_fields(page.fields, page.page)
     document = tantivy.Document()
     document.add_integer("file_id", page.file_id)
     document.add_integer("page", page.page)

@@ -40,6 +40,7 @@ def make_schema() -> Schema:
         department=TEXT(analyzer=folded_analyzer(), stored=True),  # from the folder path
         parcels=KEYWORD(commas=True, stored=True),
         sheets=KEYWORD(commas=True, stored=True),
+        title=TEXT(analyzer=folded_analyzer()),  # a document's first page: its type, number and subject
         mode=ID(),  # the use mode (01, 02, 03): who may find the page (index.search.Filters.modes)
         fields=STORED(),  # every extracted field, for display
     )
@@ -86,7 +87,7 @@ def whoosh_query(node: lq.Query) -> q.Query:
 
 
 def _page_values(document: PageDocument) -> dict:
-    values = stored_fields(document.fields)
+    values = stored_fields(document.fields, document.page)
     for name in ("parcels", "sheets"):
         values[name] = ",".join(values[name])
     text = nfc(document.text)

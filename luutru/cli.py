@@ -41,6 +41,9 @@ from luutru.pipeline.settings import (
 )
 from luutru.scanners.limits import DEFAULT_MAX_PIXELS
 
+# pipeline.users.ROLES' names, written here so that a command other than `users` never loads Argon2
+ROLE_NAMES = ("clerk", "archivist", "head")
+
 # Each command imports the functions it calls when it runs: `luutru search` loads neither OpenCV
 # nor Tesseract.
 log = logging.getLogger("luutru")
@@ -439,7 +442,8 @@ def _page_range(first: int, last: int | None) -> str:
 
 def _asked(result, filters) -> str:
     """What was searched for, as the clerk asked it: the words, and the filters on."""
-    shown = {**{name: value for name, value in vars(filters).items() if name not in ("path_prefixes", "files")},
+    shown = {**{name: value for name, value in vars(filters).items()
+                if name not in ("path_prefixes", "files", "modes", "listed")},
              "path": " or ".join(filters.path_prefixes),
              "dossier": filters.files is not None and f"({len(filters.files)} scan(s))"}
     on = [f"{name.replace('_', ' ')} {value}" for name, value in shown.items() if value]
@@ -459,17 +463,35 @@ def _path_prefixes(reader, typed: str | None) -> tuple[str, ...]:
     return tuple(catalog_name(base / path)[0] for base in bases)
 
 
-def _dossier_files(reader, dossier: str | None) -> tuple[str, ...] | None:
-    """The scans of the dossier --dossier names (as `dossiers show` takes it), or None for no such filter."""
+def _dossier_files(reader, dossier: str | None, among=None) -> tuple[str, ...] | None:
+    """The scans of the dossier --dossier names (as `dossiers show` takes it) among the dossiers `among` lets
+    through, or None for no such filter."""
     from luutru.pipeline.dossiers import dossier_scans
 
-    return None if dossier is None else dossier_scans(reader.catalog(), dossier)
+    return None if dossier is None else dossier_scans(reader.catalog(), dossier, among)
+
+
+def _role_modes(role: str | None) -> tuple[str, ...] | None:
+    """The use modes a role may read (None: every mode, when no role is given)."""
+    from luutru.pipeline.users import ROLES
+
+    return None if role is None else ROLES[role]
+
+
+def _print_withheld(result) -> None:
+    """The documents listed by title alone (config.toml's listed_by_title) to a role that may not read them."""
+    if result.withheld:
+        click.echo(_("Listed by title only, to be read with permission (cần được phép khai thác):"))
+    for document in result.withheld:
+        line = _document_line(vars(document))
+        click.echo(f"   - {line}{': ' if line and document.subject else ''}{document.subject or ''}")
 
 
 def _print_results(result, filters, verbose: bool) -> None:
     if not result.documents:
         hint = _(' Did you mean "{suggestion}"?').format(suggestion=result.suggestion) if result.suggestion else ""
         click.echo(_("No page matches {asked}.").format(asked=_asked(result, filters)) + hint)
+        _print_withheld(result)
         return
     pages = ngettext("{count} page matches", "{count} pages match", result.total).format(count=result.total)
     misread = _(" with a letter misread (no page has every word as typed)") if result.near_spellings else ""
@@ -489,6 +511,7 @@ def _print_results(result, filters, verbose: bool) -> None:
                 click.echo(f"     {textwrap.shorten(facts, screen.width - 5, placeholder=' …') if screen else facts}")
         for hit in document.pages[:shown]:
             click.echo(_highlighted(hit.marked_snippet, screen, f"     {_pages(hit.page, hit.page)}: "))
+    _print_withheld(result)
 
 
 @main.command()
@@ -509,22 +532,32 @@ def _print_results(result, filters, verbose: bool) -> None:
 @click.option("--dossier", help="Only the documents of this dossier: its code, or its number (10, 010).")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
               help="date: newest issue date first, undated documents last.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object with `hits` (pages) and `documents`.")
+@click.option("--role", type=click.Choice(ROLE_NAMES),
+              help="Find only what this role may read on the counter's page (a clerk: use mode 01), and list "
+                   "other modes by title where config.toml's listed_by_title says so. A courtesy on a shared "
+                   "PC, not a lock: whoever can read the catalog file can read every page.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object with `hits` (pages), `documents` and `withheld` (listed by title).")
 @click.option("--home", "search_home", type=click.Path(file_okay=False, path_type=Path),
               help="Archive home, also after the command (as before it).")
 @click.pass_obj
 @friendly_errors
 def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_from, issued_to, year, parcel,
-           sheet, department, path_prefix, dossier, sort, as_json, search_home, verbose) -> None:
+           sheet, department, path_prefix, dossier, sort, role, as_json, search_home, verbose) -> None:
     """Search the archive, with or without diacritics (add ~ to a word for OCR-tolerant matching); a
     filter alone (--parcel 245) is a search too."""
     from luutru.index.search import Filters
+    from luutru.pipeline.indexing import UseModes
     from luutru.pipeline.reader import ArchiveReader
 
     reader = ArchiveReader(ArchiveHome(resolve_home(search_home)) if search_home else home)
     try:
+        modes = _role_modes(role)
+        use_modes = UseModes.read(reader.home)
         filters = Filters(doc_type, agency, number, issued_from, issued_to, year, parcel, sheet, department,
-                          _path_prefixes(reader, path_prefix), _dossier_files(reader, dossier))
+                          _path_prefixes(reader, path_prefix),
+                          _dossier_files(reader, dossier, use_modes.known_dossier(modes)),
+                          modes=modes, listed=use_modes.listed_to(modes))
         if not query and filters.query() is None:
             raise UsageError(N_("give words to search for, or a filter such as --parcel 245"))
         limit = limit or (5 if sys.stdout.isatty() and not as_json else 10)
@@ -1025,7 +1058,7 @@ def _password() -> str:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["clerk", "archivist", "head"]), required=True,
+@click.option("--role", type=click.Choice(ROLE_NAMES), required=True,
               help="clerk: public documents (01); archivist: also conditional use (02); head: all, secret too (03).")
 @click.pass_obj
 @friendly_errors

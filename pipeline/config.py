@@ -8,6 +8,9 @@
     engine = "tantivy"
     # the agency's identifier in the archive (Decree 30, Circular 05/2025): the first part of dossier codes
     agency_id = "H49.64.33"
+    # use modes whose documents a person who may not read them still finds by their title and number alone,
+    # marked "cần được phép khai thác" (by default such documents are as if they did not exist)
+    listed_by_title = ["02"]
 
     # what a Circular 05/2025 submission package says that luutru cannot know (`luutru export --format sip`)
     [package]
@@ -29,9 +32,10 @@ from pathlib import Path
 
 from luutru.errors import UsageError
 from luutru.index.store import ENGINES
+from luutru.pipeline.circular05 import code_of
 from luutru.pipeline.metadata import PathPattern, PathPatternError
 
-KNOWN_KEYS = {"path_pattern", "scheduler", "engine", "agency_id", "package"}
+KNOWN_KEYS = {"path_pattern", "scheduler", "engine", "agency_id", "listed_by_title", "package"}
 PACKAGE_KEYS = {"archive_code", "mode", "physical_state", "risk_recovery", "risk_recovery_status", "keywords",
                 "information_sign", "submitter", "submitter_id"}
 ACCESS_MODES = ("01", "02", "03")
@@ -53,6 +57,9 @@ path_pattern = "{path_pattern}"
 # scheduler = "tcp://10.0.0.5:8786"
 # The index engine, "whoosh" or "tantivy" for archives past some 50,000 pages (--engine overrides):
 # engine = "tantivy"
+# Use modes whose documents someone who may not read them still finds on the counter's page, by title and number
+# alone, marked "cần được phép khai thác" (02 sử dụng có điều kiện, 03 mật); by default they are not shown at all:
+# listed_by_title = ["02"]
 
 # What a Circular 05/2025 package says that luutru cannot read from the scans (export --format sip):
 # [package]
@@ -90,6 +97,7 @@ class Config:
     engine: str | None = None  # None: keep the engine of the live index
     agency_id: str | None = None  # the first part of dossier codes
     package: dict = field(default_factory=dict)  # [package]: what a submission package needs from the archive
+    listed_by_title: tuple[str, ...] = ()  # use modes listed by title to those who may not read them
 
 
 def _package_settings(values, path: Path) -> dict:
@@ -108,6 +116,14 @@ def _package_settings(values, path: Path) -> dict:
     if "mode" in values and values["mode"] not in ACCESS_MODES:
         raise ConfigError(f"{path}: package.mode must be 01 (công khai), 02 (có điều kiện) or 03 (mật)")
     return dict(values)
+
+
+def _listed_by_title(values, path: Path) -> tuple[str, ...]:
+    codes = tuple(code_of("mode", value) for value in values) if isinstance(values, list) else (None,)
+    if None in codes:
+        raise ConfigError(f"{path}: listed_by_title must be a list of use modes, such as [\"02\"] "
+                          "(02 sử dụng có điều kiện, 03 mật)")
+    return codes
 
 
 def load_config(path: Path) -> Config:
@@ -134,6 +150,7 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{path}: engine must be one of {', '.join(repr(name) for name in ENGINES)}")
     try:
         return Config(path_pattern=PathPattern(pattern) if pattern else None, scheduler=scheduler or None,
-                      engine=engine, agency_id=agency_id, package=package)
+                      engine=engine, agency_id=agency_id, package=package,
+                      listed_by_title=_listed_by_title(values.get("listed_by_title", []), path))
     except PathPatternError as error:
         raise ConfigError(f"{path}: {error}") from error

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from luutru.index.store import (
@@ -46,10 +46,20 @@ class UseModes:
     """A document's use mode (Chế độ sử dụng): its own (`luutru documents set --mode`), else its dossier's in the
     dossier list, else config.toml's [package] mode, else public."""
     default: str
+    listed_by_title: tuple[str, ...] = ()  # config.toml's: modes shown by title to those who may not read them
 
     @classmethod
     def read(cls, home: ArchiveHome) -> UseModes:
-        return cls(code_of("mode", load_config(home.config_path).package.get("mode") or "") or PUBLIC)
+        config = load_config(home.config_path)
+        return cls(code_of("mode", config.package.get("mode") or "") or PUBLIC, config.listed_by_title)
+
+    def known_dossier(self, modes: tuple[str, ...] | None) -> Callable[..., bool] | None:
+        """Which dossiers (pipeline.dossiers.Dossier) a person who reads `modes` may know of; None: every one."""
+        return None if modes is None else (lambda dossier: (dossier.mode or self.default) in modes)
+
+    def listed_to(self, modes: tuple[str, ...] | None) -> tuple[str, ...]:
+        """The modes listed by title that a person who reads `modes` (None: every mode) may not read."""
+        return () if modes is None else tuple(mode for mode in self.listed_by_title if mode not in modes)
 
     def of(self, fields: dict) -> str:
         return fields.get("mode") or (fields.get("dossier") or {}).get("mode") or self.default

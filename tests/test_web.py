@@ -570,3 +570,133 @@ def test_nothing_of_a_document_reaches_a_person_whose_role_may_not_read_it(archi
     assert [event["action"] for event in events].count("refused") == 4
     assert {event["what"]["path"] for event in events if event["action"] == "refused"} >= {
         f"/document/{secret}/1", f"/page/{secret}/1.jpg", f"/document/{secret}/1/pdf"}
+
+
+def _restricted_letter(archive, tmp_path: Path, listed: str) -> tuple[Path, int, list[str]]:
+    """A copy of the archive whose letter cv-45 is of conditional use (02), config.toml listing `listed` by title,
+    accounts for a clerk (lan) and an archivist (minh): the home, the letter's id, and words of the letter's pages
+    that neither its title nor another document holds."""
+    from luutru.index.words import fold
+
+    home = tmp_path / "home"
+    shutil.copytree(archive["home"], home, symlinks=True)
+    (home / "audit.sqlite3").unlink(missing_ok=True)
+    with open(home / "config.toml", "a", encoding="utf-8") as config:
+        config.write(f"listed_by_title = {listed}\n")
+    letter = archive["scans"] / "2023" / "cv-45-ra-soat.png"
+    run_luutru(home, "documents", "set", str(letter), "--mode", "02")
+    for name, role in (("lan", "clerk"), ("minh", "archivist")):
+        users_cli(home, "add", name, "--role", role, password=f"mat-khau-{name}")
+    shown = json_of(run_luutru(home, "show", str(letter), "--json"))
+    with sqlite3.connect(home / "catalog.sqlite3") as db:
+        texts = {Path(path).name: text for path, text in db.execute(
+            "SELECT f.path, group_concat(p.text, ' ') FROM pages p JOIN files f ON f.id = p.file_id GROUP BY f.id")}
+    title = " ".join(str(shown["documents"][0].get(name) or "") for name in ("type", "number", "subject"))
+    elsewhere = {fold(word) for name, text in [*texts.items(), ("title", title)] if name != letter.name
+                 for word in re.findall(r"\w+", text.lower())}
+    body_only = [word for word in re.findall(r"[^\W\d]{4,}", texts[letter.name].lower())
+                 if fold(word) not in elsewhere]
+    assert len(body_only) >= 2, body_only
+    return home, shown["file"]["id"], body_only
+
+
+def test_a_document_listed_by_title_is_named_to_those_who_may_not_read_it_and_nothing_more(archive, tmp_path):
+    """With listed_by_title = ["02"], a clerk who searches a conditional letter's subject or number is told it
+    exists, by its type, number, date and subject, "cần được phép khai thác", with no link, snippet or file name;
+    a word of its pages alone finds nothing of it; the archivist reads it as any document. The command line's
+    --role draws the same line, and the audit trail records what was listed."""
+    from starlette.testclient import TestClient
+
+    from luutru.web.app import make_app
+
+    home, letter, body_only = _restricted_letter(archive, tmp_path, '["02"]')
+    with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache")) as client:
+        log_in(client, "lan", "mat-khau-lan")
+        for params in ({"q": "ra soat ho so"}, {"number": "45/UBND-TNMT"}):
+            main = client.get("/", params=params).text.split("<main>")[1]
+            withheld = main.split('<ul class="results withheld">')[1]
+            assert "Công văn số 45/UBND-TNMT, ngày 03/10/2023" in withheld and "rà soát hồ sơ" in withheld
+            assert "cần được phép khai thác" in withheld and f"/document/{letter}/" not in main, params
+            assert "cv-45" not in main and not any(word in main.lower() for word in body_only), params
+        for word in body_only[:3]:
+            assert "withheld" not in client.get("/", params={"q": word}).text.split("<main>")[1], word
+    with TestClient(make_app(ArchiveHome(home), cache=tmp_path / "cache")) as client:
+        log_in(client, "minh", "mat-khau-minh")
+        main = client.get("/", params={"q": "ra soat ho so"}).text.split("<main>")[1]
+        assert f"/document/{letter}/" in main and "withheld" not in main
+    searches = [event for event in json_of(run_luutru(home, "audit", "list", "--json"))["events"]
+                if event["action"] == "search"]
+    assert searches[0]["user"] == "lan" and searches[0]["what"]["withheld"] == [[letter, 1]]
+    assert searches[-1]["user"] == "minh" and searches[-1]["what"]["withheld"] == []
+
+    def found(*args: str) -> tuple[set, set]:
+        result = json_of(run_luutru(home, "search", *args, "--json"))
+        return ({document["file_id"] for document in result["documents"]},
+                {document["file_id"] for document in result["withheld"]})
+
+    assert found("ra soat ho so", "--role", "clerk") == (set(), {letter})
+    assert letter not in found(body_only[0], "--role", "clerk")[1] | found(body_only[0], "--role", "clerk")[0]
+    assert found("ra soat ho so", "--role", "archivist") == ({letter}, set())
+    assert found("ra soat ho so") == ({letter}, set())  # no role: the catalog's reader reads everything
+    said = run_luutru(home, "search", "ra soat ho so", "--role", "clerk").stdout
+    assert "cần được phép khai thác" in said and "45/UBND-TNMT" in said and "cv-45" not in said
+    (home / "config.toml").write_text((home / "config.toml").read_text(encoding="utf-8").replace(
+        'listed_by_title = ["02"]', "listed_by_title = []"), encoding="utf-8")
+    assert found("ra soat ho so", "--role", "clerk") == (set(), set())  # the default: as if it did not exist
+    config = (home / "config.toml").read_text(encoding="utf-8")
+    (home / "config.toml").write_text(config.replace("listed_by_title = []", 'listed_by_title = ["su dung co dieu '
+                                                     'kien"]'), encoding="utf-8")  # a mode by its name, unmarked
+    assert found("ra soat ho so", "--role", "clerk") == (set(), {letter})
+    (home / "config.toml").write_text(config.replace("listed_by_title = []", 'listed_by_title = "02"'),
+                                      encoding="utf-8")
+    refused = run_luutru(home, "search", "ra soat", "--role", "clerk", check_code=2).stderr.strip().splitlines()
+    assert len(refused) == 1 and "config.toml" in refused[0] and "listed_by_title" in refused[0], refused
+
+
+@pytest.mark.slow
+def test_in_the_browser_a_clerk_and_an_archivist_log_in_and_each_finds_what_their_role_reads(archive, tmp_path,
+                                                                                             browser):
+    """Logged in through the page's form in Chromium: the clerk meets the conditional letter only by its title,
+    with no link to it, and its page's address answers as a page that does not exist; the archivist, logged in
+    after the clerk logs out, opens it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as wait_for
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    home, letter, _ = _restricted_letter(archive, tmp_path, '["02"]')
+
+    def log_in_as(url: str, name: str) -> None:
+        browser.delete_all_cookies()
+        browser.get(url + "/")
+        WebDriverWait(browser, 10).until(wait_for.url_contains("/login"))
+        browser.find_element(By.NAME, "username").send_keys(name)
+        browser.find_element(By.NAME, "password").send_keys(f"mat-khau-{name}", Keys.ENTER)
+        WebDriverWait(browser, 10).until(wait_for.presence_of_element_located((By.ID, "q")))
+
+    def search(text: str) -> None:
+        box = browser.find_element(By.ID, "q")
+        box.clear()
+        box.send_keys(text, Keys.ENTER)
+        WebDriverWait(browser, 10).until(lambda driver: "q=" in driver.current_url)
+
+    with serving(home, tmp_path / "serve.log", "--cache", str(tmp_path / "pages")) as url:
+        log_in_as(url, "lan")
+        search("ra soat ho so")
+        listed = browser.find_element(By.CSS_SELECTOR, "ul.withheld li")
+        assert "45/UBND-TNMT" in listed.text and "cần được phép khai thác" in listed.text
+        assert not listed.find_elements(By.TAG_NAME, "a")
+        assert not browser.find_elements(By.CSS_SELECTOR, f'a[href^="/document/{letter}/"]')
+        browser.get(f"{url}/document/{letter}/1")
+        assert "cv-45" not in browser.page_source and "Đăng xuất" in browser.page_source
+        browser.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
+        WebDriverWait(browser, 10).until(wait_for.url_contains("/login"))
+        log_in_as(url, "minh")
+        search("ra soat ho so")
+        browser.find_element(By.CSS_SELECTOR, f'a.result[href^="/document/{letter}/"]').click()
+        WebDriverWait(browser, 10).until(wait_for.presence_of_element_located((By.CSS_SELECTOR, ".sheet img")))
+        assert "45/UBND-TNMT" in browser.find_element(By.CSS_SELECTOR, ".toolbar .title").text
+    events = json_of(run_luutru(home, "audit", "list", "--json"))["events"]
+    assert [(event["user"], event["action"]) for event in events if event["action"] != "page"] == [
+        ("lan", "login"), ("lan", "search"), ("lan", "refused"), ("lan", "logout"),
+        ("minh", "login"), ("minh", "search"), ("minh", "document")]

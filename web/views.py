@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -68,17 +68,17 @@ class SearchForm:
             if not self.year.isdigit():
                 raise UsageError(f"Năm phải là một số, ví dụ 2023 (đã nhập: {self.year})")
             year = int(self.year)
+        use_modes = UseModes.read(reader.home)
         return Filters(self.doc_type or None, self.agency or None, self.number or None, self.issued_from or None,
                        self.issued_to or None, year, self.parcel or None, self.sheet or None,
-                       files=self._dossier_files(reader, modes), modes=modes)
+                       files=self._dossier_files(reader, use_modes.known_dossier(modes)), modes=modes,
+                       listed=use_modes.listed_to(modes))
 
-    def _dossier_files(self, reader: ArchiveReader, modes: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    def _dossier_files(self, reader: ArchiveReader, among) -> tuple[str, ...] | None:
         """The dossier's scans, as the command line takes the dossier: its code, its number (2, 002). A dossier
-        of a use mode the person may not read is answered as one not in the list."""
+        `among` does not let through (of a use mode the person may not read) is answered as one not in the list."""
         if not self.dossier:
             return None
-        default = UseModes.read(reader.home).default
-        among = None if modes is None else (lambda dossier: (dossier.mode or default) in modes)
         try:
             return dossier_scans(reader.catalog(), self.dossier, among)
         except NotFound:
@@ -118,7 +118,9 @@ def search_documents(reader: ArchiveReader, form: SearchForm, modes: tuple[str, 
         return {"documents": [], "total": 0}
     result = reader.search(form.q, RESULTS, form.filters(reader, modes))
     return {"total": result.total, "suggestion": result.suggestion, "near_spellings": result.near_spellings,
-            "documents": [_listed(document) for document in result.documents]}
+            "documents": [_listed(document) for document in result.documents],
+            "withheld": [{**asdict(document), "issued": day_month_year(document.issued)}
+                         for document in result.withheld]}
 
 
 def _listed(document) -> dict:
