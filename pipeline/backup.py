@@ -1,10 +1,11 @@
 """Backups of an archive home, and restoring one.
 
 A backup is itself an archive home: the catalog copied with SQLite's online backup (one consistent copy while
-an ingest writes or the counter's page reads), `config.toml`, the audit trail, and the index only when asked
-(the index is rebuilt from the catalog without OCR; a copy of it saves that time on a large archive).
-`backup.json` says what was copied and when. Restoring copies a backup into a new home and brings the index in
-line with the catalog: the index copied with a backup taken during an ingest may lack what the catalog holds.
+an ingest writes or the counter's page reads), `config.toml`, the audit trail, the accounts (without their
+sessions), and the index only when asked (the index is rebuilt from the catalog without OCR; a copy of it saves
+that time on a large archive). `backup.json` says what was copied and when. Restoring copies a backup into a new
+home and brings the index in line with the catalog: the index copied with a backup taken during an ingest may lack
+what the catalog holds.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from luutru.pipeline.audit import AUDIT_FILE
 from luutru.pipeline.catalog import SCHEMA_VERSION, Catalog, now
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.indexing import live_engine, rebuild_index, sync_index
+from luutru.pipeline.users import USERS_FILE, end_sessions
 
 MANIFEST = "backup.json"
 COPY_ATTEMPTS = 3
@@ -103,11 +105,15 @@ def _new_home(folder: Path, why: str) -> ArchiveHome:
 
 
 def _copy_kept(home: ArchiveHome, target: ArchiveHome) -> None:
-    """What the home keeps beside its catalog: config.toml, and the audit trail (consistently: the page writes it)."""
+    """What the home keeps beside its catalog: config.toml, the audit trail and the accounts (each consistently:
+    the page writes them)."""
     if home.config_path.exists():
         shutil.copy2(home.config_path, target.config_path)
     if (home.root / AUDIT_FILE).exists():
         _copy_database(home.root / AUDIT_FILE, target.root / AUDIT_FILE)
+    if (home.root / USERS_FILE).exists():
+        _copy_database(home.root / USERS_FILE, target.root / USERS_FILE)
+        end_sessions(target.root)  # a copy keeps who may log in, not who was logged in
 
 
 def _copy_database(source: Path, target: Path) -> None:

@@ -99,17 +99,18 @@ def set_password(home_root: Path, name: str, password: str) -> None:
     """A new password; the account is unlocked, its failed logins forgotten and its sessions ended."""
     _checked(name, password=password)
     _change(home_root, name, "password = ?, failed = 0, locked_until = NULL", HASHER.hash(password))
-    _end_sessions(home_root, name)
+    end_sessions(home_root, name)
 
 
 def set_disabled(home_root: Path, name: str, disabled: bool = True) -> None:
     _change(home_root, name, "disabled = ?", int(disabled))
-    _end_sessions(home_root, name)
+    end_sessions(home_root, name)
 
 
-def _end_sessions(home_root: Path, name: str) -> None:
+def end_sessions(home_root: Path, name: str | None = None) -> None:
+    """Log this person out everywhere; everyone, when no name is given (a backup's copy of the accounts)."""
     with closing(_open(home_root)) as db:
-        db.execute("DELETE FROM sessions WHERE name = ?", (name,))
+        db.execute("DELETE FROM sessions WHERE ? IS NULL OR name = ?", (name, name))
 
 
 def _key(token: str) -> str:

@@ -6,9 +6,10 @@ import shutil
 import sqlite3
 import subprocess
 import time
+from contextlib import closing
 
 import pytest
-from conftest import LUUTRU, SAMPLES, json_of, run_luutru
+from conftest import LUUTRU, SAMPLES, json_of, run_luutru, users_cli
 
 QUERIES = ("thua dat so 245", "quyet dinh giao dat", "tiep cong dan")
 
@@ -37,6 +38,26 @@ def test_a_backup_restores_to_a_home_that_finds_the_same_documents(archive, tmp_
         assert json_of(run_luutru(restored, "check", "--json"))["consistent"]
         for query in QUERIES:
             assert found(restored, query) == found(archive["home"], query) != [], query
+
+
+def test_a_backup_keeps_the_accounts_and_logs_no_one_in(archive, tmp_path):
+    """users.sqlite3 is copied like the catalog; the sessions open when it was taken are not."""
+    from luutru.pipeline.users import authenticate, open_session
+
+    home = tmp_path / "home"
+    shutil.copytree(archive["home"], home, symlinks=True)
+    users_cli(home, "add", "lan", "--role", "clerk", password="mat-khau-lan")
+    users_cli(home, "add", "minh", "--role", "archivist", password="mat-khau-minh")
+    users_cli(home, "disable", "minh")
+    open_session(home, authenticate(home, "lan", "mat-khau-lan"), hours=8)
+    run_luutru(home, "backup", str(tmp_path / "backup"))
+    run_luutru(tmp_path / "restored", "restore", str(tmp_path / "backup"))
+    assert users_cli(tmp_path / "restored", "list", "--json").stdout == users_cli(home, "list", "--json").stdout
+    assert authenticate(tmp_path / "restored", "lan", "mat-khau-lan") is not None
+    with closing(sqlite3.connect(home / "users.sqlite3")) as kept, \
+            closing(sqlite3.connect(tmp_path / "restored" / "users.sqlite3")) as restored:
+        assert kept.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+        assert restored.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
 
 
 @pytest.mark.slow
