@@ -1119,24 +1119,49 @@ def audit() -> None:
     """The audit trail of the counter's page: every search, document, page image and download, chained by hash."""
 
 
+TRAIL_OPTION = click.option("--trail", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                            help="A file `audit seal` wrote, instead of the archive's live trail.")
+
+
+def _trail(home: ArchiveHome, trail: Path | None) -> Path:
+    from luutru.pipeline.audit import AUDIT_FILE
+
+    return trail or home.root / AUDIT_FILE
+
+
+def _file_id(home: ArchiveHome, document: str | None) -> int | None:
+    """The catalog id of the scan --document names by its id or its path."""
+    from luutru.pipeline.report import find_file, open_catalog
+
+    if document is None:
+        return None
+    catalog = open_catalog(home)
+    try:
+        return find_file(catalog, document).id
+    finally:
+        catalog.close()
+
+
 @audit.command("list")
 @click.option("--user", help="Only this user's events.")
 @click.option("--from", "since", metavar="YYYY-MM-DD", help="Only events on or after this day.")
 @click.option("--to", "until", metavar="YYYY-MM-DD", help="Only events on or before this day.")
-@click.option("--file", "file_id", type=int, metavar="ID", help="Only events about this scan (its catalog id).")
+@click.option("--document", "--file", "document", metavar="PATH|ID",
+              help="Only events about this scan: its path or its catalog id.")
+@TRAIL_OPTION
 @click.option("--csv", "as_csv", is_flag=True, help="As the reading room's register: CSV for Excel.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @friendly_errors
-def audit_list(home: ArchiveHome, user, since, until, file_id, as_csv, as_json) -> None:
+def audit_list(home: ArchiveHome, user, since, until, document, trail, as_csv, as_json) -> None:
     """The events, oldest first."""
-    from luutru.pipeline import audit as trail
+    from luutru.pipeline import audit as trails
 
-    chosen = trail.events(home.root, user, since, until, file_id)
+    chosen = trails.events(_trail(home, trail), user, since, until, _file_id(home, document))
     if as_json:
-        _print_json({"events": [trail.to_json(event) for event in chosen]})
+        _print_json({"events": [trails.to_json(event) for event in chosen]})
     elif as_csv:
-        click.echo(trail.as_csv(chosen), nl=False)
+        click.echo(trails.as_csv(chosen), nl=False)
     else:
         for event in chosen:
             click.echo(f"{event.at}  {event.user}  {event.client}  {event.action}  "
@@ -1144,14 +1169,15 @@ def audit_list(home: ArchiveHome, user, since, until, file_id, as_csv, as_json) 
 
 
 @audit.command("verify")
+@TRAIL_OPTION
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @friendly_errors
-def audit_verify(home: ArchiveHome, as_json) -> None:
+def audit_verify(home: ArchiveHome, trail, as_json) -> None:
     """Check the chain of hashes: exit status 0 when it holds, 1 when a row was edited or deleted."""
     from luutru.pipeline.audit import verify as run_verify
 
-    report = run_verify(home.root)
+    report = run_verify(_trail(home, trail))
     if as_json:
         _print_json(report)
     elif report["intact"]:
@@ -1160,6 +1186,28 @@ def audit_verify(home: ArchiveHome, as_json) -> None:
         click.echo(_("BROKEN at event {event} of {events}: an event was edited or deleted").format(
             event=report["broken_at"], events=report["events"]))
     sys.exit(ExitCode.OK if report["intact"] else ExitCode.FILES_FAILED)
+
+
+@audit.command("seal")
+@click.option("--before", required=True, metavar="YYYY-MM-DD", type=click.DateTime(["%Y-%m-%d"]),
+              help="Move the events before this day (for cron: $(date -d '-1 year' +%F)).")
+@click.option("--to", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the sealed file. Default: audit-sealed in the archive home (backed up with it).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def audit_seal(home: ArchiveHome, before, folder, as_json) -> None:
+    """Move old events out of the live trail into a read-only file of their own, verified first; the live
+    chain goes on from them, and `audit list --trail FILE` reads them."""
+    from luutru.pipeline.audit import SEALED_FOLDER, seal
+
+    moved = seal(home.root, before.strftime("%Y-%m-%d"), folder or home.root / SEALED_FOLDER)
+    if as_json:
+        _print_json(moved)
+    elif moved["file"]:
+        click.echo(_("{events} events ({first} to {last}) sealed in {file}").format(**moved))
+    else:
+        click.echo(_("No event before that day"))
 
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")

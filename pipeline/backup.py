@@ -22,7 +22,7 @@ from luutru import __version__
 from luutru.errors import NoArchive, NotReady, UsageError
 from luutru.i18n import N_
 from luutru.index.store import IndexUnavailable, live_generation, publish
-from luutru.pipeline.audit import AUDIT_FILE
+from luutru.pipeline.audit import AUDIT_FILE, SEALED_FOLDER
 from luutru.pipeline.catalog import SCHEMA_VERSION, Catalog, now
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.indexing import live_engine, rebuild_index, sync_index
@@ -105,12 +105,14 @@ def _new_home(folder: Path, why: str) -> ArchiveHome:
 
 
 def _copy_kept(home: ArchiveHome, target: ArchiveHome) -> None:
-    """What the home keeps beside its catalog: config.toml, the audit trail and the accounts (each consistently:
-    the page writes them)."""
+    """What the home keeps beside its catalog: config.toml, the audit trail and its sealed files, and the accounts
+    (each database consistently: the page writes them)."""
     if home.config_path.exists():
         shutil.copy2(home.config_path, target.config_path)
     if (home.root / AUDIT_FILE).exists():
         _copy_database(home.root / AUDIT_FILE, target.root / AUDIT_FILE)
+    if (home.root / SEALED_FOLDER).is_dir():  # read-only files, never written again
+        shutil.copytree(home.root / SEALED_FOLDER, target.root / SEALED_FOLDER, dirs_exist_ok=True)
     if (home.root / USERS_FILE).exists():
         _copy_database(home.root / USERS_FILE, target.root / USERS_FILE)
         end_sessions(target.root)  # a copy keeps who may log in, not who was logged in

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import time
 from contextlib import closing
+from pathlib import Path
 
 import pytest
 from conftest import LUUTRU, SAMPLES, json_of, run_luutru, users_cli
@@ -108,3 +109,48 @@ def _pages(home) -> int:
             return db.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
     except sqlite3.Error:
         return 0
+
+
+def test_old_audit_events_are_sealed_into_a_file_of_their_own_and_the_chain_goes_on(archive, tmp_path):
+    """`audit seal` moves the events before a day into a read-only file that verifies alone; the live trail's chain
+    goes on from it, through a second seal too; an edit inside a sealed file is found; nothing is lost (every event
+    is listed from one file or the other), and a backup carries the sealed files."""
+    from luutru.pipeline.audit import AuditTrail
+
+    home = tmp_path / "home"
+    shutil.copytree(archive["home"], home, symlinks=True)
+    (home / "audit.sqlite3").unlink(missing_ok=True)
+    tomorrow = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 86400))
+
+    def record(*queries: str) -> None:
+        trail = AuditTrail(home)
+        for query in queries:
+            trail.record("lan", "10.0.0.7", "search", {"q": query})
+        trail.close()
+
+    def listed(*options: str) -> list[str]:
+        events = json_of(run_luutru(home, "audit", "list", *options, "--json"))["events"]
+        return [event["what"]["q"] for event in events]
+
+    record("thua 245", "quyet dinh")
+    first = json_of(run_luutru(home, "audit", "seal", "--before", tomorrow, "--json"))
+    assert first["events"] == 2 and listed() == []
+    record("ra soat")
+    second = json_of(run_luutru(home, "audit", "seal", "--before", tomorrow, "--json"))
+    record("tiep cong dan")
+    assert json_of(run_luutru(home, "audit", "verify", "--json")) == {"intact": True, "events": 1, "broken_at": None}
+    sealed = [first["file"], second["file"]]
+    assert [json_of(run_luutru(home, "audit", "verify", "--trail", file, "--json"))["intact"] for file in sealed] == [
+        True, True]
+    assert [q for file in sealed for q in listed("--trail", file)] + listed() == [
+        "thua 245", "quyet dinh", "ra soat", "tiep cong dan"]
+    assert json_of(run_luutru(home, "audit", "seal", "--before", "2000-01-01", "--json"))["events"] == 0
+    run_luutru(home, "backup", str(tmp_path / "backup"))
+    assert listed("--trail", str(tmp_path / "backup" / "audit-sealed" / Path(first["file"]).name)) == [
+        "thua 245", "quyet dinh"]
+    Path(first["file"]).chmod(0o644)
+    with closing(sqlite3.connect(first["file"])) as db:
+        db.execute("DROP TRIGGER events_never_change")
+        db.execute("""UPDATE events SET what = '{"q": "khac"}' WHERE id = 2""")
+        db.commit()
+    assert "BROKEN at event 2" in run_luutru(home, "audit", "verify", "--trail", first["file"], check_code=1).stdout
