@@ -41,6 +41,7 @@ from luutru.pipeline.circular05 import (
     choices,
     circular_type,
     code_of,
+    document_mode,
     too_long,
 )
 from luutru.pipeline.config import load_config
@@ -208,7 +209,7 @@ def _document_values(dossier: Dossier, document: ExportDocument, settings: dict,
         ("subject", fields.get("subject") or ""), ("language", LANGUAGE),
         ("numberOfPage", str(document.last_page - document.first_page + 1)), ("inforSign", settings["inforSign"]),
         # A document's own use mode, set by hand (`luutru documents set --mode`), else its dossier's.
-        ("keyword", settings["keyword"]), ("mode", fields.get("mode") or settings["mode"]),
+        ("keyword", settings["keyword"]), ("mode", document_mode(fields, settings["mode"])),
         ("confidenceLevel", CONFIDENCE_DIGITIZED),
         ("autograph", ""), ("format", settings["physical_state"]), ("riskRecovery", settings["risk_recovery"]),
         ("riskRecoveryStatus", settings["risk_recovery_status"]), ("process", ""),

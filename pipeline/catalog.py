@@ -22,7 +22,19 @@ from luutru.errors import CatalogTooNew, NotReady
 from luutru.pipeline.settings import OcrSettings
 from luutru.pipeline.vietnamese import readable_name
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
+# Use modes set by hand (`luutru documents set --mode`) for pages of a file's content: a mode belongs to the pages,
+# so a later split or merge of documents keeps it; for each page the latest setting that covers it holds.
+PAGE_MODES_TABLE = """
+CREATE TABLE IF NOT EXISTS page_modes (
+    sha256 TEXT NOT NULL,
+    first_page INTEGER NOT NULL,
+    last_page INTEGER NOT NULL,
+    mode TEXT NOT NULL,             -- the circular's code: 01, 02, 03
+    set_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS page_modes_by_content ON page_modes (sha256);
+"""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS roots (
     path TEXT PRIMARY KEY,          -- readable (NFC; a legacy-encoded name converted)
@@ -118,6 +130,7 @@ CREATE TABLE IF NOT EXISTS corrections (
     set_at TEXT NOT NULL,
     PRIMARY KEY (sha256, first_page)
 );
+""" + PAGE_MODES_TABLE + """
 -- The digital signatures a PDF's content carries, as checked when it was read (scanners.signatures).
 CREATE TABLE IF NOT EXISTS signatures (
     sha256 TEXT PRIMARY KEY,
@@ -180,6 +193,16 @@ class PageRecord:
 FILE_COLUMNS = "id, path, kind, size, mtime_ns, sha256, page_count, status, error, indexed, updated_at, raw_path"
 PAGE_COLUMNS = "file_id, page, text, confidence, source, words, seconds, diagnostics, geometry, provenance, unreadable"
 PAGE_PLACEHOLDERS = ", ".join("?" * len(PAGE_COLUMNS.split(",")))
+# A use mode set by hand, kept as a correction of a document's first page before version 9.
+MODES_FROM_CORRECTIONS = """
+INSERT INTO page_modes (sha256, first_page, last_page, mode, set_at)
+SELECT c.sha256, c.first_page, coalesce((SELECT max(d.last_page) FROM documents d JOIN files f ON f.id = d.file_id
+                                         WHERE f.sha256 = c.sha256 AND d.first_page = c.first_page), c.first_page),
+       json_extract(c.fields, '$.mode'), c.set_at
+FROM corrections c WHERE json_extract(c.fields, '$.mode') IS NOT NULL;
+UPDATE corrections SET fields = json_remove(fields, '$.mode') WHERE json_extract(fields, '$.mode') IS NOT NULL;
+"""
+
 # Changes to an existing catalog, by the version they lead to.
 MIGRATIONS = {2: "ALTER TABLE pages ADD COLUMN diagnostics TEXT;",
               3: "ALTER TABLE files ADD COLUMN raw_path BLOB; ALTER TABLE roots ADD COLUMN raw_path BLOB; "
@@ -198,7 +221,11 @@ MIGRATIONS = {2: "ALTER TABLE pages ADD COLUMN diagnostics TEXT;",
                                     if _columns(db, table) and "unreadable" not in _columns(db, table)),
               # The dossier list's use mode (Chế độ sử dụng): the oldest catalogs have no dossiers, which SCHEMA makes.
               7: lambda db: "ALTER TABLE dossiers ADD COLUMN mode TEXT; "
-                            if _columns(db, "dossiers") and "mode" not in _columns(db, "dossiers") else ""}
+                            if _columns(db, "dossiers") and "mode" not in _columns(db, "dossiers") else "",
+              # A use mode set by hand was a correction of the document's first page: it now holds for the pages
+              # the document had then, whatever splits them later.
+              9: lambda db: PAGE_MODES_TABLE + (MODES_FROM_CORRECTIONS if _columns(db, "corrections")
+                                                 and _columns(db, "documents") else "")}
 
 
 def _columns(db: sqlite3.Connection, table: str) -> set[str]:
@@ -595,6 +622,17 @@ class Catalog:
             merged = {**(json.loads(row[0]) if row else {}), **fields}
             db.execute("INSERT OR REPLACE INTO corrections (sha256, first_page, fields, set_at) VALUES (?, ?, ?, ?)",
                        (sha256, first_page, json.dumps(merged, ensure_ascii=False), now()))
+
+    def page_modes(self, sha256: str | None) -> list[tuple[int, int, str]]:
+        """The use modes set by hand for pages of this content (first page, last page, mode), oldest first."""
+        return self.db.execute("SELECT first_page, last_page, mode FROM page_modes WHERE sha256 = ? "
+                               "ORDER BY set_at, rowid", (sha256,)).fetchall()
+
+    def set_page_mode(self, sha256: str, first_page: int, last_page: int, mode: str) -> None:
+        """Set the use mode of these pages of this content, over what was set for them before."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO page_modes (sha256, first_page, last_page, mode, set_at) VALUES (?, ?, ?, ?, ?)",
+                       (sha256, first_page, last_page, mode, now()))
 
     def signatures(self, sha256: str) -> list[dict] | None:
         """The signatures of this content as checked (None: not checked, not a PDF)."""

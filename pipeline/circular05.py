@@ -77,3 +77,12 @@ def code_of(list_name: str, value: object) -> str | None:
     if both and both["code"] in codes and fold(codes[both["code"]]) == fold(both["name"]):
         return both["code"]
     return next((code for code, name in codes.items() if fold(name) == fold(written)), None)
+
+
+def document_mode(fields: dict, inherited: str) -> str:
+    """A document's use mode: set by hand for its pages, else `inherited` (its dossier's, else the archive's); the
+    stricter of the two where the mode set covers only some of its pages (documents split or merged since)."""
+    own = fields.get("mode")
+    if not own:
+        return inherited
+    return max(own, inherited) if fields.get("mode_partial") else own  # "03" Mật > "02" > "01" Công khai

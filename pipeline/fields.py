@@ -39,24 +39,35 @@ def _fields_key(pattern: PathPattern | None) -> str:
 
 
 def file_documents(texts: list[str], path: str, pattern: PathPattern | None, starts: list[int] | None = None,
-                   words: list[str | None] | None = None,
-                   corrections: dict[int, dict] | None = None) -> list[tuple[int, int, dict]]:
+                   words: list[str | None] | None = None, corrections: dict[int, dict] | None = None,
+                   page_modes: list[tuple[int, int, str]] = ()) -> list[tuple[int, int, dict]]:
     """The documents of one file (first page, last page, fields), from its page texts in order and, where
     given, each page's words as the catalog keeps them (JSON), decoded for first pages only; a person's
-    corrections (by first page) outrank what was read."""
+    corrections (by first page) and use modes (by pages, oldest first) outrank what was read."""
     documents = []
     for span in segment(texts, starts):
         first_words = [(word[0], word[1]) for word in json.loads(words[span.first_page - 1] or "[]")] if words else ()
         fields = document_fields(texts[span.first_page - 1:span.last_page], path, pattern, first_words).to_json()
-        documents.append((span.first_page, span.last_page, corrected(fields, (corrections or {}).get(span.first_page))))
+        fields = corrected(fields, {**(corrections or {}).get(span.first_page, {}),
+                                    **_mode_of_pages(span.first_page, span.last_page, page_modes)})
+        documents.append((span.first_page, span.last_page, fields))
     return documents
+
+
+def _mode_of_pages(first: int, last: int, page_modes: list[tuple[int, int, str]]) -> dict:
+    """The use mode set by hand for these pages: the strictest of each page's latest setting, and whether some
+    pages have none (pipeline.circular05.document_mode then weighs the inherited mode too)."""
+    latest = {page: mode for start, end, mode in page_modes for page in range(max(start, first), min(end, last) + 1)}
+    if not latest:
+        return {}
+    return {"mode": max(latest.values()), **({"mode_partial": True} if len(latest) < last - first + 1 else {})}
 
 
 def corrected(fields: dict, corrections: dict | None) -> dict:
     """The fields with a person's corrections over them, named in "corrected" and no longer doubtful."""
     if not corrections:
         return fields
-    return {**fields, **corrections, "corrected": sorted(corrections),
+    return {**fields, **corrections, "corrected": sorted(set(corrections) - {"mode_partial"}),
             "doubtful": [name for name in fields.get("doubtful", ()) if name not in corrections]}
 
 
@@ -72,7 +83,7 @@ def record_fields(catalog: Catalog, records: Iterable[FileRecord], pattern: Path
             texts[page.page - 1] = page.text  # a failed page stays empty, and keeps its place
             words[page.page - 1] = page.words
         documents = file_documents(texts, record.path, pattern, catalog.manual_starts(record.sha256), words,
-                                   catalog.corrections(record.sha256))
+                                   catalog.corrections(record.sha256), catalog.page_modes(record.sha256))
         batch.append((record.id, linker.linked(record.path, documents)))
         if len(batch) == FIELDS_BATCH:
             catalog.put_documents(batch)
@@ -122,8 +133,12 @@ def correct_document(home: ArchiveHome, path_or_id: str, page: int, values: dict
 
     def set_fields(catalog: Catalog, record: FileRecord) -> None:
         _check_pages(record, [page])
-        first = max(first for first, _, _ in catalog.documents(record.id) if first <= page)
-        catalog.set_corrections(record.sha256, first, changes)
+        first, last = max((first, last) for first, last, _ in catalog.documents(record.id) if first <= page)
+        fields = {name: value for name, value in changes.items() if name != "mode"}
+        if fields:
+            catalog.set_corrections(record.sha256, first, fields)
+        if "mode" in changes:  # the pages' mode, which a later split of the document keeps
+            catalog.set_page_mode(record.sha256, first, last, changes["mode"])
     return _by_hand(home, path_or_id, set_fields, wait)
 
 

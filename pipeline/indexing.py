@@ -20,7 +20,7 @@ from luutru.index.store import (
     schema_is_current,
 )
 from luutru.pipeline.catalog import Catalog, FileRecord
-from luutru.pipeline.circular05 import code_of
+from luutru.pipeline.circular05 import code_of, document_mode
 from luutru.pipeline.config import load_config
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.progress import counted
@@ -62,7 +62,7 @@ class UseModes:
         return () if modes is None else tuple(mode for mode in self.listed_by_title if mode not in modes)
 
     def of(self, fields: dict) -> str:
-        return fields.get("mode") or (fields.get("dossier") or {}).get("mode") or self.default
+        return document_mode(fields, (fields.get("dossier") or {}).get("mode") or self.default)
 
 
 def _document_of(documents: list[tuple[int, int, dict]], page: int) -> dict:

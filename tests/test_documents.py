@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,45 @@ def test_the_rarer_kinds_are_read_from_their_title_and_a_chapter_heading_starts_
     for title, code in (("CÔNG ĐIỆN", "23"), ("GIẤY GIỚI THIỆU", "27"), ("ĐỀ ÁN", "12"), ("PHIẾU CHUYỂN", "18")):
         page = f"ỦY BAN NHÂN DÂN\nHUYỆN THẠCH THẤT\nSố: 12/UBND\n{title}\nVề việc rà soát hồ sơ địa chính\n"
         assert circular_type(extract_fields([page]).doc_type)[0] == code, title
+
+
+@pytest.mark.slow
+def test_a_use_mode_set_by_hand_holds_for_its_pages_through_splits_and_merges(dossier, tmp_path):
+    """A mode is the pages': the report (pages 5-7) made secret stays secret in both halves when split, one half made
+    public again stays so, and merged back the whole is as strict as its strictest page; a document of which only
+    some pages have a mode set is as strict as the stricter of that and the mode it inherits. A catalog whose mode
+    was a correction of a first page (schema 8) comes up with the pages the document had."""
+    home = tmp_path / "home"
+    shutil.copytree(dossier["home"], home, symlinks=True)
+    pdf = str(dossier["pdf"])
+
+    def modes() -> dict[int, str | None]:
+        return {document["first_page"]: document.get("mode")
+                for document in json_of(run_luutru(home, "show", pdf, "--json"))["documents"]}
+
+    def found_by(role: str, query: str) -> set[int]:
+        return {document["first_page"] for document in json_of(run_luutru(
+            home, "search", query, "--role", role, "--json", check_code=None))["documents"]}
+
+    run_luutru(home, "documents", "set", f"{pdf}:6", "--mode", "03")
+    run_luutru(home, "split", pdf, "--starts", "1,2,4,5,6,8,9")
+    assert (modes()[5], modes()[6]) == ("03", "03") and 6 not in found_by("archivist", "ton dong")
+    run_luutru(home, "documents", "set", f"{pdf}:7", "--mode", "01")
+    assert (modes()[5], modes()[6]) == ("03", "01") and 6 in found_by("clerk", "ton dong")
+    run_luutru(home, "split", pdf, "--starts", ",".join(map(str, STARTS)))
+    assert modes()[5] == "03" and 5 not in found_by("archivist", "ton dong") | found_by("archivist", "bao cao")
+    (home / "config.toml").write_text('[package]\nmode = "02"\n', encoding="utf-8")
+    run_luutru(home, "reindex", "--full")
+    run_luutru(home, "documents", "set", f"{pdf}:9", "--mode", "01")
+    assert 9 in found_by("clerk", "tiep cong dan")
+    run_luutru(home, "split", pdf, "--starts", "1,2,4,5,8")  # 8 (inherits 02) and 9 (01) as one document
+    assert found_by("clerk", "tiep cong dan") == set() and 8 in found_by("archivist", "tiep cong dan")
+    with sqlite3.connect(home / "catalog.sqlite3") as db:  # as schema 8 kept a mode: in the first page's corrections
+        db.executescript("DELETE FROM page_modes; INSERT OR REPLACE INTO corrections VALUES ((SELECT sha256 FROM "
+                         "files LIMIT 1), 5, '{\"mode\": \"03\", \"number\": \"56/BC-TNMT\"}', '2026-01-01T00:00:00');"
+                         "DROP TABLE page_modes; PRAGMA user_version = 8;")
+    run_luutru(home, "split", pdf, "--starts", ",".join(map(str, STARTS)))
+    with sqlite3.connect(home / "catalog.sqlite3") as db:
+        assert db.execute("SELECT first_page, last_page, mode FROM page_modes").fetchall() == [(5, 7, "03")]
+        assert db.execute("SELECT fields FROM corrections WHERE first_page = 5").fetchone() == (
+            '{"number":"56/BC-TNMT"}',)
