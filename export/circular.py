@@ -119,9 +119,8 @@ def document_problems(fields: dict) -> list[str]:
 
 def check_scans(home: ArchiveHome, dossier: str | None = None) -> list[dict]:
     """Per dossier (None: scans in no dossier), the pages to rescan and why, and the documents whose fields a person
-    must check (`document_problems`); only one dossier's when `dossier`
-    names one (its code, or its number as `export --dossier` takes it: a dossier that is not in the list is
-    NotFound, never a dossier with nothing to rescan)."""
+    must check (`document_problems`); only the dossier `dossier` names (its code or number), if given."""
+    # A dossier that is not in the list is NotFound, never a dossier with nothing to rescan.
     catalog = open_catalog(home)
     try:
         if dossier is not None:

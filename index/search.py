@@ -451,11 +451,11 @@ class Vocabulary:
 
 def near_spellings_query(store: IndexStore, text: str, scope: Query | None = None) -> Query | None:
     """The plain words again, long words as typed or with one letter misread; None when no word is
-    long enough, or the query has syntax of its own. A long word that no page has is where the
-    misreading must be, and only such words are widened; when every word is on some page (but none
-    has them all: `88/TTr-TNMT` where the page says `T1r`), every long word is. The word as typed is
-    kept beside its near spellings so that it still scores as a word (Tantivy scores a fuzzy term
-    flatly)."""
+    long enough, or the query has syntax of its own."""
+    # A long word that no page has is where the misreading must be, and only such words are widened; when every
+    # word is on some page (but none has them all: `88/TTr-TNMT` where the page says `T1r`), every long word is.
+    # The word as typed is kept beside its near spellings so that it still scores as a word (Tantivy scores a
+    # fuzzy term flatly).
     if QUERY_SYNTAX.search(nfc(text)):
         return None
     folded = folded_words(text)

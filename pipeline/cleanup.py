@@ -79,11 +79,9 @@ class CleanPage:
 
 
 def ink_free_gray(image: Image.Image) -> np.ndarray:
-    """Grayscale that keeps black text and drops red seals and blue signatures.
-
-    Taking the brightest channel turns coloured ink into near-paper white, while black
-    print (dark in every channel) stays dark, also where it runs under a seal.
-    """
+    """Grayscale that keeps black text and drops red seals and blue signatures."""
+    # The brightest channel turns coloured ink into near-paper white, while black print (dark in every channel)
+    # stays dark, also where it runs under a seal.
     if image.mode == "L":
         return np.asarray(image)
     # Band by band: no RGB copy of the page (26 MB at 300 dpi) is ever made.
@@ -115,10 +113,10 @@ def denoise_wide(page: CleanPage) -> CleanPage:
 
 
 def denoise_unless_clean(page: CleanPage) -> CleanPage:
-    """`denoise` a page unless, thresholded as it comes, it holds next to no specks (TUNING.speckled) and no frame
-    (a phone photo's desk, whose JPEG noise the median smooths). Such a page is marked "clean", and
-    `gray_if_clean` has it read in gray: Tesseract's recogniser reads the gray itself, where the median
-    thins or drops tone marks and the small 2 of m², a few pixels each."""
+    """`denoise` a page unless, thresholded as it comes, it holds next to no specks (TUNING.speckled) and no frame;
+    such a page is marked clean, and `gray_if_clean` has it read in gray."""
+    # A frame is a phone photo's desk, whose JPEG noise the median smooths. In gray, Tesseract's recogniser reads
+    # the strokes itself, where the median thins or drops tone marks and the small 2 of m², a few pixels each.
     ink, stats, _ = _page_pieces(page.pixels)
     speckled = np.count_nonzero(_specks(stats)) > TUNING.speckled * np.count_nonzero(_letter_sized(stats))
     if speckled or _frames(255 - 255 * ink) is not None:
@@ -128,10 +126,9 @@ def denoise_unless_clean(page: CleanPage) -> CleanPage:
 
 def stretch_contrast(page: CleanPage) -> CleanPage:
     """Give a faint page (a faded photocopy) its full range: its darkest ink becomes black, so
-    that Otsu's threshold falls between the faint strokes and the paper.
-
-    A page whose darkest percent is within TUNING.min_contrast of white is left alone: stretching it
-    would only make noise look like text."""
+    that Otsu's threshold falls between the faint strokes and the paper."""
+    # A page whose darkest percent is within TUNING.min_contrast of white is left alone: stretching it would only
+    # make noise look like text.
     ink = _percentile(page.pixels, 1)
     page = page.found(ink_level=ink)
     if ink < TUNING.faint_ink_level or 255 - ink < TUNING.min_contrast:
@@ -312,12 +309,10 @@ def turned(pixels: np.ndarray, degrees: int) -> CleanPage:
 
 
 def binarize(page: CleanPage) -> CleanPage:
-    """Otsu's global threshold, which suits a page already flattened: black text on white.
-
-    Ink that spans most of the page both ways is a frame, not text (the edge of the paper on a
-    desk, a border or table grid): it is dropped, as Tesseract otherwise lays the page out
-    around it and reads the blocks out of order. A copier's grain and a drum's streaks across the lines
-    are noted (`diagnostics`): the page is a damaged copy, which `darkest` reads better."""
+    """Otsu's global threshold, which suits a page already flattened: black text on white. Frames are dropped, and
+    a copier's grain and a drum's streaks across the lines noted: a damaged copy, which `darkest` reads better."""
+    # Ink that spans most of the page both ways is a frame, not text (the edge of the paper on a desk, a border or
+    # table grid): Tesseract would lay the page out around it and read the blocks out of order.
     unthresholded = page.pixels if page.facts.clean else None  # which `gray_if_clean` may read instead
     page = _drop_frames(replace(page, pixels=cv2.threshold(page.pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1],
                                 unthresholded=unthresholded))
@@ -329,11 +324,11 @@ def binarize(page: CleanPage) -> CleanPage:
 
 
 def darkest(page: CleanPage) -> CleanPage:
-    """Keep only the darkest of three classes of gray (Otsu's method for three classes): the ink,
-    apart from a copier's grain, drum streaks and a grey copy's paper, which a two-class threshold
-    lumps in with the text (Tesseract then takes the page for a picture) and which lie between the
-    ink and the paper. Frames are dropped as in `binarize`. A page of two grays (a black and white scan)
-    has no third class: it is thresholded as `binarize` does."""
+    """Keep only the darkest of three classes of gray (Otsu's method for three classes): the ink, apart from a
+    copier's grain, drum streaks and a grey copy's paper. Frames are dropped as in `binarize`, and a page of two
+    grays (a black and white scan), which has no third class, is thresholded as `binarize` does."""
+    # Grain, streaks and grey paper lie between the ink and the paper; a two-class threshold lumps them in with the
+    # text, and Tesseract then takes the page for a picture.
     counts = cv2.calcHist([page.pixels], [0], None, [256], [0, 256]).ravel().astype(np.float64)
     if np.count_nonzero(counts) < 3:
         return binarize(page)
@@ -362,10 +357,10 @@ def _threshold_streaks_across(gray: np.ndarray, page: CleanPage, ink_below: int)
 
 
 def _streaks_across(ink: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray] | None:
-    """The (top, bottom) rows of each band of a drum's toner dots across the page (`_streak_bands` of the page
-    turned: a band in the gaps between the text's columns) that is as dense in both margins, and the margins'
-    gap columns; None for a page without them. A header's or a signature's lines lie in the gaps between the
-    text's columns too, but not in both margins (thresholded as streaks, they were erased)."""
+    """The (top, bottom) rows of each band of a drum's toner dots across the page that is as dense in both margins,
+    and the margins' gap columns; None for a page without them."""
+    # The bands are `_streak_bands` of the page turned: bands in the gaps between the text's columns. A header's or
+    # a signature's lines lie there too, but not in both margins (thresholded as streaks, they were erased).
     gaps = _gap_rows(ink.T)
     bands = _streak_bands(ink.T, gaps=gaps)
     if bands is None:
@@ -500,10 +495,10 @@ def _page_pieces(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 
 def _upside_down(ink: np.ndarray, stats: np.ndarray, height: int) -> bool:
-    """Whether a page's small marks (tone marks, a hat apart from its letter, the dot of an i: pieces under
-    TUNING.mark_size of the letter height) sit under a letter TUNING.upside_down_marks times as often as on one. Upright
-    Vietnamese text has them on its letters 3-7 times as often as under them (the dot below, a comma);
-    a copier's grain or a drum's dots have as many either way."""
+    """Whether a page's small marks (pieces under TUNING.mark_size of the letter height: tone marks, a hat, the dot
+    of an i) sit under a letter TUNING.upside_down_marks times as often as on one."""
+    # Upright Vietnamese text has them on its letters 3-7 times as often as under them (the dot below, a comma);
+    # a copier's grain or a drum's dots have as many either way.
     left, top, width, tall, area = (stats[:, column] for column in range(5))
     mark = TUNING.mark_size * height
     marks = (tall < mark) & (width < 2 * mark) & (area >= TUNING.min_mark_pixels)
@@ -551,11 +546,11 @@ def despeckle(page: CleanPage) -> CleanPage:
 
 
 def destreak(page: CleanPage) -> CleanPage:
-    """Drop a dirty drum's streaks from a black and white page: bands of toner dots that run down the
-    whole page, found in the gaps between text lines where nothing else leaves ink. Pieces of ink that
-    lie mostly inside a band go, letters crossing one stay (a letter wholly inside a wide band goes with
-    it: left in, the dots on it read as junk and split the line). Tesseract takes a streak for a
-    column's edge and reads the page in slices: the `streaks` found tell the reader to take it as one column."""
+    """Drop a dirty drum's streaks from a black and white page: bands of toner dots that run down the whole page,
+    found in the gaps between text lines. Pieces mostly inside a band go, letters crossing one stay; the `streaks`
+    found tell the reader to take the page as one column."""
+    # A letter wholly inside a wide band goes with it: left in, the dots on it read as junk and split the line.
+    # Tesseract takes a streak for a column's edge and reads the page in slices.
     ink = page.pixels == 0
     bands = _streak_bands(ink)
     if bands is None:
@@ -608,20 +603,20 @@ def _a_line(ink: np.ndarray, scale: float) -> bool:
 
 
 def gray_if_clean(page: CleanPage) -> CleanPage:
-    """Read a page `denoise_unless_clean` found clean in gray, as `binarize` had it, unless thresholding
-    found a frame, a copier's grain or drum streaks after all: Tesseract thresholds a page as Otsu's method
-    does, and its recogniser reads the gray lines themselves (tone marks are a few pixels, which a
-    threshold of ours would decide for it)."""
+    """Read a page `denoise_unless_clean` found clean in gray, as `binarize` had it, unless thresholding found a
+    frame, a copier's grain or drum streaks after all."""
+    # Tesseract thresholds a page as Otsu's method does, and its recogniser reads the gray lines themselves: tone
+    # marks are a few pixels, which a threshold of ours would decide for it.
     if page.unthresholded is not None and not page.facts.damaged():
         return replace(page, pixels=page.unthresholded, unthresholded=None)
     return replace(page, unthresholded=None)
 
 
 def mend(page: CleanPage) -> CleanPage:
-    """Join the pieces of strokes that a low-ink line or a worn drum broke across (a black and white page):
-    Tesseract reads the halves of a broken letter as other letters, or as nothing. Short gaps are closed
-    everywhere, taller ones only about the rows a low-ink line cut (`_cut_rows`): closed everywhere, they
-    would join a copier's grain to the letters."""
+    """Join the pieces of strokes that a low-ink line or a worn drum broke across (a black and white page): short
+    gaps everywhere, taller ones only about the rows a low-ink line cut (`_cut_rows`)."""
+    # Tesseract reads the halves of a broken letter as other letters, or as nothing. Tall gaps closed everywhere
+    # would join a copier's grain to the letters.
     cut = _cut_rows(page.pixels == 0)
     # The ink's closing is the paper's opening, which needs no copy of the page.
     mended = cv2.morphologyEx(page.pixels, cv2.MORPH_OPEN, np.ones((TUNING.mend_pixels, 1), np.uint8))

@@ -60,11 +60,8 @@ def _widest_gap(line: Sequence[Boxed]) -> tuple[int, int, int] | None:
 
 
 def _parted(line: Sequence[Boxed], gutter: tuple[int, int], height: float) -> tuple[list, list] | None:
-    """The line as (left part, right part) if it keeps to its side of the gutter; None if it crosses it.
-
-    A line crosses when its words of letters lie on both sides of the gutter's middle and no gap of at
-    least TUNING.column_split text heights between two of them overlaps the gutter.
-    """
+    """The line as (left part, right part) if it keeps to its side of the gutter; None if it crosses it: its words
+    lie on both sides of the gutter's middle and no gap of TUNING.column_split text heights overlaps the gutter."""
     placed = [index for index, word in enumerate(line) if _counts(word)]
     for before, after in zip(placed, placed[1:]):
         start, end = _right(line[before]), line[after].box[0]

@@ -100,13 +100,10 @@ def _workers_cannot_start() -> str | None:
 
 
 class ProcessExecutor:
-    """A pool of worker processes, each running one single-threaded Tesseract at a time.
-
-    A worker that dies (killed for memory, a crash in a native library, a job past `job_seconds`)
-    breaks the whole pool. The jobs in flight then run again in a new pool, one at a time, so
-    that a job that kills its worker again is found: it becomes `crashed(job)`, a result that
-    says so, and the rest go on.
-    """
+    """A pool of worker processes, each running one single-threaded Tesseract at a time; a job that kills its
+    worker twice becomes `crashed(job)`, and the rest go on."""
+    # A worker that dies (killed for memory, a crash in a native library, a job past `job_seconds`) breaks the
+    # whole pool. The jobs in flight then run again in a new pool, one at a time, so that the culprit is found.
 
     def __init__(self, workers: int, crashed: Callable, job_seconds: float | None = None) -> None:
         self.workers, self.crashed, self.job_seconds = workers, crashed, job_seconds
@@ -230,12 +227,10 @@ def _on_dask_worker(function: Callable[[Job], Result], job: Job) -> Result:
 
 
 class DaskExecutor:
-    """Jobs run on a Dask distributed cluster; results come back here, where the catalog is.
-
-    The workers need luutru and Tesseract installed and the scans at the same paths. A job whose
-    worker dies is run again on another worker by Dask; one that has killed several workers
-    (Dask's `allowed-failures`, 3 by default) becomes `crashed(job)`, and the rest go on.
-    """
+    """Jobs run on a Dask distributed cluster; results come back here, where the catalog is. The workers need
+    luutru and Tesseract installed and the scans at the same paths."""
+    # A job whose worker dies is run again on another worker by Dask; one that has killed several workers (Dask's
+    # `allowed-failures`, 3 by default) becomes `crashed(job)`, and the rest go on.
 
     def __init__(self, address: str, crashed: Callable, job_seconds: float | None = None) -> None:
         self.address, self.crashed, self.job_seconds = address, crashed, job_seconds
@@ -298,10 +293,10 @@ class DaskExecutor:
 
 def make_executor(jobs: int, crashed: Callable, job_seconds: float | None = None,
                   scheduler: str | None = None) -> Executor:
-    """`crashed(job)` is the result for a job that killed more than one worker process or ran past
-    `job_seconds`. Jobs run in worker processes, one of them for `jobs` 1 too: a job stuck in a native
-    library can only be stopped by ending its process. With a `scheduler` address, jobs run on that
-    Dask cluster and `jobs` is not used."""
+    """`jobs` worker processes, or the Dask cluster at `scheduler`; `crashed(job)` is the result for a job that
+    killed more than one worker or ran past `job_seconds`."""
+    # One worker process for `jobs` 1 too: a job stuck in a native library can only be stopped by ending its
+    # process.
     if scheduler:
         return DaskExecutor(scheduler, crashed, job_seconds)
     return ProcessExecutor(max(1, jobs), crashed, job_seconds)

@@ -122,11 +122,9 @@ CORRECTABLE = ("doc_type", "number", "issued", "agency", "subject", "signer", "m
 
 def correct_document(home: ArchiveHome, path_or_id: str, page: int, values: dict[str, str],
                      wait: bool = False) -> dict:
-    """Correct the fields of the document of a file that holds `page`: type (a name, a Decree 30 abbreviation or
-    the circular's code), number, date of issue (DD/MM/YYYY or YYYY-MM-DD), agency, subject, signer, and its use
-    mode where it differs from its dossier's (a code or its name). Kept for the file's content and the document's
-    first page: the corrections outrank what was read through a re-OCR, a reindex and a new path pattern; the
-    index takes them up at once."""
+    """Correct the fields (CORRECTABLE) of the document of a file that holds `page`, for the file's content: they
+    outrank what was read through a re-OCR, a reindex and a new path pattern; the index takes them up at once."""
+    # Fields are kept by the document's first page; a use mode by the document's pages, which a split keeps.
     changes = _correction_values(values)
     if not changes:
         raise UsageError("nothing to correct: give --type, --number, --issued, --agency, --subject, --signer or --mode")

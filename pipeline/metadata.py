@@ -92,8 +92,9 @@ def _cites(line: str) -> bool:
 
 def _number(text: str, folded: str) -> str | None:
     """The document's own number and symbol: in the header, written "Số:" as a header writes it (a capital S; "SỐ"
-    only at the start of its line), never one it cites ("Căn cứ Quyết định số ...", "nhận được Công văn số ...",
-    a wrapped "Thông tư\nsố 15/2020/TT-BGDĐT", "Nghị định SỐ ...")."""
+    only at the start of its line), never one it cites."""
+    # Cited: "Căn cứ Quyết định số ...", "nhận được Công văn số ...", a wrapped "Thông tư\nsố 15/2020/TT-BGDĐT",
+    # "Nghị định SỐ ...".
     for match in NUMBER.finditer(folded):
         if folded.count("\n", 0, match.start()) >= HEADER_LINES:
             break
@@ -160,11 +161,9 @@ def _without_stray_end(text: str) -> str:
 
 
 def _agency(lines: list[str], type_index: int | None) -> str | None:
-    """The upper-case lines at the top left, before the number or title line.
-
-    The place and date line is passed over, not a stop: with the motto column read first it
-    stands above the agency.
-    """
+    """The upper-case lines at the top left, before the number or title line."""
+    # The place and date line is passed over, not a stop: with the motto column read first it stands above the
+    # agency.
     parts = []
     for index, line in enumerate(lines[:HEADER_LINES]):
         folded = folded_aligned(line)
@@ -297,14 +296,11 @@ class PathPatternError(ValueError):
 
 
 class PathPattern:
-    """Fields read from the folder names, e.g. "{department}/{year}" on .../TNMT/2023/..., or the box and
-    dossier a scan belongs to, "Hop {box}/HS {dossier}" on .../Hop 03/HS 010/... or .../Hop 03/HS010.pdf.
-
-    The pattern is a run of path parts separated by "/". In a part, `{department}` is any name,
-    `{year}` a four-digit year, `{box}` and `{dossier}` a number (03 is 3), `*` alone any name that is
-    skipped, and other text must stand as written (case, diacritics and spaces aside). The last part
-    may match a file name without its extension. The deepest match in the path wins.
-    """
+    """Fields read from the folder names: "{department}/{year}" on .../TNMT/2023/..., "Hop {box}/HS {dossier}" on
+    .../Hop 03/HS 010/... or .../Hop 03/HS010.pdf (docs/administration.md, `config.toml`, says it all)."""
+    # Parts are separated by "/". In a part, {department} is any name, {year} a four-digit year, {box} and {dossier}
+    # a number (03 is 3), * alone any name, skipped; other text must stand as written (case, diacritics and spaces
+    # aside). The last part may match a file name without its extension. The deepest match in the path wins.
 
     PLACEHOLDERS = {"{department}": r"(?P<department>[^/]+?)", "{year}": r"(?P<year>(?:19|20)\d\d)",
                     "{box}": r"(?P<box>\d+)", "{dossier}": r"(?P<dossier>\d+)"}

@@ -141,10 +141,10 @@ def in_ruled_order(lines: list[list[Boxed]], boxes: Sequence[Ruled]) -> list[lis
 
 
 def _rows(cells: dict[tuple[int, int], list[Boxed]]) -> list[list[Boxed]]:
-    """A table's rows, top to bottom, each its cells' words left to right. A ruled row holds more than one row
-    where white runs across it from side to side and each part has words in each of its cells that has any
-    (rules too faint to find between rows, or none); a part with words in only some cells (a cell's second
-    line) belongs to the row above it."""
+    """A table's rows, top to bottom, each its cells' words left to right; a ruled row is cut where white runs
+    across it and each part has words in each of its cells that has any."""
+    # Such rows had rules too faint to find between them, or none. A part with words in only some cells (a cell's
+    # second line) belongs to the row above it.
     rows = []
     for band in sorted({band for band, _ in cells}):
         columns = sorted(column for row, column in cells if row == band)

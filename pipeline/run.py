@@ -433,10 +433,9 @@ def _run(home: ArchiveHome, roots: list[Path] | None, options: RunOptions, wait:
 
 def ingest(home: ArchiveHome, paths: Iterable[Path], options: RunOptions = RunOptions(),
            wait: bool = False) -> RunSummary:
-    """Ingest files and folder trees into the archive: only new, changed or unfinished files are read.
-    The files read so far become searchable every `options.sync_every` seconds, and at the end.
-    Pages are read by `options.jobs` local worker processes, or on the Dask cluster whose scheduler
-    is `options.scheduler` (or the one in the config file)."""
+    """Ingest files and folder trees into the archive: only new, changed or unfinished files are read, by local
+    workers or on a Dask cluster; what was read becomes searchable every `options.sync_every` seconds, and at
+    the end."""
     home.create()
     return _run(home, _absolute(paths), options, wait)
 

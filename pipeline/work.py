@@ -84,10 +84,10 @@ class _LayerLeft:
 
 
 def _layer_reading(job: PageJob, outcome: PageOutcome) -> _LayerLeft:
-    """Take a PDF page's own text (converted from a legacy encoding where it is in one) into `outcome`: the
-    text of a page that is no scan, or the visible layer that covers a scanned page's ink (TUNING.layer_covers).
-    Otherwise what OCR is left: the rendered page, the text drawn over a part of it (a signature block), or an
-    earlier OCR's invisible text, which our reading must read better to replace."""
+    """Take a PDF page's own text into `outcome` where it is the page's: a page that is no scan, or a visible layer
+    that covers a scanned page's ink (TUNING.layer_covers); otherwise what OCR is left."""
+    # Text in a legacy encoding is converted. What OCR is left: the rendered page, the text drawn over a part of it
+    # (a signature block), or an earlier OCR's invisible text, which our reading must read better to replace.
     path = Path(job.path)
     layer = text_layer(path, job.page)
     if not layer.strip():

@@ -133,3 +133,18 @@ def test_every_file_the_code_and_the_docs_name_exists():
     assert len(named) > 100  # the pattern finds what it should
     assert [pair for pair in sorted(named) if not (REPOSITORY / pair[0]).exists()] == []
 
+
+
+def test_docstrings_say_what_in_three_lines_at_most():
+    """Evidence and the why belong in comments, the tuning file, the docs or a commit's body (issue 38)."""
+    import ast
+
+    long = []
+    for package in ("luutru", "pipeline", "index", "scanners", "export", "web", "benchmarks", "samples"):
+        for path in sorted((REPOSITORY / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    docstring = ast.get_docstring(node, clean=False) or ""
+                    if len(docstring.strip().splitlines()) > 3:
+                        long.append(f"{path.relative_to(REPOSITORY)}:{node.lineno} {node.name}")
+    assert long == []
