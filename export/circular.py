@@ -8,6 +8,7 @@ a page read with little confidence is listed too, since its text layer will be p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from PIL import Image
 
 from luutru.export.images import image_drawn, open_pdf
 from luutru.export.sip import split_number
+from luutru.i18n import N_
 from luutru.index.words import fold
 from luutru.pipeline.catalog import SEARCHABLE
 from luutru.pipeline.circular05 import DOCUMENT_LENGTHS, too_long
@@ -82,44 +84,51 @@ def _is_map(fields: dict, facts: ScanFacts) -> bool:
                                                                         for word in MAP_WORDS)
 
 
-def page_problems(facts: ScanFacts, is_map: bool, confidence: float | None, source: str) -> list[str]:
-    """What a page lacks against the circular; empty when it meets it."""
+def page_problems(facts: ScanFacts, is_map: bool, confidence: float | None, source: str,
+                  translate: Callable[[str], str] = str) -> list[str]:
+    """What a page lacks against the circular, told by `translate` (default: English); empty when it meets it."""
     problems = []
     needed = MAP_DPI if is_map else DOCUMENT_DPI
     if facts.dpi is None and facts.bits is not None:
-        problems.append("resolution not recorded in the file: cannot show it is "
-                        f"{needed} dpi{' (a map)' if is_map else ''}")
+        problems.append(translate(N_("resolution not recorded in the file: cannot show it is {needed} dpi (a map)")
+                                  if is_map else N_("resolution not recorded in the file: cannot show it is {needed} "
+                                                    "dpi")).format(needed=needed))
     elif facts.dpi is not None and facts.dpi < needed * DPI_TOLERANCE:
-        problems.append(f"{facts.dpi:.0f} dpi, under the {needed} dpi required{' for a map' if is_map else ''}")
+        problems.append(translate(N_("{dpi} dpi, under the {needed} dpi required for a map") if is_map
+                                  else N_("{dpi} dpi, under the {needed} dpi required")).format(
+            dpi=f"{facts.dpi:.0f}", needed=needed))
     if facts.bits is not None and facts.bits < COLOUR_BITS:
-        kind = "bilevel (black and white)" if facts.bits == 1 else f"{facts.bits} bits a pixel (grayscale or a palette)"
-        problems.append(f"{kind}; colour at {COLOUR_BITS} bits is required")
+        problems.append(translate(N_("bilevel (black and white); colour at {bits} bits is required") if facts.bits == 1
+                                  else N_("{depth} bits a pixel (grayscale or a palette); colour at {bits} bits is "
+                                          "required")).format(depth=facts.bits, bits=COLOUR_BITS))
     if source != "text-layer" and confidence is not None and confidence < REVIEW_BELOW:
-        problems.append(f"read with confidence {confidence:.0f}: its text layer will be poor")
+        problems.append(translate(N_("read with confidence {confidence}: its text layer will be poor")).format(
+            confidence=f"{confidence:.0f}"))
     return problems
 
 
 # What a document's package entry (EAD_doc) is read from: empty or doubtful, the archivist checks it before hand-over.
-DOCUMENT_FIELDS = {"doc_type": "type", "number": "number", "issued": "date", "agency": "issuing agency",
-                   "subject": "subject"}
+DOCUMENT_FIELDS = {"doc_type": N_("type"), "number": N_("number"), "issued": N_("date"),
+                   "agency": N_("issuing agency"), "subject": N_("subject")}
 
 
-def document_problems(fields: dict) -> list[str]:
+def document_problems(fields: dict, translate: Callable[[str], str] = str) -> list[str]:
     """Why a document's fields need a person before hand-over: empty, read doubtfully (a handwritten fill-in), or
-    longer than the circular's field (written whole by the export)."""
-    problems = [f"no {name} read" for key, name in DOCUMENT_FIELDS.items() if not fields.get(key)]
-    problems += [f"{DOCUMENT_FIELDS[key]} read doubtfully" for key in fields.get("doubtful") or ()
-                 if key in DOCUMENT_FIELDS and fields.get(key)]
+    longer than the circular's field (written whole by the export); told by `translate` (default: English)."""
+    problems = [translate(N_("no {field} read")).format(field=translate(name))
+                for key, name in DOCUMENT_FIELDS.items() if not fields.get(key)]
+    problems += [translate(N_("{field} read doubtfully")).format(field=translate(DOCUMENT_FIELDS[key]))
+                 for key in fields.get("doubtful") or () if key in DOCUMENT_FIELDS and fields.get(key)]
     number, notation = split_number(fields.get("number"))
     values = {"codeNumber": number, "codeNotation": notation, "organName": fields.get("agency") or "",
               "subject": fields.get("subject") or ""}
-    problems += too_long(values.items(), DOCUMENT_LENGTHS)
+    problems += too_long(values.items(), DOCUMENT_LENGTHS, translate)
     return problems
 
 
-def check_scans(home: ArchiveHome, dossier: str | None = None) -> list[dict]:
+def check_scans(home: ArchiveHome, dossier: str | None = None, translate: Callable[[str], str] = str) -> list[dict]:
     """Per dossier (None: scans in no dossier), the pages to rescan and why, and the documents whose fields a person
-    must check (`document_problems`); only the dossier `dossier` names (its code or number), if given."""
+    must check (`document_problems`), told by `translate`; only the dossier `dossier` names, if given."""
     # A dossier that is not in the list is NotFound, never a dossier with nothing to rescan.
     catalog = open_catalog(home)
     try:
@@ -134,16 +143,17 @@ def check_scans(home: ArchiveHome, dossier: str | None = None) -> list[dict]:
                 code = (fields.get("dossier") or {}).get("code")
                 if dossier is not None and code != dossier:
                     continue
-                if code is not None and (problems := document_problems(fields)):
+                if code is not None and (problems := document_problems(fields, translate)):
                     documents.setdefault(code, []).append({"path": record.path, "first_page": first,
                                                            "last_page": last, "problems": problems})
                 for page in catalog.page_range(record.id, first, last):
                     try:
                         facts = scan_facts(record.disk_path, Kind(record.kind), page.page)
                     except (OSError, ValueError, pikepdf.PdfError) as error:
-                        problems = [f"cannot read the scan: {error}"]
+                        problems = [translate(N_("cannot read the scan: {error}")).format(error=error)]
                     else:
-                        problems = page_problems(facts, _is_map(fields, facts), page.confidence, page.source)
+                        problems = page_problems(facts, _is_map(fields, facts), page.confidence, page.source,
+                                                 translate)
                     if problems:
                         grouped.setdefault(code, []).append({"path": record.path, "page": page.page,
                                                              "problems": problems})

@@ -314,9 +314,9 @@ def init(home: ArchiveHome, agency_id, path_pattern) -> None:
 
     home.create()
     write_template(home.config_path, agency_id, path_pattern)
-    click.echo(f"archive home: {home.root}\nsettings: {home.config_path} (read it; the optional settings are "
-               "commented out)\nnext: `luutru dossiers import MUC-LUC.xlsx` (the dossier list, if there is one), then "
-               "`luutru ingest /path/to/scans`")
+    click.echo(_("archive home: {root}\nsettings: {config} (read it; the optional settings are commented out)\n"
+                 "next: `luutru dossiers import MUC-LUC.xlsx` (the dossier list, if there is one), then "
+                 "`luutru ingest /path/to/scans`").format(root=home.root, config=home.config_path))
 
 
 @main.command()
@@ -935,20 +935,21 @@ def review(home: ArchiveHome, below, source, circular, dossier, as_json) -> None
 def _review_circular(home: ArchiveHome, dossier: str | None, as_json: bool) -> None:
     from luutru.export.circular import check_scans
 
-    groups = check_scans(home, dossier)
+    groups = check_scans(home, dossier, str if as_json else _)
     if as_json:
         _print_json({"dossiers": groups})
     else:
         for group in groups:
-            click.echo(f"{group['dossier'] or '(no dossier)'}: {len(group['pages'])} page(s) to rescan, "
-                       f"{len(group['documents'])} document(s) to check")
+            click.echo(_("{dossier}: {pages} page(s) to rescan, {documents} document(s) to check").format(
+                dossier=group["dossier"] or _("(no dossier)"), pages=len(group["pages"]),
+                documents=len(group["documents"])))
             for page in group["pages"]:
-                click.echo(f"  {page['path']}  page {page['page']}: {'; '.join(page['problems'])}")
+                click.echo(f"  {page['path']}  {_pages(page['page'], page['page'])}: {'; '.join(page['problems'])}")
             for document in group["documents"]:
                 click.echo(f"  {document['path']}{_page_range(document['first_page'], document['last_page'])}: "
                            f"{'; '.join(document['problems'])}")
         if not groups:
-            click.echo("every page meets the circular, and every document's fields were read")
+            click.echo(_("every page meets the circular, and every document's fields were read"))
     # A script gates a hand-over on it: 1 when a page fails the circular or a document's fields need a person.
     sys.exit(ExitCode.FILES_FAILED if groups else ExitCode.OK)
 
@@ -968,17 +969,19 @@ def check(home: ArchiveHome, repair, wait, as_json) -> None:
     if as_json:
         _print_json({**report.to_json(), "repaired": repair and not report.consistent})
     else:
-        click.echo(f"catalog: {report.catalog_pages} searchable pages; index: {report.index_pages} pages")
+        click.echo(_("catalog: {catalog} searchable pages; index: {index} pages").format(
+            catalog=report.catalog_pages, index=report.index_pages))
         if report.index_error:
             click.echo(f"INDEX   {report.index_error}")
         for path in report.missing:
-            click.echo(f"MISSING {path}: in the catalog, not in the index")
+            click.echo(f"MISSING {path}: " + _("in the catalog, not in the index"))
         for path in report.page_mismatch:
-            click.echo(f"PAGES   {path}: the index holds a different number of pages")
+            click.echo(f"PAGES   {path}: " + _("the index holds a different number of pages"))
         if report.stale:
-            click.echo(f"STALE   {len(report.stale)} file(s) in the index that the catalog no longer lists")
-        click.echo("consistent" if report.consistent else ("repaired" if repair else
-                                                            "inconsistent: run `luutru check --repair`"))
+            click.echo("STALE   " + _("{count} file(s) in the index that the catalog no longer lists").format(
+                count=len(report.stale)))
+        click.echo(_("consistent") if report.consistent else (_("repaired") if repair else
+                                                              _("inconsistent: run `luutru check --repair`")))
     sys.exit(ExitCode.OK if report.consistent or repair else ExitCode.FILES_FAILED)
 
 
@@ -995,14 +998,15 @@ def verify(home: ArchiveHome, as_json) -> None:
         _print_json(report.to_json())
     else:
         for path in report.changed:
-            click.echo(f"CHANGED    {path}: its content differs from the one ingested")
+            click.echo(f"CHANGED    {path}: " + _("its content differs from the one ingested"))
         for path in report.missing:
             click.echo(f"MISSING    {path}")
         for path, reason in report.unreadable:
             click.echo(f"UNREADABLE {path}: {reason}")
-        click.echo(f"{report.checked} originals checked: "
-                   + ("all intact" if report.intact else f"{len(report.changed)} changed, {len(report.missing)} "
-                      f"missing, {len(report.unreadable)} unreadable"))
+        result = _("all intact") if report.intact else _(
+            "{changed} changed, {missing} missing, {unreadable} unreadable").format(
+            changed=len(report.changed), missing=len(report.missing), unreadable=len(report.unreadable))
+        click.echo(_("{checked} originals checked: {result}").format(checked=report.checked, result=result))
     sys.exit(ExitCode.OK if report.intact else ExitCode.FILES_FAILED)
 
 
@@ -1021,9 +1025,10 @@ def backup_command(home: ArchiveHome, destination: Path, with_index, as_json) ->
     if as_json:
         _print_json(copied)
         return
-    index = f", the index ({copied['index']})" if copied["index"] else ""
-    click.echo(f"backed up to {destination}: {copied['files']} files, {copied['pages']} pages{index}, "
-               f"in {copied['seconds']:.1f} s")
+    index = _(", the index ({engine})").format(engine=copied["index"]) if copied["index"] else ""
+    click.echo(_("backed up to {destination}: {files} files, {pages} pages{index}, in {seconds:.1f} s").format(
+        destination=destination, files=copied["files"], pages=copied["pages"], index=index,
+        seconds=copied["seconds"]))
 
 
 @main.command("restore")
@@ -1040,8 +1045,9 @@ def restore_command(home: ArchiveHome, source: Path, as_json) -> None:
     if as_json:
         _print_json(restored)
         return
-    click.echo(f"restored {home.root} from the backup of {restored['backup_taken_at']}: {restored['files']} files, "
-               f"{restored['pages']} pages, the index {restored['index']}")
+    click.echo(_("restored {root} from the backup of {backup_taken_at}: {files} files, {pages} pages, the index "
+                 "{index}").format(root=home.root, backup_taken_at=restored["backup_taken_at"],
+                                   files=restored["files"], pages=restored["pages"], index=restored["index"]))
 
 
 @main.group()
@@ -1068,7 +1074,8 @@ def users_add(home: ArchiveHome, name, role) -> None:
 
     home.create()
     user = add_user(home.root, name, role, _password())
-    click.echo(f"{user.name}: {user.role}, may read use modes {', '.join(user.modes)}")
+    click.echo(_("{name}: {role}, may read use modes {modes}").format(name=user.name, role=user.role,
+                                                                      modes=", ".join(user.modes)))
 
 
 @users.command("passwd")
@@ -1110,8 +1117,8 @@ def users_list(home: ArchiveHome, as_json) -> None:
         _print_json({"users": [to_json(user) for user in accounts]})
         return
     for user in accounts:
-        locked = f" (locked until {user.locked_until})" if user.locked_until else ""
-        click.echo(f"{user.name}  {user.role}{' (disabled)' if user.disabled else locked}")
+        locked = _(" (locked until {moment})").format(moment=user.locked_until) if user.locked_until else ""
+        click.echo(f"{user.name}  {user.role}{_(' (disabled)') if user.disabled else locked}")
 
 
 @main.group()
@@ -1248,13 +1255,15 @@ def serve(home: ArchiveHome, host: str, port: int, token: str | None, token_hour
     open_catalog(home).close()  # no archive yet: say so now, not on the first search
     scheme = "https" if certfile else "http"
     if host not in LOOPBACK and not token:
-        click.echo(f"warning: listening on {host} without --token: anyone on the network can search", err=True)
+        click.echo(_("warning: listening on {host} without --token: anyone on the network can search, unless "
+                     "there are accounts (luutru users add)").format(host=host), err=True)
     addresses = _addresses(host)
     for address in addresses:
-        click.echo(f"luutru: the counter's page is at {scheme}://{address}:{port}/", err=True)
+        click.echo("luutru: " + _("the counter's page is at {url}").format(url=f"{scheme}://{address}:{port}/"),
+                   err=True)
     if token:
-        click.echo(f"luutru: open it once on each PC as {scheme}://{addresses[0]}:{port}/?token={token} (it is "
-                   f"then kept {token_hours:g} hours)", err=True)
+        click.echo("luutru: " + _("open it once on each PC as {url} (it is then kept {hours:g} hours)").format(
+            url=f"{scheme}://{addresses[0]}:{port}/?token={token}", hours=token_hours), err=True)
     uvicorn.run(make_app(home, token, cache, exports, token_hours), host=host, port=port, log_level="warning",
                 access_log=False, ssl_certfile=certfile, ssl_keyfile=keyfile, proxy_headers=True,
                 forwarded_allow_ips=forwarded_allow_ips)
@@ -1287,8 +1296,9 @@ def doctor(home: ArchiveHome, scheduler: str | None) -> None:
     """Check that Tesseract with Vietnamese, poppler and the index are usable, and say how to fix them."""
     from luutru.doctor import doctor as run_doctor
 
-    checks = run_doctor(home, scheduler)
+    checks = run_doctor(home, scheduler, _)
     for check in checks:
         label = "FAIL" if not check.ok else "WARN" if check.warn else "ok  "
-        click.echo(f"{label} {check.name}: {check.detail}" + (f"\n     fix: {check.fix}" if label != "ok  " else ""))
+        fix = "\n     " + _("fix: {fix}").format(fix=check.fix) if label != "ok  " else ""
+        click.echo(f"{label} {check.name}: {check.detail}{fix}")
     sys.exit(ExitCode.OK if all(check.ok for check in checks) else ExitCode.NOT_READY)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from luutru.i18n import N_
 from luutru.index.store import IndexUnavailable, engine_advice, open_store
 from luutru.pipeline.config import load_config
 from luutru.pipeline.executor import ExecutorUnavailable, connect
@@ -33,42 +35,50 @@ class Check:
     warn: bool = False  # usable, but the fix is advised
 
 
-def _tesseract() -> list[Check]:
+# Each check's words are told by a translation (luutru.i18n's `_` for a person, `str` for the log): English by default.
+Translate = Callable[[str], str]
+
+
+def _tesseract(translate: Translate = str) -> list[Check]:
     version = program_version()
     if version is None:
-        return [Check("tesseract", False, "not found", APT_INSTALL)]
+        return [Check("tesseract", False, translate(N_("not found")), APT_INSTALL)]
     checks = [Check("tesseract", int(version.split(".")[0]) >= MINIMUM_TESSERACT, version,
-                    f"Tesseract {MINIMUM_TESSERACT} or newer is needed: {APT_INSTALL}")]
+                    translate(N_("Tesseract {minimum} or newer is needed: {install}")).format(
+                        minimum=MINIMUM_TESSERACT, install=APT_INSTALL))]
     library = library_version()
-    checks.append(Check("tesserocr", True, f"Tesseract {library}, used for OCR" if library else
-                        "not installed: each page runs the tesseract program, which is slower",
-                        "" if library else "pip install tesserocr"))
+    checks.append(Check("tesserocr", True, translate(N_("Tesseract {version}, used for OCR")).format(version=library)
+                        if library else translate(N_("not installed: each page runs the tesseract program, which is "
+                                                     "slower")), "" if library else "pip install tesserocr"))
     installed = installed_languages()
     for language, package in ((LANGUAGE, "tesseract-ocr-vie"), (OSD_LANGUAGE, "tesseract-ocr-osd")):
         checks.append(Check(f"tesseract language {language}", language in installed,
-                            f"installed in {tessdata_folder()}" if language in installed else "missing",
-                            f"sudo apt-get install {package}"))
+                            translate(N_("installed in {folder}")).format(folder=tessdata_folder())
+                            if language in installed else translate(N_("missing")), f"sudo apt-get install {package}"))
     return checks
 
 
-def _line_reader() -> list[Check]:
+def _line_reader(translate: Translate = str) -> list[Check]:
     from luutru.pipeline.recognizer import RecognizerError, aster_model
 
     try:
-        return [Check("line reader asterocr", True, f"{aster_model()}, read where Tesseract misreads")]
+        return [Check("line reader asterocr", True, translate(N_("{model}, read where Tesseract misreads")).format(
+            model=aster_model()))]
     except RecognizerError as error:
         return [Check("line reader asterocr", False, str(error),
-                      f"pip install {LINE_READER_PACKAGES} (or read with --line-reader none)")]
+                      translate(N_("pip install {packages} (or read with --line-reader none)")).format(
+                          packages=LINE_READER_PACKAGES))]
 
 
-def _poppler() -> list[Check]:
-    return [Check(tool, shutil.which(tool) is not None, shutil.which(tool) or "not found",
+def _poppler(translate: Translate = str) -> list[Check]:
+    return [Check(tool, shutil.which(tool) is not None, shutil.which(tool) or translate(N_("not found")),
                   "sudo apt-get install poppler-utils") for tool in ("pdfinfo", "pdftoppm", "pdftotext")]
 
 
-def _home(home: ArchiveHome) -> list[Check]:
+def _home(home: ArchiveHome, translate: Translate) -> list[Check]:
     if not home.exists():
-        return [Check("archive home", True, f"{home.root} (empty; `luutru ingest PATH` creates it)")]
+        return [Check("archive home", True, translate(N_("{root} (empty; `luutru ingest PATH` creates it)")).format(
+            root=home.root))]
     try:
         store = open_store(home.index_link)
         pages = store.page_count()
@@ -76,7 +86,9 @@ def _home(home: ArchiveHome) -> list[Check]:
         return [Check("index", False, str(error), "luutru reindex --full")]
     advice = engine_advice(store.engine, pages)
     return [Check("archive home", True, str(home.root)),
-            Check("index", True, f"{pages:,} pages, {store.engine}", advice or "", warn=bool(advice))]
+            Check("index", True, translate(N_("{pages} pages, {engine}")).format(pages=f"{pages:,}",
+                                                                               engine=store.engine),
+                  advice or "", warn=bool(advice))]
 
 
 def worker_problems() -> list[str]:
@@ -84,7 +96,7 @@ def worker_problems() -> list[str]:
     return [f"{check.name}: {check.detail}" for check in preflight()]
 
 
-def _cluster(scheduler: str | None) -> list[Check]:
+def _cluster(scheduler: str | None, translate: Translate) -> list[Check]:
     """The Dask scheduler, and each of its workers ready to read pages (Tesseract, vie, poppler)."""
     if not scheduler:
         return []
@@ -92,20 +104,23 @@ def _cluster(scheduler: str | None) -> list[Check]:
         with connect(scheduler) as client:
             answers = client.run(worker_problems)
     except ExecutorUnavailable as error:
-        return [Check("dask scheduler", False, str(error), f"start it: dask scheduler, at {scheduler}")]
-    checks = [Check("dask scheduler", bool(answers), f"{scheduler}, {len(answers)} workers",
-                    f"start workers: dask worker {scheduler} --nthreads 1")]
+        return [Check("dask scheduler", False, str(error), translate(N_("start it: dask scheduler, at {address}"))
+                      .format(address=scheduler))]
+    checks = [Check("dask scheduler", bool(answers), translate(N_("{address}, {count} workers")).format(
+        address=scheduler, count=len(answers)), translate(N_("start workers: dask worker {address} --nthreads 1"))
+        .format(address=scheduler))]
     for worker, problems in sorted(answers.items()):
-        checks.append(Check(f"dask worker {worker}", not problems, "; ".join(problems) or "ready",
-                            "run `make install` in luutru's folder on that machine"))
+        checks.append(Check(f"dask worker {worker}", not problems, "; ".join(problems) or translate(N_("ready")),
+                            translate(N_("run `make install` in luutru's folder on that machine"))))
     return checks
 
 
-def doctor(home: ArchiveHome, scheduler: str | None = None) -> list[Check]:
+def doctor(home: ArchiveHome, scheduler: str | None = None, translate: Translate = str) -> list[Check]:
     """Every check; the Dask cluster's too, at `scheduler` or the one in the archive's config."""
     if scheduler is None and home.config_path.exists():
         scheduler = load_config(home.config_path).scheduler
-    return _tesseract() + _line_reader() + _poppler() + _home(home) + _cluster(scheduler)
+    return (_tesseract(translate) + _line_reader(translate) + _poppler(translate) + _home(home, translate)
+            + _cluster(scheduler, translate))
 
 
 def preflight(line_reader: str = "asterocr") -> list[Check]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from luutru.i18n import N_
 from luutru.index.doctypes import type_of_abbreviation
 from luutru.index.words import fold
 
@@ -51,10 +52,12 @@ def circular_type(type_name: str | None) -> tuple[str, str]:
     return code, ""
 
 
-def too_long(values: Iterable[tuple[str, str]], lengths: dict[str, int]) -> list[str]:
+def too_long(values: Iterable[tuple[str, str]], lengths: dict[str, int],
+             translate: Callable[[str], str] = str) -> list[str]:
     """One line per value longer than the circular lets its field be ("subject is 630 characters, the circular
     allows 500"): the export writes it whole and says so, `review --circular` lists it."""
-    return [f"{name} is {len(value)} characters, the circular allows {lengths[name]}"
+    return [translate(N_("{name} is {length} characters, the circular allows {allowed}")).format(
+        name=name, length=len(value), allowed=lengths[name])
             for name, value in values if len(value) > lengths.get(name, len(value))]
 
 

@@ -478,7 +478,9 @@ def test_the_same_failures_are_told_in_vietnamese_under_a_vietnamese_locale_and_
 
 def test_the_archives_status_and_a_document_are_told_in_the_terminals_language(archive):
     for command, vietnamese, english in ((("status",), "thư mục lưu trữ: ", "archive home: "),
-                                         (("show", "1"), "\n--- trang 1 (", "\n--- page 1 (")):
+                                         (("show", "1"), "\n--- trang 1 (", "\n--- page 1 ("),
+                                         (("doctor",), ": đã cài trong /", ": installed in /"),
+                                         (("check",), "\nkhớp nhau\n", "\nconsistent\n")):
         told = {language: run_luutru(archive["home"], *command, env=in_locale(language)).stdout
                 for language in ("vi_VN.UTF-8", "C.UTF-8")}
         assert vietnamese in told["vi_VN.UTF-8"] and english not in told["vi_VN.UTF-8"], told

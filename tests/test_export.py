@@ -23,7 +23,7 @@ import pdf2image
 import pikepdf
 import pikepdf.pdfa
 import pytest
-from conftest import AGENCY, SAMPLES, boxed_home, json_of, place_samples, run_luutru, settled
+from conftest import AGENCY, SAMPLES, boxed_home, in_locale, json_of, place_samples, run_luutru, settled
 from lxml import etree
 from PIL import Image
 
@@ -547,6 +547,9 @@ def test_review_circular_lists_what_to_rescan_per_dossier(dossier_archive, tmp_p
     assert {page["path"].endswith("cv-45.png") for page in groups[f"{AGENCY}.2023.10"]} == {True}
     listed = run_luutru(home, "review", "--circular", check_code=1).stdout
     assert f"{AGENCY}.2023.10: 1 page(s) to rescan" in listed and "document(s) to check" in listed
+    told = run_luutru(home, "review", "--circular", check_code=1, env=in_locale("vi_VN.UTF-8")).stdout
+    assert f"{AGENCY}.2023.10: 1 trang cần quét lại" in told and "150 dpi, dưới mức 200 dpi bắt buộc" in told
+    assert "under the" not in told and "page(s)" not in told
     # One dossier, named as `export --dossier` takes it: its code, its number, its number with zeros.
     for named in (f"{AGENCY}.2023.10", "10", "010"):
         checked = json_of(run_luutru(home, "review", "--circular", "--dossier", named, "--json", check_code=1))
