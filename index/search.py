@@ -21,6 +21,7 @@ from whoosh import query as q
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
 from luutru.errors import UsageError
+from luutru.i18n import N_
 from luutru.index.analysis import folded_analyzer
 from luutru.index.doctypes import TYPE_LINES, type_of_abbreviation
 from luutru.index.query import (
@@ -75,12 +76,7 @@ BODY_FIELDS = ("text", "folded")
 
 
 class QueryError(UsageError):
-    """A query that cannot be run; the message says why in one line, and `vietnamese` says it for the counter's
-    page, which speaks Vietnamese throughout."""
-
-    def __init__(self, message: str, vietnamese: str) -> None:
-        super().__init__(message)
-        self.vietnamese = vietnamese
+    """A query that cannot be run; the message says why in one line."""
 
 
 def _rounded(score: float | None) -> float | None:
@@ -330,8 +326,7 @@ def _day(typed: str | None) -> int | None:
     try:
         return int(typed_date(typed).strftime("%Y%m%d"))
     except ValueError as error:
-        raise QueryError(f"{typed!r} is not a date; write it as DD/MM/YYYY or YYYY-MM-DD",
-                         f"“{typed}” không phải là một ngày: hãy viết NN/TT/NNNN, ví dụ 12/09/2023") from error
+        raise QueryError(N_("{typed!r} is not a date; write it as DD/MM/YYYY or YYYY-MM-DD"), typed=typed) from error
 
 
 class _MarkFormatter(highlight.Formatter):
@@ -365,8 +360,8 @@ def _leaf_from_parsed(node: q.Query) -> Query:
         if isinstance(value, bytes):  # the parser encodes the numbers typed for numeric fields (nam:2023)
             value = QUERY_SCHEMA[node.fieldname].from_bytes(value)
         return Term(node.fieldname, value, boost)
-    raise QueryError(f"a {type(node).__name__} query cannot be run (ranges are for years and dates only)",
-                     "Khoảng giá trị (từ … đến …) chỉ dùng cho năm và ngày ban hành")
+    raise QueryError(N_("a {kind} query cannot be run (ranges are for years and dates only)"),
+                     kind=type(node).__name__)
 
 
 def _from_parsed(node: q.Query) -> Query:
@@ -475,8 +470,7 @@ def _parsed_query(text: str) -> Query:
     try:
         parsed = parser.parse(text)
     except Exception as error:  # noqa: BLE001 - the parser's errors are many and undocumented
-        raise QueryError(f"cannot understand the query {text!r}: {error}",
-                         f"Không hiểu câu tìm kiếm “{text}”") from error
+        raise QueryError(N_("cannot understand the query {text!r}: {error}"), text=text, error=error) from error
     return simplified(_from_parsed(parsed.normalize()))
 
 
@@ -484,7 +478,7 @@ def build_query(text: str) -> tuple[Query, Together | None]:
     """The query, and for plain words the run of words whose pages rank first when they stand together."""
     text = nfc(text).strip()
     if not text:
-        raise QueryError("the query is empty", "Hãy nhập từ cần tìm, hoặc chọn một bộ lọc")
+        raise QueryError(N_("the query is empty"))
     if QUERY_SYNTAX.search(text):
         query, together = _parsed_query(text), None
     else:
@@ -492,8 +486,7 @@ def build_query(text: str) -> tuple[Query, Together | None]:
         query = _plain_words_query(text, folded, exact) if folded else None
         together = Together(tuple(folded), tuple(exact)) if len(folded) > 1 else None
     if query is None or not list(positive_leaves(query)):
-        raise QueryError(f"the query {text!r} has no words to search for",
-                         f"Câu tìm kiếm “{text}” không có từ nào để tìm")
+        raise QueryError(N_("the query {text!r} has no words to search for"), text=text)
     return query, together
 
 
@@ -602,7 +595,7 @@ def search_store(store: IndexStore, text: str, limit: int = 10, filters: Filters
         suggestion = _suggest(store, text, scope) if not hits and not QUERY_SYNTAX.search(text) else None
         withheld = withheld_documents(store, text, filters, limit)
     except (ValueError, q.QueryError) as error:  # a query the engine cannot run (a bad regex)
-        raise QueryError(f"cannot run the query {text!r}: {error}", f"Không tìm được với câu “{text}”") from error
+        raise QueryError(N_("cannot run the query {text!r}: {error}"), text=text, error=error) from error
     return SearchResult(query=text, total=total, hits=hits[:limit], suggestion=suggestion,
                         documents=_group(hits, limit), near_spellings=bool(near is not None and hits),
                         withheld=withheld)

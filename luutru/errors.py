@@ -7,6 +7,7 @@ OCRmyPDF's exceptions, which carry their exit codes, are the model.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
 
 from luutru.i18n import N_, _
@@ -35,9 +36,10 @@ class LuutruError(Exception):
         self.template, self.values = message, values
         super().__init__(message.format(**values) if values else message)
 
-    def translated(self) -> str:
-        """The message in the user's language (luutru.i18n)."""
-        return _(self.template).format(**self.values) if self.values else _(self.template)
+    def translated(self, translate: Callable[[str], str] = _) -> str:
+        """The message in the user's language (luutru.i18n), or as `translate` tells it (the counter's page:
+        in Vietnamese)."""
+        return translate(self.template).format(**self.values) if self.values else translate(self.template)
 
 
 class UsageError(LuutruError):

@@ -492,13 +492,16 @@ def test_every_message_marked_for_translation_is_in_the_vietnamese_catalog_and_c
     import io
 
     from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
     from luutru.i18n import LOCALE
 
+    with open(REPOSITORY / "babel.cfg", encoding="utf-8") as config:  # as `make catalogs` reads the code and pages
+        method_map, options_map = parse_mapping_cfg(config)
     marked = {message for folder in ("luutru", "pipeline", "index", "export", "scanners", "web")
-              for _, _, message, _, _ in extract_from_dir(REPOSITORY / folder, keywords={
+              for _, _, message, _, _ in extract_from_dir(REPOSITORY / folder, method_map, options_map, keywords={
                   "_": None, "N_": None, "ngettext": (1, 2)})}
     po = LOCALE / "vi" / "LC_MESSAGES" / "luutru.po"
     with open(po, "rb") as stream:

@@ -26,6 +26,7 @@ from starlette.templating import Jinja2Templates
 
 from luutru import __version__
 from luutru.errors import LuutruError, NotFound
+from luutru.i18n import N_, in_vietnamese
 from luutru.pipeline.audit import AuditTrail
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.reader import ArchiveReader
@@ -55,8 +56,9 @@ SECURITY_HEADERS = {
 # Served over TLS (its own certificate, or a proxy that says so in X-Forwarded-Proto), browsers are told to come
 # back over TLS alone for a year.
 HSTS = "max-age=31536000"
-MESSAGES = {400: "Yêu cầu không hợp lệ", 401: "Cần mã truy cập", 403: "Không được phép", 404: "Không tìm thấy",
-            405: "Không được phép", 500: "Có lỗi xảy ra"}
+# The page's title for an answer of each status (in Vietnamese, through the catalog).
+MESSAGES = {400: N_("Bad request"), 401: N_("Access code needed"), 403: N_("Not allowed"), 404: N_("Not found"),
+            405: N_("Not allowed"), 500: N_("Something went wrong")}
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,10 @@ class Counter:
         self.cache = cache or user_cache_path("luutru") / "pages"
         self.exports = exports
         self.templates = Jinja2Templates(env=jinja2.Environment(
-            loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True))
+            loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, extensions=["jinja2.ext.i18n"]))
+        # The page speaks Vietnamese whatever the server's locale: its words come from luutru's catalog.
+        self.templates.env.install_gettext_callables(in_vietnamese, lambda one, many, count: in_vietnamese(many),
+                                                     newstyle=True)
         self.templates.env.globals["version"] = __version__
 
     def record(self, request: Request, action: str, what: dict) -> None:
@@ -135,9 +140,10 @@ class Guard(BaseHTTPMiddleware):
                 "Bearer ")
             if not (presented and _same(presented, token)):
                 return self._secured(request, self.counter.page(
-                    request, "message.html", 401, title=MESSAGES[401], back=False,
-                    message="Mở trang một lần bằng đường dẫn có mã truy cập (…/?token=MÃ) mà người quản trị "
-                            "luutru đưa; máy này sẽ được nhớ trong ngày làm việc."))
+                    request, "message.html", 401, title=in_vietnamese(MESSAGES[401]), back=False,
+                    message=in_vietnamese(N_("Open the page once with the link holding the access code "
+                                             "(…/?token=CODE) that luutru's administrator gives; this computer is "
+                                             "then remembered for the working day."))))
         return self._secured(request, await call_next(request))
 
     @staticmethod
@@ -177,12 +183,6 @@ def _number(request: Request, name: str) -> int:
     return value
 
 
-def _in_vietnamese(error: LuutruError) -> str:
-    """A failure as the page says it: the query's own Vietnamese message, or the page's own messages (the views
-    raise theirs in Vietnamese); never the command line's English."""
-    return getattr(error, "vietnamese", None) or str(error)
-
-
 def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = None,
              exports: Path | None = None, token_hours: float = 10, audit: bool = True) -> Starlette:
     counter = Counter(home, token, cache, exports, token_hours, audit)
@@ -192,7 +192,8 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
         try:
             found = await run_in_threadpool(search_documents, counter.reader, form, _modes(request))
         except LuutruError as error:  # a query that cannot be run, a filter that is not a date
-            return counter.page(request, "search.html", 400, form=form, error=_in_vietnamese(error), documents=[])
+            return counter.page(request, "search.html", 400, form=form, error=error.translated(in_vietnamese),
+                                documents=[])
         if not form.empty:
             await run_in_threadpool(counter.record, request, "search", {
                 **{name: value for name, value in vars(form).items() if value}, "total": found["total"],
@@ -220,7 +221,7 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
 
     async def pdf(request: Request) -> Response:
         if counter.exports is None:
-            raise NotFound("Chưa có thư mục PDF/A (luutru serve --exports DIR)")
+            raise NotFound(N_("no PDF/A folder yet (luutru serve --exports DIR)"))
         path = await run_in_threadpool(document_pdf, counter.reader, _number(request, "file_id"),
                                        _number(request, "first_page"), counter.exports, _modes(request))
         await run_in_threadpool(counter.record, request, "download", {
@@ -241,12 +242,14 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
         form = await request.form()
         given, expected = str(form.get("csrf", "")), request.cookies.get(CSRF_COOKIE, "")
         if not (given and expected and _same(given, expected)):
-            return await login_form(request, "Phiên đăng nhập đã hết hạn, mời đăng nhập lại.", 403)
+            return await login_form(request, in_vietnamese(N_("The login form has expired; please log in again.")),
+                                    403)
         name, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
         user = await run_in_threadpool(authenticate, counter.home.root, name, password)
         if user is None:
             await run_in_threadpool(counter.record, request, "login-failed", {"username": name})
-            return await login_form(request, "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đang bị khoá.", 401)
+            return await login_form(request, in_vietnamese(N_("Wrong user name or password, or the account is "
+                                                              "locked.")), 401)
         key, session = await run_in_threadpool(counter.open_session, user)
         request.state.session = session
         await run_in_threadpool(counter.record, request, "login", {"role": user.role})
@@ -268,19 +271,19 @@ def make_app(home: ArchiveHome, token: str | None = None, cache: Path | None = N
 
     async def failed(request: Request, error: Exception) -> Response:
         if isinstance(error, HTTPException):
-            status, message = error.status_code, MESSAGES.get(error.status_code, "Có lỗi xảy ra")
-        elif isinstance(error, NotFound):
-            status, message = 404, str(error)
+            status, message = error.status_code, in_vietnamese(MESSAGES.get(error.status_code, MESSAGES[500]))
         elif isinstance(error, LuutruError):
-            status, message = 400, _in_vietnamese(error)
+            status, message = 404 if isinstance(error, NotFound) else 400, error.translated(in_vietnamese)
         else:
             reference = secrets.token_hex(4)
             log.exception("counter page: %s %s failed (reference %s)", request.method, request.url.path, reference)
-            status, message = 500, f"Có lỗi xảy ra (mã {reference}, xem nhật ký của luutru)"
+            status, message = 500, in_vietnamese(N_("Something went wrong (reference {reference}, see luutru's "
+                                                    "log)")).format(reference=reference)
         if status in (403, 404):  # an attempt on what does not exist or may not be read is a use too
             await run_in_threadpool(counter.record, request, "refused", {"path": request.url.path, "status": status})
         return Guard._secured(request, counter.page(request, "message.html", status,
-                                                    title=MESSAGES.get(status, ""), message=message))
+                                                    title=in_vietnamese(MESSAGES[status]) if status in MESSAGES
+                                                    else "", message=message))
 
     routes = [
         Route("/login", login, methods=["GET", "POST"]),

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from PIL import Image
 
 from luutru.errors import NotFound, UsageError
-from luutru.i18n import in_vietnamese
+from luutru.i18n import N_, in_vietnamese
 from luutru.index.search import MARK_END, MARK_START, Filters, Highlights, document_highlights
 from luutru.index.words import fold_spelling, folded_words
 from luutru.pipeline.catalog import SEARCHABLE, FileRecord
@@ -66,7 +66,7 @@ class SearchForm:
         year = None
         if self.year:
             if not self.year.isdigit():
-                raise UsageError(f"Năm phải là một số, ví dụ 2023 (đã nhập: {self.year})")
+                raise UsageError(N_("the year must be a number, such as 2023 (typed: {year})"), year=self.year)
             year = int(self.year)
         use_modes = UseModes.read(reader.home)
         return Filters(self.doc_type or None, self.agency or None, self.number or None, self.issued_from or None,
@@ -82,9 +82,10 @@ class SearchForm:
         try:
             return dossier_scans(reader.catalog(), self.dossier, among)
         except NotFound:
-            raise UsageError(f"Không có hồ sơ “{self.dossier}” trong mục lục hồ sơ") from None
+            raise UsageError(N_("no dossier {dossier!r} in the dossier list"), dossier=self.dossier) from None
         except UsageError:  # a number that several dossiers have
-            raise UsageError(f"Nhiều hồ sơ có số “{self.dossier}”: hãy nhập mã hồ sơ") from None
+            raise UsageError(N_("several dossiers have the number {dossier!r}: type the dossier's code"),
+                             dossier=self.dossier) from None
 
     @property
     def empty(self) -> bool:
@@ -161,7 +162,7 @@ def _searchable_file(reader: ArchiveReader, file_id: int) -> FileRecord:
 
 
 def _no_file(file_id: int) -> NotFound:
-    return NotFound(f"Không có tệp số {file_id} trong kho")
+    return NotFound(N_("no file number {file_id} in the archive"), file_id=file_id)
 
 
 def _document_of(reader: ArchiveReader, record: FileRecord, page: int, modes: tuple[str, ...] | None,
@@ -173,7 +174,7 @@ def _document_of(reader: ArchiveReader, record: FileRecord, page: int, modes: tu
             if modes is not None and UseModes.read(reader.home).of(fields) not in modes:
                 raise _no_file(record.id)
             return start, last, fields
-    raise NotFound(f"Không có văn bản bắt đầu ở trang {page} của tệp {Path(record.path).name}")
+    raise NotFound(N_("no document starts on page {page} of {name}"), page=page, name=Path(record.path).name)
 
 
 def _shown_page(page, marked: Highlights) -> ShownPage:
@@ -243,7 +244,7 @@ def document_pdf(reader: ArchiveReader, file_id: int, first_page: int, exports: 
     first, last, _ = _document_of(reader, record, first_page, modes)
     path = exported_file(exports, record.sha256, first, last)
     if path is None:
-        raise NotFound("Văn bản này chưa được xuất ra PDF/A (luutru export --format pdfa)")
+        raise NotFound(N_("this document has not been exported to PDF/A yet (luutru export --format pdfa)"))
     return path
 
 
@@ -260,7 +261,7 @@ def page_image(reader: ArchiveReader, file_id: int, page: int, width: int, cache
         _document_of(reader, record, page, modes, first=False)
     stored = reader.catalog().page_range(record.id, page, page)
     if not stored:
-        raise NotFound(f"Tệp {Path(record.path).name} không có trang {page}")
+        raise NotFound(N_("{name} has no page {page}"), name=Path(record.path).name, page=page)
     width = screen_width(width)
     key = hashlib.sha256(f"{record.sha256}:{page}:{width}".encode()).hexdigest()[:32]
     target = cache / f"{key}.jpg"
