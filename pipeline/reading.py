@@ -125,7 +125,9 @@ class Candidate:
     # Cleaned with the other such candidates before any of them is read (cleaning is cheap, reading is not),
     # when this says so: they are judged against the most letters one of them kept.
     with_others: Callable[[Plan], bool] = lambda plan: False
-    max_junk: int | None = None  # `judge`'s
+    # `judge` holds it to TUNING.max_first_junk characters of junk lines (read when judged, so that an ablation's
+    # value holds)
+    limits_junk: bool = False
     nearly_all: bool = False  # must read TUNING.nearly_all of the plausible text the readings before it read
     # Tesseract is asked which way the page looks turned before, not after, a reading of it upside down, when the
     # first cleanup's survey found it upside down.
@@ -145,7 +147,7 @@ def _grain(plan: Plan) -> bool:
 # settings' cleanup is read last, only to be among the least bad; a page every reading read turned, none well,
 # is read as it lies too: a copier's grain can line up down a page, which is then taken for one on its side.
 CANDIDATES = (
-    Candidate("first", None, "not a damaged copy", _undamaged, max_junk=TUNING.max_first_junk, asks_turn=True),
+    Candidate("first", None, "not a damaged copy", _undamaged, limits_junk=True, asks_turn=True),
     Candidate("median", INK_CLEANUPS[0], "the first reading was not good", lambda plan: True,
               with_others=lambda plan: True),
     Candidate("smoothed", INK_CLEANUPS[1], "under a copier's grain, or not a damaged copy",
@@ -237,7 +239,7 @@ class Plan:
     def verdict(self, candidate: Candidate, reading: Reading) -> Verdict:
         before = [earlier for earlier in self.readings if earlier is not reading]
         most = max((plausible_characters(earlier.result.text) for earlier in before), default=0)
-        return judge(reading, self.letters, self.looks_blank, candidate.max_junk,
+        return judge(reading, self.letters, self.looks_blank, TUNING.max_first_junk if candidate.limits_junk else None,
                      TUNING.nearly_all * most if candidate.nearly_all else 0)
 
     def note(self, reading: Reading, verdict: str, reasons: tuple[str, ...] = ()) -> None:
