@@ -69,6 +69,8 @@ RERANK_POOL = 50
 # one letter misread, as OCR misreads them (`T1r` for `TTr`); shorter words and numbers stay exact.
 NEAR_SPELLING_MIN_LETTERS = 3
 QUERY_SYNTAX = re.compile(r'[:"~*?()\[\]{}^]|\b(AND|OR|NOT)\b')
+# The words of the query language that are no words of a document: field names before ":", and operators.
+SYNTAX_WORDS = re.compile(r"\b\w+:|\b(?:AND|OR|NOT)\b")
 # The fields queries are read against, whichever engine runs them.
 QUERY_SCHEMA = make_schema()
 # Fields whose words are the page's own: highlighted in its snippet. Numbers and keywords are not.
@@ -287,7 +289,7 @@ class Withheld:
 def withheld_documents(store: IndexStore, text: str, filters: Filters, limit: int) -> list[Withheld]:
     """Documents of the modes `filters` lists by title whose title holds every word typed and that pass the
     filters; none when neither words nor filters are given."""
-    words = folded_words(text)
+    words = folded_words(SYNTAX_WORDS.sub(" ", text))  # so:45/UBND-TNMT asks the title for 45/UBND-TNMT
     restriction = replace(filters, modes=filters.listed).query()
     if not filters.listed or not (words or replace(filters, modes=None).query() is not None):
         return []

@@ -635,6 +635,7 @@ def test_a_document_listed_by_title_is_named_to_those_who_may_not_read_it_and_no
                 {document["file_id"] for document in result["withheld"]})
 
     assert found("ra soat ho so", "--role", "clerk") == (set(), {letter})
+    assert found("so:45/UBND-TNMT AND soat", "--role", "clerk") == (set(), {letter})  # the query language
     assert letter not in found(body_only[0], "--role", "clerk")[1] | found(body_only[0], "--role", "clerk")[0]
     assert found("ra soat ho so", "--role", "archivist") == ({letter}, set())
     assert found("ra soat ho so") == ({letter}, set())  # no role: the catalog's reader reads everything
