@@ -290,11 +290,10 @@ def withheld_documents(store: IndexStore, text: str, filters: Filters, limit: in
     """Documents of the modes `filters` lists by title whose title holds every word typed and that pass the
     filters; none when neither words nor filters are given."""
     words = folded_words(SYNTAX_WORDS.sub(" ", text))  # so:45/UBND-TNMT asks the title for 45/UBND-TNMT
-    restriction = replace(filters, modes=filters.listed).query()
     if not filters.listed or not (words or replace(filters, modes=None).query() is not None):
         return []
     titled = simplified(And(tuple(Term("title", word) for word in words))) if words else Everything()
-    pages, _ = store.search(titled, limit * PAGES_PER_DOCUMENT, restriction)
+    pages, _ = store.search(titled, limit * PAGES_PER_DOCUMENT, replace(filters, modes=filters.listed).query())
     documents: dict[tuple[int, int], StoredPage] = {}
     for page in pages:  # best first: a document's best page stands for it
         documents.setdefault((page.file_id, page.fields.get("first_page", 1)), page)
