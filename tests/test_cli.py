@@ -521,3 +521,11 @@ def test_every_message_marked_for_translation_is_in_the_vietnamese_catalog_and_c
             assert committed.gettext(message) == fresh.gettext(message) != message, message
         else:
             assert committed.ngettext(*message, 2) == fresh.ngettext(*message, 2) != message[1], message
+
+
+def test_the_roles_the_command_line_offers_are_the_accounts_roles():
+    """`users add --role` and `search --role` name them without loading Argon2 (pipeline.users)."""
+    from luutru.cli import ROLE_NAMES
+    from luutru.pipeline.users import ROLES
+
+    assert ROLE_NAMES == tuple(ROLES)
