@@ -547,17 +547,16 @@ def search(home: ArchiveHome, query, limit, doc_type, agency, number, issued_fro
     """Search the archive, with or without diacritics (add ~ to a word for OCR-tolerant matching); a
     filter alone (--parcel 245) is a search too."""
     from luutru.index.search import Filters
-    from luutru.pipeline.indexing import UseModes
+    from luutru.pipeline.indexing import reading_scope
     from luutru.pipeline.reader import ArchiveReader
 
     reader = ArchiveReader(ArchiveHome(resolve_home(search_home)) if search_home else home)
     try:
         modes = _role_modes(role)
-        use_modes = UseModes.read(reader.home)
+        known_dossier, listed = reading_scope(reader.home, modes)
         filters = Filters(doc_type, agency, number, issued_from, issued_to, year, parcel, sheet, department,
-                          _path_prefixes(reader, path_prefix),
-                          _dossier_files(reader, dossier, use_modes.known_dossier(modes)),
-                          modes=modes, listed=use_modes.listed_to(modes))
+                          _path_prefixes(reader, path_prefix), _dossier_files(reader, dossier, known_dossier),
+                          modes=modes, listed=listed)
         if not query and filters.query() is None:
             raise UsageError(N_("give words to search for, or a filter such as --parcel 245"))
         limit = limit or (5 if sys.stdout.isatty() and not as_json else 10)

@@ -53,16 +53,19 @@ class UseModes:
         config = load_config(home.config_path)
         return cls(code_of("mode", config.package.get("mode") or "") or PUBLIC, config.listed_by_title)
 
-    def known_dossier(self, modes: tuple[str, ...] | None) -> Callable[..., bool] | None:
-        """Which dossiers (pipeline.dossiers.Dossier) a person who reads `modes` may know of; None: every one."""
-        return None if modes is None else (lambda dossier: (dossier.mode or self.default) in modes)
-
-    def listed_to(self, modes: tuple[str, ...] | None) -> tuple[str, ...]:
-        """The modes listed by title that a person who reads `modes` (None: every mode) may not read."""
-        return () if modes is None else tuple(mode for mode in self.listed_by_title if mode not in modes)
-
     def of(self, fields: dict) -> str:
         return document_mode(fields, (fields.get("dossier") or {}).get("mode") or self.default)
+
+
+def reading_scope(home: ArchiveHome, modes: tuple[str, ...] | None) -> tuple[Callable[..., bool] | None,
+                                                                            tuple[str, ...]]:
+    """For a person who reads `modes`: which dossiers (pipeline.dossiers.Dossier) they may know of, and the modes
+    listed to them by title (config.toml's listed_by_title). None, every mode: config.toml is not read."""
+    if modes is None:
+        return None, ()
+    use_modes = UseModes.read(home)
+    return (lambda dossier: (dossier.mode or use_modes.default) in modes), \
+        tuple(mode for mode in use_modes.listed_by_title if mode not in modes)
 
 
 def _document_of(documents: list[tuple[int, int, dict]], page: int) -> dict:

@@ -23,7 +23,7 @@ from luutru.index.words import fold_spelling, folded_words
 from luutru.pipeline.catalog import SEARCHABLE, FileRecord
 from luutru.pipeline.dossiers import dossier_scans
 from luutru.pipeline.export_manifest import exported_file
-from luutru.pipeline.indexing import UseModes
+from luutru.pipeline.indexing import UseModes, reading_scope
 from luutru.pipeline.layout import upright, word_lines, words_on_original
 from luutru.pipeline.reader import ArchiveReader
 from luutru.pipeline.report import day_month_year, signature_shown
@@ -68,11 +68,10 @@ class SearchForm:
             if not self.year.isdigit():
                 raise UsageError(N_("the year must be a number, such as 2023 (typed: {year})"), year=self.year)
             year = int(self.year)
-        use_modes = UseModes.read(reader.home)
+        known_dossier, listed = reading_scope(reader.home, modes)
         return Filters(self.doc_type or None, self.agency or None, self.number or None, self.issued_from or None,
                        self.issued_to or None, year, self.parcel or None, self.sheet or None,
-                       files=self._dossier_files(reader, use_modes.known_dossier(modes)), modes=modes,
-                       listed=use_modes.listed_to(modes))
+                       files=self._dossier_files(reader, known_dossier), modes=modes, listed=listed)
 
     def _dossier_files(self, reader: ArchiveReader, among) -> tuple[str, ...] | None:
         """The dossier's scans, as the command line takes the dossier: its code, its number (2, 002). A dossier
