@@ -377,8 +377,22 @@ class Catalog:
         return self.db.execute(f"SELECT id, path FROM files WHERE status != 'missing'{_UNDER}",
                                _under(under)).fetchall()
 
-    def searchable_files(self) -> list[FileRecord]:
-        return [record for status in SEARCHABLE for record in self.files(status)]
+    def searchable_files(self, batch: int = 1000) -> Iterator[FileRecord]:
+        """Every searchable file in the order of its id, read `batch` at a time: a province's millions of pages
+        never sit in memory, and nothing is held open while a caller writes between batches."""
+        after = 0
+        while rows := self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE status IN {SEARCHABLE} AND id > ?"
+                                      " ORDER BY id LIMIT ?", (after, batch)).fetchall():
+            yield from (FileRecord(*row) for row in rows)
+            after = rows[-1][0]
+
+    def last_searchable_id(self) -> int:
+        return self.db.execute(f"SELECT COALESCE(MAX(id), 0) FROM files WHERE status IN {SEARCHABLE}").fetchone()[0]
+
+    def searchable_pages(self) -> int:
+        """How many pages the searchable files have."""
+        return self.db.execute(f"SELECT COALESCE(SUM(page_count), 0) FROM files WHERE status IN {SEARCHABLE}"
+                               ).fetchone()[0]
 
     def indexed_file_ids(self) -> set[int]:
         """The searchable files whose current pages the index holds (ids only: a nightly run reads them all)."""
@@ -516,6 +530,11 @@ class Catalog:
     def mark_indexed(self, file_ids: Iterable[int]) -> None:
         with self.transaction() as db:
             db.executemany("UPDATE files SET indexed = 1 WHERE id = ?", [(i,) for i in file_ids])
+
+    def mark_searchable_indexed(self, through_id: int) -> None:
+        """A rebuild (under the run's lock) indexed every searchable file up to `through_id`."""
+        with self.transaction() as db:
+            db.execute(f"UPDATE files SET indexed = 1 WHERE status IN {SEARCHABLE} AND id <= ?", (through_id,))
 
     def mark_unindexed(self, file_ids: Iterable[int]) -> None:
         with self.transaction() as db:

@@ -97,7 +97,7 @@ def follow_pattern(catalog: Catalog, pattern: PathPattern | None) -> set[int]:
     the files read again."""
     if catalog.get_meta(FIELDS_KEY) == _fields_key(pattern):
         return set()
-    searchable = catalog.searchable_files()
+    searchable = list(catalog.searchable_files())
     if searchable:  # a new archive has nothing to read again
         log.info("reading documents and their fields again (no OCR): path pattern %r", pattern_text(pattern))
         record_fields(catalog, counted(searchable, len(searchable), "documents", unit="file"), pattern)

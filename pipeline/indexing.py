@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from luutru.index.store import (
@@ -28,7 +28,7 @@ from luutru.pipeline.progress import counted
 log = logging.getLogger("luutru")
 
 
-def _documents(catalog: Catalog, files: list[FileRecord], modes: UseModes) -> Iterator[PageDocument]:
+def _documents(catalog: Catalog, files: Iterable[FileRecord], modes: UseModes) -> Iterator[PageDocument]:
     """The pages of each file, each with the fields of the document it belongs to, as the run read them, and the
     use mode that says who may find it."""
     for record in files:
@@ -115,11 +115,11 @@ def rebuild_index(home: ArchiveHome, catalog: Catalog, engine: str | None = None
     `engine`, or the live index's engine when None."""
     engine = engine or live_engine(home)
     generation = new_generation(home.index_link, engine)
-    searchable = catalog.searchable_files()
-    pages = sum(record.page_count or 0 for record in searchable)
-    documents = _documents(catalog, searchable, UseModes.read(home))
-    added = open_store(generation).update((), counted(documents, pages, "index"))
+    # Streamed from the catalog: memory stays the same at a district's pages and at a province's.
+    through = catalog.last_searchable_id()
+    documents = _documents(catalog, catalog.searchable_files(), UseModes.read(home))
+    added = open_store(generation).update((), counted(documents, catalog.searchable_pages(), "index"))
     publish(home.index_link, generation)
-    catalog.mark_indexed(record.id for record in searchable)
+    catalog.mark_searchable_indexed(through)
     log.info("index: rebuilt from the catalog with %d pages in %s (%s)", added, generation.name, engine)
     return added

@@ -116,7 +116,7 @@ def verify(home: ArchiveHome) -> VerifyReport:
     report = VerifyReport()
     catalog = open_catalog(home)
     try:
-        searchable = catalog.searchable_files()
+        searchable = list(catalog.searchable_files())
         held = {record.sha256 for record in searchable}
         gone = [record for record in catalog.files("missing") if record.sha256 not in held]
         # Ingested: recognised as a scan (a kind) and hashed; a file refused when found is neither.

@@ -1,10 +1,15 @@
-"""index/store.py: each engine's store on a real index on disk (Whoosh, and Tantivy)."""
+"""index/store.py: each engine's store on a real index on disk (Whoosh, and Tantivy), and the rebuild that fills it."""
+
+from pathlib import Path
 
 import pytest
 
 from luutru.index.query import And, Fuzzy, Not, Phrase, Prefix, Range, Term, Wildcard
 from luutru.index.search import build_query
 from luutru.index.store import ENGINES, PageDocument, ensure_index, open_store
+from luutru.pipeline.catalog import Catalog, PageRecord
+from luutru.pipeline.home import ArchiveHome
+from luutru.pipeline.indexing import rebuild_index
 
 
 def pages(file_id: int) -> list[PageDocument]:
@@ -89,3 +94,26 @@ def test_a_phrase_of_one_word_is_that_word(tmp_path, engine):
     store.update((), pages(1))
     assert {page.file_id for page in store.search(Phrase("folded", ("giao",)), 10)[0]} == {1}
     assert store.search(Phrase("folded", ()), 10)[0] == []
+
+
+def test_a_rebuild_streams_the_searchable_files_and_marks_what_it_indexed(tmp_path):
+    home = ArchiveHome(tmp_path / "home").create()
+    catalog = Catalog(home.catalog_path)
+    statuses = ["done", "failed", "pending", "done", "missing", "done", "done"]
+    for number, status in enumerate(statuses):
+        file_id = catalog.upsert_file(Path(f"/scans/{number}.png"), kind="image", size=1, mtime_ns=1,
+                                      sha256=str(number), status=status)
+        catalog.put_page(PageRecord(file_id, 1, f"thửa đất số {number}", 90.0, "ocr"))
+        catalog.set_page_count(file_id, 1)
+    searchable = [number for number, status in enumerate(statuses) if status in ("done", "failed")]
+    # Read two at a time, with a write between the batches: every searchable file once, in order.
+    streamed = []
+    for record in catalog.searchable_files(batch=2):
+        catalog.touch_file(record.id, 2, 2)
+        streamed.append(int(Path(record.path).stem))
+    assert streamed == searchable and catalog.searchable_pages() == len(searchable)
+    assert rebuild_index(home, catalog, "whoosh") == len(searchable)
+    assert not catalog.files_waiting_for_index()
+    assert sorted(open_store(home.index_link).pages_per_file()) == sorted(catalog.indexed_file_ids())
+    assert {record.status for record in catalog.files() if record.indexed} == {"done", "failed"}
+    catalog.close()
