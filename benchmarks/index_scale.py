@@ -58,6 +58,7 @@ from luutru.index.store import (  # noqa: E402
 )
 from luutru.index.words import folded_words  # noqa: E402
 from luutru.pipeline.catalog import Catalog  # noqa: E402
+from luutru.pipeline.fields import follow_pattern  # noqa: E402
 from luutru.pipeline.home import ArchiveHome  # noqa: E402
 from luutru.pipeline.run import RunOptions, reindex  # noqa: E402
 from samples.synthetic_archive import GIVEN, SURNAMES, TYPES, TextMaker, make_archive  # noqa: E402
@@ -322,6 +323,7 @@ class SizeFigures:
     pages: int
     builds: dict[str, Build]
     queries: dict[str, dict[str, Latencies]]
+    documents_seconds: float | None = None  # None: reused, not measured
 
 
 def write_scale_table(path: Path, sizes: list[SizeFigures]) -> None:
@@ -344,19 +346,35 @@ def write_scale_table(path: Path, sizes: list[SizeFigures]) -> None:
                 f", nightly run with nothing changed {figures.no_change:.2f} s, with {CHANGED_PAGES:,} pages to " \
                 f"index again {figures.changed:.2f} s"
             builds.append(f"{size.pages:,} pages, {engine}: {rebuild}, {figures.mib:,.0f} MiB{nightly}.")
+        if size.documents_seconds:
+            builds.append(f"{size.pages:,} pages: documents found in {size.documents_seconds:.0f} s "
+                          f"({size.pages / size.documents_seconds:,.0f} pages/s, without OCR: the first run after a change of "
+                          "how documents are found does it again for the whole archive).")
     write_table(path, "Search and index at scale", columns, rows, " ".join(builds))
+
+
+def read_documents(home: ArchiveHome) -> None:
+    """Find the generated pages' documents and their fields, as an ingest does (and every file again, without OCR,
+    at the first run after a change of how documents are found): not part of the rebuild, which only reads them."""
+    catalog = Catalog(home.catalog_path)
+    try:
+        follow_pattern(catalog, None)
+    finally:
+        catalog.close()
 
 
 def run_size(base: Path, pages: int, engines: list[str], rounds: int, nights: int, night_pages: int) -> SizeFigures:
     rng = random.Random(pages)
-    reuse = (base / "home" / "catalog.sqlite3").exists()
+    reuse, documents_seconds = (base / "home" / "catalog.sqlite3").exists(), None
     if reuse:
         home = ArchiveHome(base / "home")
         print(f"\n== {pages:,} pages, reusing the archive in {base}")
     else:
         made_in, home = timed(make_archive, base, pages, rng)
+        documents_seconds = timed(read_documents, home)[0]
         print(f"\n== {pages:,} pages (catalog made in {made_in:.0f} s, "
-              f"{home.catalog_path.stat().st_size / 2**20:.0f} MiB)")
+              f"{home.catalog_path.stat().st_size / 2**20:.0f} MiB; its documents found in {documents_seconds:.0f} s, "
+              f"{pages / documents_seconds:,.0f} pages/s)")
     generations, builds = {}, {}
     for engine in engines:
         generations[engine], builds[engine] = build(home, engine, reuse)
@@ -366,7 +384,7 @@ def run_size(base: Path, pages: int, engines: list[str], rounds: int, nights: in
     if nights and "whoosh" in generations:
         print(f"{nights} nights of {night_pages} new pages each, Whoosh:")
         measure_merge_policies(generations["whoosh"], nights, night_pages, rounds)
-    return SizeFigures(pages, builds, queries)
+    return SizeFigures(pages, builds, queries, documents_seconds)
 
 
 def installed_engines() -> list[str]:
