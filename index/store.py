@@ -97,8 +97,8 @@ class IndexStore(Protocol):
 
     def matches_any(self, query: Query) -> bool: ...
 
-    def word_frequency(self, word: str) -> int:
-        """Pages that have this folded word."""
+    def word_frequency(self, word: str, field: str = "folded") -> int:
+        """Pages that have this word in `field` (folded: the word without its marks)."""
 
     def folded_vocabulary(self) -> list[tuple[str, int]]:
         """Every indexed folded word, with how many pages have it."""

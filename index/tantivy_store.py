@@ -250,8 +250,8 @@ class TantivyStore:
     def matches_any(self, query: lq.Query) -> bool:
         return bool(self._opened().search(self._translated(query), 1, count=False).hits)
 
-    def word_frequency(self, word: str) -> int:
-        return self._opened().doc_freq("folded", word)
+    def word_frequency(self, word: str, field: str = "folded") -> int:
+        return self._opened().doc_freq(field, word)
 
     def folded_vocabulary(self) -> list[tuple[str, int]]:
         return self._opened().terms_with_prefix("folded", "")

@@ -188,8 +188,8 @@ class WhooshStore:
     def matches_any(self, query: lq.Query) -> bool:
         return not self._opened().search(whoosh_query(query).normalize(), limit=1).is_empty()
 
-    def word_frequency(self, word: str) -> int:
-        return self._opened().reader().doc_frequency("folded", word)
+    def word_frequency(self, word: str, field: str = "folded") -> int:
+        return self._opened().reader().doc_frequency(field, word)
 
     def folded_vocabulary(self) -> list[tuple[str, int]]:
         return [(word.decode("utf-8"), info.doc_frequency())

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from luutru.index.query import And, Fuzzy, Not, Phrase, Prefix, Range, Term, Wildcard
-from luutru.index.search import build_query
+from luutru.index.query import And, Fuzzy, Not, Phrase, Prefix, Range, Term, Wildcard, positive_leaves
+from luutru.index.search import build_query, search_store
 from luutru.index.store import ENGINES, PageDocument, ensure_index, open_store
 from luutru.pipeline.catalog import Catalog, PageRecord
 from luutru.pipeline.home import ArchiveHome
@@ -72,6 +72,7 @@ def test_each_engine_answers_the_query_language_alike(tmp_path, engine):
                             ("duongdan:/scans/a-b/*", {3})):
         assert files(build_query(typed)[0]) == expected, typed
     assert store.word_frequency("giao") == 4 and store.matches_any(Term("text", "thửa"))
+    assert store.word_frequency("giao", "text") == 4 and store.word_frequency("thửa", "text") == 1
     assert dict(store.folded_vocabulary())["thua"] == 1 and dict(store.folded_vocabulary())["dat"] == 5
 
 
@@ -117,3 +118,22 @@ def test_a_rebuild_streams_the_searchable_files_and_marks_what_it_indexed(tmp_pa
     assert sorted(open_store(home.index_link).pages_per_file()) == sorted(catalog.indexed_file_ids())
     assert {record.status for record in catalog.files() if record.indexed} == {"done", "failed"}
     catalog.close()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_bonus_that_tells_no_page_apart_is_left_out_of_a_search_of_several_words(tmp_path, engine):
+    link = tmp_path / "index"
+    ensure_index(link, engine)
+    store = open_store(link)
+    texts = {1: "giáo đất rừng", 2: "nhận giao đất ở", 3: "giao đất rừng phòng hộ", 4: "nhân dân"}
+    store.update((), [PageDocument(file_id, f"/scans/{file_id}.pdf", 1, text, 90.0) for file_id, text in texts.items()])
+    store = open_store(link)
+
+    def bonuses(typed: str) -> set[str]:
+        return {leaf.value for leaf in positive_leaves(build_query(typed, store)[0]) if leaf.field == "text"}
+    # Every page with "dat" has "đất" as written: its bonus would add the same to each; "giao" tells 2 of 3 apart.
+    assert bonuses("giao đất") == {"giao"} and bonuses("đất") == {"đất"} and bonuses("nhận đất") == {"nhận"}
+    assert {leaf.value for leaf in positive_leaves(build_query("giao đất")[0]) if leaf.field == "text"} == \
+        {"giao", "đất"}  # without an index to ask, every bonus
+    ranked = [hit.file_id for hit in search_store(store, "giao đất rừng").hits]
+    assert ranked == [3, 1]  # the words together as written first
