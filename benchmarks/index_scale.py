@@ -348,8 +348,8 @@ def write_scale_table(path: Path, sizes: list[SizeFigures]) -> None:
             builds.append(f"{size.pages:,} pages, {engine}: {rebuild}, {figures.mib:,.0f} MiB{nightly}.")
         if size.documents_seconds:
             builds.append(f"{size.pages:,} pages: documents found in {size.documents_seconds:.0f} s "
-                          f"({size.pages / size.documents_seconds:,.0f} pages/s, without OCR: the first run after a change of "
-                          "how documents are found does it again for the whole archive).")
+                          f"({size.pages / size.documents_seconds:,.0f} pages/s, without OCR: the first run after a "
+                          "change of how documents are found does it again for the whole archive).")
     write_table(path, "Search and index at scale", columns, rows, " ".join(builds))
 
 
