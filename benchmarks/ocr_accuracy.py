@@ -61,12 +61,12 @@ from rapidfuzz.distance import Levenshtein
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
+from benchmarks.ablation import add_set_option, apply_overrides, overrides_of  # noqa: E402
 from benchmarks.tables import write_table  # noqa: E402
 from benchmarks.throughput import program  # noqa: E402
 from luutru.pipeline.cleanup import DEFAULT_STEPS  # noqa: E402
 from luutru.pipeline.ocr import limit_threads  # noqa: E402
 from luutru.pipeline.settings import OcrSettings  # noqa: E402
-from luutru.pipeline.tuning import TUNING  # noqa: E402
 from luutru.pipeline.work import PageJob, process_page  # noqa: E402
 from luutru.scanners import Kind  # noqa: E402
 from samples.damage import (  # noqa: E402
@@ -208,9 +208,7 @@ Results = dict[str, dict[str, dict[str, list[tuple]]]]  # split -> reader -> kin
 def start_worker(overrides: dict[str, str]) -> None:
     """One single-threaded worker, its reading path's thresholds set as --set asks."""
     limit_threads()
-    for name, value in overrides.items():
-        # The one Tuning every module reads, changed in this worker alone: an ablation, never a setting of luutru's.
-        object.__setattr__(TUNING, name, type(getattr(TUNING, name))(value))
+    apply_overrides(overrides)
 
 
 def measure(readers: dict[str, Callable[[Sample], str]], samples: list[Sample], jobs: int,
@@ -290,14 +288,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write every page's figures, by reader, to this file")
     parser.add_argument("--luutru-only", action="store_true", help="read with luutru alone, not plain tesseract")
     parser.add_argument("--table", type=Path, help="also write the CER per kind as a table for the docs")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="a threshold of pipeline/tuning.py set for this run (an ablation: min_marks=1000000 "
-                             "turns the upside-down check off)")
+    add_set_option(parser)
     options = parser.parse_args()
-    overrides = dict(setting.split("=", 1) for setting in options.set)
-    unknown = set(overrides) - set(vars(TUNING))
-    if unknown:
-        parser.error(f"no such threshold in pipeline/tuning.py: {', '.join(sorted(unknown))}")
+    overrides = overrides_of(parser, options)
     kinds = options.kinds.split(";") if options.kinds else list(KINDS)
     with tempfile.TemporaryDirectory(prefix="luutru-ocr-") as folder:
         samples = make_pages(Path(folder), options.pages_per_kind, kinds, options.seed,

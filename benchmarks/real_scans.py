@@ -1,7 +1,7 @@
 """Real scans, as offices publish and keep them: luutru against plain `tesseract` and against the scans'
 own text layers, on ../shared/real-scans (not in the repository: see that folder's README).
 
-    python benchmarks/real_scans.py [--scans DIR] [--layers] [--pages] [--stream] [--syllables]
+    python benchmarks/real_scans.py [--scans DIR] [--layers] [--pages] [--stream] [--syllables] [--set NAME=VALUE]
 
 --layers   every PDF page with a text layer: the share of the page's letter-sized ink its words cover, and
            what luutru does with it (the evidence for pipeline.text_layer.TUNING.layer_covers).
@@ -13,6 +13,8 @@ own text layers, on ../shared/real-scans (not in the repository: see that folder
            against where each file starts (boundary precision, recall, F1).
 --syllables every page luutru reads by OCR: how many valid Vietnamese syllables it reads against plain
            tesseract on the same page, and, on pages with an earlier OCR layer, against that layer.
+--set NAME=VALUE  a threshold of pipeline/tuning.py changed for the readings made in this process (an ablation,
+           benchmarks/ablation.py); --stream runs the `luutru` command, which it does not reach.
 With no option: --layers --pages --stream.
 """
 
@@ -38,6 +40,7 @@ from rapidfuzz.distance import Levenshtein
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
+from benchmarks.ablation import add_set_option, apply_overrides, overrides_of  # noqa: E402
 from benchmarks.tables import write_table  # noqa: E402
 from luutru.index.words import canonical_tones, is_syllable  # noqa: E402
 from luutru.pipeline.cleanup import ink_free_gray, letter_centres  # noqa: E402
@@ -264,10 +267,12 @@ def main() -> None:
     for option in ("layers", "pages", "stream", "syllables"):
         parser.add_argument(f"--{option}", action="store_true", help=f"the {option} report (see above)")
     parser.add_argument("--table", type=Path, help="with --pages, its table for the docs too (benchmarks/tables.py)")
+    add_set_option(parser)
     options = parser.parse_args()
     if not options.scans.is_dir():
         raise SystemExit(f"{options.scans}: no real scans here (see ../shared/real-scans/README.txt)")
     limit_threads()
+    apply_overrides(overrides_of(parser, options))
     reports = {"layers": report_layers, "pages": partial(report_pages, table=options.table), "stream": report_stream,
                "syllables": report_syllables}
     chosen = [report for name, report in reports.items() if getattr(options, name)]
