@@ -355,10 +355,12 @@ def write_scale_table(path: Path, sizes: list[SizeFigures]) -> None:
 
 def read_documents(home: ArchiveHome) -> None:
     """Find the generated pages' documents and their fields, as an ingest does (and every file again, without OCR,
-    at the first run after a change of how documents are found): not part of the rebuild, which only reads them."""
+    at the first run after a change of how documents are found), and leave the files as the ingest's index left
+    them: the timed rebuild then does what it does on an ingested archive, reading the documents, not finding them."""
     catalog = Catalog(home.catalog_path)
     try:
         follow_pattern(catalog, None)
+        catalog.mark_searchable_indexed(catalog.last_searchable_id())
     finally:
         catalog.close()
 
