@@ -4,12 +4,14 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# fonts-dejavu-core, fonts-freefont-ttf: Vietnamese serif, sans and typewriter faces for the pages
-# benchmarks/ocr_accuracy.py renders;
+# fonts-noto-core, fonts-dejavu-core, fonts-freefont-ttf: Vietnamese serif, sans and typewriter faces for the pages
+# benchmarks/ocr_accuracy.py and the tests render. Noto first (samples/make_samples.py): the OCR baseline
+# (benchmarks/ocr_baseline/) was rendered with it, and DejaVu's wider faces draw other pages (the Decree 30
+# header's two columns run into each other), so `make ocr-check` on a machine without Noto moved 6 of 30 pages;
 # unpaper: OCRmyPDF's --clean, the baseline that benchmark compares against;
 # ghostscript: OCRmyPDF's PDF/A conversion, the anchor benchmarks/export.py measures luutru's export against
 # chromium, chromium-driver: the headless browser tests/test_web.py drives the counter's page with
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-dejavu-core fonts-freefont-ttf unpaper ghostscript chromium chromium-driver
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-noto-core fonts-dejavu-core fonts-freefont-ttf unpaper ghostscript chromium chromium-driver
 DEMO_HOME := $(CURDIR)/.demo-home
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -76,9 +78,8 @@ ocr-check: install
 ocr-baseline: install
 	@for seed in $(OCR_SEEDS); do $(OCR_CHECK) --seed $$seed --json benchmarks/ocr_baseline/seed-$$seed.json; done
 
-# Re-render samples/ from samples/documents.py (needs serif fonts with Vietnamese glyphs).
+# Re-render samples/ from samples/documents.py (with the fonts above).
 samples: install
-	dpkg -s fonts-noto-core >/dev/null 2>&1 || $(SUDO) apt-get install -y -qq fonts-noto-core
 	$(BIN)/python -m pip install -q -e '.[samples]'
 	$(BIN)/python samples/make_samples.py
 
