@@ -151,12 +151,15 @@ class Tuning:
     # the catalog, marked, and is listed by `luutru review`, but none of its words go into the index.
     good_reading: float = 0.85
     unreadable: float = 0.5
+    # Ablated (seeds 4 and 11, 2026-12-07): off (good_confidence=0) no page read otherwise.
     # A reading Tesseract is less sure of than this (its mean word confidence) is not good either, however
     # plausible: a copy thresholded so dark that thin strokes went reads `giáp` as `eiáp` and `đất` as `dất`,
     # syllables both, at 73-78 where the page's better readings are 89-95 (clean pages read 85 and up).
     good_confidence: float = 80.0
     # A page read as this many characters of junk lines and next to nothing else is unreadable too.
     junk_page_characters: int = 100
+    # Ablated (seeds 4 and 11, real scans' dev pages): off (min_coverage=0) 0.0230 -> 0.0229 and 0.0251 -> 0.0250, no
+    # page moved by 0.01, real pages the same.
     # A reading with fewer characters than this share of the letter-sized pieces of ink on the cleaned
     # page missed text (clean pages read some 0.85: accents are pieces of their own).
     min_coverage: float = 0.4
@@ -166,9 +169,12 @@ class Tuning:
     max_first_junk: int = 50
     # A page with fewer letter-sized pieces of ink than this holds too little text to judge its reading.
     min_pieces_to_judge: int = 60
+    # Ablated (seeds 4 and 11): off (specks_per_letter=1e9), a serif drum page read 0.030 -> 0.177 (seed 4).
     # A page whose cleanup left more than this many specks a letter is a damaged copy (a drum's dots, sparse
     # grain): clean pages of every kind leave under 0.02, faded copies 0.4-0.6, drum pages 0.2-2.
     specks_per_letter: float = 1.0
+    # Ablated (seeds 4 and 11, real scans' dev pages): off (grain_left=1000000) no page read otherwise; what it saves
+    # is Tesseract's time on grain, not measured by an ablation on a shared machine.
     # A cleanup of a page under grain that kept more than grain_left times the letter-sized pieces of the median
     # cleanup left the grain in clumps (tuned copier pages: 8 to 27 times; cleanups that took it away keep within 15 %
     # of each other): it is not read (`without_grain_left`).
@@ -178,6 +184,9 @@ class Tuning:
     # a shadowed page's that dropped a fifth of what a garbled cleaned reading took for syllables (0.22 against 0.51)
     # is (at 0.9 it was not: a page of the benchmark's measured split).
     nearly_all: float = 0.8
+    # Ablated (seeds 4 and 11, real scans' dev pages): off (max_lines_back=1000000) the tuned pages read the same
+    # but the real dev pages 0.090 -> 0.167; off (min_ink_read=0) nothing moved on either (0.0230 -> 0.0229, 0.0251 ->
+    # 0.0250): only tests/test_quality.py's ruled page with a dropped paragraph needs it.
     # Tesseract's layout analysis (psm 3) takes a drum's streaks or a table's rules for the edges of
     # columns and reads the page in slices, or drops the paragraphs between them. A page with streaks down it
     # is read as one block of text (psm 6: no columns looked for. Psm 4, one column of lines of any size, read a
@@ -208,6 +217,7 @@ class Tuning:
     # A line read with a mean confidence under this is junk however plausible it looks: Vietnamese has so many
     # short syllables that streaks read as `tư Hs nữ ĐỀU độc co` pass for words.
     min_line_confidence: float = 30.0
+    # Ablated (seeds 4 and 11): off (min_edge_symbol_confidence=0), a serif drum page read 0.137 -> 0.159 (seed 4).
     # A word of no letter or digit at either end of a line read with a confidence under this is a streak's dot
     # or grain beside the text (`.` `:` `_` read at 0-60); a list's dash or a `(` reads near 90.
     min_edge_symbol_confidence: float = 70.0
