@@ -31,14 +31,9 @@ WORD_FIELDS = {"text": exact_words, "folded": folded_words, "number": symbol_wor
 FIELD_WORDS = ("number", "doc_type", "agency", "department", "title")  # the document's fields, beside the page's words
 KEYWORD_FIELDS = ("path", "parcels", "sheets", "mode")
 INTEGER_FIELDS = ("issued", "year")
-# One indexing thread with room for 200,000 pages before it writes a segment: every search looks up its words in
-# every segment, and a rebuild by two threads of 64 MiB each left 5 segments at 200,000 pages and 13 at 2,000,000,
-# where Tantivy alone took 19 ms for a phrase of common words and 17 ms for a fuzzy query at 200,000 pages against
-# 8 and 7 ms on the one segment this writer leaves (benchmarks/index_scale.py's plain Tantivy queries). Python
-# prepares the pages in one thread, and one indexing thread keeps up with it (the rebuild took as long); the memory
-# is taken as pages come, so a nightly run of a few pages takes little of it.
-WRITER_HEAP_BYTES = 512 * 2**20
-WRITER_THREADS = 1
+WRITER_HEAP_BYTES = 128 * 2**20  # as Whoosh's writer: a nightly run stays well within its memory budget
+# The writer's indexing threads: Python prepares the pages in one thread, so two keep up with it.
+WRITER_THREADS = 2
 FILES_PER_COUNT = 60_000  # files counted by one aggregation (Tantivy's limit is 65,000 buckets)
 REGEX_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$#&\-~])")
 
