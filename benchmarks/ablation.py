@@ -1,6 +1,6 @@
 """`--set NAME=VALUE` for the benchmarks that read pages: a threshold of pipeline/tuning.py changed in this process
 alone, to see whether a rule pays when turned off by a value it never meets (an ablation, never a setting of
-luutru's: the provenance of pages read so still names the shipped values' digest)."""
+luutru's; the pages read so name the changed values' digest in their provenance)."""
 
 from __future__ import annotations
 
