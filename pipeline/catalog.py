@@ -146,6 +146,8 @@ CREATE TABLE IF NOT EXISTS meta (
 
 # Files whose pages are searchable: fully read, or read apart from some failed pages.
 SEARCHABLE = ("done", "failed")
+# The same, as SQL (the older queries below spell it out).
+SEARCHABLE_STATUS = "status IN (" + ", ".join(f"'{status}'" for status in SEARCHABLE) + ")"
 # Meta key: the folders the last run could not read, with the reason (JSON list of [path, reason]).
 FOLDER_PROBLEMS_KEY = "unreadable_folders"
 
@@ -381,17 +383,17 @@ class Catalog:
         """Every searchable file in the order of its id, read `batch` at a time: a province's millions of pages
         never sit in memory, and nothing is held open while a caller writes between batches."""
         after = 0
-        while rows := self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE status IN {SEARCHABLE} AND id > ?"
+        while rows := self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE {SEARCHABLE_STATUS} AND id > ?"
                                       " ORDER BY id LIMIT ?", (after, batch)).fetchall():
             yield from (FileRecord(*row) for row in rows)
             after = rows[-1][0]
 
     def last_searchable_id(self) -> int:
-        return self.db.execute(f"SELECT COALESCE(MAX(id), 0) FROM files WHERE status IN {SEARCHABLE}").fetchone()[0]
+        return self.db.execute(f"SELECT COALESCE(MAX(id), 0) FROM files WHERE {SEARCHABLE_STATUS}").fetchone()[0]
 
     def searchable_pages(self) -> int:
         """How many pages the searchable files have."""
-        return self.db.execute(f"SELECT COALESCE(SUM(page_count), 0) FROM files WHERE status IN {SEARCHABLE}"
+        return self.db.execute(f"SELECT COALESCE(SUM(page_count), 0) FROM files WHERE {SEARCHABLE_STATUS}"
                                ).fetchone()[0]
 
     def indexed_file_ids(self) -> set[int]:
@@ -534,7 +536,7 @@ class Catalog:
     def mark_searchable_indexed(self, through_id: int) -> None:
         """A rebuild (under the run's lock) indexed every searchable file up to `through_id`."""
         with self.transaction() as db:
-            db.execute(f"UPDATE files SET indexed = 1 WHERE status IN {SEARCHABLE} AND id <= ?", (through_id,))
+            db.execute(f"UPDATE files SET indexed = 1 WHERE {SEARCHABLE_STATUS} AND id <= ?", (through_id,))
 
     def mark_unindexed(self, file_ids: Iterable[int]) -> None:
         with self.transaction() as db:
