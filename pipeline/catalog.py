@@ -153,6 +153,7 @@ CREATE TABLE IF NOT EXISTS meta (
 SEARCHABLE = ("done", "failed")
 # The same, as SQL (the older queries below spell it out).
 SEARCHABLE_STATUS = "status IN (" + ", ".join(f"'{status}'" for status in SEARCHABLE) + ")"
+FILE_SEARCHABLE = f"f.{SEARCHABLE_STATUS}"  # the same of the files table joined as `f`
 # Through the partial index files_waiting (the unary + keeps SQLite off the status index, which holds every file).
 WAITING_FOR_INDEX = f"+{SEARCHABLE_STATUS} AND indexed = 0"
 # Meta key: the folders the last run could not read, with the reason (JSON list of [path, reason]).
@@ -476,7 +477,7 @@ class Catalog:
                         ) -> dict[int, list[int]]:
         """Pages of searchable files under these folders that match; with neither `below` nor
         `source`, the pages whose geometry and provenance were derived when the catalog was upgraded."""
-        conditions, args = ["f.status IN ('done', 'failed')"], []
+        conditions, args = [FILE_SEARCHABLE], []
         if below is not None:
             conditions.append("p.confidence < ?")
             args.append(below)
@@ -600,7 +601,7 @@ class Catalog:
         columns = ", ".join(f"p.{column.strip()}" for column in PAGE_COLUMNS.split(","))
         marks = ", ".join("?" * len(sources))
         rows = self.db.execute(f"SELECT f.path, {columns} FROM pages p JOIN files f ON f.id = p.file_id "
-                               f"WHERE f.status IN ('done', 'failed') AND p.source IN ({marks}) AND (p.confidence < ? "
+                               f"WHERE {FILE_SEARCHABLE} AND p.source IN ({marks}) AND (p.confidence < ? "
                                "OR json_extract(p.diagnostics, '$.vietnamese') < ? "
                                "OR p.unreadable) "
                                "ORDER BY p.unreadable DESC, p.confidence, f.path, "
@@ -696,13 +697,13 @@ class Catalog:
         return self.db.execute(
             "SELECT json_extract(d.fields, '$.dossier.code') AS code, COUNT(DISTINCT d.file_id), COUNT(*), "
             "SUM(d.last_page - d.first_page + 1) FROM documents d JOIN files f ON f.id = d.file_id "
-            "WHERE f.status IN ('done', 'failed') AND code IS NOT NULL GROUP BY code").fetchall()
+            f"WHERE {FILE_SEARCHABLE} AND code IS NOT NULL GROUP BY code").fetchall()
 
     def dossier_documents(self, code: str) -> list[tuple[str, int, int, dict]]:
         """The documents linked to a dossier, in order: path, first page, last page, fields."""
         rows = self.db.execute(
             "SELECT f.path, d.first_page, d.last_page, d.fields FROM documents d JOIN files f ON f.id = d.file_id "
-            "WHERE f.status IN ('done', 'failed') AND json_extract(d.fields, '$.dossier.code') = ? "
+            f"WHERE {FILE_SEARCHABLE} AND json_extract(d.fields, '$.dossier.code') = ? "
             "ORDER BY f.path, d.first_page", (code,))
         return [(path, first, last, json.loads(fields)) for path, first, last, fields in rows]
 
@@ -711,14 +712,14 @@ class Catalog:
         fill-in), in path order: path, first page, last page, fields."""
         rows = self.db.execute(
             "SELECT f.path, d.first_page, d.last_page, d.fields FROM documents d JOIN files f ON f.id = d.file_id "
-            "WHERE f.status IN ('done', 'failed') AND json_array_length(d.fields, '$.doubtful') > 0 "
+            f"WHERE {FILE_SEARCHABLE} AND json_array_length(d.fields, '$.doubtful') > 0 "
             "ORDER BY f.path, d.first_page")
         return [(path, first, last, json.loads(fields)) for path, first, last, fields in rows]
 
     def files_without_dossier(self) -> list[str]:
         """The paths of searchable files linked to no dossier of the list."""
         return [path for path, in self.db.execute(
-            "SELECT f.path FROM files f WHERE f.status IN ('done', 'failed') AND NOT EXISTS (SELECT 1 FROM "
+            f"SELECT f.path FROM files f WHERE {FILE_SEARCHABLE} AND NOT EXISTS (SELECT 1 FROM "
             "documents d WHERE d.file_id = f.id AND json_extract(d.fields, '$.dossier.code') IS NOT NULL) "
             "ORDER BY f.path")]
 
@@ -731,7 +732,7 @@ class Catalog:
     def counts(self) -> dict[str, int]:
         files = dict(self.db.execute("SELECT status, COUNT(*) FROM files GROUP BY status").fetchall())
         pages = self.db.execute("SELECT COUNT(*) FROM pages p JOIN files f ON f.id = p.file_id"
-                                " WHERE f.status IN ('done', 'failed')").fetchone()[0]
+                                f" WHERE {FILE_SEARCHABLE}").fetchone()[0]
         unindexed = self.db.execute(f"SELECT COUNT(*) FROM files WHERE {WAITING_FOR_INDEX}").fetchone()[0]
         return {"files": sum(files.values()), **{f"files_{k}": v for k, v in files.items()},
                 "pages": pages, "files_waiting_for_index": unindexed}
