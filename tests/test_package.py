@@ -37,11 +37,12 @@ def test_search_loads_neither_opencv_nor_tesseract(tmp_path):
 
 def test_an_ocr_worker_loads_no_index_engine(tmp_path):
     """A worker reads pages: the Vietnamese word functions it needs live in a leaf (index/words.py), so neither
-    index engine, nor the signature checker the run uses once a file, is loaded per worker."""
+    index engine, nor the signature checker the run uses once a file, is loaded per worker; nor SciPy (through
+    scikit-image's three-class threshold), which only a damaged copy needs."""
     probe = ("import sys; from luutru.pipeline.work import PageJob, process_page; from luutru.scanners import Kind; "
              f"outcome = process_page(PageJob(1, {str(SAMPLES / '2023' / 'cv-45-ra-soat.png')!r}, Kind.PNG, 1)); "
              "print(outcome.error, len(outcome.text) > 500, "
-             "sorted(m for m in ('whoosh', 'tantivy', 'pyhanko') if m in sys.modules))")
+             "sorted(m for m in ('whoosh', 'tantivy', 'pyhanko', 'scipy') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert result.stdout.split(None, 2) == ["None", "True", "[]\n"]
 
