@@ -162,9 +162,10 @@ class Tuning:
     # page moved by 0.01, real pages the same; and on every other set there is (2026-12-07): the real scans' 118 pages
     # read 35,967 valid syllables either way (`real_scans.py --syllables`), the 8 OCR'd sample pages the same CER
     # each, and the grainy copy of tests/test_quality.py (now found damaged, read by the ink cleanups first) too. The
-    # finer coverage rule, min_ink_read (letters outside every word), catches a dropped paragraph. Next to go: the
-    # judge's coverage check, Plan.missed_text (the grain cleanup on a page without grain) and least_bad's filter, with
-    # the tests that state the rule (test_reading's "needed" reason, test_quality's reading-without-cleanup test).
+    # rule is kept all the same, as the net under damage the detectors miss: removed (judge, Plan.missed_text and
+    # least_bad's filter), tests/test_quality.py's grainy copy with its damage unseen (`damaged_copy` patched out)
+    # keeps its first reading, 18 plausible words of a page of many more, and no cleanup reads it again (min_ink_read,
+    # which counts the letters outside every word, did not catch it).
     # A reading with fewer characters than this share of the letter-sized pieces of ink on the cleaned
     # page missed text (clean pages read some 0.85: accents are pieces of their own).
     min_coverage: float = 0.4
