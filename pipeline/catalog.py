@@ -151,7 +151,7 @@ CREATE TABLE IF NOT EXISTS meta (
 
 # Files whose pages are searchable: fully read, or read apart from some failed pages.
 SEARCHABLE = ("done", "failed")
-# The same, as SQL (the older queries below spell it out).
+# The same, as SQL.
 SEARCHABLE_STATUS = "status IN (" + ", ".join(f"'{status}'" for status in SEARCHABLE) + ")"
 FILE_SEARCHABLE = f"f.{SEARCHABLE_STATUS}"  # the same of the files table joined as `f`
 # Through the partial index files_waiting (the unary + keeps SQLite off the status index, which holds every file).

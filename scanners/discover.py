@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 
-# Named tuples, not dataclasses: a nightly run makes two of them for each of millions of files, and a frozen
-# dataclass takes ten times as long to make.
+# Named tuples, not dataclasses: a nightly run makes two of them for each of millions of files, and frozen
+# dataclasses take nearly three times as long to make (2.2 against 0.8 µs a file, both).
 class Fingerprint(NamedTuple):
     size: int
     mtime_ns: int
