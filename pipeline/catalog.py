@@ -348,16 +348,15 @@ class Catalog:
         """The file at this readable path, however its name is normalized (NFC or NFD)."""
         return self._file("path = ?", unicodedata.normalize("NFC", path))
 
-    def settled_in_folder(self, folder: str) -> dict[str, tuple[int, int]]:
-        """(size, mtime_ns) of the files right in this folder (a readable path) that are read and need nothing more
-        (done, or no scan), by path: one query for a whole folder, as a nightly run asks it of millions of files."""
+    def settled_in_folder(self, folder: str) -> set[tuple[str, int, int]]:
+        """(path, size, mtime_ns) of the files right in this folder (a readable path) that are read and need nothing
+        more (done, or no scan): one query for a whole folder, as a nightly run asks it of millions of files."""
         prefix = folder.rstrip("/") + "/"
         # A range on the path's index ('0' follows '/'), then the names with no further folder in them; the status
         # is no index's (the unary +): on the status index SQLite read every done file for each folder (12 s at 2 M).
-        rows = self.db.execute("SELECT path, size, mtime_ns FROM files WHERE path >= ? AND path < ? "
-                               "AND instr(substr(path, ?), '/') = 0 AND +status IN ('done', 'unsupported')",
-                               (prefix, prefix[:-1] + "0", len(prefix) + 1))
-        return {path: (size, mtime_ns) for path, size, mtime_ns in rows}
+        return set(self.db.execute("SELECT path, size, mtime_ns FROM files WHERE path >= ? AND path < ? "
+                                   "AND instr(substr(path, ?), '/') = 0 AND +status IN ('done', 'unsupported')",
+                                   (prefix, prefix[:-1] + "0", len(prefix) + 1)))
 
     def file_by_id(self, file_id: int) -> FileRecord | None:
         return self._file("id = ?", file_id)
@@ -380,6 +379,11 @@ class Catalog:
             query += _UNDER
             args += _under(under)
         return [FileRecord(*row) for row in self.db.execute(query + " ORDER BY path", args)]
+
+    def present_count(self, under: Path) -> int:
+        """How many files under a folder are not known to be gone."""
+        return self.db.execute(f"SELECT COUNT(*) FROM files WHERE status != 'missing'{_UNDER}",
+                               _under(under)).fetchone()[0]
 
     def present_files(self, under: Path) -> list[tuple[int, str]]:
         """(id, path) of the files under a folder not known to be gone: no full record, as a nightly run asks
@@ -408,6 +412,13 @@ class Catalog:
         """The searchable files whose current pages the index holds (ids only: a nightly run reads them all)."""
         return {file_id for file_id, in self.db.execute(
             f"SELECT id FROM files WHERE {SEARCHABLE_STATUS} AND indexed = 1")}
+
+    def indexed_count(self) -> int:
+        """How many files the index holds the current pages of."""
+        # All but those not (0 or 1): SQLite counts a whole table from its smallest index, and the few not indexed
+        # from their partial index, where counting the indexed ones reads every row (0.09 against 0.002 s at 2 M).
+        return self.db.execute("SELECT (SELECT COUNT(*) FROM files) - (SELECT COUNT(*) FROM files WHERE indexed = 0)"
+                               ).fetchone()[0]
 
     def files_waiting_for_index(self) -> list[FileRecord]:
         """Searchable files whose current pages the index does not hold yet."""
@@ -783,6 +794,15 @@ def catalog_name(path: Path | str) -> tuple[str, bytes | None]:
     raw = os.fsencode(path)
     readable = readable_name(raw)
     return readable, None if readable.encode("utf-8") == raw else raw
+
+
+def catalog_names(paths: list[str]) -> list[str]:
+    """Each path's readable name (`catalog_name`), a folder's at once: when the joined names need no change (ASCII, or
+    NFC in UTF-8, the usual case: \0 is in no name and joins nothing), neither does any of them."""
+    joined = "\0".join(paths)
+    if catalog_name(joined) == (joined, None):
+        return paths
+    return [catalog_name(path)[0] for path in paths]
 
 
 def words_json(words: Iterable) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from luutru.index.store import (
     DEFAULT_ENGINE,
     PUBLIC,
+    IndexStore,
     IndexUnavailable,
     PageDocument,
     engine_of,
@@ -26,6 +28,7 @@ from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.progress import counted
 
 log = logging.getLogger("luutru")
+INDEX_STATE_KEY = "index_state"  # in the catalog's meta: `_index_state` when a sync last left the two in line
 
 
 def _documents(catalog: Catalog, files: Iterable[FileRecord], modes: UseModes) -> Iterator[PageDocument]:
@@ -94,15 +97,25 @@ def sync_index(home: ArchiveHome, catalog: Catalog, engine: str | None = None) -
         log.info("index: written by another version of luutru; rebuilding it from the catalog")
         return rebuild_index(home, catalog, engine)
     stale = catalog.files_waiting_for_index()
+    if not stale and catalog.get_meta(INDEX_STATE_KEY) == _index_state(store, catalog):
+        return 0  # the usual night: nothing new, and nothing gone since the last sync left them in line
     gone = set(store.pages_per_file()) - catalog.indexed_file_ids() - {record.id for record in stale}
-    if not stale and not gone:
-        return 0
-    documents = _documents(catalog, stale, UseModes.read(home))
-    added = store.update(gone | {record.id for record in stale}, documents)
-    make_durable(store.link)
-    catalog.mark_indexed(record.id for record in stale)
-    log.info("index: %d pages of %d files added or replaced, %d files removed", added, len(stale), len(gone))
+    added = 0
+    if stale or gone:
+        added = store.update(gone | {record.id for record in stale}, _documents(catalog, stale, UseModes.read(home)))
+        make_durable(store.link)
+        catalog.mark_indexed(record.id for record in stale)
+        log.info("index: %d pages of %d files added or replaced, %d files removed", added, len(stale), len(gone))
+    catalog.set_meta(INDEX_STATE_KEY, _index_state(store, catalog))
     return added
+
+
+def _index_state(store: IndexStore, catalog: Catalog) -> str:
+    """What changes whenever the index or the catalog's set of indexed files may have. After a sync the index holds
+    no file the catalog does not have as indexed; outside one, a file only ever leaves that set (every change of a
+    file's status clears `indexed`; only a sync or a rebuild sets it), so the same count is the same set, and the
+    same index with the same set needs no look for pages of files gone (0.9 s at 2,000,000 pages)."""
+    return json.dumps([store.link.name, store.last_modified(), store.page_count(), catalog.indexed_count()])
 
 
 def live_engine(home: ArchiveHome) -> str:

@@ -23,6 +23,7 @@ from luutru.pipeline.catalog import (
     FileRecord,
     PageRecord,
     catalog_name,
+    catalog_names,
     now,
     words_json,
 )
@@ -40,11 +41,11 @@ from luutru.scanners import (
     Fingerprint,
     Found,
     Kind,
+    Listing,
     ScanError,
     count_pages,
     detect_kind,
     fingerprint,
-    stat_fingerprint,
     walk,
 )
 from luutru.scanners.signatures import pdf_signatures
@@ -157,28 +158,12 @@ def _failed_before(catalog: Catalog, record: FileRecord, size: int, mtime_ns: in
     return (size, mtime_ns) in {(record.size, record.mtime_ns), (staged.size, staged.mtime_ns) if staged else None}
 
 
-class _FolderFiles:
-    """What the catalog holds of the folder the walk is in, read in one query a folder (one a file made the
-    nightly run with nothing to do take 17 s at 2,000,000 pages): the size and mtime of its files read and
-    settled, which is all a nightly run needs of a file that has not changed."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog, self.folder, self.settled = catalog, None, {}
-
-    def unchanged(self, readable: str, seen: Fingerprint | None) -> bool:
-        """A file read and settled (done, or no scan) whose size and mtime are the walk's."""
-        folder = readable.rpartition("/")[0]
-        if folder != self.folder:
-            self.folder, self.settled = folder, self.catalog.settled_in_folder(folder)
-        return seen is not None and self.settled.get(readable) == (seen.size, seen.mtime_ns)
-
-
-def _plan_file(catalog: Catalog, summary: RunSummary, found: Found, readable: str, record: FileRecord | None,
-               settle: float, retry_failed: bool) -> int | None:
-    """Classify one found file (`readable`: its name as the catalog keeps it; `record`: the catalog's row for
-    it, if any); returns its catalog id when its pages need reading."""
+def _plan_file(catalog: Catalog, summary: RunSummary, location: str, readable: str, stat: Fingerprint,
+               record: FileRecord | None, settle: float, retry_failed: bool) -> int | None:
+    """Classify one file the walk found (at `location`, with the size and mtime it had then; `readable`: its name as
+    the catalog keeps it; `record`: the catalog's row for it, if any); returns its catalog id when its pages need
+    reading."""
     try:
-        stat = found.seen or stat_fingerprint(found.path)
         if record and record.status in ("done", "unsupported", "missing") and \
                 (record.size, record.mtime_ns) == (stat.size, stat.mtime_ns):
             if record.status == "missing" and record.page_count is not None:
@@ -192,12 +177,12 @@ def _plan_file(catalog: Catalog, summary: RunSummary, found: Found, readable: st
             summary.settling.append(readable)
             log.info("%s: modified moments ago (still being copied?); read on the next run", readable)
             return None
-        path = found.path  # made only for a file to read: unchanged ones are most of a nightly run's millions
+        path = Path(location)  # made only for a file to read: unchanged ones are most of a nightly run's millions
         kind = detect_kind(path)
         current = fingerprint(path)
     except OSError as error:
         summary.refused += 1
-        _record_failure(catalog, summary, found.path, _os_reason(error))
+        _record_failure(catalog, summary, Path(location), _os_reason(error))
         return None
     if kind is None:
         _record_unreadable(catalog, summary, path, current)
@@ -220,24 +205,31 @@ def _plan_file(catalog: Catalog, summary: RunSummary, found: Found, readable: st
                                sha256=current.sha256, status="pending")
 
 
-def _mark_missing(catalog: Catalog, summary: RunSummary, roots: list[Path], seen: set[str],
-                  unreadable: list[str]) -> None:
+@dataclass
+class _Met:
+    """What the walk of one root met."""
+
+    names: set[str] = field(default_factory=set)  # each file and folder, as the catalog keeps its name
+    unreadable: list[str] = field(default_factory=list)  # folders that could not be read: their files are kept
+    present: int = 0  # of the files met, how many the catalog held as present (not gone) when met
+
+
+def _mark_missing(catalog: Catalog, summary: RunSummary, root: Path, met: _Met) -> None:
     """Files whose folder was read and which are not in it are gone. The files of a folder that could
     not be read, and of a root that is not there or holds nothing at all (a share not mounted, its
     mount point left empty), are kept: a folder that cannot be seen is not an archive that was emptied."""
-    for root in roots:
-        known = catalog.present_files(under=root)
-        if not root.exists() or (known and not any(path in seen for _, path in known) and not _has_files(root)):
-            if known:
-                log.warning("%s: none of its %d files can be seen (a share not mounted?); they are kept",
-                            catalog_name(root)[0], len(known))
-            continue
-        gone = [(file_id, path) for file_id, path in known if path not in seen
-                and not any(path.startswith(folder + "/") for folder in unreadable)]
-        for _, path in gone:
-            log.info("%s: gone from disk", path)
-        catalog.mark_missing(file_id for file_id, _ in gone)
-        summary.missing += len(gone)
+    known = catalog.present_files(under=root)
+    if not root.exists() or (known and not any(path in met.names for _, path in known) and not _has_files(root)):
+        if known:
+            log.warning("%s: none of its %d files can be seen (a share not mounted?); they are kept",
+                        catalog_name(root)[0], len(known))
+        return
+    gone = [(file_id, path) for file_id, path in known if path not in met.names
+            and not any(path.startswith(folder + "/") for folder in met.unreadable)]
+    for _, path in gone:
+        log.info("%s: gone from disk", path)
+    catalog.mark_missing(file_id for file_id, _ in gone)
+    summary.missing += len(gone)
 
 
 def _has_files(root: Path) -> bool:
@@ -348,39 +340,68 @@ def _read_pages(catalog: Catalog, summary: RunSummary, pending: list[_Pending], 
         progress.close()
 
 
+def _plan_folder(catalog: Catalog, summary: RunSummary, listing: Listing, met: _Met, settle: float,
+                 retry_failed: bool) -> list[int]:
+    """Classify a folder's files; returns the catalog ids of those whose pages need reading."""
+    for problem in listing.problems:
+        _walk_problem(catalog, summary, problem, met, retry_failed)
+    paths = [path for path, _, _ in listing.files]
+    names = catalog_names(paths)
+    met.names.update(names)
+    # (readable name, size, mtime_ns) -> its path on disk; the walk's own tuples where the names are already readable
+    files = dict(zip(listing.files, paths)) if names is paths else {
+        (name, size, mtime_ns): path for name, (path, size, mtime_ns) in zip(names, listing.files)}
+    summary.files_seen += len(listing.files)
+    # Unchanged is the rule: only what differs from the catalog's settled files is looked at one by one.
+    differ = sorted(files.keys() - catalog.settled_in_folder(catalog_name(listing.folder)[0]))
+    summary.unchanged += len(files) - len(differ)
+    met.present += len(files) - len(differ)  # settled: present
+    to_read = []
+    for readable, size, mtime_ns in differ:
+        record = catalog.file_by_path(readable)
+        met.present += record is not None and record.status != "missing"
+        file_id = _plan_file(catalog, summary, files[readable, size, mtime_ns], readable, Fingerprint(size, mtime_ns),
+                             record, settle, retry_failed)
+        if file_id is not None:
+            to_read.append(file_id)
+    return to_read
+
+
+def _walk_problem(catalog: Catalog, summary: RunSummary, problem: Found, met: _Met, retry_failed: bool) -> None:
+    """A name the walk could not read as a regular file: a folder's files are kept; a file's failure is recorded,
+    unless it is the same as last night's."""
+    readable = catalog_name(problem.location)[0]
+    met.names.add(readable)
+    if problem.folder:
+        met.unreadable.append(readable)
+        _record_failure(None, summary, problem.path, problem.error)
+        return
+    summary.files_seen += 1
+    record = catalog.file_by_path(readable)
+    met.present += record is not None and record.status != "missing"
+    if not retry_failed and record and record.status == "failed" and record.error == problem.error:
+        summary.failed_before += 1  # the same broken link as last night
+        return
+    summary.refused += 1
+    _record_failure(catalog, summary, problem.path, problem.error)
+
+
 def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], options: RunOptions,
                    summary: RunSummary, pattern: PathPattern | None, nightly: bool) -> None:
     # The nightly reindex leaves alone a file still being copied and a file that failed and has not
     # changed; an explicit `ingest PATH` reads what it is given.
     settle = SETTLE_SECONDS if nightly else 0.0
     retry_failed = options.retry_failed or not nightly
-    seen: set[str] = set()
-    unreadable: list[str] = []  # folders that could not be read: their files are kept
+    unreadable: list[str] = []
     to_read = []
-    folder_files = _FolderFiles(catalog)
-    for found in walk(roots):
-        readable = catalog_name(found.location)[0]
-        seen.add(readable)
-        if found.error:
-            if found.folder:
-                unreadable.append(readable)
-            else:
-                summary.files_seen += 1
-                record = catalog.file_by_path(readable)
-                if not retry_failed and record and record.status == "failed" and record.error == found.error:
-                    summary.failed_before += 1  # the same broken link as last night
-                    continue
-                summary.refused += 1
-            _record_failure(None if found.folder else catalog, summary, found.path, found.error)
-            continue
-        summary.files_seen += 1
-        if folder_files.unchanged(readable, found.seen):
-            summary.unchanged += 1
-            continue
-        file_id = _plan_file(catalog, summary, found, readable, catalog.file_by_path(readable), settle, retry_failed)
-        if file_id is not None:
-            to_read.append(file_id)
-    _mark_missing(catalog, summary, roots, seen, unreadable)
+    for root in roots:
+        before, met = catalog.present_count(under=root), _Met()
+        for listing in walk([root]):
+            to_read += _plan_folder(catalog, summary, listing, met, settle, retry_failed)
+        # Met every file the catalog held there (the usual night): none is gone, and no need to list them all.
+        if met.present != before:
+            _mark_missing(catalog, summary, root, met)
+        unreadable += met.unreadable
     catalog.set_meta(FOLDER_PROBLEMS_KEY, json.dumps([[path, reason] for path, reason in summary.failures
                                                       if path in unreadable], ensure_ascii=False))
     if options.reocr:

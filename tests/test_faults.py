@@ -30,7 +30,7 @@ import luutru.pipeline.run
 from luutru.index.search import search
 from luutru.index.store import ENGINES, PageDocument, ensure_index, open_store
 from luutru.pipeline.home import ArchiveHome
-from luutru.pipeline.run import ingest
+from luutru.pipeline.run import ingest, reindex
 from samples.synthetic_archive import make_archive
 
 GOOD = SAMPLES / "2023" / "cv-45-ra-soat.png"  # one page; the letter on land-use certificates
@@ -203,15 +203,17 @@ def test_an_unreadable_file_is_reported(tmp_path):
 
 
 def _walk_that_loses(victim: str, when: str):
-    """The real walk, with `victim` deleted right after it is found ("found") or once every
-    file has been found and planned ("planned"), as when a colleague moves a file mid-run."""
+    """The real walk, with `victim` deleted right after its folder is found and planned ("found") or once
+    every file has been ("planned"), as when a colleague moves a file mid-run."""
     real_walk = luutru.pipeline.run.walk
 
     def walk(roots):
-        for found in real_walk(roots):
-            yield found
-            if when == "found" and found.path.name == victim:
-                found.path.unlink()
+        for listing in real_walk(roots):
+            yield listing
+            if when == "found":
+                for path, _, _ in listing.files:
+                    if Path(path).name == victim:
+                        Path(path).unlink()
         if when == "planned":
             next(path for root in roots for path in root.rglob(victim)).unlink()
     return walk
@@ -230,6 +232,21 @@ def test_a_file_that_vanishes_during_the_run(tmp_path, monkeypatch, when):
         ("b-vanishing.jpg", True)]
     assert found_documents(home.root, GOOD_QUERY) == ["a-good.png"]
     assert_consistent(home.root)
+
+
+def test_a_nightly_run_finds_gone_the_files_of_a_folder_removed_whole(tmp_path):
+    scans, home = tmp_path / "scans", ArchiveHome(tmp_path / "home")
+    for name in ("a/1.txt", "a/sub/2.txt", "a/sub/deeper/3.txt", "b/4.txt"):  # no scans: nothing to read
+        (scans / name).parent.mkdir(parents=True, exist_ok=True)
+        (scans / name).write_text(name)
+    ingest(home, [scans])
+    summary = reindex(home)
+    assert (summary.unchanged, summary.missing) == (4, 0)
+    shutil.rmtree(scans / "a" / "sub")  # the walk never meets the folders its files were in
+    (scans / "b" / "4.txt").unlink()
+    summary = reindex(home)
+    assert (summary.unchanged, summary.missing) == (1, 3)
+    assert reindex(home).missing == 0
 
 
 def pages_in_catalog(home: Path) -> int:

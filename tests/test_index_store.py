@@ -9,7 +9,7 @@ from luutru.index.search import build_query, search_store
 from luutru.index.store import ENGINES, PageDocument, ensure_index, open_store
 from luutru.pipeline.catalog import Catalog, PageRecord
 from luutru.pipeline.home import ArchiveHome
-from luutru.pipeline.indexing import rebuild_index
+from luutru.pipeline.indexing import rebuild_index, sync_index
 
 
 def pages(file_id: int) -> list[PageDocument]:
@@ -117,6 +117,27 @@ def test_a_rebuild_streams_the_searchable_files_and_marks_what_it_indexed(tmp_pa
     assert not catalog.files_waiting_for_index()
     assert sorted(open_store(home.index_link).pages_per_file()) == sorted(catalog.indexed_file_ids())
     assert {record.status for record in catalog.files() if record.indexed} == {"done", "failed"}
+    catalog.close()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_sync_with_nothing_new_still_drops_what_the_catalog_no_longer_has(tmp_path, engine):
+    home = ArchiveHome(tmp_path / "home").create()
+    catalog = Catalog(home.catalog_path)
+    ids = []
+    for number in range(3):
+        ids.append(catalog.upsert_file(Path(f"/scans/{number}.png"), kind="image", size=1, mtime_ns=1,
+                                       sha256=str(number), status="done"))
+        catalog.put_page(PageRecord(ids[-1], 1, f"thửa đất số {number}", 90.0, "ocr"))
+        catalog.set_page_count(ids[-1], 1)
+    assert sync_index(home, catalog, engine) == 3 and sync_index(home, catalog, engine) == 0
+    catalog.mark_missing([ids[0]])  # gone from disk: no page to add, one file fewer indexed
+    assert sync_index(home, catalog, engine) == 0
+    assert set(open_store(home.index_link).pages_per_file()) == {ids[1], ids[2]}
+    # Pages the catalog never recorded as indexed (a run killed between the index's commit and the catalog's)
+    open_store(home.index_link).update((), pages(99))
+    assert sync_index(home, catalog, engine) == 0
+    assert set(open_store(home.index_link).pages_per_file()) == {ids[1], ids[2]}
     catalog.close()
 
 

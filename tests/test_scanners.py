@@ -3,6 +3,7 @@
 import hashlib
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from conftest import SAMPLES
@@ -71,11 +72,27 @@ def test_walk_survives_symlink_loops_and_reports_broken_links(tmp_path):
     shutil.copy(PNG, tmp_path / "a" / "page.png")
     os.symlink(tmp_path, tmp_path / "a" / "loop")
     os.symlink(tmp_path / "nowhere.png", tmp_path / "a" / "dangling.png")
-    found = list(walk([tmp_path]))
-    assert [f.path.name for f in found if f.error is None] == ["page.png"]
-    assert [(f.path.name, f.error) for f in found if f.error] == [("dangling.png", "broken symbolic link")]
+    listings = list(walk([tmp_path]))
+    assert [Path(path).name for listing in listings for path, _, _ in listing.files] == ["page.png"]
+    assert [(problem.path.name, problem.error) for listing in listings for problem in listing.problems] == [
+        ("dangling.png", "broken symbolic link")]
 
 
 def test_walk_reports_a_missing_root(tmp_path):
-    found = list(walk([tmp_path / "absent"]))
-    assert len(found) == 1 and found[0].folder and "no such" in found[0].error
+    [listing] = walk([tmp_path / "absent"])
+    assert listing.files == [] and len(listing.problems) == 1
+    assert listing.problems[0].folder and "no such" in listing.problems[0].error
+
+
+def test_walk_gives_each_folder_once_with_every_file_its_size_and_mtime(tmp_path):
+    for folder in ("b", "a/inner", "a"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+    for name in ("a/1.png", "a/inner/2.png", "b/3.png", "top.png"):
+        (tmp_path / name).write_bytes(b"x" * len(name))
+    listings = list(walk([tmp_path, tmp_path / "top.png"]))
+    assert [Path(listing.folder).relative_to(tmp_path).as_posix() for listing in listings] == [
+        ".", "a", "a/inner", "b", "."]  # depth first, subfolders by name; a root that is a file in its folder
+    files = [(Path(path).relative_to(tmp_path).as_posix(), size, mtime_ns)
+             for listing in listings for path, size, mtime_ns in listing.files]
+    assert files == [(name, len(name), (tmp_path / name).stat().st_mtime_ns)
+                     for name in ("top.png", "a/1.png", "a/inner/2.png", "b/3.png", "top.png")]
