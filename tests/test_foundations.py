@@ -32,6 +32,7 @@ from reportlab.pdfgen import canvas
 
 from luutru.index.store import live_generation
 from luutru.index.words import takes_its_tone
+from luutru.pipeline.catalog import catalog_names
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.quality import well_read
 from luutru.pipeline.reader import ArchiveReader
@@ -260,6 +261,15 @@ def test_readable_names_of_each_legacy_encoding():
     for encoding in ("TCVN5712-1", "CP1258"):
         assert readable_name(iconv("Hồ sơ/Quyết định 2019.pdf", encoding)) == "Hồ sơ/Quyết định 2019.pdf"
     assert readable_name("Quyết định.pdf".encode()) == "Quyết định.pdf"
+
+
+def test_a_folders_names_are_made_readable_at_once_or_one_by_one():
+    plain = ["/scans/Hồ sơ/Quyết định.pdf", "/scans/Hồ sơ/a.png"]  # NFC in UTF-8: kept as they are, in one check
+    assert catalog_names(plain) is plain
+    decomposed = unicodedata.normalize("NFD", "/scans/Quyết định.png")
+    legacy = os.fsdecode(b"/scans/" + iconv("Hồ sơ giao đất.png", "CP1258"))
+    assert catalog_names(["/scans/a.png", decomposed, legacy]) == [
+        "/scans/a.png", "/scans/Quyết định.png", "/scans/Hồ sơ giao đất.png"]
 
 
 # Changed files -------------------------------------------------------------------------------
