@@ -18,8 +18,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
-import pikepdf
-
 from luutru.i18n import N_
 
 # Digests a signature should no longer rely on; Vietnamese government signatures still use SHA-1 (11 of the 19
@@ -113,6 +111,8 @@ def _signed_fields(fields) -> bool:
 def pdf_signatures(path: Path) -> list[Signature]:
     """The PDF's signatures, each checked; empty for a PDF without signature fields, or one pyHanko cannot
     parse (the page reading reports what is wrong with such a file)."""
+    import pikepdf  # here: `luutru search` shows verdicts recorded by the run and needs no PDF library
+
     try:
         with pikepdf.open(path) as pdf:
             if not _signed_fields(pdf.Root.get("/AcroForm", {}).get("/Fields")):

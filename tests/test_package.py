@@ -26,11 +26,12 @@ def test_the_packages_install_under_luutru_and_take_no_generic_names(tmp_path):
     assert result.stdout.strip() == "[]"
 
 
-def test_search_loads_neither_opencv_nor_tesseract(tmp_path):
+def test_search_loads_no_ocr_image_or_pdf_library(tmp_path):
+    """A clerk's search starts a process: numpy, Pillow and pikepdf alone took some 150 ms of its start."""
     probe = ("import sys; from click.testing import CliRunner; from luutru.cli import main; "
              f"result = CliRunner().invoke(main, ['--home', {str(tmp_path)!r}, 'search', 'dat']); "
-             "print(result.exit_code, sorted(m for m in ('cv2', 'tesserocr', 'pytesseract', 'onnxruntime') "
-             "if m in sys.modules))")
+             "print(result.exit_code, sorted(m for m in ('cv2', 'tesserocr', 'pytesseract', 'onnxruntime', 'numpy', "
+             "'PIL', 'pikepdf', 'pdf2image') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert result.stdout.split(None, 1) == [str(int(ExitCode.NOT_READY)), "[]\n"]
 
