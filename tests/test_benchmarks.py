@@ -93,6 +93,7 @@ def test_index_scale_reports_both_engines_build_rate_latency_and_the_nightly_no_
     ("typos.py", ["--pages", "300", "--queries", "5"], "swapped"),
     ("export.py", ["--pages", "2", "--memory-pages", "0"], "words back"),
     ("serve.py", ["--pages", "300", "--requests", "16", "--clients", "2"], "cached"),
+    ("nightly.py", ["--pages", "300", "--rounds", "1", "--against", sys.executable], "this/baseline"),
 ])
 def test_the_other_benchmarks(name, args, expected):
     assert expected in run_benchmark(name, *args)
