@@ -392,7 +392,7 @@ def _ingest_locked(home: ArchiveHome, catalog: Catalog, roots: list[Path], optio
     # changed; an explicit `ingest PATH` reads what it is given.
     settle = SETTLE_SECONDS if nightly else 0.0
     retry_failed = options.retry_failed or not nightly
-    unreadable: list[str] = []
+    unreadable: list[str] = []  # folders that could not be read: their failures are kept apart for `status`
     to_read = []
     for root in roots:
         before, met = catalog.present_count(under=root), _Met()
