@@ -355,15 +355,19 @@ def _plan_folder(catalog: Catalog, summary: RunSummary, listing: Listing, met: _
     # Unchanged is the rule: only what differs from the catalog's settled files is looked at one by one.
     differ = sorted(files.keys() - catalog.settled_in_folder(catalog_name(listing.folder)[0]))
     summary.unchanged += len(files) - len(differ)
-    met.present += len(files) - len(differ)  # settled: present
+    present = set()  # of the files that differ, the names the catalog holds as present
     to_read = []
     for readable, size, mtime_ns in differ:
         record = catalog.file_by_path(readable)
-        met.present += record is not None and record.status != "missing"
+        if record is not None and record.status != "missing":
+            present.add(readable)
         file_id = _plan_file(catalog, summary, files[readable, size, mtime_ns], readable, Fingerprint(size, mtime_ns),
                              record, settle, retry_failed)
         if file_id is not None:
             to_read.append(file_id)
+    if names is not paths:  # two names on disk (an NFC and an NFD spelling) may be one in the catalog: counted once
+        present -= {name for name, _, _ in files.keys() - set(differ)}
+    met.present += len(files) - len(differ) + len(present)
     return to_read
 
 

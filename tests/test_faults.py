@@ -249,6 +249,17 @@ def test_a_nightly_run_finds_gone_the_files_of_a_folder_removed_whole(tmp_path):
     assert reindex(home).missing == 0
 
 
+def test_two_spellings_of_one_name_on_disk_hide_no_gone_file(tmp_path):
+    scans, home = tmp_path / "scans", ArchiveHome(tmp_path / "home")
+    scans.mkdir()
+    for form in ("NFC", "NFD"):  # two files on disk, one name in the catalog
+        (scans / unicodedata.normalize(form, "Quyết định.txt")).write_text(form)
+    (scans / "other.txt").write_text("other")
+    ingest(home, [scans])
+    (scans / "other.txt").unlink()
+    assert reindex(home).missing == 1
+
+
 def pages_in_catalog(home: Path) -> int:
     try:
         return catalog_rows(home, "SELECT COUNT(*) FROM pages")[0][0]
