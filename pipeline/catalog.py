@@ -255,6 +255,9 @@ def _migration_sql(migration: str | Callable[[sqlite3.Connection], str], db: sql
 
 # A file, or the files under a folder (its arguments made by _under).
 _UNDER = " AND (path = ? OR substr(path, 1, ?) = ?)"
+# The files under a folder not known to be gone: counted and listed by the same words, as the nightly run lists them
+# only when the count says one is missing.
+_PRESENT_UNDER = f"status != 'missing'{_UNDER}"
 
 
 def _under(folder: Path) -> list:
@@ -382,13 +385,13 @@ class Catalog:
 
     def present_count(self, under: Path) -> int:
         """How many files under a folder are not known to be gone."""
-        return self.db.execute(f"SELECT COUNT(*) FROM files WHERE status != 'missing'{_UNDER}",
+        return self.db.execute(f"SELECT COUNT(*) FROM files WHERE {_PRESENT_UNDER}",
                                _under(under)).fetchone()[0]
 
     def present_files(self, under: Path) -> list[tuple[int, str]]:
         """(id, path) of the files under a folder not known to be gone: no full record, as a nightly run asks
         it of every file of the archive."""
-        return self.db.execute(f"SELECT id, path FROM files WHERE status != 'missing'{_UNDER}",
+        return self.db.execute(f"SELECT id, path FROM files WHERE {_PRESENT_UNDER}",
                                _under(under)).fetchall()
 
     def searchable_files(self, batch: int = 1000) -> Iterator[FileRecord]:
