@@ -56,6 +56,7 @@ from luutru.index.store import (  # noqa: E402
     open_store,
     schema_is_current,
 )
+from luutru.index.tantivy_store import shard_folders  # noqa: E402
 from luutru.index.words import folded_words  # noqa: E402
 from luutru.pipeline.catalog import Catalog  # noqa: E402
 from luutru.pipeline.fields import follow_pattern  # noqa: E402
@@ -110,16 +111,20 @@ def plain_whoosh(index_folder: Path, text: str) -> int:
 
 
 def plain_tantivy(index_folder: Path, text: str) -> int:
-    """Tantivy alone: the folded words as a conjunction (`word~` fuzzy), top 50, no snippets."""
+    """Tantivy alone: the folded words as a conjunction (`word~` fuzzy), top 50, no snippets; a sharded index
+    shard after shard, in one thread."""
     import tantivy
-    index = tantivy.Index.open(str(index_folder))
-    clauses = []
-    for typed in text.split():
-        for word in folded_words(typed):
-            query = (tantivy.Query.fuzzy_term_query(index.schema, "folded", word, 1) if typed.endswith("~")
-                     else tantivy.Query.term_query(index.schema, "folded", word))
-            clauses.append((tantivy.Occur.Must, query))
-    return len(index.searcher().search(tantivy.Query.boolean_query(clauses), 50).hits)
+    found = 0
+    for folder in shard_folders(index_folder):
+        index = tantivy.Index.open(str(folder))
+        clauses = []
+        for typed in text.split():
+            for word in folded_words(typed):
+                query = (tantivy.Query.fuzzy_term_query(index.schema, "folded", word, 1) if typed.endswith("~")
+                         else tantivy.Query.term_query(index.schema, "folded", word))
+                clauses.append((tantivy.Occur.Must, query))
+        found += len(index.searcher().search(tantivy.Query.boolean_query(clauses), 50).hits)
+    return found
 
 
 PLAIN: dict[str, Callable[[Path, str], int]] = {"whoosh": plain_whoosh, "tantivy": plain_tantivy}

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from luutru.index import query as lq
@@ -96,43 +97,80 @@ def _regex(pattern: str, wildcards: bool) -> str:
 
 
 META_LOCK = ".tantivy-meta.lock"
+SHARD_PREFIX = "shard-"
+# Tantivy refuses a writer of less memory than some 15 MB a thread.
+LEAST_SHARD_HEAP_BYTES = 16 * 2**20
+
+
+def shard_folders(generation: Path) -> list[Path]:
+    """A generation's Tantivy indexes: the folder itself when it holds one (every index before shards), else its
+    shards (index.store.PAGES_PER_SHARD)."""
+    if (generation / "meta.json").exists():
+        return [generation]
+    return sorted(generation.glob(SHARD_PREFIX + "*"))
 
 
 class TantivyStore:
+    """The index as one Tantivy index or as shards: a file's pages all lie in the shard of its id."""
+
     engine = "tantivy"
 
     def __init__(self, link: Path) -> None:
         self.link = link
+        self.folders = shard_folders(link)
         try:
-            self.index = tantivy.Index.open(str(link))
+            if not self.folders:
+                raise ValueError("it holds no Tantivy index")
+            self.shards = [tantivy.Index.open(str(folder)) for folder in self.folders]
         except (OSError, ValueError) as error:
             raise IndexUnavailable(f"cannot open the index at {link}: {error}; "
                                    "run `luutru reindex --full` to rebuild it from the catalog") from error
-        _register_tokenizers(self.index)
-        self.schema = self.index.schema
-        self._searcher = None
+        for shard in self.shards:
+            _register_tokenizers(shard)
+        self.schema = self.shards[0].schema
+        self._searchers: list | None = None
+        self._threads: ThreadPoolExecutor | None = None
 
     @staticmethod
-    def create(folder: Path) -> None:
-        tantivy.Index(_schema(), path=str(folder))
-        # Tantivy takes this lock even to read, so a user who may only read the archive must be able to
-        # open it for writing; it is an empty file, and the home's own mode decides who reaches it.
-        (folder / META_LOCK).touch()
-        (folder / META_LOCK).chmod(0o666)
+    def create(folder: Path, shards: int = 1) -> None:
+        for part in [folder] if shards == 1 else [folder / f"{SHARD_PREFIX}{number:02d}" for number in range(shards)]:
+            part.mkdir(exist_ok=True)
+            tantivy.Index(_schema(), path=str(part))
+            # Tantivy takes this lock even to read, so a user who may only read the archive must be able to
+            # open it for writing; it is an empty file, and the home's own mode decides who reaches it.
+            (part / META_LOCK).touch()
+            (part / META_LOCK).chmod(0o666)
 
-    def _opened(self):
-        if self._searcher is None:
-            self._searcher = self.index.searcher()
-        return self._searcher
+    def _opened(self) -> list:
+        if self._searchers is None:
+            self._searchers = [shard.searcher() for shard in self.shards]
+        return self._searchers
+
+    def _each(self, ask: Callable) -> list:
+        """`ask(searcher)` of every shard's searcher, in parallel threads when there are several: Tantivy lets go
+        of Python's lock while it searches."""
+        searchers = self._opened()
+        if len(searchers) == 1:
+            return [ask(searchers[0])]
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(len(searchers), thread_name_prefix="luutru-shard")
+        return list(self._threads.map(ask, searchers))
 
     def refresh(self) -> None:
-        self.index.reload()
-        self._searcher = None
+        for shard in self.shards:
+            shard.reload()
+        self._searchers = None
 
     def pages_per_file(self) -> Counter:
+        counts: Counter = Counter()
+        for searcher in self._opened():
+            counts.update(self._pages_per_file(searcher))
+        return counts
+
+    def _pages_per_file(self, searcher) -> Counter:
         """Counted by aggregations, which skip deleted pages. Tantivy refuses one of more than 65,000
         buckets, so files are counted a window of ids at a time, from the lowest id not yet counted."""
-        searcher, counts, start = self._opened(), Counter(), 0
+        counts, start = Counter(), 0
         while True:
             rest = self._file_ids_from(start)
             lowest = searcher.aggregate(rest, {"lowest": {"min": {"field": "file_id"}}})["lowest"]["value"]
@@ -147,38 +185,46 @@ class TantivyStore:
         return tantivy.Query.range_query(self.schema, "file_id", tantivy.FieldType.Integer, first, last)
 
     def page_count(self) -> int:
-        return self._opened().num_docs
+        return sum(searcher.num_docs for searcher in self._opened())
 
     def segment_count(self) -> int:
-        return self._opened().num_segments
+        return sum(searcher.num_segments for searcher in self._opened())
 
     def last_modified(self) -> float:
-        return (self.link / "meta.json").stat().st_mtime
+        return max((folder / "meta.json").stat().st_mtime for folder in self.folders)
 
     def update(self, remove: Iterable[int], add: Iterable[PageDocument], merge: str = "small") -> int:
         if merge != "small":
             raise ValueError(f"the tantivy engine merges by its own policy, not {merge!r}")
-        try:
-            writer = self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=WRITER_THREADS)
-        except ValueError as error:
-            raise IndexUnavailable(f"cannot write the index at {self.link}: {error}") from error
+        writers = self._writers()
         try:
             for file_id in remove:
-                writer.delete_documents_by_term("file_id", file_id)
+                writers[file_id % len(writers)].delete_documents_by_term("file_id", file_id)
             added = 0
             for page in add:
-                writer.add_document(_document(page))
+                writers[page.file_id % len(writers)].add_document(_document(page))
                 added += 1
         except BaseException:
-            writer.rollback()
+            for writer in writers:
+                writer.rollback()
             raise
-        writer.commit()
-        # The merges the commit started finish before the run ends: a short run would otherwise
-        # leave one more segment behind every time.
-        writer.wait_merging_threads()
-        self.index.reload()
-        self._searcher = None
+        for writer in writers:
+            writer.commit()
+        for writer in writers:
+            # The merges the commit started finish before the run ends: a short run would otherwise
+            # leave one more segment behind every time.
+            writer.wait_merging_threads()
+        self.refresh()
         return added
+
+    def _writers(self) -> list:
+        """A writer a shard, sharing out the memory and the threads of one index's writer."""
+        heap = max(LEAST_SHARD_HEAP_BYTES, WRITER_HEAP_BYTES // len(self.shards))
+        threads = max(1, WRITER_THREADS // len(self.shards))
+        try:
+            return [shard.writer(heap_size=heap, num_threads=threads) for shard in self.shards]
+        except ValueError as error:
+            raise IndexUnavailable(f"cannot write the index at {self.link}: {error}") from error
 
     def _translated(self, node: lq.Query):
         """The Tantivy query for one of luutru's query nodes."""
@@ -232,11 +278,15 @@ class TantivyStore:
 
     def search(self, query: lq.Query, limit: int, restriction: lq.Query | None = None,
                sort_by_date: bool = False) -> tuple[list[StoredPage], int]:
-        searcher = self._opened()
         ordering = {"order_by_field": "issued", "order": tantivy.Order.Desc} if sort_by_date else {}
-        result = searcher.search(self._query(query, restriction), limit, count=True, **ordering)
-        return [self._page(searcher.doc(address), None if sort_by_date else score)
-                for score, address in result.hits], result.count
+        translated = self._query(query, restriction)
+        answers = self._each(lambda searcher: (searcher, searcher.search(translated, limit, count=True, **ordering)))
+        # Each shard's best, by score (or date) across the shards; a stable sort keeps one index's order.
+        hits = sorted(((value, searcher, address) for searcher, result in answers for value, address in result.hits),
+                      key=lambda hit: -hit[0])[:limit]
+        pages = [self._page(searcher.doc(address), None if sort_by_date else value)
+                 for value, searcher, address in hits]
+        return pages, sum(result.count for _, result in answers)
 
     @staticmethod
     def _page(document, score: float | None) -> StoredPage:
@@ -248,16 +298,26 @@ class TantivyStore:
                           fields=json.loads(bytes(values["fields"][0]).decode("utf-8")))
 
     def matches_any(self, query: lq.Query) -> bool:
-        return bool(self._opened().search(self._translated(query), 1, count=False).hits)
+        translated = self._translated(query)
+        return any(self._each(lambda searcher: bool(searcher.search(translated, 1, count=False).hits)))
 
     def word_frequency(self, word: str, field: str = "folded") -> int:
-        return self._opened().doc_freq(field, word)
+        return sum(searcher.doc_freq(field, word) for searcher in self._opened())
 
     def folded_vocabulary(self) -> list[tuple[str, int]]:
-        return self._opened().terms_with_prefix("folded", "")
+        searchers = self._opened()
+        if len(searchers) == 1:
+            return searchers[0].terms_with_prefix("folded", "")
+        pages: Counter = Counter()
+        for searcher in searchers:
+            pages.update(dict(searcher.terms_with_prefix("folded", "")))
+        return pages.most_common()  # as one index gives them: the commonest first
 
     def close(self) -> None:
-        self._searcher = None
+        self._searchers = None
+        if self._threads is not None:
+            self._threads.shutdown()
+            self._threads = None
 
 
 def _register_tokenizers(index) -> None:

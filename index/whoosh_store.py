@@ -121,7 +121,9 @@ class WhooshStore:
                 raise _unreadable(link, error) from error
 
     @staticmethod
-    def create(folder: Path) -> None:
+    def create(folder: Path, shards: int = 1) -> None:
+        if shards != 1:
+            raise ValueError("a Whoosh index is one index, never shards")
         whoosh_index.create_in(str(folder), make_schema())
 
     def pages_per_file(self) -> Counter:

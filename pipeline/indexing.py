@@ -20,6 +20,7 @@ from luutru.index.store import (
     open_store,
     publish,
     schema_is_current,
+    shard_count,
 )
 from luutru.pipeline.catalog import Catalog, FileRecord
 from luutru.pipeline.circular05 import code_of, document_mode
@@ -127,7 +128,7 @@ def rebuild_index(home: ArchiveHome, catalog: Catalog, engine: str | None = None
     """Build a whole new index from the catalog, without OCR, and swap it in atomically; in
     `engine`, or the live index's engine when None."""
     engine = engine or live_engine(home)
-    generation = new_generation(home.index_link, engine)
+    generation = new_generation(home.index_link, engine, shard_count(engine, catalog.searchable_pages()))
     # Streamed from the catalog: memory stays the same at a district's pages and at a province's.
     through = catalog.last_searchable_id()
     documents = _documents(catalog, catalog.searchable_files(), UseModes.read(home))

@@ -1,15 +1,34 @@
 """index/store.py: each engine's store on a real index on disk (Whoosh, and Tantivy), and the rebuild that fills it."""
 
+import os
 from pathlib import Path
 
 import pytest
 
 from luutru.index.query import And, Fuzzy, Not, Phrase, Prefix, Range, Term, Wildcard, positive_leaves
 from luutru.index.search import build_query, search_store
-from luutru.index.store import ENGINES, PageDocument, ensure_index, open_store
+from luutru.index.store import (
+    ENGINES,
+    PAGES_PER_SHARD,
+    PageDocument,
+    ensure_index,
+    live_generation,
+    new_generation,
+    open_store,
+    publish,
+    shard_count,
+)
+from luutru.index.tantivy_store import TantivyStore, shard_folders
 from luutru.pipeline.catalog import Catalog, PageRecord
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.indexing import rebuild_index, sync_index
+
+# Each engine's store, and Tantivy's written as two shards (index.store.PAGES_PER_SHARD).
+STORES = [(engine, 1) for engine in ENGINES] + [("tantivy", 2)]
+
+
+def make_index(link: Path, engine: str, shards: int = 1) -> None:
+    publish(link, new_generation(link, engine, shards))
 
 
 def pages(file_id: int) -> list[PageDocument]:
@@ -31,10 +50,10 @@ def test_whoosh_merge_policies_control_the_segments_a_commit_leaves(tmp_path):
     assert set(open_store(link).pages_per_file()) == {1, 3, 4}
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_each_engine_adds_replaces_removes_and_counts_live_pages(tmp_path, engine):
+@pytest.mark.parametrize(("engine", "shards"), STORES)
+def test_each_engine_adds_replaces_removes_and_counts_live_pages(tmp_path, engine, shards):
     link = tmp_path / "index"
-    ensure_index(link, engine)
+    make_index(link, engine, shards)
     store = open_store(link)
     assert store.engine == engine and store.page_count() == 0
     for file_id in (1, 2, 3):
@@ -49,11 +68,11 @@ def test_each_engine_adds_replaces_removes_and_counts_live_pages(tmp_path, engin
     assert [page.file_id for page in newest] == [3, 3, 1, 1] and newest[0].score is None
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_each_engine_answers_the_query_language_alike(tmp_path, engine):
+@pytest.mark.parametrize(("engine", "shards"), STORES)
+def test_each_engine_answers_the_query_language_alike(tmp_path, engine, shards):
     """luutru's query nodes, and queries as index.search reads them, run by each engine."""
     link = tmp_path / "index"
-    ensure_index(link, engine)
+    make_index(link, engine, shards)
     store = open_store(link)
     store.update((), pages(1) + pages(2) + [PageDocument(3, "/scans/a-b/c.pdf", 1, "Thửa đất số 245", None)])
 
@@ -76,9 +95,10 @@ def test_each_engine_answers_the_query_language_alike(tmp_path, engine):
     assert dict(store.folded_vocabulary())["thua"] == 1 and dict(store.folded_vocabulary())["dat"] == 5
 
 
-def test_tantivy_counts_more_files_than_one_of_its_aggregations_holds(tmp_path):
+@pytest.mark.parametrize("shards", [1, 2])
+def test_tantivy_counts_more_files_than_one_of_its_aggregations_holds(tmp_path, shards):
     link = tmp_path / "index"
-    ensure_index(link, "tantivy")
+    make_index(link, "tantivy", shards)
     files = 70_000  # Tantivy refuses an aggregation of more than 65,000 buckets
     pages = (PageDocument(file_id, "/scans/x.pdf", 1, "đất", None) for file_id in range(1, files + 1))
     open_store(link).update((), pages)
@@ -87,10 +107,10 @@ def test_tantivy_counts_more_files_than_one_of_its_aggregations_holds(tmp_path):
     assert len(counts) == files // 2 and set(counts.values()) == {1} and max(counts) == files - 1
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_a_phrase_of_one_word_is_that_word(tmp_path, engine):
+@pytest.mark.parametrize(("engine", "shards"), STORES)
+def test_a_phrase_of_one_word_is_that_word(tmp_path, engine, shards):
     link = tmp_path / "index"
-    ensure_index(link, engine)
+    make_index(link, engine, shards)
     store = open_store(link)
     store.update((), pages(1))
     assert {page.file_id for page in store.search(Phrase("folded", ("giao",)), 10)[0]} == {1}
@@ -120,9 +140,10 @@ def test_a_rebuild_streams_the_searchable_files_and_marks_what_it_indexed(tmp_pa
     catalog.close()
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_a_sync_with_nothing_new_still_drops_what_the_catalog_no_longer_has(tmp_path, engine):
+@pytest.mark.parametrize(("engine", "shards"), STORES)
+def test_a_sync_with_nothing_new_still_drops_what_the_catalog_no_longer_has(tmp_path, engine, shards):
     home = ArchiveHome(tmp_path / "home").create()
+    make_index(home.index_link, engine, shards)
     catalog = Catalog(home.catalog_path)
     ids = []
     for number in range(3):
@@ -141,10 +162,10 @@ def test_a_sync_with_nothing_new_still_drops_what_the_catalog_no_longer_has(tmp_
     catalog.close()
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_a_bonus_that_tells_no_page_apart_is_left_out_of_a_search_of_several_words(tmp_path, engine):
+@pytest.mark.parametrize(("engine", "shards"), STORES)
+def test_a_bonus_that_tells_no_page_apart_is_left_out_of_a_search_of_several_words(tmp_path, engine, shards):
     link = tmp_path / "index"
-    ensure_index(link, engine)
+    make_index(link, engine, shards)
     store = open_store(link)
     texts = {1: "giáo đất rừng", 2: "nhận giao đất ở", 3: "giao đất rừng phòng hộ", 4: "nhân dân"}
     store.update((), [PageDocument(file_id, f"/scans/{file_id}.pdf", 1, text, 90.0) for file_id, text in texts.items()])
@@ -157,3 +178,56 @@ def test_a_bonus_that_tells_no_page_apart_is_left_out_of_a_search_of_several_wor
     assert bonuses("giao đất", on=None) == {"giao", "đất"}  # without an index to ask, every bonus
     ranked = [hit.file_id for hit in search_store(store, "giao đất rừng").hits]
     assert ranked == [3, 1]  # the words together as written first
+
+
+def test_a_large_tantivy_index_gets_a_shard_a_core_at_most_and_whoosh_none():
+    assert shard_count("tantivy", 0, cores=8) == 1 and shard_count("tantivy", PAGES_PER_SHARD, cores=8) == 1
+    assert shard_count("tantivy", PAGES_PER_SHARD + 1, cores=8) == 2
+    assert shard_count("tantivy", 10 * PAGES_PER_SHARD, cores=2) == 2
+    assert shard_count("whoosh", 10 * PAGES_PER_SHARD, cores=8) == 1
+
+
+def test_a_sharded_index_spreads_the_files_and_answers_as_one_index_does(tmp_path):
+    words = ["giao đất", "thu hồi đất", "quyền sử dụng đất", "bồi thường", "giấy chứng nhận"]
+    documents = [PageDocument(file_id, f"/scans/{file_id}.pdf", page, f"{words[file_id % 5]} {words[page % 5]} số "
+                              f"{file_id}", 90.0, {"issued": f"20{10 + file_id % 13}-01-02"})
+                 for file_id in range(1, 41) for page in (1, 2, 3)]
+    stores = {}
+    for shards in (1, 2):
+        (tmp_path / f"{shards}").mkdir()
+        make_index(tmp_path / f"{shards}" / "index", "tantivy", shards)
+        stores[shards] = open_store(tmp_path / f"{shards}" / "index")
+        stores[shards].update((), documents)
+    one, two = stores[1], stores[2]
+    # Frequencies before any page is deleted: a deleted page counts in Tantivy's until its segment is merged.
+    assert dict(one.folded_vocabulary()) == dict(two.folded_vocabulary())
+    assert one.word_frequency("dat") == two.word_frequency("dat") > 0 and two.matches_any(Term("folded", "boi"))
+    for store in stores.values():
+        store.update(range(1, 41, 7), ())
+    assert [TantivyStore(folder).page_count() > 0 for folder in shard_folders(two.link)] == [True, True]
+    for query in (Term("folded", "dat"), Phrase("folded", ("boi", "thuong")), build_query("giấy chứng nhận")[0],
+                  Fuzzy("folded", "thuonq"), Range("issued", 20150101, None)):
+        found = {shards: store.search(query, 1000) for shards, store in stores.items()}
+        assert found[1][1] == found[2][1] > 0
+        assert sorted((p.file_id, p.page) for p in found[1][0]) == sorted((p.file_id, p.page) for p in found[2][0])
+        assert len(two.search(query, 5)[0]) == 5
+    newest = {shards: store.search(Term("folded", "dat"), 200, sort_by_date=True)[0]
+              for shards, store in stores.items()}
+    assert [p.fields["issued"] for p in newest[1]] == [p.fields["issued"] for p in newest[2]]
+    assert one.pages_per_file() == two.pages_per_file() and one.page_count() == two.page_count()
+
+
+def test_a_rebuild_past_a_shard_of_pages_writes_shards(tmp_path, monkeypatch):
+    monkeypatch.setattr("luutru.index.store.PAGES_PER_SHARD", 2)
+    home = ArchiveHome(tmp_path / "home").create()
+    catalog = Catalog(home.catalog_path)
+    for number in range(5):
+        file_id = catalog.upsert_file(Path(f"/scans/{number}.png"), kind="image", size=1, mtime_ns=1,
+                                      sha256=str(number), status="done")
+        catalog.put_page(PageRecord(file_id, 1, f"thửa đất số {number}", 90.0, "ocr"))
+        catalog.set_page_count(file_id, 1)
+    assert rebuild_index(home, catalog, "tantivy") == 5
+    assert len(shard_folders(live_generation(home.index_link))) == min(3, len(os.sched_getaffinity(0)))
+    assert {hit.file_id for hit in search_store(open_store(home.index_link), "thua dat").hits} == \
+        set(catalog.indexed_file_ids())
+    catalog.close()
