@@ -93,6 +93,9 @@ class IndexStore(Protocol):
 
     def segment_count(self) -> int: ...
 
+    def parts(self) -> int:
+        """How many indexes a search reads: one, or a Tantivy index's shards."""
+
     def last_modified(self) -> float:
         """When the last commit was made, as a Unix time."""
 
@@ -138,13 +141,18 @@ def stored_fields(fields: dict, page: int) -> dict:
     return values
 
 
-def engine_advice(engine: str, pages: int) -> str | None:
-    """How to move to Tantivy, for a Whoosh index past the size where it stays fast; else None."""
-    if engine != "whoosh" or pages <= WHOOSH_COMFORTABLE_PAGES:
-        return None
-    return (f"Whoosh's searches slow down past {WHOOSH_COMFORTABLE_PAGES:,} pages: install the tantivy extra "
-            "(pip install 'luutru[tantivy]') and run `luutru reindex --full --engine tantivy` (no OCR; "
-            "later runs keep the engine)")
+def engine_advice(engine: str, pages: int, parts: int = 1, cores: int | None = None) -> str | None:
+    """How to move to Tantivy, for a Whoosh index past the size where it stays fast; how to write a Tantivy index
+    of `parts` as more shards, past PAGES_PER_SHARD a shard where cores are free to search them; else None."""
+    if engine == "whoosh" and pages > WHOOSH_COMFORTABLE_PAGES:
+        return (f"Whoosh's searches slow down past {WHOOSH_COMFORTABLE_PAGES:,} pages: install the tantivy extra "
+                "(pip install 'luutru[tantivy]') and run `luutru reindex --full --engine tantivy` (no OCR; "
+                "later runs keep the engine)")
+    wanted = shard_count(engine, pages, cores)
+    if wanted > parts:
+        return (f"the index holds {pages:,} pages in {parts} part(s): `luutru reindex --full` (no OCR) writes it "
+                f"as {wanted} shards, which a search reads in parallel")
+    return None
 
 
 def _generation_number(folder: Path) -> int:

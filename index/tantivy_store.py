@@ -190,6 +190,9 @@ class TantivyStore:
     def segment_count(self) -> int:
         return sum(searcher.num_segments for searcher in self._opened())
 
+    def parts(self) -> int:
+        return len(self.shards)
+
     def last_modified(self) -> float:
         return max((folder / "meta.json").stat().st_mtime for folder in self.folders)
 

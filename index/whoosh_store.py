@@ -148,6 +148,10 @@ class WhooshStore:
         with self.index.reader() as reader:
             return len(reader.leaf_readers())
 
+    @staticmethod
+    def parts() -> int:
+        return 1
+
     def last_modified(self) -> float:
         return self.index.last_modified()
 

@@ -84,7 +84,7 @@ def _home(home: ArchiveHome, translate: Translate) -> list[Check]:
         pages = store.page_count()
     except IndexUnavailable as error:
         return [Check("index", False, str(error), "luutru reindex --full")]
-    advice = engine_advice(store.engine, pages)
+    advice = engine_advice(store.engine, pages, store.parts())
     return [Check("archive home", True, str(home.root)),
             Check("index", True, translate(N_("{pages} pages, {engine}")).format(pages=f"{pages:,}",
                                                                                engine=store.engine),

@@ -30,7 +30,7 @@ def _index_facts(home: ArchiveHome) -> dict:
         return {"usable": False, "error": str(error)}
     pages = store.page_count()
     return {"usable": True, "engine": store.engine, "pages": pages, "generation": home.index_link.resolve().name,
-            "updated": store.last_modified(), "advice": engine_advice(store.engine, pages)}
+            "updated": store.last_modified(), "advice": engine_advice(store.engine, pages, store.parts())}
 
 
 def status(home: ArchiveHome) -> dict:

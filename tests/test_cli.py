@@ -16,7 +16,7 @@ from conftest import LUUTRU, REPOSITORY, SAMPLES, TRUTH, in_locale, json_of, run
 from PIL import Image, ImageDraw
 
 from luutru.doctor import doctor as run_doctor
-from luutru.index.store import engine_advice
+from luutru.index.store import PAGES_PER_SHARD, engine_advice
 from luutru.pipeline.catalog import SCHEMA_VERSION
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.report import status as run_status
@@ -265,12 +265,13 @@ def test_doctor_passes_here_and_explains_a_missing_tesseract(tmp_path):
     assert "tesseract" in result.stderr
 
 
-@pytest.mark.parametrize("engine, pages, advised", [("whoosh", 50_000, False), ("whoosh", 50_001, True),
-                                                   ("tantivy", 5_000_000, False)])
-def test_moving_to_tantivy_is_advised_past_the_size_where_whoosh_stays_fast(engine, pages, advised):
-    advice = engine_advice(engine, pages)
-    assert (advice is not None) == advised
-    assert not advised or "luutru reindex --full --engine tantivy" in advice
+@pytest.mark.parametrize("engine, pages, parts, advised", [
+    ("whoosh", 50_000, 1, None), ("whoosh", 50_001, 1, "luutru reindex --full --engine tantivy"),
+    ("tantivy", 5_000_000, 1, "luutru reindex --full` (no OCR) writes it as 4 shards"), ("tantivy", 5_000_000, 4, None),
+    ("tantivy", PAGES_PER_SHARD, 1, None)])
+def test_an_engine_or_shards_are_advised_past_the_size_where_searches_stay_fast(engine, pages, parts, advised):
+    advice = engine_advice(engine, pages, parts, cores=4)
+    assert advice == advised if advised is None else advised in advice
 
 
 def test_status_and_doctor_name_the_engine_and_advise_on_a_large_whoosh_index(searchable, monkeypatch):
