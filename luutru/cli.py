@@ -861,7 +861,8 @@ def status(home: ArchiveHome, as_json) -> None:
         done=facts.get("files_done", 0), failed=facts.get("files_failed", 0),
         unsupported=facts.get("files_unsupported", 0), gone=facts.get("files_missing", 0), pages=facts["pages"],
         indexed=index.get("pages", "?"), freshness=freshness)
-        + (f" ({index['engine']})" if index.get("engine") else ""))
+        + (_(" ({engine}, {parts} shards)").format(engine=index["engine"], parts=index["parts"])
+           if index.get("parts", 1) > 1 else f" ({index['engine']})" if index.get("engine") else ""))
     if index.get("advice"):
         click.echo(_("advice: {advice}").format(advice=index["advice"]))
     dossiers = facts["dossiers"]

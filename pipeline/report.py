@@ -28,9 +28,10 @@ def _index_facts(home: ArchiveHome) -> dict:
         store = open_store(home.index_link)
     except IndexUnavailable as error:
         return {"usable": False, "error": str(error)}
-    pages = store.page_count()
-    return {"usable": True, "engine": store.engine, "pages": pages, "generation": home.index_link.resolve().name,
-            "updated": store.last_modified(), "advice": engine_advice(store.engine, pages, store.parts())}
+    pages, parts = store.page_count(), store.parts()
+    return {"usable": True, "engine": store.engine, "pages": pages, "parts": parts,
+            "generation": home.index_link.resolve().name, "updated": store.last_modified(),
+            "advice": engine_advice(store.engine, pages, parts)}
 
 
 def status(home: ArchiveHome) -> dict:

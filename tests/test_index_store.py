@@ -22,6 +22,7 @@ from luutru.index.tantivy_store import TantivyStore, shard_folders
 from luutru.pipeline.catalog import Catalog, PageRecord
 from luutru.pipeline.home import ArchiveHome
 from luutru.pipeline.indexing import rebuild_index, sync_index
+from luutru.pipeline.report import status as archive_status
 
 # Each engine's store, and Tantivy's written as two shards (index.store.PAGES_PER_SHARD).
 STORES = [(engine, 1) for engine in ENGINES] + [("tantivy", 2)]
@@ -227,7 +228,9 @@ def test_a_rebuild_past_a_shard_of_pages_writes_shards(tmp_path, monkeypatch):
         catalog.put_page(PageRecord(file_id, 1, f"thửa đất số {number}", 90.0, "ocr"))
         catalog.set_page_count(file_id, 1)
     assert rebuild_index(home, catalog, "tantivy") == 5
-    assert len(shard_folders(live_generation(home.index_link))) == min(3, len(os.sched_getaffinity(0)))
+    shards = min(3, len(os.sched_getaffinity(0)))
+    assert len(shard_folders(live_generation(home.index_link))) == shards
+    assert archive_status(home)["index"]["parts"] == shards and archive_status(home)["index"]["advice"] is None
     assert {hit.file_id for hit in search_store(open_store(home.index_link), "thua dat").hits} == \
         set(catalog.indexed_file_ids())
     catalog.close()
