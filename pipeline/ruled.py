@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from luutru.pipeline.cleanup import CleanPage, flatten, runs
+from luutru.pipeline.cleanup import CleanPage, flatten, pieces, runs
 from luutru.pipeline.columns import Boxed
 from luutru.pipeline.tuning import TUNING
 
@@ -69,7 +69,7 @@ def ruled_boxes(gray: np.ndarray, height: float) -> list[Ruled]:
     # A rule stays a rule when the page is a little skewed: each is widened by half a text height across itself.
     across = cv2.dilate(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8)), np.ones((slant, 1)))
     down = cv2.dilate(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)), np.ones((1, slant)))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(across | down, np.ones((3, 3), np.uint8)))
+    count, labels, stats, _ = pieces(cv2.dilate(across | down, np.ones((3, 3), np.uint8)))
     found = []
     for label in range(1, count):
         left, top, width, tall = stats[label, :4]
