@@ -238,6 +238,7 @@ class Build:
     peak_mib: float | None = None  # the rebuild's process at its peak
     anonymous_mib: float | None = None  # of which not the index's own files mapped
     mib: float = 0.0
+    parts: int = 1  # the indexes a search reads: one, or shards (index.store.PAGES_PER_SHARD)
     no_change: float | None = None  # None: not the live index, not measured
     changed: float | None = None  # the nightly run with CHANGED_PAGES pages to index again
 
@@ -285,7 +286,7 @@ def build(home: ArchiveHome, engine: str, reuse: bool) -> tuple[Path, Build]:
     if home.index_link.resolve() == generation.resolve():
         figures.no_change = timed(reindex, home, options=options)[0]
         figures.changed = night_of_changes(home, options)
-    figures.mib = folder_size(generation) / 2**20
+    figures.mib, figures.parts = folder_size(generation) / 2**20, open_store(generation).parts()
     return generation, figures
 
 
@@ -297,6 +298,7 @@ def print_builds(pages: int, builds: dict[str, Build]) -> None:
             ("  peak memory, MiB", lambda b: "" if b.peak_mib is None else f"{b.peak_mib:.0f}"),
             ("    not the index's files, MiB", lambda b: "" if b.anonymous_mib is None else f"{b.anonymous_mib:.0f}"),
             ("index size, MiB", lambda b: f"{b.mib:.0f}"),
+            ("  shards searched in parallel", lambda b: f"{b.parts}"),
             ("nightly reindex, nothing changed, s", lambda b: "" if b.no_change is None else f"{b.no_change:.2f}"),
             (f"nightly reindex, {CHANGED_PAGES:,} pages, s",
              lambda b: "" if b.changed is None else f"{b.changed:.2f}")]
@@ -350,7 +352,8 @@ def write_scale_table(path: Path, sizes: list[SizeFigures]) -> None:
             nightly = "" if figures.no_change is None else \
                 f", nightly run with nothing changed {figures.no_change:.2f} s, with {CHANGED_PAGES:,} pages to " \
                 f"index again {figures.changed:.2f} s"
-            builds.append(f"{size.pages:,} pages, {engine}: {rebuild}, {figures.mib:,.0f} MiB{nightly}.")
+            builds.append(f"{size.pages:,} pages, {engine}: {rebuild}, {figures.mib:,.0f} MiB in {figures.parts} "
+                          f"part(s){nightly}.")
         if size.documents_seconds:
             builds.append(f"{size.pages:,} pages: documents found in {size.documents_seconds:.0f} s "
                           f"({size.pages / size.documents_seconds:,.0f} pages/s, without OCR: the first run after a "

@@ -82,7 +82,7 @@ def test_index_scale_reports_both_engines_build_rate_latency_and_the_nightly_no_
     output = run_benchmark("index_scale.py", "--pages", "300", "--rounds", "1", "--nights", "2", "--night-pages", "10")
     assert "pages/s" in output and "nothing changed" in output and "fuzzy" in output
     assert re.search(r"peak memory, MiB +\d+ +\d+", output) and re.search(r"index.s files, MiB +\d+ +\d+", output)
-    assert re.search(r"5,000 pages, s +\d", output)
+    assert re.search(r"5,000 pages, s +\d", output) and re.search(r"shards searched in parallel +1 +1", output)
     assert "whoosh p50" in output and "tantivy p50" in output  # both engines, side by side
     assert all(f"\n{policy} " in output for policy in ("small", "none", "all"))
 
