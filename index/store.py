@@ -37,8 +37,8 @@ WHOOSH_COMFORTABLE_PAGES = 50_000
 # A Tantivy index of more pages than this is written as shards, one per this many pages and at most one per core,
 # that a search reads in parallel threads (Tantivy lets go of Python's lock while it searches: two searches of the
 # 2,000,000-page index in two threads took the time of one). One index of 200,000 pages answers every kind of
-# query under 51 ms (p95, the counter's reader); of 2,000,000, the commonest words in 146 ms
-# (benchmarks/index_scale.py).
+# query in 37-67 ms (p95, the counter's reader, two runs of benchmarks/index_scale.py), most of it luutru's own
+# Python; one of 2,000,000 the commonest words in 146 ms, and as two shards in 91 (docs: administration, Shards).
 PAGES_PER_SHARD = 250_000
 # Keep the generation before the live one: a search that opened it just before a swap finishes.
 GENERATIONS_KEPT = 2

@@ -211,6 +211,8 @@ class TantivyStore:
             for writer in writers:
                 writer.rollback()
             raise
+        # Each shard commits on its own: a run stopped between two commits leaves its files unmarked in the
+        # catalog, and the next sync removes and adds their pages again, whichever shard holds them.
         for writer in writers:
             writer.commit()
         for writer in writers:
