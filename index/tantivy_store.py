@@ -98,16 +98,21 @@ def _regex(pattern: str, wildcards: bool) -> str:
 
 META_LOCK = ".tantivy-meta.lock"
 SHARD_PREFIX = "shard-"
+SHARDS_FILE = "luutru-shards"  # how many shards a generation was written with: one lost is found, never skipped
 # Tantivy refuses a writer of less memory than some 15 MB a thread.
 LEAST_SHARD_HEAP_BYTES = 16 * 2**20
 
 
 def shard_folders(generation: Path) -> list[Path]:
-    """A generation's Tantivy indexes: the folder itself when it holds one (every index before shards), else its
-    shards (index.store.PAGES_PER_SHARD)."""
+    """A generation's Tantivy indexes: the folder itself when it holds one (every index before shards), else the
+    shards it was written with (index.store.PAGES_PER_SHARD); none when it says neither."""
     if (generation / "meta.json").exists():
         return [generation]
-    return sorted(generation.glob(SHARD_PREFIX + "*"))
+    try:
+        count = int((generation / SHARDS_FILE).read_text())
+    except (OSError, ValueError):
+        return []
+    return [generation / f"{SHARD_PREFIX}{number:02d}" for number in range(count)]
 
 
 class TantivyStore:
@@ -121,6 +126,9 @@ class TantivyStore:
         try:
             if not self.folders:
                 raise ValueError("it holds no Tantivy index")
+            lost = [folder.name for folder in self.folders if not (folder / "meta.json").exists()]
+            if lost:
+                raise ValueError(f"its shard {lost[0]} is missing")
             self.shards = [tantivy.Index.open(str(folder)) for folder in self.folders]
         except (OSError, ValueError) as error:
             raise IndexUnavailable(f"cannot open the index at {link}: {error}; "
@@ -133,7 +141,9 @@ class TantivyStore:
 
     @staticmethod
     def create(folder: Path, shards: int = 1) -> None:
-        for part in [folder] if shards == 1 else [folder / f"{SHARD_PREFIX}{number:02d}" for number in range(shards)]:
+        if shards > 1:
+            (folder / SHARDS_FILE).write_text(f"{shards}\n")
+        for part in shard_folders(folder) if shards > 1 else [folder]:
             part.mkdir(exist_ok=True)
             tantivy.Index(_schema(), path=str(part))
             # Tantivy takes this lock even to read, so a user who may only read the archive must be able to

@@ -1,6 +1,7 @@
 """index/store.py: each engine's store on a real index on disk (Whoosh, and Tantivy), and the rebuild that fills it."""
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from luutru.index.search import build_query, search_store
 from luutru.index.store import (
     ENGINES,
     PAGES_PER_SHARD,
+    IndexUnavailable,
     PageDocument,
     ensure_index,
     live_generation,
@@ -234,3 +236,15 @@ def test_a_rebuild_past_a_shard_of_pages_writes_shards(tmp_path, monkeypatch):
     assert {hit.file_id for hit in search_store(open_store(home.index_link), "thua dat").hits} == \
         set(catalog.indexed_file_ids())
     catalog.close()
+
+
+def test_a_lost_or_damaged_shard_makes_the_index_unavailable_never_half_searched(tmp_path):
+    make_index(tmp_path / "index", "tantivy", 2)
+    open_store(tmp_path / "index").update((), pages(1) + pages(2))
+    generation = live_generation(tmp_path / "index")
+    (generation / "shard-01" / "meta.json").write_bytes(b"garbage")
+    with pytest.raises(IndexUnavailable, match="cannot open the index"):
+        open_store(tmp_path / "index")
+    shutil.rmtree(generation / "shard-01")
+    with pytest.raises(IndexUnavailable, match="shard-01 is missing"):
+        open_store(tmp_path / "index")
