@@ -114,17 +114,15 @@ def plain_tantivy(index_folder: Path, text: str) -> int:
     """Tantivy alone: the folded words as a conjunction (`word~` fuzzy), top 50, no snippets; a sharded index
     shard after shard, in one thread."""
     import tantivy
-    found = 0
-    for folder in shard_folders(index_folder):
-        index = tantivy.Index.open(str(folder))
-        clauses = []
-        for typed in text.split():
-            for word in folded_words(typed):
-                query = (tantivy.Query.fuzzy_term_query(index.schema, "folded", word, 1) if typed.endswith("~")
-                         else tantivy.Query.term_query(index.schema, "folded", word))
-                clauses.append((tantivy.Occur.Must, query))
-        found += len(index.searcher().search(tantivy.Query.boolean_query(clauses), 50).hits)
-    return found
+    shards = [tantivy.Index.open(str(folder)) for folder in shard_folders(index_folder)]
+    schema, clauses = shards[0].schema, []  # the shards share one schema
+    for typed in text.split():
+        for word in folded_words(typed):
+            query = (tantivy.Query.fuzzy_term_query(schema, "folded", word, 1) if typed.endswith("~")
+                     else tantivy.Query.term_query(schema, "folded", word))
+            clauses.append((tantivy.Occur.Must, query))
+    conjunction = tantivy.Query.boolean_query(clauses)
+    return sum(len(shard.searcher().search(conjunction, 50).hits) for shard in shards)
 
 
 PLAIN: dict[str, Callable[[Path, str], int]] = {"whoosh": plain_whoosh, "tantivy": plain_tantivy}

@@ -210,12 +210,15 @@ class TantivyStore:
         if merge != "small":
             raise ValueError(f"the tantivy engine merges by its own policy, not {merge!r}")
         writers = self._writers()
+
+        def writer_of(file_id: int):
+            return writers[file_id % len(writers)]  # a file's pages all lie in one shard: removed where added
         try:
             for file_id in remove:
-                writers[file_id % len(writers)].delete_documents_by_term("file_id", file_id)
+                writer_of(file_id).delete_documents_by_term("file_id", file_id)
             added = 0
             for page in add:
-                writers[page.file_id % len(writers)].add_document(_document(page))
+                writer_of(page.file_id).add_document(_document(page))
                 added += 1
         except BaseException:
             for writer in writers:

@@ -852,6 +852,9 @@ def status(home: ArchiveHome, as_json) -> None:
         _print_json(facts)
         return
     index = facts["index"]
+    engine = f" ({index['engine']})" if index.get("engine") else ""
+    if index.get("parts", 1) > 1:
+        engine = _(" ({engine}, {parts} shards)").format(engine=index["engine"], parts=index["parts"])
     freshness = (_("up to date") if index.get("up_to_date") else
                  _("behind the catalog ({count} files waiting)").format(count=facts["files_waiting_for_index"])
                  if index["usable"] else index["error"])
@@ -861,8 +864,7 @@ def status(home: ArchiveHome, as_json) -> None:
         done=facts.get("files_done", 0), failed=facts.get("files_failed", 0),
         unsupported=facts.get("files_unsupported", 0), gone=facts.get("files_missing", 0), pages=facts["pages"],
         indexed=index.get("pages", "?"), freshness=freshness)
-        + (_(" ({engine}, {parts} shards)").format(engine=index["engine"], parts=index["parts"])
-           if index.get("parts", 1) > 1 else f" ({index['engine']})" if index.get("engine") else ""))
+        + engine)
     if index.get("advice"):
         click.echo(_("advice: {advice}").format(advice=index["advice"]))
     dossiers = facts["dossiers"]
