@@ -87,7 +87,7 @@ def export_peak(scan: Path, work: Path, jobs: int) -> tuple[float, float]:
     home = work / "memory-home"
     subprocess.run([str(LUUTRU), "--home", str(home), "-q", "ingest", str(scan), "--jobs", str(jobs)], check=True,
                    stdout=subprocess.DEVNULL)
-    peak, seconds, status, _ = peak_rss([str(LUUTRU), "--home", str(home), "-q", "export", "--format", "pdfa",
+    peak, seconds, status, *_ = peak_rss([str(LUUTRU), "--home", str(home), "-q", "export", "--format", "pdfa",
                                          "--out", str(work / "memory-pdfa"), str(scan)])
     if status != 0:
         raise SystemExit(f"luutru export exited with status {status}")

@@ -5,7 +5,8 @@ Two cases, each a fresh archive home:
 - a batch of M small files (default 1,000), to show memory does not grow with the batch.
 
 RSS of every process in the tree is summed every 50 ms while `luutru ingest --jobs J` runs; the
-baseline is the same sampling of one plain `tesseract` on one page.
+baseline is the same sampling of one plain `tesseract` on one page. The tree's PSS is given beside it: RSS counts
+the libraries and models each worker maps once per worker, PSS once.
 
     python benchmarks/memory.py [--pdf-pages 150] [--files 1000] [--jobs 2]
 """
@@ -43,33 +44,36 @@ def role(process: psutil.Process) -> str:
     return "luutru" if "luutru" in command else process.name()
 
 
-def tree_rss(process: psutil.Process) -> dict[str, int]:
-    """RSS summed per role, over the process and all its descendants."""
-    totals: dict[str, int] = {}
+def tree_memory(process: psutil.Process) -> tuple[dict[str, int], int]:
+    """RSS summed per role over the process and all its descendants, and the tree's PSS: its shared pages (the
+    libraries and models every worker maps) counted once, as the machine holds them."""
+    totals, pss = {}, 0
     for member in [process, *process.children(recursive=True)]:
         try:
-            name = role(member)
-            totals[name] = totals.get(name, 0) + member.memory_info().rss
+            name, memory = role(member), member.memory_full_info()
         except psutil.Error:
-            pass  # it ended between the listing and the reading
-    return totals
+            continue  # it ended between the listing and the reading
+        totals[name] = totals.get(name, 0) + memory.rss
+        pss += memory.pss
+    return totals, pss
 
 
-def peak_rss(command: list[str]) -> tuple[int, float, int, dict[str, int]]:
-    """Peak summed RSS of the command's process tree, its wall time, exit status, and what each
-    role held at the peak."""
+def peak_rss(command: list[str]) -> tuple[int, float, int, dict[str, int], int]:
+    """Peak summed RSS of the command's process tree, its wall time, exit status, what each role held at the
+    peak, and the tree's peak PSS."""
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    watched, peak, at_peak = psutil.Process(child.pid), 0, {}
+    watched, peak, at_peak, peak_pss = psutil.Process(child.pid), 0, {}, 0
     while child.poll() is None:
         try:
-            sample = tree_rss(watched)
+            sample, pss = tree_memory(watched)
         except psutil.Error:
             break
         if sum(sample.values()) > peak:
             peak, at_peak = sum(sample.values()), sample
+        peak_pss = max(peak_pss, pss)
         time.sleep(0.05)
-    return peak, time.perf_counter() - started, child.wait(), at_peak
+    return peak, time.perf_counter() - started, child.wait(), at_peak, peak_pss
 
 
 def jpeg_page(image: Image.Image) -> Image.Image:
@@ -94,14 +98,15 @@ def make_batch(folder: Path, files: int) -> None:
         copy.save(folder / f"strip-{index:05d}.png")
 
 
-def ingest_peak(scans: Path, home: Path, jobs: int, engine: str, line_reader: str) -> tuple[int, float, str]:
-    """Peak RSS of `luutru ingest`, its seconds, and the peak split by role, in MiB."""
-    peak, seconds, status, at_peak = peak_rss([str(LUUTRU), "--home", str(home), "-q", "ingest", str(scans),
-                                               "--jobs", str(jobs), "--engine", engine, "--line-reader", line_reader])
+def ingest_peak(scans: Path, home: Path, jobs: int, engine: str, line_reader: str) -> tuple[int, float, str, int]:
+    """Peak RSS of `luutru ingest`, its seconds, the peak split by role, in MiB, and the peak PSS."""
+    peak, seconds, status, at_peak, pss = peak_rss([str(LUUTRU), "--home", str(home), "-q", "ingest", str(scans),
+                                                    "--jobs", str(jobs), "--engine", engine,
+                                                    "--line-reader", line_reader])
     if status != 0:
         raise SystemExit(f"luutru ingest {scans} exited with status {status}")
     split = ", ".join(f"{name} {rss / 2 ** 20:.0f}" for name, rss in sorted(at_peak.items(), key=lambda i: -i[1]))
-    return peak, seconds, split
+    return peak, seconds, split, pss
 
 
 def main() -> None:
@@ -118,24 +123,25 @@ def main() -> None:
         base = Path(folder)
         page = base / "page.png"
         sample_pages()[0].save(page)
-        plain, seconds, _, _ = peak_rss(["tesseract", str(page), "stdout", "-l", "vie"])
+        plain, seconds, *_ = peak_rss(["tesseract", str(page), "stdout", "-l", "vie"])
         print(f"baseline: one plain tesseract on one page: peak {plain / mib:.0f} MiB ({seconds:.1f} s)")
         (base / "pdf").mkdir()
         make_pdf(base / "pdf" / "scan.pdf", options.pdf_pages)
         size = (base / "pdf" / "scan.pdf").stat().st_size / mib
-        peak, seconds, split = ingest_peak(base / "pdf", base / "home-pdf", options.jobs, options.engine,
-                                           options.line_reader)
+        peak, seconds, split, pss = ingest_peak(base / "pdf", base / "home-pdf", options.jobs, options.engine,
+                                                options.line_reader)
         print(f"{options.pdf_pages}-page scanned PDF ({size:.0f} MiB), --jobs {options.jobs}: "
               f"peak {peak / mib:.0f} MiB = {peak / plain:.1f}x one tesseract ({seconds:.0f} s); "
-              f"at the peak, MiB: {split}")
+              f"at the peak, MiB: {split}; peak PSS {pss / mib:.0f} MiB")
         for files in sorted({max(1, options.files // 10), options.files}):
             batch = base / f"batch-{files}"
             batch.mkdir()
             make_batch(batch, files)
-            peak, seconds, split = ingest_peak(batch, base / f"home-{files}", options.jobs, options.engine,
-                                               options.line_reader)
+            peak, seconds, split, pss = ingest_peak(batch, base / f"home-{files}", options.jobs, options.engine,
+                                                    options.line_reader)
             print(f"batch of {files} files, --jobs {options.jobs}: peak {peak / mib:.0f} MiB "
-                  f"= {peak / plain:.1f}x one tesseract ({seconds:.0f} s); at the peak, MiB: {split}")
+                  f"= {peak / plain:.1f}x one tesseract ({seconds:.0f} s); at the peak, MiB: {split}; "
+                  f"peak PSS {pss / mib:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -66,9 +66,11 @@ def ruled_boxes(gray: np.ndarray, height: float) -> list[Ruled]:
     # a blot) is none, nor are its edges.
     thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((slant, slant), np.uint8))
     ink &= 1 - cv2.dilate(thick, np.ones((5, 5), np.uint8))
+    del thick
     # A rule stays a rule when the page is a little skewed: each is widened by half a text height across itself.
     across = cv2.dilate(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8)), np.ones((slant, 1)))
     down = cv2.dilate(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)), np.ones((1, slant)))
+    del ink  # the page's pieces are labelled next: its masks are held no longer than needed (8 MB each)
     count, labels, stats, _ = pieces(cv2.dilate(across | down, np.ones((3, 3), np.uint8)))
     found = []
     for label in range(1, count):

@@ -3,6 +3,7 @@
 import ctypes
 import random
 
+import cv2
 import numpy as np
 import pytest
 from conftest import SAMPLES, TRUTH, char_error_rate
@@ -207,3 +208,29 @@ def test_each_cleanup_step_is_switchable():
         others = tuple(name for name in DEFAULT_STEPS if name != step)
         assert clean_page(image, others).pixels.shape == clean_page(image).pixels.shape
     assert clean_page(image).facts.skew is not None and clean_page(image).facts.ink_level is not None
+
+
+def test_pieces_of_ink_are_the_same_in_16_bit_labels_and_past_them():
+    """Labels take 16 bits where they fit (half the memory); a copier's grain of more pieces than that is still
+    labelled, in 32 bits."""
+    gray = np.asarray(Image.open(PNG).convert("L"))
+    page = (gray < 128).astype(np.uint8)
+    grain = (np.random.default_rng(4).random(gray.shape) < 0.05).astype(np.uint8)  # some 350,000 specks
+    for mask, bits in ((page, np.uint16), (grain, np.int32)):
+        count, labels, stats, centres = cleanup.pieces(mask)
+        expected = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_32S)
+        assert labels.dtype == bits and count == expected[0]
+        assert np.array_equal(labels, expected[1]) and np.array_equal(stats, expected[2])
+
+
+def test_a_page_is_straightened_band_by_band_as_if_at_once():
+    """`straighten` remaps a page a band of rows at a time: the same pixels as the whole page's maps in one go."""
+    gray = np.asarray(Image.open(PNG).convert("L"))
+    height, width = gray.shape
+    assert height % cleanup.SHIFT_BAND_ROWS  # a last band shorter than the others
+    shift = (12 * np.sin(np.arange(width) / 300)).astype(np.float32)
+    straightened = clean_page(gray, ("straighten",), Lie(0.0, shift)).pixels
+    columns = np.tile(np.arange(width, dtype=np.float32), (height, 1))
+    rows = np.arange(height, dtype=np.float32)[:, None] + shift[None, :]
+    at_once = cv2.remap(gray, columns, rows, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    assert np.array_equal(straightened, at_once) and not np.array_equal(straightened, gray)
