@@ -59,6 +59,22 @@ def _widest_gap(line: Sequence[Boxed]) -> tuple[int, int, int] | None:
     return max(gaps, key=lambda gap: gap[1] - gap[0], default=None)
 
 
+def _gutter(line: Sequence[Boxed], height: float) -> tuple[int, int, int] | None:
+    """The line's widest gap (`_widest_gap`) if it is TUNING.column_gap text heights wide: two columns' words."""
+    gap = _widest_gap(line)
+    return gap if gap is not None and gap[1] - gap[0] >= TUNING.column_gap * height else None
+
+
+def column_parts(line: Sequence[Boxed], height: float) -> tuple[list, list] | None:
+    """The words of two columns Tesseract read as one line, each column's apart (by the side of the gutter's middle
+    each lies on: a mark read in the gutter goes with the column it is nearer); None for a line of one column."""
+    gap = _gutter(line, height)
+    if gap is None:
+        return None
+    middle = (gap[0] + gap[1]) / 2
+    return [word for word in line if _centre(word) < middle], [word for word in line if _centre(word) >= middle]
+
+
 def _parted(line: Sequence[Boxed], gutter: tuple[int, int], height: float) -> tuple[list, list] | None:
     """The line as (left part, right part) if it keeps to its side of the gutter; None if it crosses it: its words
     lie on both sides of the gutter's middle and no gap of TUNING.column_split text heights overlaps the gutter."""
@@ -121,8 +137,8 @@ def _areas(lines: Sequence[Sequence[Boxed]], height: float, is_text: Callable[[l
     for index in order:
         if index in taken:
             continue
-        gap = _widest_gap(lines[index])
-        if gap is None or gap[1] - gap[0] < TUNING.column_gap * height:
+        gap = _gutter(lines[index], height)
+        if gap is None:
             continue
         if abs((gap[0] + gap[1]) / 2 - left - width / 2) > TUNING.column_gutter_off_centre * width:
             continue  # a gap near the text's edge: ink a dirty drum left out of a line, not a gutter

@@ -10,7 +10,7 @@ import numpy as np
 
 from luutru.index.words import nfc
 from luutru.pipeline.cleanup import turned
-from luutru.pipeline.columns import in_reading_order
+from luutru.pipeline.columns import column_parts, in_reading_order, text_height
 from luutru.pipeline.geometry import Box, identity
 from luutru.pipeline.quality import long_word, plausible_characters
 from luutru.pipeline.settings import DEFAULT_PSM, DEFAULT_TIMEOUT, LANGUAGE
@@ -75,9 +75,13 @@ def is_junk(line: list[Word]) -> bool:
     confidence = mean_confidence(line)
     if confidence < TUNING.min_line_confidence:
         return True
+    return confidence < TUNING.junk_confidence and not _plausible(line)
+
+
+def _plausible(line: list[Word]) -> bool:
+    """Whether TUNING.junk_plausible of the line's characters lie in plausible words (pipeline.quality)."""
     letters = sum(len(word.text) for word in line)
-    plausible = plausible_characters(" ".join(word.text for word in line))
-    return confidence < TUNING.junk_confidence and plausible < TUNING.junk_plausible * letters
+    return plausible_characters(" ".join(word.text for word in line)) >= TUNING.junk_plausible * letters
 
 
 def trimmed(line: list[Word]) -> list[Word]:
@@ -93,10 +97,22 @@ def trimmed(line: list[Word]) -> list[Word]:
     return line[start:end]
 
 
+def _text_parts(line: list[Word], height: float) -> list[list[Word]]:
+    """Of a junk line, each column's part (pipeline.columns.column_parts) read surely and plausibly at once, where a
+    whole line needs only one of them: the header's third line ("THỰC PHẨM") and the rule under the motto beside it,
+    read as letters, made one line of junk; a drum's line of dots holds runs of short syllables read unsurely."""
+    parts = column_parts(line, height) if height else None
+    return [part for part in parts if part and any(long_word(word.text) for word in part)
+            and mean_confidence(part) >= TUNING.junk_confidence and _plausible(part)] if parts else []
+
+
 def _result(tsv: str) -> OcrResult:
     """The page's text, a line of words per Tesseract line, with junk left out."""
     lines = _lines(tsv)
-    kept = [trimmed(line) for line in lines if not is_junk(line)]
+    junk = [is_junk(line) for line in lines]
+    height = text_height([line for line, left_out in zip(lines, junk) if not left_out])
+    kept = [trimmed(part) for line, left_out in zip(lines, junk)
+            for part in (_text_parts(line, height) if left_out else [line])]
     ordered = in_reading_order(kept, is_text=lambda part: not is_junk(part))
     words = [word for line in ordered for word in line]
     junk = sum(len(word.text) for line in lines for word in line) - sum(len(word.text) for word in words)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from luutru.pipeline import columns
-from luutru.pipeline.ocr import Word, is_junk, ocr_image
+from luutru.pipeline.ocr import TSV_COLUMNS, Word, is_junk, ocr_image
 from samples.documents import ALL_DOCUMENTS
 from samples.make_samples import render
 
@@ -82,3 +84,41 @@ def test_a_rendered_decree_30_page_is_read_column_by_column():
     at = {name: text.find(start) for name, start in
           (("agency", "ỦY BAN"), ("number", "Số:"), ("motto", "CỘNG HÒA"), ("date", "Thạch Thất,"))}
     assert 0 <= at["agency"] < at["number"] < at["motto"] < at["date"], text[:300]
+
+
+class Recorded:
+    """An OCR engine that answers with the lines it was given, as Tesseract's TSV (a line each)."""
+
+    name = "recorded"
+
+    def __init__(self, lines: list[list[Word]]) -> None:
+        self.lines = lines
+
+    def tsv(self, page, language, psm, timeout) -> str:
+        rows = ["\t".join(TSV_COLUMNS)]
+        for number, words in enumerate(self.lines, 1):
+            rows += ["\t".join(map(str, (5, 1, number, 1, 1, index, *word.box, word.confidence, word.text)))
+                     for index, word in enumerate(words, 1)]
+        return "\n".join(rows)
+
+    def orientation(self, page, timeout) -> tuple[int, float]:
+        return 0, 0.0
+
+
+def unsure(words: list[Word], confidence: float) -> list[Word]:
+    return [replace(word, confidence=confidence) for word in words]
+
+
+def test_a_column_read_as_text_is_kept_from_a_line_of_junk_beside_it():
+    """The header's third line ("THỰC PHẨM", read surely) and the rule under the motto beside it, read as letters
+    at confidence 0, make one line that is junk as a whole: the agency's line is kept, in its column, and the rule's
+    letters are not. A drum's line of dots read as short syllables with a gap in it stays out, though its parts
+    pass for syllables: a part of a junk line is kept only read surely."""
+    header = [line(230, (450, "SỞ Y TẾ HẬU GIANG"), (1250, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA")),
+              line(300, (450, "CHI CỤC AN TOÀN VỆ SINH"), (1300, "Độc lập Tự do Hạnh phúc")),
+              [*line(370, (500, "THỰC PHẨM")), *unsure(line(370, (1350, "A“_ TƯNỶNN Tan")), 0.0)]]
+    dots = unsure(line(2000, (350, "và ca sẻ xo ấy cô"), (1500, "‡ # .. & 2h ` W- §§ ¤¤")), 35.0)
+    text = ocr_image(np.full((3000, 2400), 255, np.uint8), tesseract=Recorded(header + BODY + [dots])).text
+    assert text.splitlines()[:6] == ["SỞ Y TẾ HẬU GIANG", "CHI CỤC AN TOÀN VỆ SINH", "THỰC PHẨM",
+                                     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA", "Độc lập Tự do Hạnh phúc", texts(BODY)[0]]
+    assert "TƯNỶNN" not in text and "sẻ" not in text
