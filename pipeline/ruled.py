@@ -67,10 +67,13 @@ def ruled_boxes(gray: np.ndarray, height: float) -> list[Ruled]:
     thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((slant, slant), np.uint8))
     ink &= 1 - cv2.dilate(thick, np.ones((5, 5), np.uint8))
     del thick
-    # A rule stays a rule when the page is a little skewed: each is widened by half a text height across itself.
-    across = cv2.dilate(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8)), np.ones((slant, 1)))
-    down = cv2.dilate(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)), np.ones((1, slant)))
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
     del ink  # the page's pieces are labelled next: its masks are held no longer than needed (8 MB each)
+    if not across.any() or not down.any():
+        return []  # a box has rules both ways (`_grid`): a page of running text has none down, or none at all
+    # A rule stays a rule when the page is a little skewed: each is widened by half a text height across itself.
+    across, down = cv2.dilate(across, np.ones((slant, 1))), cv2.dilate(down, np.ones((1, slant)))
     count, labels, stats, _ = pieces(cv2.dilate(across | down, np.ones((3, 3), np.uint8)))
     found = []
     for label in range(1, count):
