@@ -109,10 +109,10 @@ def _text_parts(line: list[Word], height: float) -> list[list[Word]]:
 def _result(tsv: str) -> OcrResult:
     """The page's text, a line of words per Tesseract line, with junk left out."""
     lines = _lines(tsv)
-    junk = [is_junk(line) for line in lines]
-    height = text_height([line for line, left_out in zip(lines, junk) if not left_out])
-    kept = [trimmed(part) for line, left_out in zip(lines, junk)
-            for part in (_text_parts(line, height) if left_out else [line])]
+    left_out = [is_junk(line) for line in lines]
+    height = text_height([line for line, junk in zip(lines, left_out) if not junk])
+    kept = [trimmed(part) for line, junk in zip(lines, left_out)
+            for part in (_text_parts(line, height) if junk else [line])]
     ordered = in_reading_order(kept, is_text=lambda part: not is_junk(part))
     words = [word for line in ordered for word in line]
     junk = sum(len(word.text) for line in lines for word in line) - sum(len(word.text) for word in words)
