@@ -88,7 +88,7 @@ def export_peak(scan: Path, work: Path, jobs: int) -> tuple[float, float]:
     subprocess.run([str(LUUTRU), "--home", str(home), "-q", "ingest", str(scan), "--jobs", str(jobs)], check=True,
                    stdout=subprocess.DEVNULL)
     peak, seconds, status, *_ = peak_rss([str(LUUTRU), "--home", str(home), "-q", "export", "--format", "pdfa",
-                                         "--out", str(work / "memory-pdfa"), str(scan)])
+                                          "--out", str(work / "memory-pdfa"), str(scan)])
     if status != 0:
         raise SystemExit(f"luutru export exited with status {status}")
     return peak / 2 ** 20, seconds
