@@ -65,9 +65,10 @@ def _lines(tsv: str) -> list[list[Word]]:
     return list(lines.values())
 
 
-def is_junk(line: list[Word]) -> bool:
-    """A line left out of the page's text and words: unsure and not Vietnamese (streaks, grain, a stamp's edge or
-    a fold read as letters), read with next to no confidence, or without a word of two letters or digits."""
+def is_junk(line: list[Word], strict: bool = False) -> bool:
+    """A line left out of the page's text and words: unsure and not Vietnamese (streaks, grain, a stamp's edge or a
+    fold read as letters; `strict`: unsure or not Vietnamese), read with next to no confidence, or without a word of
+    two letters or digits."""
     # A line without such a word is no search's, and on a damaged page a streak's dots read, often confidently,
     # as `* + $`.
     if not any(long_word(word.text) for word in line):
@@ -75,7 +76,8 @@ def is_junk(line: list[Word]) -> bool:
     confidence = mean_confidence(line)
     if confidence < TUNING.min_line_confidence:
         return True
-    return confidence < TUNING.junk_confidence and not _plausible(line)
+    unsure = confidence < TUNING.junk_confidence
+    return (unsure or not _plausible(line)) if strict else (unsure and not _plausible(line))
 
 
 def _plausible(line: list[Word]) -> bool:
@@ -102,8 +104,7 @@ def _text_parts(line: list[Word], height: float) -> list[list[Word]]:
     whole line needs only one of them: the header's third line ("THỰC PHẨM") and the rule under the motto beside it,
     read as letters, made one line of junk; a drum's line of dots holds runs of short syllables read unsurely."""
     parts = column_parts(line, height) if height else None
-    return [part for part in parts if part and any(long_word(word.text) for word in part)
-            and mean_confidence(part) >= TUNING.junk_confidence and _plausible(part)] if parts else []
+    return [part for part in parts if part and not is_junk(part, strict=True)] if parts else []
 
 
 def _result(tsv: str) -> OcrResult:
